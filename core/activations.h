@@ -1,0 +1,68 @@
+// The activation registry: one table, one entry per activation (core/activations.cpp is the only
+// place an activation is defined). Models, the ablation runner, genlab-activations, Linear's init
+// gain and the tests all enumerate activation_table().
+//
+//     Activation a = parse_activation("leaky_relu:0.2");   // throws UsageError listing known names
+//     Var h = activate(t, linear(t, x, w, b), a);          // (B, C)
+//     float g = a.gain();                                  // torch.nn.init.calculate_gain
+#pragma once
+#include <array>
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/tape.h"
+
+namespace genlab {
+
+// Parameter vector passed to kernels: fixed spec parameters first, then the learnable one.
+using ActParams = const float*;
+
+struct ActivationDef {
+    std::string name;
+    std::string formula;  // one line for docs and plots, e.g. "x * sigmoid(beta * x)"
+    std::vector<std::pair<std::string, float>> params;     // fixed, set by spec ("leaky_relu:0.2"), with defaults
+    std::vector<std::pair<std::string, float>> learnable;  // learned per layer (prelu alpha, swish_learned beta), with init
+    bool elementwise = true;  // false for softmax (an output distribution over the last dim)
+
+    // Span kernels: the indirect call happens once per tensor, the loop inside vectorises.
+    void (*forward)(const float* x, float* y, size_t n, ActParams p) = nullptr;
+    // dx[i] += dy[i] * f'(x[i]); y = f(x) is available for derivatives written in terms of it.
+    void (*backward)(const float* x, const float* y, const float* dy, float* dx, size_t n, ActParams p) = nullptr;
+    // Σ dy[i] * ∂f(x[i])/∂(learnable parameter); null without a learnable parameter.
+    double (*dparam)(const float* x, const float* y, const float* dy, size_t n, ActParams p) = nullptr;
+    // Scalar forms for plots, tables and tests.
+    float (*f)(float x, ActParams p) = nullptr;
+    float (*df)(float x, float y, ActParams p) = nullptr;
+    // Recommended init gain (torch.nn.init.calculate_gain).
+    float (*gain)(ActParams p) = nullptr;
+};
+
+const std::vector<ActivationDef>& activation_table();
+std::vector<std::string> activation_names();  // table names plus aliases ("silu")
+const ActivationDef& find_activation(const std::string& name);  // throws UsageError
+
+// A parsed spec string: the entry plus its parameter values.
+struct Activation {
+    const ActivationDef* def = nullptr;
+    std::array<float, 4> params{};  // fixed params, then learnable inits
+    std::string spec;               // canonical spec, e.g. "leaky_relu:0.2"
+
+    const std::string& name() const { return def->name; }
+    bool learnable() const { return !def->learnable.empty(); }
+    float learnable_init() const;
+    float gain() const { return def->gain(params.data()); }
+    float f(float x) const { return def->f(x, params.data()); }
+    float df(float x) const { return def->df(x, def->f(x, params.data()), params.data()); }
+};
+
+// "relu", "leaky_relu:0.2", "elu:0.5", "swish:1.5", "silu" ... Unknown names, wrong parameter
+// counts or out-of-range values throw UsageError naming the known activations.
+Activation parse_activation(const std::string& spec);
+
+// y = act(x). For a learnable activation pass its parameter as `param` (shape (1)); its gradient
+// is Σ dout * ∂f/∂param. Softmax (not elementwise) is applied over the last dim.
+Var activate(Tape& t, Var x, const Activation& act, Var param = {});
+
+}  // namespace genlab

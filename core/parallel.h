@@ -1,0 +1,14 @@
+// Thread control: one OpenMP pool shared by Eigen's GEMM and genlab's own loops.
+// Same thread count => same reduction order => bit-identical results.
+#pragma once
+#include <cstddef>
+
+namespace genlab {
+
+void set_num_threads(int n);  // n <= 0: leave the OpenMP default
+int num_threads();
+
+// Below this many elements an elementwise loop stays serial: thread wake-up costs more.
+inline constexpr size_t kParallelGrain = 1 << 15;
+
+}  // namespace genlab

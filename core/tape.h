@@ -1,0 +1,128 @@
+// The autodiff tape: a Wengert list. Ops append nodes in execution order, so walking the list
+// backwards is a topological order. Slots (value + grad tensors) are reused across steps:
+// reset() rewinds the cursor and keeps every buffer, so step 2 onward allocates nothing.
+//
+// Worked example: y = a*x^2 + b, then dy/dx.
+//
+//     Tape t;
+//     Parameter x("x", Tensor(Shape{3}, {1.f, 2.f, 3.f}));
+//     Var xv = t.param(x);                        // leaf: value views x.value, grad adds into x.grad
+//     Var y  = add_scalar(t, scale(t, mul(t, xv, xv), 2.f), 1.f);   // a = 2, b = 1   (3)
+//     t.backward(sum(t, y));                      // seed d(sum)/d(sum) = 1, walk the tape backwards
+//     // x.grad == {4, 8, 12}: mul's backward ran once and added both x*dout terms (+=, never =)
+//     t.reset();                                  // next step: same slots, no allocation
+//
+// Contract for ops (core/ops/*.cpp): validate inputs, `emit` an output slot, compute the forward
+// into it, and pass a BackwardFn written next to the forward. Backward functions *accumulate*
+// into t.grad(input) and must skip inputs for which t.requires_grad(input) is false.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <deque>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace genlab {
+
+class Tape;
+struct Parameter;
+
+// An index into the tape. Cheap to copy; valid until the next reset().
+struct Var {
+    int id = -1;
+    bool valid() const { return id >= 0; }
+};
+
+// Small fixed block an op keeps for its backward: scalars, an opaque pointer (e.g. an
+// activation definition) and auxiliary slots (e.g. layer norm's mean and rstd).
+struct Saved {
+    std::array<float, 4> f{};
+    std::array<int64_t, 4> i{};
+    const void* ptr = nullptr;
+    std::array<Var, 2> aux{};
+};
+
+struct Node;
+using BackwardFn = void (*)(Tape&, const Node&);
+
+struct Node {
+    Var out;
+    std::array<Var, 3> in{};
+    BackwardFn backward = nullptr;
+    Saved saved;
+};
+
+class Tape {
+public:
+    Tape() = default;
+    Tape(const Tape&) = delete;
+    Tape& operator=(const Tape&) = delete;
+
+    // Leaves.
+    Var param(Parameter& p);            // value views p.value; gradients accumulate into p.grad
+    Var constant(const Tensor& t);      // a view of external data without gradient (must outlive the step)
+    Var input(Shape shape);             // an owned slot without gradient: fill t.value(v) yourself
+    Var constant_fill(Shape shape, float v);
+
+    // For ops. `emit` allocates (or reuses) the output slot and records a node when gradients are
+    // enabled and some input requires one; the output's gradient buffer starts at zero.
+    Var emit(Shape shape, std::initializer_list<Var> inputs, BackwardFn backward, Saved saved = {});
+    // An output that shares value *and* gradient storage with `src` (reshape): no backward needed.
+    Var emit_view(Shape shape, Var src);
+    // The same values, cut off from the graph (GAN: D step on G's samples).
+    Var detach(Var src);
+    // An owned slot without gradient, for tensors cached for backward (mask, mean, rstd).
+    Var scratch(Shape shape);
+
+    Tensor& value(Var v) { return slots_[check(v)].value; }
+    Tensor& grad(Var v) { return slots_[check(v)].grad; }
+    const Shape& shape(Var v) const { return slots_[check(v)].value.shape(); }
+    bool requires_grad(Var v) const { return slots_[check(v)].requires_grad; }
+    float item(Var v);  // the single value of a (1)-shaped or scalar slot
+
+    // Seeds d(loss) = 1 and runs every recorded node's backward in reverse order.
+    // Call reset() before building the next graph (a second backward over the same nodes would
+    // accumulate twice).
+    void backward(Var loss);
+    // Seeds d(out) = seed (same shape as out) instead: vector-Jacobian products, gradient checks.
+    void backward(Var out, const Tensor& seed);
+    // Rewind for the next step; every buffer keeps its capacity.
+    void reset();
+
+    bool grad_enabled() const { return grad_enabled_; }
+    size_t num_nodes() const { return nodes_.size(); }
+    size_t num_slots() const { return used_; }
+
+private:
+    friend class NoGradGuard;
+    struct Slot {
+        Tensor value;
+        Tensor grad;  // empty when !requires_grad
+        bool requires_grad = false;
+    };
+    size_t check(Var v) const;
+    Slot& next_slot();
+    void run_backward();
+
+    std::deque<Slot> slots_;  // a deque: growing it never moves a slot, so Tensor& stays valid
+    std::vector<Node> nodes_;
+    size_t used_ = 0;
+    bool grad_enabled_ = true;
+};
+
+// RAII: ops inside record no nodes and produce slots without gradients (inference, sampling).
+class NoGradGuard {
+public:
+    explicit NoGradGuard(Tape& t) : tape_(t), prev_(t.grad_enabled_) { t.grad_enabled_ = false; }
+    ~NoGradGuard() { tape_.grad_enabled_ = prev_; }
+    NoGradGuard(const NoGradGuard&) = delete;
+    NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+private:
+    Tape& tape_;
+    bool prev_;
+};
+
+}  // namespace genlab

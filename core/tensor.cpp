@@ -1,0 +1,120 @@
+#include "core/tensor.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace genlab {
+
+Shape::Shape(std::initializer_list<int> d) {
+    if (d.size() > static_cast<size_t>(kMaxRank)) fail("Shape: rank ", d.size(), " exceeds the maximum of 4");
+    rank = static_cast<int>(d.size());
+    std::copy(d.begin(), d.end(), dims.begin());
+    for (int i = 0; i < rank; ++i)
+        if (dims[static_cast<size_t>(i)] < 0) fail("Shape: negative dimension in ", str());
+}
+
+Shape Shape::from(const std::vector<int>& d) {
+    if (d.size() > static_cast<size_t>(kMaxRank)) fail("Shape: rank ", d.size(), " exceeds the maximum of 4");
+    Shape s;
+    s.rank = static_cast<int>(d.size());
+    std::copy(d.begin(), d.end(), s.dims.begin());
+    for (int i = 0; i < s.rank; ++i)
+        if (s.dims[static_cast<size_t>(i)] < 0) fail("Shape: negative dimension in ", s.str());
+    return s;
+}
+
+size_t Shape::numel() const {
+    size_t n = 1;
+    for (int i = 0; i < rank; ++i) n *= static_cast<size_t>(dims[static_cast<size_t>(i)]);
+    return n;
+}
+
+std::string Shape::str() const {
+    std::string s = "(";
+    for (int i = 0; i < rank; ++i) s += (i ? ", " : "") + std::to_string(dims[static_cast<size_t>(i)]);
+    return s + ")";
+}
+
+bool Shape::operator==(const Shape& o) const {
+    if (rank != o.rank) return false;
+    for (int i = 0; i < rank; ++i)
+        if (dims[static_cast<size_t>(i)] != o.dims[static_cast<size_t>(i)]) return false;
+    return true;
+}
+
+Tensor::Tensor(Shape shape, float fill) : shape_(shape), storage_(shape.numel(), fill), data_(storage_.data()) {}
+
+Tensor::Tensor(Shape shape, std::initializer_list<float> values) : Tensor(shape) {
+    if (values.size() != numel()) fail("Tensor: ", values.size(), " values given for shape ", shape.str());
+    std::copy(values.begin(), values.end(), storage_.begin());
+}
+
+Tensor Tensor::view(float* data, Shape shape) {
+    Tensor t;
+    t.assign_view(data, shape);
+    return t;
+}
+
+Tensor::Tensor(const Tensor& o) : shape_(o.shape_) {
+    if (o.is_view()) {
+        data_ = o.data_;
+    } else {
+        storage_.assign(o.data_, o.data_ + o.numel());
+        data_ = storage_.data();
+    }
+}
+
+Tensor& Tensor::operator=(const Tensor& o) {
+    if (this == &o) return *this;
+    shape_ = o.shape_;
+    if (o.is_view()) {
+        data_ = o.data_;
+    } else {
+        storage_.assign(o.data_, o.data_ + o.numel());
+        data_ = storage_.data();
+    }
+    return *this;
+}
+
+// std::vector's move keeps the buffer, so an owning data_ stays valid in the new object.
+Tensor::Tensor(Tensor&& o) noexcept
+    : shape_(o.shape_), storage_(std::move(o.storage_)), data_(o.data_) {
+    o.data_ = nullptr;
+    o.shape_ = Shape();
+}
+
+Tensor& Tensor::operator=(Tensor&& o) noexcept {
+    if (this == &o) return *this;
+    shape_ = o.shape_;
+    storage_ = std::move(o.storage_);
+    data_ = o.data_;
+    o.data_ = nullptr;
+    o.shape_ = Shape();
+    return *this;
+}
+
+void Tensor::resize(Shape shape) {
+    shape_ = shape;
+    if (storage_.size() < shape.numel()) storage_.resize(shape.numel());
+    data_ = storage_.data();
+}
+
+void Tensor::assign_view(float* data, Shape shape) {
+    shape_ = shape;
+    data_ = data;
+}
+
+void Tensor::reshape(Shape shape) {
+    if (shape.numel() != numel()) fail("reshape: cannot view ", shape_.str(), " as ", shape.str());
+    shape_ = shape;
+}
+
+Tensor Tensor::reshaped(Shape shape) {
+    if (shape.numel() != numel()) fail("reshape: cannot view ", shape_.str(), " as ", shape.str());
+    return view(data_, shape);
+}
+
+void Tensor::fill(float v) { std::fill(data_, data_ + numel(), v); }
+
+}  // namespace genlab

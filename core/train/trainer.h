@@ -1,0 +1,62 @@
+// The one training loop shared by every demo: step counting, eval interval, a progress line
+// with ETA, the NaN/Inf guard, metrics.csv/metrics.json, checkpoint interval and resume.
+// A model supplies a StepFn (one optimisation step, returning named scalars) and an optional
+// EvalFn. Everything that must survive a resume is registered as a Stateful.
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/io/state_dict.h"
+#include "core/rng.h"
+
+namespace genlab {
+
+// Named scalars from a step or an eval, in a stable order (the CSV column order).
+using Metrics = std::vector<std::pair<std::string, double>>;
+
+struct TrainerOptions {
+    int steps = 1000;            // total optimisation steps (a resumed run continues to this)
+    int log_every = 100;         // metrics.csv row + log line every N steps (and at the last step)
+    int eval_every = 0;          // EvalFn every N steps and at the end; 0 = only at the end
+    int save_every = 0;          // checkpoint every N steps; 0 = only at the end
+    std::string out_dir;         // metrics.csv, metrics.json, checkpoint.safetensors go here
+    std::string resume;          // checkpoint to resume from ("" = fresh start)
+    std::string checkpoint_name = "checkpoint.safetensors";
+    std::string config_json = "{}";  // the full run config, stored in the checkpoint metadata
+    std::string kind;            // model kind stored in metadata ("gan", "ae", "charlm", ...)
+    bool quiet = false;          // no progress output at all (tests)
+};
+
+class Trainer {
+public:
+    using StepFn = std::function<Metrics(int step)>;
+    using EvalFn = std::function<Metrics(int step)>;
+
+    explicit Trainer(TrainerOptions opt);
+    // State saved in checkpoints under "<prefix>": modules, optimizers, data samplers...
+    void track(const std::string& prefix, Stateful& s);
+    void track_rng(const std::string& name, Rng& rng);  // stored in metadata "rng.<name>"
+    // Extra metadata (vocabulary, dataset name); written in every checkpoint.
+    void set_metadata(const std::string& key, const std::string& value);
+
+    // Runs from step start_step() to opt.steps, returns the last step's and eval's metrics
+    // merged. Throws Error when a metric turns NaN/Inf (naming it and the step).
+    Metrics run(const StepFn& step, const EvalFn& eval = {});
+
+    int start_step() const { return start_step_; }
+    void save_checkpoint(const std::string& path, int step) const;
+    // Loads everything tracked; returns the step stored in the checkpoint.
+    int load_checkpoint(const std::string& path);
+
+private:
+    TrainerOptions opt_;
+    std::vector<std::pair<std::string, Stateful*>> tracked_;
+    std::vector<std::pair<std::string, Rng*>> rngs_;
+    std::map<std::string, std::string> metadata_;
+    int start_step_ = 0;
+};
+
+}  // namespace genlab
