@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# genlab's one entry point on a fresh Debian machine:
+#   ./genlab.sh demo    install what is missing, build, run the demos, write outputs/index.html
+#   ./genlab.sh test    install what is missing, build, run every test (optimised + ASan/UBSan)
+#   ./genlab.sh build   install what is missing and build (build/bin/)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# Debian packages the build, tests and demos need (DESIGN.md, "Dependencies").
+PACKAGES=(g++ cmake make pkg-config
+          libeigen3-dev libstb-dev libcli11-dev libgtest-dev nlohmann-json3-dev zlib1g-dev
+          dataset-fashion-mnist wamerican)
+
+log() { printf '\033[1m[genlab]\033[0m %s\n' "$*" >&2; }
+
+install_deps() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            sudo=(sudo)
+        else
+            log "error: missing packages (${missing[*]}) and not root, and sudo is unavailable."
+            log "hint: run as root: apt-get install -y ${missing[*]}"
+            exit 1
+        fi
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {  # build DIR [cmake args...]
+    local dir=$1; shift
+    cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+    cmake --build "$dir" -j"$JOBS"
+}
+
+# Tests too heavy for a sanitizer build (whole training runs); they run in the optimised build.
+ASAN_EXCLUDE='Learning|Demo'
+
+run_tests() {
+    install_deps
+    log "building (optimised) in build/"
+    build build
+    log "running tests (optimised build)"
+    (cd build && ctest --output-on-failure -j"$JOBS" --timeout 900)
+    log "building with AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/"
+    build build-asan -DGENLAB_SANITIZE=ON
+    log "running tests under ASan/UBSan (excluding: $ASAN_EXCLUDE)"
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$JOBS" --timeout 900 -E "$ASAN_EXCLUDE")
+}
+
+write_index() {  # outputs/index.html linking what the demo produced
+    local idx=outputs/index.html
+    {
+        echo '<!doctype html><html><head><meta charset="utf-8"><title>genlab demo</title>'
+        echo '<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}'
+        echo 'img{max-width:100%;border:1px solid #ddd}pre{background:#f6f6f6;padding:1em;overflow:auto}</style></head><body>'
+        echo "<h1>genlab demo</h1><p>Generated $(date -u '+%Y-%m-%d %H:%M UTC') by <code>./genlab.sh demo</code>.</p>"
+        for run in "$@"; do
+            local rel=${run#outputs/}
+            echo "<h2>$(basename "$(dirname "$run")")</h2><p>Folder: <a href=\"$rel/\">$rel</a></p>"
+            for png in "$run"/*.png; do
+                [[ -e $png ]] && echo "<p><img src=\"$rel/$(basename "$png")\" alt=\"$(basename "$png")\"></p>"
+            done
+            for md in "$run"/table.md; do
+                [[ -e $md ]] && echo "<pre>$(sed 's/&/\&amp;/g; s/</\&lt;/g' "$md")</pre>"
+            done
+        done
+        echo '</body></html>'
+    } > "$idx"
+    log "open $ROOT/$idx"
+}
+
+run_demo() {
+    install_deps
+    log "building in build/"
+    build build
+    local stamp; stamp=$(date +%Y%m%d-%H%M%S)
+    local act_out=outputs/activations/$stamp
+    log "genlab-activations: f and f' of every registered activation"
+    build/bin/genlab-activations --out "$act_out" --table
+    write_index "$act_out"
+}
+
+case "${1:-}" in
+    demo) run_demo ;;
+    test) run_tests ;;
+    build) install_deps; build build ;;
+    *) echo "usage: ./genlab.sh demo | test | build" >&2; exit 2 ;;
+esac
