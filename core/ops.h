@@ -1,7 +1,8 @@
 // Every differentiable op of genlab: `Var op(Tape&, inputs..., attributes...)`.
 // Each is implemented in core/ops/<concept>.cpp with its backward right beside the forward.
 // Shapes use the vocabulary of core/tensor.h. "Row broadcasting": the second operand may have the
-// shape of one row (the last dim, or (1, last dim)) and is then applied to every row.
+// shape of one row (the last dim, or (1, last dim)) and is then applied to every row; more
+// generally any trailing dims of the first ((T, C) onto (B, T, C)) repeat over the leading ones.
 #pragma once
 #include <vector>
 
@@ -16,7 +17,7 @@ Var linear(Tape& t, Var x, Var w, Var b = {});  // x (N.., in), w (out, in), b (
 Var matmul(Tape& t, Var a, Var b);              // (M, K)x(K, N) -> (M, N); (B, M, K)x(B, K, N) -> (B, M, N)
 
 // --- elementwise (core/ops/elementwise.cpp)
-Var add(Tape& t, Var a, Var b);  // b: same shape as a, or one row (row broadcasting)
+Var add(Tape& t, Var a, Var b);  // b: same shape as a, or one row / trailing dims of a (row broadcasting)
 Var sub(Tape& t, Var a, Var b);
 Var mul(Tape& t, Var a, Var b);
 Var div(Tape& t, Var a, Var b);

@@ -41,7 +41,7 @@ inline double weighted_output(Tape& t, const BuildFn& build, std::vector<Paramet
 inline ::testing::AssertionResult gradients_match(const BuildFn& build, std::vector<Tensor> inputs,
                                                   GradCheckOptions opt = {}) {
     std::vector<Parameter> params;
-    for (size_t i = 0; i < inputs.size(); ++i) params.emplace_back("x" + std::to_string(i), inputs[i]);
+    for (size_t i = 0; i < inputs.size(); ++i) params.emplace_back(std::string("x").append(std::to_string(i)), inputs[i]);
     Tape t;
     // Analytic.
     std::vector<Var> vars;

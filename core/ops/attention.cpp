@@ -1,0 +1,134 @@
+// Fused causal self-attention: qkv (B, T, 3C) = [q | k | v] -> (B, T, C), per head h of size D:
+//   P = softmax(q kᵀ / √D) with position i attending to j <= i only, y = P v.
+// Heads are read and written in place through strided Maps over the (B, T, 3C) / (B, T, C)
+// layouts (no head split/merge copies). P (B, H, T, T) is kept in a scratch slot for backward;
+// (b, h) blocks are independent and run in parallel, each with single-threaded Eigen GEMMs.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "core/ops.h"
+#include "core/ops/common.h"
+
+namespace genlab {
+
+using namespace ops_detail;
+
+namespace {
+
+using Stride = Eigen::OuterStride<>;
+using ConstHeadMap = Eigen::Map<const MatrixRM, 0, Stride>;  // (T, D) with row stride 3C or C
+using HeadMap = Eigen::Map<MatrixRM, 0, Stride>;
+
+struct Geometry {
+    Eigen::Index b, t, c, h, d;
+};
+
+Geometry geometry(const Shape& qkv, int n_head) {
+    const Eigen::Index c = qkv[2] / 3;
+    return {qkv[0], qkv[1], c, n_head, c / n_head};
+}
+
+// Runs f(b, h) for every (batch, head) block; parallel when there is enough work to share.
+template <class F>
+void for_heads(const Geometry& g, F&& f) {
+    const Eigen::Index blocks = g.b * g.h;
+    if (blocks < 2 || static_cast<size_t>(blocks * g.t * g.t * g.d) < kParallelGrain) {
+        for (Eigen::Index k = 0; k < blocks; ++k) f(k / g.h, k % g.h);
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (Eigen::Index k = 0; k < blocks; ++k) f(k / g.h, k % g.h);
+}
+
+// Rows of P start 64-byte aligned (when T is a multiple of 16) and are processed in whole runs of
+// kPad floats: Eigen's exp then runs on full SIMD packets instead of a scalar head and tail, which
+// on the short causal rows (average T/2) was most of the forward time.
+constexpr Eigen::Index kPad = 16;
+
+float* align64(float* p) {
+    return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) & ~static_cast<uintptr_t>(63));
+}
+
+// A (T, T) work buffer per thread that only ever grows: no allocation in steady state.
+float* thread_buffer(size_t n) {
+    thread_local std::vector<float, Eigen::aligned_allocator<float>> buf;
+    if (buf.size() < n) buf.resize(n);
+    return buf.data();
+}
+
+// P's storage inside its scratch slot, which holds at least 16 spare floats for the alignment.
+float* probs_of(Tape& t, Var scratch) { return align64(t.value(scratch).data()); }
+
+}  // namespace
+
+static void attention_backward(Tape& t, const Node& n) {
+    const Geometry g = geometry(t.shape(n.in[0]), static_cast<int>(n.saved.i[0]));
+    const float scale = n.saved.f[0];
+    const float* qkv = t.value(n.in[0]).data();   // (B, T, 3C)
+    const float* att = probs_of(t, n.saved.aux[0]);  // (B, H, T, T)
+    const float* dout = t.grad(n.out).data();     // (B, T, C)
+    float* dqkv = t.grad(n.in[0]).data();         // (B, T, 3C)
+    const Eigen::Index c3 = 3 * g.c;
+    for_heads(g, [&](Eigen::Index b, Eigen::Index h) {
+        const float* base = qkv + b * g.t * c3 + h * g.d;
+        float* dbase = dqkv + b * g.t * c3 + h * g.d;
+        ConstHeadMap q(base, g.t, g.d, Stride(c3)), k(base + g.c, g.t, g.d, Stride(c3)), v(base + 2 * g.c, g.t, g.d, Stride(c3));
+        HeadMap dq(dbase, g.t, g.d, Stride(c3)), dk(dbase + g.c, g.t, g.d, Stride(c3)), dv(dbase + 2 * g.c, g.t, g.d, Stride(c3));
+        ConstHeadMap dy(dout + b * g.t * g.c + h * g.d, g.t, g.d, Stride(g.c));
+        ConstMatMap p(att + (b * g.h + h) * g.t * g.t, g.t, g.t);  // (T, T), zero above the diagonal
+        MatMap ds(thread_buffer(static_cast<size_t>(g.t * g.t)), g.t, g.t);
+
+        dv.noalias() += p.transpose() * dy;  // dV = Pᵀ·dY
+        ds.noalias() = dy * v.transpose();   // dP = dY·Vᵀ
+        // Softmax backward, dS = P ⊙ (dP - Σ_j P⊙dP), times the 1/√D of the scores. Whole rows:
+        // P is exactly zero above the diagonal, so dS is too, and full rows vectorise best.
+        for (Eigen::Index i = 0; i < g.t; ++i) {
+            const float dot = p.row(i).dot(ds.row(i));
+            ds.row(i).array() = scale * p.row(i).array() * (ds.row(i).array() - dot);
+        }
+        dq.noalias() += ds * k;              // dQ = dS·K
+        dk.noalias() += ds.transpose() * q;  // dK = dSᵀ·Q
+    });
+}
+
+Var causal_self_attention(Tape& t, Var qkv, int n_head) {
+    const Shape s = t.shape(qkv);  // (B, T, 3C)
+    if (s.rank != 3 || s[2] % 3 != 0)
+        fail("causal_self_attention: expected qkv (B, T, 3C), got ", s.str());
+    if (n_head <= 0 || (s[2] / 3) % n_head != 0)
+        fail("causal_self_attention: n_head ", n_head, " must divide C = ", s[2] / 3, " of qkv ", s.str());
+    const Geometry g = geometry(s, n_head);
+    Saved sv;
+    sv.i[0] = n_head;
+    sv.f[0] = 1.f / std::sqrt(static_cast<float>(g.d));
+    // P (B, H, T, T), stored from the first 64-byte boundary of a slightly larger slot.
+    sv.aux[0] = t.scratch(Shape{s[0] * n_head, s[1] * s[1] + 16});
+    Var out = t.emit(Shape{s[0], s[1], static_cast<int>(g.c)}, {qkv}, attention_backward, sv);
+    const float scale = sv.f[0];
+    const float* x = t.value(qkv).data();
+    float* att = probs_of(t, sv.aux[0]);
+    float* y = t.value(out).data();
+    const Eigen::Index c3 = 3 * g.c;
+    for_heads(g, [&](Eigen::Index b, Eigen::Index h) {
+        const float* base = x + b * g.t * c3 + h * g.d;
+        ConstHeadMap q(base, g.t, g.d, Stride(c3)), k(base + g.c, g.t, g.d, Stride(c3)), v(base + 2 * g.c, g.t, g.d, Stride(c3));
+        MatMap p(att + (b * g.h + h) * g.t * g.t, g.t, g.t);  // (T, T)
+        p.noalias() = (q * scale) * k.transpose();
+        for (Eigen::Index i = 0; i < g.t; ++i) {
+            // Row i sees positions 0..i. Its first `padded` entries go through exp (future ones set
+            // to -inf, whose exp is ~0 and is then zeroed); the max is subtracted (no overflow).
+            const Eigen::Index len = i + 1, padded = std::min(g.t, (len + kPad - 1) / kPad * kPad);
+            FlatMap r(p.row(i).data(), padded);
+            r.tail(padded - len).setConstant(-std::numeric_limits<float>::infinity());
+            r = (r - r.maxCoeff()).exp();
+            p.row(i).tail(g.t - len).setZero();
+            r *= 1.f / r.sum();
+        }
+        HeadMap(y + b * g.t * g.c + h * g.d, g.t, g.d, Stride(g.c)).noalias() = p * v;  // (T, D)
+    });
+    return out;
+}
+
+}  // namespace genlab

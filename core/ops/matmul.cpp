@@ -1,0 +1,76 @@
+// Matrix products: (M, K)·(K, N) -> (M, N) and batched (B, M, K)·(B, K, N) -> (B, M, N).
+// Eigen GEMMs on Maps of the slots, written straight into the output (.noalias(), no temporaries).
+#include "core/ops.h"
+#include "core/ops/common.h"
+
+namespace genlab {
+
+using namespace ops_detail;
+
+namespace {
+
+struct Dims {
+    Eigen::Index batch, m, k, n;
+};
+
+Dims dims_of(const Shape& as, const Shape& bs) {
+    if (as.rank == 2) return {1, as[0], as[1], bs[1]};
+    return {as[0], as[1], as[2], bs[2]};
+}
+
+// Batches run in parallel only when each is small enough that Eigen's own threaded GEMM would
+// not already use the pool (inside a parallel region Eigen runs single-threaded).
+bool parallel_batches(const Dims& d) {
+    return d.batch > 1 && static_cast<size_t>(d.batch * d.m * d.k * d.n) >= kParallelGrain * 4;
+}
+
+template <class F>
+void for_batches(const Dims& d, F&& f) {
+    if (!parallel_batches(d)) {
+        for (Eigen::Index i = 0; i < d.batch; ++i) f(i);
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (Eigen::Index i = 0; i < d.batch; ++i) f(i);
+}
+
+}  // namespace
+
+static void matmul_backward(Tape& t, const Node& n) {
+    const Dims d = dims_of(t.shape(n.in[0]), t.shape(n.in[1]));
+    const bool need_a = t.requires_grad(n.in[0]), need_b = t.requires_grad(n.in[1]);
+    const float* a = t.value(n.in[0]).data();
+    const float* b = t.value(n.in[1]).data();
+    const float* dout = t.grad(n.out).data();
+    float* da = need_a ? t.grad(n.in[0]).data() : nullptr;
+    float* db = need_b ? t.grad(n.in[1]).data() : nullptr;
+    for_batches(d, [&](Eigen::Index i) {
+        ConstMatMap ai(a + i * d.m * d.k, d.m, d.k);      // (M, K)
+        ConstMatMap bi(b + i * d.k * d.n, d.k, d.n);      // (K, N)
+        ConstMatMap douti(dout + i * d.m * d.n, d.m, d.n);  // (M, N)
+        if (need_a) MatMap(da + i * d.m * d.k, d.m, d.k).noalias() += douti * bi.transpose();  // dA = dout·Bᵀ
+        if (need_b) MatMap(db + i * d.k * d.n, d.k, d.n).noalias() += ai.transpose() * douti;  // dB = Aᵀ·dout
+    });
+}
+
+Var matmul(Tape& t, Var a, Var b) {
+    const Shape as = t.shape(a), bs = t.shape(b);
+    const bool ok = (as.rank == 2 && bs.rank == 2 && as[1] == bs[0]) ||
+                    (as.rank == 3 && bs.rank == 3 && as[0] == bs[0] && as[2] == bs[1]);
+    if (!ok)
+        fail("matmul: cannot multiply ", as.str(), " by ", bs.str(),
+             " (expected (M, K)x(K, N) or (B, M, K)x(B, K, N); use linear() for x·Wᵀ)");
+    const Dims d = dims_of(as, bs);
+    const Shape os = as.rank == 2 ? Shape{as[0], bs[1]} : Shape{as[0], as[1], bs[2]};
+    Var out = t.emit(os, {a, b}, matmul_backward);
+    const float* ap = t.value(a).data();
+    const float* bp = t.value(b).data();
+    float* y = t.value(out).data();
+    for_batches(d, [&](Eigen::Index i) {
+        MatMap(y + i * d.m * d.n, d.m, d.n).noalias() =
+            ConstMatMap(ap + i * d.m * d.k, d.m, d.k) * ConstMatMap(bp + i * d.k * d.n, d.k, d.n);
+    });
+    return out;
+}
+
+}  // namespace genlab
