@@ -25,6 +25,7 @@ struct ActivationDef {
     std::vector<std::pair<std::string, float>> params;     // fixed, set by spec ("leaky_relu:0.2"), with defaults
     std::vector<std::pair<std::string, float>> learnable;  // learned per layer (prelu alpha, swish_learned beta), with init
     bool elementwise = true;  // false for softmax (an output distribution over the last dim)
+                              // whose kernels and f/df are null: activate() routes it to softmax()
 
     // Span kernels: the indirect call happens once per tensor, the loop inside vectorises.
     void (*forward)(const float* x, float* y, size_t n, ActParams p) = nullptr;
@@ -37,6 +38,9 @@ struct ActivationDef {
     float (*df)(float x, float y, ActParams p) = nullptr;
     // Recommended init gain (torch.nn.init.calculate_gain).
     float (*gain)(ActParams p) = nullptr;
+    // Why fixed spec parameters are out of range ("alpha must be > 0"), or nullptr when they are
+    // fine. Null when any finite value is allowed (parse_activation() rejects NaN/Inf itself).
+    const char* (*check)(ActParams p) = nullptr;
 };
 
 const std::vector<ActivationDef>& activation_table();
@@ -62,7 +66,8 @@ struct Activation {
 Activation parse_activation(const std::string& spec);
 
 // y = act(x). For a learnable activation pass its parameter as `param` (shape (1)); its gradient
-// is Σ dout * ∂f/∂param. Softmax (not elementwise) is applied over the last dim.
+// is Σ dout * ∂f/∂param. Without `param` a learnable activation uses its init value as a
+// constant. Softmax (not elementwise) is applied over the last dim.
 Var activate(Tape& t, Var x, const Activation& act, Var param = {});
 
 }  // namespace genlab
