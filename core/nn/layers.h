@@ -66,8 +66,9 @@ struct LayerRecord {
 };
 
 // sizes {in, h1, ..., out}: Linear layers with hidden_act after every hidden layer and out_act
-// (often "identity") after the last. Learnable activations get one parameter per layer
-// ("act1.alpha"). Each Linear's init gain follows the activation that follows it.
+// (often "identity") after the last. Layers are named "fc0".."fc<n-1>"; a learnable activation
+// after layer i gets its own (1)-shaped parameter "act<i>.<name>" ("act1.alpha"), initialised
+// from the registry. Each Linear's init gain is the gain() of the activation that follows it.
 class MLP : public Module {
 public:
     MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act, Rng& rng);

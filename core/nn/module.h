@@ -35,12 +35,16 @@ protected:
     Parameter& register_parameter(const std::string& name, Tensor init);
     template <class M>
     M& register_module(const std::string& name, std::unique_ptr<M> child) {
+        check_new_name(name);
         M& ref = *child;
         children_.emplace_back(name, std::move(child));
         return ref;
     }
 
 private:
+    // Throws unless `name` is non-empty, has no '.', and names no parameter or child yet.
+    void check_new_name(const std::string& name) const;
+
     std::deque<Parameter> params_;  // a deque: references handed out stay valid
     std::vector<std::pair<std::string, std::unique_ptr<Module>>> children_;
 };

@@ -1,6 +1,7 @@
 // Optimizers over flat parameter spans: SGD (momentum), Adam, AdamW (decoupled decay), plus
-// grad-norm clipping and learning-rate schedules. State (moments, step count) is exposed
-// through Stateful so checkpoints store it as tensors named "<prefix><param>.exp_avg" etc.
+// grad-norm clipping and learning-rate schedules. State is exposed through Stateful so checkpoints
+// store it: moments as tensors "<prefix><param>.exp_avg" etc., the step count and the current lr
+// (exact text) as metadata "<prefix>step" and "<prefix>lr".
 #pragma once
 #include <cstdint>
 #include <string>
@@ -90,7 +91,7 @@ struct LrSchedule {
     Kind kind = Kind::Constant;
     float base_lr = 1e-3f;  // peak learning rate
     float min_lr = 0.f;     // cosine floor
-    int warmup = 0;         // linear warmup steps from 0 (nanoGPT: lr * (step+1) / warmup)
+    int warmup = 0;         // linear warmup steps (nanoGPT: base_lr * (step+1) / (warmup+1))
     int total = 0;          // cosine decays from warmup to total, then stays at min_lr
     float at(int step) const;
 };

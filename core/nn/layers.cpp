@@ -1,0 +1,136 @@
+// Linear, Embedding, LayerNorm and MLP: parameters with PyTorch's names and inits, calls that put
+// them on the tape and apply one op each.
+#include "core/nn/layers.h"
+
+#include <cmath>
+#include <memory>
+
+#include "core/error.h"
+
+namespace genlab {
+
+namespace {
+
+void require_positive(const char* what, const char* field, int v) {
+    if (v <= 0) fail(what, ": ", field, " must be positive, got ", v);
+}
+
+// Kaiming uniform: U(-b, b) with b = gain * sqrt(3 / fan_in), so Var(w) = gain² / fan_in.
+Tensor kaiming_uniform(int out, int in, float gain, Rng& rng) {
+    require_positive("Linear", "in_features", in);
+    require_positive("Linear", "out_features", out);
+    if (!(gain > 0.f) || !std::isfinite(gain)) fail("Linear: init gain must be positive and finite, got ", gain);
+    Tensor w(Shape{out, in});  // (out, in)
+    const float bound = gain * std::sqrt(3.f / static_cast<float>(in));
+    rng.fill_uniform(w, -bound, bound);
+    return w;
+}
+
+Tensor normal_table(int num, int dim, float std, Rng& rng) {
+    require_positive("Embedding", "num_embeddings", num);
+    require_positive("Embedding", "embedding_dim", dim);
+    if (!(std >= 0.f) || !std::isfinite(std)) fail("Embedding: init std must be >= 0 and finite, got ", std);
+    Tensor w(Shape{num, dim});  // (V, C)
+    rng.fill_normal(w, 0.f, std);
+    return w;
+}
+
+Tensor filled(const char* what, int dim, float v) {
+    require_positive(what, "dim", dim);
+    return Tensor(Shape{dim}, v);
+}
+
+// Holds one learnable activation parameter (shape (1)), so that the MLP's key reads "act1.alpha".
+class ActivationParameter : public Module {
+public:
+    ActivationParameter(const std::string& name, float init) : param(register_parameter(name, Tensor(Shape{1}, init))) {}
+    Parameter& param;
+};
+
+}  // namespace
+
+// --- Linear
+
+Linear::Linear(int in, int out, Rng& rng, LinearOptions opt)
+    : weight(register_parameter("weight", kaiming_uniform(out, in, opt.gain, rng))),  // (out, in)
+      bias(nullptr),
+      in_(in),
+      out_(out) {
+    if (!opt.bias) return;
+    Tensor b(Shape{out});  // (out)
+    if (opt.bias_uniform) {
+        // torch.nn.Linear: the bias bound is 1/sqrt(fan_in) whatever the weight's gain.
+        const float bound = 1.f / std::sqrt(static_cast<float>(in));
+        rng.fill_uniform(b, -bound, bound);
+    }
+    bias = &register_parameter("bias", std::move(b));
+}
+
+Var Linear::operator()(Tape& t, Var x) const {
+    Var w = t.param(weight);
+    return bias ? linear(t, x, w, t.param(*bias)) : linear(t, x, w);  // (N.., out)
+}
+
+// --- Embedding
+
+Embedding::Embedding(int num, int dim, Rng& rng, EmbeddingOptions opt)
+    : weight(register_parameter("weight", normal_table(num, dim, opt.std, rng))) {}
+
+Var Embedding::operator()(Tape& t, Var ids) const { return embedding(t, t.param(weight), ids); }  // (S.., C)
+
+// --- LayerNorm
+
+LayerNorm::LayerNorm(int dim, float eps)
+    : gamma(register_parameter("weight", filled("LayerNorm", dim, 1.f))),  // (C); PyTorch's key names
+      beta(register_parameter("bias", filled("LayerNorm", dim, 0.f))),     // (C)
+      eps_(eps) {
+    if (!(eps > 0.f)) fail("LayerNorm: eps must be positive, got ", eps);
+}
+
+Var LayerNorm::operator()(Tape& t, Var x) const { return layer_norm(t, x, t.param(gamma), t.param(beta), eps_); }
+
+// --- MLP
+
+MLP::MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act, Rng& rng)
+    : sizes_(sizes), hidden_act_(hidden_act), out_act_(out_act) {
+    if (sizes.size() < 2)
+        fail("MLP: sizes must list at least an input and an output size, got ", sizes.size(), " entries");
+    if (!hidden_act.def || !out_act.def) fail("MLP: activation not set (build it with parse_activation)");
+    for (size_t i = 0; i < sizes.size(); ++i)
+        if (sizes[i] <= 0) fail("MLP: sizes[", i, "] must be positive, got ", sizes[i]);
+    const size_t n_layers = sizes.size() - 1;
+    for (size_t i = 0; i < n_layers; ++i) {
+        const Activation& act = i + 1 < n_layers ? hidden_act_ : out_act_;
+        // The init gain is that of the activation this layer feeds (torch.nn.init.calculate_gain).
+        layers_.push_back(&register_module(
+            "fc" + std::to_string(i),
+            std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, LinearOptions{.gain = act.gain()})));
+        Parameter* p = nullptr;
+        if (act.learnable())
+            p = &register_module("act" + std::to_string(i),
+                                 std::make_unique<ActivationParameter>(act.def->learnable.front().first,
+                                                                       act.learnable_init()))
+                     .param;
+        act_params_.push_back(p);
+    }
+}
+
+Var MLP::operator()(Tape& t, Var x, LayerRecord* record) const {
+    Var h = x;  // (N.., sizes[0])
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        const Activation& act = i + 1 < layers_.size() ? hidden_act_ : out_act_;
+        Var pre = (*layers_[i])(t, h);  // (N.., sizes[i+1])
+        // identity is skipped rather than copied: a logit head costs nothing extra.
+        Var post = act.name() == "identity" ? pre
+                   : act_params_[i]         ? activate(t, pre, act, t.param(*act_params_[i]))
+                                            : activate(t, pre, act);
+        if (record) {
+            record->pre.push_back(pre);
+            record->post.push_back(post);
+        }
+        h = post;
+    }
+    return h;
+}
+
+}  // namespace genlab
