@@ -22,7 +22,7 @@ struct TrainerOptions {
     int log_every = 100;         // metrics.csv row + log line every N steps (and at the last step)
     int eval_every = 0;          // EvalFn every N steps and at the end; 0 = only at the end
     int save_every = 0;          // checkpoint every N steps; 0 = only at the end
-    std::string out_dir;         // metrics.csv, metrics.json, checkpoint.safetensors go here
+    std::string out_dir;         // metrics.csv, metrics.json, checkpoint.safetensors go here ("" = no files)
     std::string resume;          // checkpoint to resume from ("" = fresh start)
     std::string checkpoint_name = "checkpoint.safetensors";
     std::string config_json = "{}";  // the full run config, stored in the checkpoint metadata
@@ -32,6 +32,8 @@ struct TrainerOptions {
 
 class Trainer {
 public:
+    // StepFn gets the 0-based index of the step to run (for LR schedules); EvalFn gets the number
+    // of steps done, which is also the CSV "step", the progress line's and the checkpoint's step.
     using StepFn = std::function<Metrics(int step)>;
     using EvalFn = std::function<Metrics(int step)>;
 
@@ -42,8 +44,9 @@ public:
     // Extra metadata (vocabulary, dataset name); written in every checkpoint.
     void set_metadata(const std::string& key, const std::string& value);
 
-    // Runs from step start_step() to opt.steps, returns the last step's and eval's metrics
-    // merged. Throws Error when a metric turns NaN/Inf (naming it and the step).
+    // Runs from step start_step() to opt.steps (loading opt.resume first when set), returns the
+    // last step's and eval's metrics merged. Throws Error when a metric turns NaN/Inf (naming it
+    // and the step) without overwriting the last checkpoint.
     Metrics run(const StepFn& step, const EvalFn& eval = {});
 
     int start_step() const { return start_step_; }

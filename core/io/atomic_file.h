@@ -1,0 +1,34 @@
+// AtomicFile: replace a file all at once or not at all. Data goes to PATH.tmp-<pid> in the same
+// folder; commit() fsyncs it, renames it over PATH and fsyncs the folder. Until commit() succeeds
+// the previous PATH is untouched, and a destroyed, uncommitted AtomicFile removes its temp file.
+#pragma once
+#include <cstddef>
+#include <cstdio>
+#include <string>
+
+namespace genlab {
+
+class AtomicFile {
+public:
+    explicit AtomicFile(std::string path);  // throws Error when the temp file cannot be created
+    ~AtomicFile();                          // uncommitted: closes and removes the temp file
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    void write(const void* data, size_t n);  // throws Error on a short write (disk full...)
+    void write(const std::string& s) { write(s.data(), s.size()); }
+    void commit();                           // throws Error; the temp file is then removed
+
+    const std::string& temp_path() const { return tmp_; }
+
+private:
+    void discard() noexcept;
+    std::string path_, tmp_;
+    std::FILE* f_ = nullptr;
+    bool committed_ = false;
+};
+
+// write_file_atomic(path, text): the whole file in one AtomicFile (config.json, metrics.json).
+void write_file_atomic(const std::string& path, const std::string& bytes);
+
+}  // namespace genlab

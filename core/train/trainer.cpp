@@ -1,0 +1,478 @@
+// The shared training loop. Step numbering: StepFn(s) runs the step with 0-based index s (what an
+// LR schedule wants); once it returns, n = s + 1 steps are done, and n is what the CSV "step"
+// column, the progress line, EvalFn and the checkpoint's "step" hold (a checkpoint at n resumes
+// by running index n next).
+#include "core/train/trainer.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/io/atomic_file.h"
+#include "core/io/safetensors.h"
+#include "core/train/run_dir.h"
+
+namespace genlab {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Shortest text that reads back as the same double: CSV values round-trip exactly, so a resumed
+// run's rows can be compared bit for bit with an uninterrupted one. Most metrics are float losses
+// widened to double; those print as the shortest float ("0.6931472", not "0.6931471824645996"),
+// which still reads back to the same double.
+std::string number_text(double v) {
+    char buf[64];
+    const float f = static_cast<float>(v);
+    std::to_chars_result r = static_cast<double>(f) == v ? std::to_chars(buf, buf + sizeof buf, f)
+                                                         : std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+// --- metrics.csv
+
+std::string csv_cell(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+std::vector<std::string> csv_split(const std::string& line) {
+    std::vector<std::string> cells(1);
+    bool quoted = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+        char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                cells.back() += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                cells.back() += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            cells.emplace_back();
+        } else {
+            cells.back() += c;
+        }
+    }
+    return cells;
+}
+
+std::string csv_line(const std::vector<std::string>& cells) {
+    std::string line;
+    for (size_t i = 0; i < cells.size(); ++i) {
+        if (i) line += ',';
+        line += csv_cell(cells[i]);
+    }
+    line += '\n';
+    return line;
+}
+
+// metrics.csv, appended row by row and flushed, so a crash or a kill keeps every logged row.
+// Columns are "step" then metric names in order of first appearance; a name that appears later
+// (an eval metric, first computed at the end) adds a column, and the file is rewritten once with
+// the new header and empty cells in the earlier rows.
+class MetricsCsv {
+public:
+    explicit MetricsCsv(std::string path) : path_(std::move(path)) {}
+    ~MetricsCsv() { close(); }
+    MetricsCsv(const MetricsCsv&) = delete;
+    MetricsCsv& operator=(const MetricsCsv&) = delete;
+
+    bool enabled() const { return !path_.empty(); }
+
+    // A resumed run keeps the rows up to the checkpoint's step and drops later ones (logged after
+    // the checkpoint by the interrupted run, and about to be logged again), so the file ends up
+    // as an uninterrupted run's.
+    void resume(int keep_until_step) {
+        std::error_code ec;
+        if (!enabled() || !std::filesystem::exists(path_, ec)) return;
+        std::vector<std::vector<std::string>> rows = read_rows(keep_until_step);
+        if (rows.empty()) return;
+        rewrite(rows);
+    }
+
+    void write(int step, const Metrics& m, const Metrics& ev) {
+        if (!enabled()) return;
+        std::vector<std::string> missing;
+        auto add_columns = [&](const Metrics& ms) {
+            for (const auto& [name, v] : ms)
+                if (std::find(columns_.begin(), columns_.end(), name) == columns_.end() &&
+                    std::find(missing.begin(), missing.end(), name) == missing.end())
+                    missing.push_back(name);
+        };
+        add_columns(m);
+        add_columns(ev);
+        if (!missing.empty() || !f_) {  // new columns, or the very first row of a fresh file
+            std::vector<std::vector<std::string>> rows;
+            if (f_) {
+                close();
+                rows = read_rows(INT_MAX);
+            }
+            if (rows.empty()) rows.push_back({"step"});  // a fresh file
+            rows[0].insert(rows[0].end(), missing.begin(), missing.end());
+            rewrite(rows);
+        }
+        std::vector<std::string> cells(columns_.size());
+        cells[0] = std::to_string(step);
+        for (const Metrics* ms : {&m, &ev})
+            for (const auto& [name, v] : *ms)
+                cells[static_cast<size_t>(std::find(columns_.begin(), columns_.end(), name) - columns_.begin())] =
+                    number_text(v);
+        std::string line = csv_line(cells);
+        if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fflush(f_) != 0)
+            fail(path_, ": cannot append a row: ", std::strerror(errno), " (disk full?)");
+    }
+
+private:
+    // Header + rows whose step <= keep_until_step; a last line without its newline (a kill while
+    // writing it) is dropped.
+    std::vector<std::vector<std::string>> read_rows(int keep_until_step) const {
+        std::ifstream in(path_, std::ios::binary);
+        if (!in) fail(path_, ": cannot read: ", std::strerror(errno));
+        std::stringstream ss;
+        ss << in.rdbuf();
+        const std::string text = ss.str();
+        std::vector<std::vector<std::string>> rows;
+        size_t pos = 0;
+        while (pos < text.size()) {
+            size_t nl = text.find('\n', pos);
+            if (nl == std::string::npos) break;
+            std::string line = text.substr(pos, nl - pos);
+            pos = nl + 1;
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.empty()) continue;
+            std::vector<std::string> cells = csv_split(line);
+            if (rows.empty()) {
+                if (cells[0] != "step")
+                    fail(path_, ": first column is '", cells[0],
+                         "', expected 'step' (not a genlab metrics file? pass another --out)");
+                rows.push_back(std::move(cells));
+                continue;
+            }
+            char* end = nullptr;
+            long s = std::strtol(cells[0].c_str(), &end, 10);
+            if (cells[0].empty() || *end != '\0')
+                fail(path_, ": row '", line.substr(0, 60), "' does not start with a step number (corrupted file?)");
+            if (s <= keep_until_step) rows.push_back(std::move(cells));
+        }
+        return rows;
+    }
+
+    // rows[0] is the header. Atomic, so a failure here never loses the rows already logged.
+    void rewrite(std::vector<std::vector<std::string>>& rows) {
+        columns_ = rows[0];
+        std::string text;
+        for (std::vector<std::string>& r : rows) {
+            if (r.size() > columns_.size())
+                fail(path_, ": row starting '", r[0], "' has ", r.size(), " cells for ", columns_.size(),
+                     " columns (corrupted file?)");
+            r.resize(columns_.size());
+            text += csv_line(r);
+        }
+        write_file_atomic(path_, text);
+        f_ = std::fopen(path_.c_str(), "ab");
+        if (!f_) fail(path_, ": cannot open for appending: ", std::strerror(errno));
+    }
+
+    void close() {
+        if (f_) std::fclose(f_);
+        f_ = nullptr;
+    }
+
+    std::string path_;
+    std::vector<std::string> columns_;
+    std::FILE* f_ = nullptr;
+};
+
+// --- progress output
+
+std::string metric_text(double v) {
+    char buf[32];
+    double a = std::fabs(v);
+    if (a != 0.0 && (a < 1e-3 || a >= 1e6))
+        std::snprintf(buf, sizeof buf, "%.4g", v);
+    else
+        std::snprintf(buf, sizeof buf, "%.4f", v);
+    return buf;
+}
+
+std::string duration_text(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return "?";
+    long s = std::lround(seconds);
+    char buf[32];
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    return buf;
+}
+
+// On a terminal: one line rewritten in place (`\r`), at most ~10 times a second so printing
+// never costs a fast loop anything. Otherwise (a log file, CI): one plain line per logged step.
+class Progress {
+public:
+    Progress(bool quiet, int start, int total)
+        : tty_(!quiet && ::isatty(::fileno(stderr))), quiet_(quiet), start_(start), total_(total), t0_(Clock::now()) {}
+
+    ~Progress() { finish(); }  // also when a StepFn throws: the caller's error gets its own line
+    Progress(const Progress&) = delete;
+    Progress& operator=(const Progress&) = delete;
+
+    double elapsed() const { return std::chrono::duration<double>(Clock::now() - t0_).count(); }
+    double rate(int n) const {
+        double e = elapsed();
+        return e > 0 ? (n - start_) / e : 0.0;
+    }
+
+    void update(int n, const Metrics& m, const Metrics& ev, bool logged) {
+        if (quiet_) return;
+        if (!ev.empty()) last_eval_ = ev;
+        Clock::time_point now = Clock::now();
+        if (tty_) {
+            if (!logged && n != total_ && now - last_print_ < std::chrono::milliseconds(100)) return;
+            last_print_ = now;
+            std::string text = line(n, m);
+            // A line wider than the terminal would wrap, and `\r` would then only rewrite its tail.
+            winsize ws{};
+            if (::ioctl(::fileno(stderr), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && text.size() >= ws.ws_col)
+                text.resize(static_cast<size_t>(ws.ws_col) - 1);
+            std::fprintf(stderr, "\r%s\033[K", text.c_str());  // \033[K: clear a longer previous line
+            std::fflush(stderr);
+            open_line_ = true;
+        } else if (logged) {
+            std::fprintf(stderr, "%s\n", line(n, m).c_str());
+        }
+    }
+
+    // Ends the in-place line so what follows (a summary, an error) starts on its own line.
+    void finish() {
+        if (open_line_) std::fputc('\n', stderr);
+        open_line_ = false;
+    }
+
+private:
+    std::string line(int n, const Metrics& m) const {
+        std::string s = str("step ", n, "/", total_, " |");
+        for (const auto& [name, v] : m) s += " " + name + " " + metric_text(v);
+        if (!last_eval_.empty()) {
+            s += " |";
+            for (const auto& [name, v] : last_eval_) s += " " + name + " " + metric_text(v);
+        }
+        double r = rate(n);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " | %.1f steps/s", r);
+        s += buf;
+        if (n < total_)
+            s += " | ETA " + duration_text(r > 0 ? (total_ - n) / r : -1.0);
+        else
+            s += " | took " + duration_text(elapsed());
+        return s;
+    }
+
+    bool tty_, quiet_;
+    int start_, total_;
+    Clock::time_point t0_, last_print_{};
+    Metrics last_eval_;
+    bool open_line_ = false;
+};
+
+// --- checks
+
+// Metric names must be unique across the step's and the eval's metrics: a clash is a programmer
+// error that would scramble the CSV columns.
+void check_metrics(int n, const Metrics& m, const Metrics& other) {
+    for (size_t i = 0; i < m.size(); ++i) {
+        const auto& [name, v] = m[i];
+        if (name.empty() || name == "step") fail("step ", n, ": metric name '", name, "' is reserved or empty");
+        for (size_t j = 0; j < i; ++j)
+            if (m[j].first == name) fail("step ", n, ": metric '", name, "' is reported twice");
+        for (const auto& [oname, ov] : other)
+            if (oname == name) fail("step ", n, ": metric '", name, "' is reported by both the step and the eval");
+    }
+}
+
+const std::pair<std::string, double>* first_non_finite(const Metrics& m) {
+    for (const auto& kv : m)
+        if (!std::isfinite(kv.second)) return &kv;
+    return nullptr;
+}
+
+[[noreturn]] void diverged(int n, const std::pair<std::string, double>& bad) {
+    const char* what = std::isnan(bad.second) ? "nan" : (bad.second > 0 ? "inf" : "-inf");
+    fail("step ", n, ": ", bad.first, " is ", what,
+         " \xe2\x80\x94 training diverged (try a lower --lr)");  // U+2014 em dash
+}
+
+bool is_reserved_metadata(const std::string& key) {
+    return key == "step" || key == "kind" || key == "config" || key.rfind("rng.", 0) == 0;
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainerOptions opt) : opt_(std::move(opt)) {}
+
+void Trainer::track(const std::string& prefix, Stateful& s) {
+    for (const auto& [p, existing] : tracked_)
+        if (p == prefix) fail("Trainer::track: prefix '", prefix, "' is already tracked (its keys would collide)");
+    tracked_.emplace_back(prefix, &s);
+}
+
+void Trainer::track_rng(const std::string& name, Rng& rng) {
+    if (name.empty()) fail("Trainer::track_rng: empty name");
+    for (const auto& [n, existing] : rngs_)
+        if (n == name) fail("Trainer::track_rng: rng '", name, "' is already tracked");
+    rngs_.emplace_back(name, &rng);
+}
+
+void Trainer::set_metadata(const std::string& key, const std::string& value) {
+    if (key.empty() || is_reserved_metadata(key))
+        fail("Trainer::set_metadata: key '", key, "' is reserved (step, kind, config, rng.*) or empty");
+    metadata_[key] = value;
+}
+
+void Trainer::save_checkpoint(const std::string& path, int step) const {
+    StateDict sd;
+    for (const auto& [prefix, s] : tracked_) s->save_state(sd, prefix);
+    // Stateful objects may write metadata too (an optimizer's step count); a clash is a bug, not
+    // something to resolve silently.
+    auto put = [&](const std::string& key, const std::string& value) {
+        if (!sd.metadata.emplace(key, value).second)
+            fail(path, ": metadata key '", key, "' is written twice (a tracked state uses a reserved key or prefix)");
+    };
+    put("kind", opt_.kind);
+    put("step", std::to_string(step));
+    put("config", opt_.config_json);
+    for (const auto& [name, rng] : rngs_) put("rng." + name, rng->state());
+    for (const auto& [key, value] : metadata_) put(key, value);
+    save_safetensors(path, sd);
+}
+
+int Trainer::load_checkpoint(const std::string& path) {
+    StateDict sd = load_safetensors(path);
+    const std::string& kind = sd.meta("kind", path);
+    if (kind != opt_.kind)
+        fail(path, ": checkpoint holds a '", kind, "' run, this is a '", opt_.kind,
+             "' run (resume it with the program that wrote it)");
+    const std::string& step_text = sd.meta("step", path);
+    int step = -1;
+    std::from_chars_result r = std::from_chars(step_text.data(), step_text.data() + step_text.size(), step);
+    if (r.ec != std::errc() || r.ptr != step_text.data() + step_text.size() || step < 0)
+        fail(path, ": metadata 'step' = '", step_text.substr(0, 40), "' is not a step count (corrupted file?)");
+
+    // RNG states are parsed into copies first: a malformed one must not leave others half-restored.
+    std::vector<Rng> restored;
+    for (const auto& [name, rng] : rngs_) {
+        Rng copy;
+        try {
+            copy.set_state(sd.meta("rng." + name, path));
+        } catch (const Error& e) {
+            fail(path, ": rng.", name, ": ", e.what());
+        }
+        restored.push_back(copy);
+    }
+    for (const auto& [prefix, s] : tracked_) {
+        try {
+            s->load_state(sd, prefix);
+        } catch (const Error& e) {
+            fail(path, ": ", e.what());
+        }
+    }
+    for (size_t i = 0; i < rngs_.size(); ++i) *rngs_[i].second = restored[i];
+    start_step_ = step;
+    return step;
+}
+
+Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
+    if (opt_.steps < 0) usage_fail("--steps ", opt_.steps, ": must be >= 0");
+    if (opt_.log_every < 1) usage_fail("--log-every ", opt_.log_every, ": must be >= 1");
+    if (opt_.eval_every < 0) usage_fail("--eval-every ", opt_.eval_every, ": must be >= 0 (0 = only at the end)");
+    if (opt_.save_every < 0) usage_fail("--save-every ", opt_.save_every, ": must be >= 0 (0 = only at the end)");
+    if (opt_.checkpoint_name.empty()) usage_fail("Trainer: empty checkpoint_name");
+
+    const bool resumed = !opt_.resume.empty();
+    if (resumed) load_checkpoint(opt_.resume);
+    if (start_step_ > opt_.steps)
+        usage_fail("--resume ", opt_.resume, ": the checkpoint is at step ", start_step_, " but --steps is ",
+                   opt_.steps, " (raise --steps to train further)");
+
+    const bool files = !opt_.out_dir.empty();
+    if (files) make_out_dir(opt_.out_dir);
+    const std::filesystem::path out(opt_.out_dir);
+    const std::string ckpt_path = files ? (out / opt_.checkpoint_name).string() : "";
+    MetricsCsv csv(files ? (out / "metrics.csv").string() : "");
+    if (resumed) csv.resume(start_step_);
+
+    Progress progress(opt_.quiet, start_step_, opt_.steps);
+    Metrics last, last_eval;
+    const Metrics none;
+    for (int s = start_step_; s < opt_.steps; ++s) {
+        const int n = s + 1;
+        Metrics m = step_fn(s);
+        check_metrics(n, m, none);
+        if (const auto* bad = first_non_finite(m)) {
+            csv.write(n, m, none);  // the diverged row is the last thing logged
+            progress.finish();
+            diverged(n, *bad);
+        }
+        const bool evaluated = eval_fn && ((opt_.eval_every > 0 && n % opt_.eval_every == 0) || n == opt_.steps);
+        Metrics ev;
+        if (evaluated) {
+            ev = eval_fn(n);
+            check_metrics(n, ev, m);
+            if (const auto* bad = first_non_finite(ev)) {
+                csv.write(n, m, ev);
+                progress.finish();
+                diverged(n, *bad);
+            }
+        }
+        const bool logged = n % opt_.log_every == 0 || n == opt_.steps || evaluated;
+        if (logged) csv.write(n, m, ev);
+        progress.update(n, m, ev, logged);
+        if (files && ((opt_.save_every > 0 && n % opt_.save_every == 0) || n == opt_.steps))
+            save_checkpoint(ckpt_path, n);
+        last = std::move(m);
+        if (evaluated) last_eval = std::move(ev);
+    }
+    // Nothing left to train (resumed at the final step): still report the final evaluation.
+    if (start_step_ == opt_.steps && eval_fn) {
+        last_eval = eval_fn(opt_.steps);
+        check_metrics(opt_.steps, last_eval, none);
+        if (const auto* bad = first_non_finite(last_eval)) diverged(opt_.steps, *bad);
+    }
+    progress.finish();
+
+    Metrics merged = last;
+    merged.insert(merged.end(), last_eval.begin(), last_eval.end());
+    if (files) {
+        const double elapsed = progress.elapsed();
+        nlohmann::ordered_json j;
+        j["steps"] = opt_.steps;
+        j["start_step"] = start_step_;
+        j["elapsed_s"] = elapsed;
+        j["steps_per_s"] = progress.rate(opt_.steps);
+        for (const auto& [name, v] : merged) j[name] = v;
+        write_file_atomic((out / "metrics.json").string(), j.dump(2) + "\n");
+    }
+    return merged;
+}
+
+}  // namespace genlab
