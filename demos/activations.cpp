@@ -27,6 +27,7 @@
 #include "core/rng.h"
 #include "core/tape.h"
 #include "core/train/run_dir.h"
+#include "demos/demo_main.h"
 
 namespace genlab {
 namespace {
@@ -397,23 +398,5 @@ int main(int argc, char** argv) {
     app.add_flag("--table", o.table, "Print and write table.md / table.csv of activation properties");
     app.add_option("--seed", o.seed, "Seed of the random inputs used for timing")->capture_default_str();
     app.add_option("--threads", o.threads, "Threads (0: OpenMP default)")->capture_default_str();
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);  // --help
-        std::cerr << genlab::kProgram << ": " << e.what() << " (see --help)\n";
-        return 2;
-    }
-    try {
-        return genlab::run(o);
-    } catch (const genlab::UsageError& e) {
-        std::cerr << genlab::kProgram << ": " << e.what() << "\n";
-        return 2;
-    } catch (const genlab::Error& e) {
-        std::cerr << genlab::kProgram << ": " << e.what() << "\n";
-        return 1;
-    } catch (const std::exception& e) {
-        std::cerr << genlab::kProgram << ": unexpected error: " << e.what() << "\n";
-        return 1;
-    }
+    return genlab::demo_main(genlab::kProgram, app, argc, argv, [&] { return genlab::run(o); });
 }
