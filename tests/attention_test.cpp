@@ -8,18 +8,13 @@
 #include "core/error.h"
 #include "core/ops.h"
 #include "tests/gradcheck.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
 
 using testing::gradients_match;
-
-Tensor normal(Shape s, uint64_t seed) {
-    Tensor x(s);
-    Rng rng(seed);
-    rng.fill_normal(x);
-    return x;
-}
+using testing::normal;
 
 // (T, T): 0 where j <= i, a large negative number above the diagonal (softmax gives ~0 there).
 Tensor causal_mask(int T) {

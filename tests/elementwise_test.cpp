@@ -7,35 +7,15 @@
 #include "core/error.h"
 #include "core/ops.h"
 #include "tests/gradcheck.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
 
 using testing::gradients_match;
-
-Tensor normal(Shape s, uint64_t seed) {
-    Tensor x(s);
-    Rng rng(seed);
-    rng.fill_normal(x);
-    return x;
-}
-
-Tensor uniform(Shape s, float lo, float hi, uint64_t seed) {
-    Tensor x(s);
-    Rng rng(seed);
-    rng.fill_uniform(x, lo, hi);
-    return x;
-}
-
-template <class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using testing::normal;
+using testing::uniform;
+using testing::error_of;
 
 using BinaryOp = Var (*)(Tape&, Var, Var);
 

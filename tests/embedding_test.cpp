@@ -6,28 +6,14 @@
 #include "core/error.h"
 #include "core/ops.h"
 #include "tests/gradcheck.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
 
 using testing::gradients_match;
-
-Tensor normal(Shape s, uint64_t seed) {
-    Tensor x(s);
-    Rng rng(seed);
-    rng.fill_normal(x);
-    return x;
-}
-
-template <class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using testing::normal;
+using testing::error_of;
 
 TEST(Embedding, GathersRows) {
     Tensor table(Shape{3, 2}, {0, 1, 10, 11, 20, 21}), ids(Shape{2, 2}, {2, 0, 1, 2});

@@ -6,18 +6,13 @@
 #include "core/error.h"
 #include "core/ops.h"
 #include "tests/gradcheck.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
 
 using testing::gradients_match;
-
-Tensor normal(Shape s, uint64_t seed) {
-    Tensor x(s);
-    Rng rng(seed);
-    rng.fill_normal(x);
-    return x;
-}
+using testing::normal;
 
 TEST(Matmul, TwoDMatchesCentralDifferences) {
     EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return matmul(t, v[0], v[1]); },

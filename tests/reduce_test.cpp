@@ -7,18 +7,13 @@
 #include "core/ops.h"
 #include "core/parallel.h"
 #include "tests/gradcheck.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
 
 using testing::gradients_match;
-
-Tensor normal(Shape s, uint64_t seed) {
-    Tensor x(s);
-    Rng rng(seed);
-    rng.fill_normal(x);
-    return x;
-}
+using testing::normal;
 
 TEST(Reduce, SumMatchesCentralDifferences) {
     EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return sum(t, v[0]); }, {normal(Shape{3, 4}, 1)}));
