@@ -11,7 +11,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # Debian packages the build, tests and demos need (DESIGN.md, "Dependencies").
 PACKAGES=(g++ cmake make pkg-config
           libeigen3-dev libstb-dev libcli11-dev libgtest-dev nlohmann-json3-dev zlib1g-dev
-          dataset-fashion-mnist wamerican)
+          dataset-fashion-mnist wamerican
+          clang libclang-rt-dev)   # libFuzzer for the fuzz targets (tests/fuzz/)
 
 log() { printf '\033[1m[genlab]\033[0m %s\n' "$*" >&2; }
 
@@ -45,6 +46,7 @@ build() {  # build DIR [cmake args...]
 
 # Tests too heavy for a sanitizer build (whole training runs); they run in the optimised build.
 ASAN_EXCLUDE='Learning|Demo'
+FUZZ_SECONDS=20
 
 run_tests() {
     install_deps
@@ -56,6 +58,8 @@ run_tests() {
     build build-asan -DGENLAB_SANITIZE=ON
     log "running tests under ASan/UBSan (excluding: $ASAN_EXCLUDE)"
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$JOBS" --timeout 900 -E "$ASAN_EXCLUDE")
+    log "fuzzing the IDX and corpus readers (libFuzzer, ${FUZZ_SECONDS}s each; longer: tests/fuzz/run.sh 60)"
+    tests/fuzz/run.sh "$FUZZ_SECONDS"
 }
 
 write_index() {  # outputs/index.html linking what the demo produced

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/io/safetensors.h"
 #include "core/rng.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
@@ -58,15 +59,6 @@ uint32_t bits(float f) {
 
 class SafeTensorsTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = (fs::temp_directory_path() /
-                (std::string("genlab-st-") + std::to_string(::getpid()) + "-" + info->name()))
-                   .string();
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
     std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
     // Loading `bytes` must throw one Error whose message names the file and every fragment.
@@ -84,7 +76,8 @@ protected:
         }
     }
 
-    std::string dir_;
+    testing::TempDir tmp_;
+    const std::string dir_ = tmp_.path().string();
 };
 
 StateDict sample_dict() {

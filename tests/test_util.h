@@ -1,6 +1,10 @@
-// Small helpers shared by the test files: seeded random tensors and "the message this throws".
+// Small helpers shared by the test files: seeded random tensors, "the message this throws" and a
+// temporary folder removed on destruction.
 #pragma once
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include "core/error.h"
@@ -33,5 +37,26 @@ std::string error_of(F f) {
     }
     return "(no error)";
 }
+
+// A fresh folder under the system temp dir (mkdtemp), removed with everything in it.
+class TempDir {
+public:
+    TempDir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "genlab-test-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
 
 }  // namespace genlab::testing

@@ -21,6 +21,7 @@
 #include "core/optim/optimizer.h"
 #include "core/train/run_dir.h"
 #include "core/train/trainer.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
@@ -92,15 +93,6 @@ struct Regression {
 
 class TrainerTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = (fs::temp_directory_path() /
-                (std::string("genlab-trainer-") + std::to_string(::getpid()) + "-" + info->name()))
-                   .string();
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
     std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
     TrainerOptions options(const std::string& out) const {
@@ -116,7 +108,8 @@ protected:
         return o;
     }
 
-    std::string dir_;
+    testing::TempDir tmp_;
+    const std::string dir_ = tmp_.path().string();
 };
 
 std::string error_of(const std::function<void()>& f) {
