@@ -1,0 +1,46 @@
+// stat() before open: fopen() happily opens a directory on Linux and only fails at the first
+// read, which would surface as a confusing "truncated file" message.
+#include "data/input_file.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "core/error.h"
+
+namespace genlab::data {
+
+uint64_t require_regular_file(const std::string& path, const std::string& what, const std::string& hint) {
+    if (path.empty()) fail(what, ": empty path");
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        const int err = errno;
+        if (err == ENOENT)
+            fail(what, " '", path, "' does not exist", hint.empty() ? "" : " - ", hint);
+        fail(what, " '", path, "' cannot be accessed: ", std::strerror(err));
+    }
+    if (S_ISDIR(st.st_mode)) fail(what, " '", path, "' is a directory, expected a file");
+    if (!S_ISREG(st.st_mode)) fail(what, " '", path, "' is not a regular file (a device, pipe or socket?)");
+    return static_cast<uint64_t>(st.st_size);
+}
+
+std::string read_whole_file(const std::string& path, uint64_t max_bytes, const std::string& what,
+                            const std::string& hint) {
+    const uint64_t size = require_regular_file(path, what, hint);
+    if (size > max_bytes)
+        fail(what, " '", path, "' is ", size, " bytes, more than the limit of ", max_bytes,
+             " bytes - use a smaller file");
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) fail(what, " '", path, "' cannot be opened: ", std::strerror(errno));
+    std::string bytes(static_cast<size_t>(size), '\0');
+    const size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f.get());
+    if (got != bytes.size())
+        fail(what, " '", path, "': read ", got, " of ", size, " bytes (file changed or I/O error)");
+    // A file that grew since stat() is read up to its stat() size: a consistent snapshot.
+    return bytes;
+}
+
+}  // namespace genlab::data

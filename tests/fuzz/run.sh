@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz/ with clang (if needed) and runs each for DURATION
+# seconds from a seed corpus generated here. Exits 1 if any target finds a crash, a sanitizer
+# error, a leak, a hang (> 10 s on one input) or runs out of memory (> 2 GB); crashing inputs are
+# kept under $BUILD/fuzz/artifacts/.
+#   usage: tests/fuzz/run.sh [DURATION_SECONDS]      (default 60)
+#   env:   GENLAB_FUZZ_BUILD  build folder (default build-fuzz/ at the repository root)
+#          GENLAB_FUZZ_CXX    the clang++ to use (default clang++)
+set -euo pipefail
+DURATION=${1:-60}
+[[ $DURATION =~ ^[0-9]+$ && $DURATION -gt 0 ]] || { echo "usage: $0 [DURATION_SECONDS > 0]" >&2; exit 2; }
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${GENLAB_FUZZ_BUILD:-$ROOT/build-fuzz}
+CXX=${GENLAB_FUZZ_CXX:-clang++}
+JOBS=$(nproc 2>/dev/null || echo 2)
+TARGETS=(idx_fuzz corpus_fuzz)
+
+log() { printf '\033[1m[fuzz]\033[0m %s\n' "$*" >&2; }
+
+if ! command -v "$CXX" >/dev/null; then
+    log "error: $CXX not found - libFuzzer needs clang (apt-get install clang libclang-rt-dev)"
+    exit 1
+fi
+log "building ${TARGETS[*]} with $CXX in $BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$CXX" \
+      -DGENLAB_FUZZ=ON -DGENLAB_TESTS=ON >/dev/null
+cmake --build "$BUILD" -j"$JOBS" --target "${TARGETS[@]}"
+
+# --- seed corpora (regenerated every run; what the fuzzer finds goes to corpus-<target>/) ---------
+SEEDS=$BUILD/fuzz/seeds
+rm -rf "$SEEDS"
+mkdir -p "$SEEDS/idx_fuzz" "$SEEDS/corpus_fuzz" "$BUILD/fuzz/artifacts"
+be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
+pixels() { head -c "$1" /dev/zero | tr '\000' '\177'; }  # content does not matter, size does
+
+s=$SEEDS/idx_fuzz
+{ be32 0x803; be32 3; be32 4; be32 5; pixels 60; } > "$s/images-3x4x5"
+{ be32 0x801; be32 6; printf '\x09\x00\x00\x03\x00\x02'; } > "$s/labels-6"
+{ be32 0x803; be32 2; be32 28; be32 28; pixels 1568; } > "$s/images-2x28x28"
+gzip -c -n "$s/images-2x28x28" > "$s/images-2x28x28.gz"
+gzip -c -n "$s/labels-6" > "$s/labels-6.gz"
+cat "$s/labels-6.gz" "$s/labels-6.gz" > "$s/labels-two-members.gz"
+{ be32 0x803; be32 1; be32 2; pixels 3; } > "$s/images-truncated"
+FMNIST=/usr/share/datasets/fashion-mnist
+if [[ -r $FMNIST/t10k-labels-idx1-ubyte.gz ]]; then
+    head -c 1500 "$FMNIST/t10k-labels-idx1-ubyte.gz" > "$s/fashion-labels-head.gz"   # a truncated real file
+    (gzip -dc "$FMNIST/t10k-labels-idx1-ubyte.gz" 2>/dev/null || true) | head -c 200 > "$s/fashion-labels-head"
+fi
+
+s=$SEEDS/corpus_fuzz   # byte 0: bit 0 stream, bit 1 --bytes, bits 2-4 context - 1, bits 5-7 split seed
+printf '\x08emma\nolivia\nava\nisabella\nsophia\ncharlotte\nmia\namelia\nharper\nevelyn\nabigail\n' > "$s/names"
+printf '\x0dFirst Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n' > "$s/stream"
+printf '\x00caf\xc3\xa9\nna\xc3\xafve\n\xe2\x82\xac uro\n\xf0\x9f\x98\x80\r\nA\n' > "$s/utf8-lines"
+printf '\x02caf\xe9\nna\xefve\n\xff\xfe\n' > "$s/latin1-bytes"
+printf '\x01ab\xc0\xafcd' > "$s/overlong"
+printf '\x00{"format":"genlab-vocab","version":1,"encoding":"utf-8","eos":true,"symbols":[97,98,233]}' > "$s/vocab-json"
+for f in "$ROOT/../shared/data/names.txt" "$ROOT/../shared/data/tinyshakespeare.txt" /usr/share/dict/words; do
+    if [[ -r $f ]]; then
+        { printf '\x1d'; head -c 3000 "$f"; } > "$s/head-$(basename "$f")"
+    fi
+done
+
+# --- run ------------------------------------------------------------------------------------------
+failed=()
+for t in "${TARGETS[@]}"; do
+    work=$BUILD/fuzz/corpus-$t
+    mkdir -p "$work"
+    log "$t: ${DURATION}s"
+    if ! "$BUILD/fuzz/$t" -max_total_time="$DURATION" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+            -print_final_stats=1 -artifact_prefix="$BUILD/fuzz/artifacts/$t-" "$work" "$SEEDS/$t" \
+            > "$BUILD/fuzz/$t.log" 2>&1; then
+        tail -n 60 "$BUILD/fuzz/$t.log" >&2
+        failed+=("$t")
+    else
+        grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$BUILD/fuzz/$t.log" | tail -n 2 >&2 || true
+    fi
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+    log "FAILED: ${failed[*]} (inputs in $BUILD/fuzz/artifacts/, logs in $BUILD/fuzz/*.log)"
+    exit 1
+fi
+log "all fuzz targets ran ${DURATION}s each without a finding"

@@ -1,0 +1,201 @@
+// Image datasets: the real Fashion-MNIST from Debian's dataset-fashion-mnist (loaded once per
+// suite), a --data-dir in the MNIST four-file layout written by the test, and bad layouts.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "data/image_dataset.h"
+#include "tests/data_test_files.h"
+
+namespace genlab::data {
+namespace {
+
+using genlab::testing::expect_error;
+using genlab::testing::gzip_bytes;
+using genlab::testing::idx_header;
+using genlab::testing::ramp;
+using genlab::testing::TempDir;
+using genlab::testing::write_bytes;
+
+class FashionMnist : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        if (!std::filesystem::exists(kFashionMnistDir)) return;
+        const auto t0 = std::chrono::steady_clock::now();
+        train_ = std::make_unique<ImageDataset>(load_images({}));
+        load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        test_ = std::make_unique<ImageDataset>(load_images({.split = ImageSplit::Test, .range = PixelRange::ZeroToOne}));
+    }
+    static void TearDownTestSuite() {
+        train_.reset();
+        test_.reset();
+    }
+    void SetUp() override {
+        if (!train_) GTEST_SKIP() << kFashionMnistDir << " missing: install " << kFashionMnistPackage;
+    }
+    static std::unique_ptr<ImageDataset> train_, test_;
+    static double load_seconds_;
+};
+std::unique_ptr<ImageDataset> FashionMnist::train_, FashionMnist::test_;
+double FashionMnist::load_seconds_ = 0;
+
+// Reference numbers from Python's gzip module over the same files (first train image: pixel sum
+// 76247, max 255; first test image: sum 33456; 6000 images per class).
+TEST_F(FashionMnist, TrainSplitHas60000ImagesOf28x28) {
+    EXPECT_EQ(train_->name, "fashion-mnist");
+    EXPECT_EQ(train_->size(), 60000u);
+    EXPECT_EQ(train_->images.shape(), (Shape{60000, 784}));
+    EXPECT_EQ(train_->rows, 28);
+    EXPECT_EQ(train_->cols, 28);
+    EXPECT_EQ(train_->num_classes, 10);
+}
+
+TEST_F(FashionMnist, FirstImageIsAnAnkleBoot) {
+    EXPECT_EQ(train_->labels[0], 9);
+    EXPECT_EQ(fashion_mnist_classes()[train_->labels[0]], "Ankle boot");
+    EXPECT_EQ(train_->labels[59999], 5);
+}
+
+TEST_F(FashionMnist, PixelsScaledToMinusOneOne) {
+    // p / 127.5 - 1 summed over image 0: 2 * 76247 / 255 - 784.
+    double sum = 0;
+    float lo = 1e9f, hi = -1e9f;
+    for (int j = 0; j < 784; ++j) {
+        const float v = train_->images[static_cast<size_t>(j)];
+        sum += v;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    EXPECT_NEAR(sum, 2.0 * 76247 / 255.0 - 784.0, 1e-3);
+    EXPECT_EQ(lo, -1.f);
+    EXPECT_EQ(hi, 1.f);
+}
+
+TEST_F(FashionMnist, TestSplitHas10000ImagesScaledToZeroOne) {
+    EXPECT_EQ(test_->size(), 10000u);
+    EXPECT_EQ(test_->labels[0], 9);
+    double sum = 0;
+    for (int j = 0; j < 784; ++j) sum += test_->images[static_cast<size_t>(j)];
+    EXPECT_NEAR(sum, 33456 / 255.0, 1e-3);
+    EXPECT_GE(test_->images.flat().minCoeff(), 0.f);
+    EXPECT_LE(test_->images.flat().maxCoeff(), 1.f);
+}
+
+TEST_F(FashionMnist, LoadsQuickly) {
+    // 26 MB of gzip: inflate plus conversion well under a second even on a busy 2-core machine.
+    EXPECT_LT(load_seconds_, 3.0);
+}
+
+TEST_F(FashionMnist, ClassFilterKeepsOnlyThatClass) {
+    ImageDataset sevens = load_images({.class_filter = 7, .limit = 100});
+    EXPECT_EQ(sevens.size(), 100u);
+    for (uint8_t l : sevens.labels) EXPECT_EQ(l, 7);
+    // The first 7 in the file is image 6 (pixel sum 32526): the filter keeps file order.
+    double sum = 0;
+    for (int j = 0; j < 784; ++j) sum += sevens.images[static_cast<size_t>(j)];
+    EXPECT_NEAR(sum, 2.0 * 32526 / 255.0 - 784.0, 1e-3);
+}
+
+TEST_F(FashionMnist, EveryClassHas6000TrainImages) {
+    std::array<int, 10> count{};
+    for (uint8_t l : train_->labels) ++count[l];
+    for (int c : count) EXPECT_EQ(c, 6000);
+}
+
+TEST_F(FashionMnist, ClassFilterOutOfRangeIsUsageError) {
+    EXPECT_THROW(load_images({.class_filter = 10}), UsageError);
+    EXPECT_THROW(load_images({.class_filter = -3}), UsageError);
+}
+
+TEST(ImageDataset, MissingDefaultDatasetNamesTheDebianPackage) {
+    TempDir dir;
+    expect_error([&] { load_images({.default_dir = dir.file("absent")}); },
+                 {"fashion-mnist", "dataset-fashion-mnist", "--data-dir"});
+}
+
+TEST(ImageDataset, DefaultFolderWithoutTheFilesNamesThePackage) {
+    TempDir dir;
+    expect_error([&] { load_images({.default_dir = dir.path().string()}); }, {"train-images-idx3-ubyte.gz", "dataset-fashion-mnist"});
+}
+
+// A 4-file MNIST-layout folder: 5 train images of 3x2 (labels 0..4), 2 test images.
+void write_mnist_like(const TempDir& dir, bool gzip_train) {
+    const std::string train_img = idx_header({5, 3, 2}) + ramp(30, 200);  // pixels 200..229 (wrap at 256)
+    const std::string train_lab = idx_header({5}) + ramp(5);
+    write_bytes(dir.file(gzip_train ? "train-images-idx3-ubyte.gz" : "train-images-idx3-ubyte"),
+                gzip_train ? gzip_bytes(train_img) : train_img);
+    write_bytes(dir.file("train-labels-idx1-ubyte"), train_lab);
+    write_bytes(dir.file("t10k-images.idx3-ubyte"), idx_header({2, 3, 2}) + ramp(12));  // MNIST's dotted spelling
+    write_bytes(dir.file("t10k-labels.idx1-ubyte"), idx_header({2}) + ramp(2, 3));
+}
+
+TEST(ImageDataset, ReadsDataDirInMnistLayout) {
+    TempDir dir;
+    write_mnist_like(dir, true);
+    ImageDataset ds = load_images({.data_dir = dir.path().string(), .range = PixelRange::ZeroToOne});
+    EXPECT_EQ(ds.images.shape(), (Shape{5, 6}));
+    EXPECT_EQ(ds.rows, 3);
+    EXPECT_EQ(ds.cols, 2);
+    EXPECT_EQ(ds.num_classes, 5);
+    EXPECT_EQ(ds.labels, (std::vector<uint8_t>{0, 1, 2, 3, 4}));
+    EXPECT_FLOAT_EQ(ds.images[0], 200.f / 255.f);
+    EXPECT_FLOAT_EQ(ds.images[29], ((200 + 29) % 256) / 255.f);
+    ImageDataset test = load_images({.data_dir = dir.path().string(), .split = ImageSplit::Test});
+    EXPECT_EQ(test.size(), 2u);
+    EXPECT_EQ(test.labels, (std::vector<uint8_t>{3, 4}));
+    EXPECT_FLOAT_EQ(test.images[0], -1.f);
+    EXPECT_FLOAT_EQ(test.images[11], 11.f / 255.f * 2.f - 1.f);
+}
+
+TEST(ImageDataset, LimitAndClassFilter) {
+    TempDir dir;
+    write_mnist_like(dir, false);
+    ImageDataset two = load_images({.data_dir = dir.path().string(), .limit = 2});
+    EXPECT_EQ(two.labels, (std::vector<uint8_t>{0, 1}));
+    ImageDataset three = load_images({.data_dir = dir.path().string(), .class_filter = 3});
+    ASSERT_EQ(three.size(), 1u);
+    EXPECT_EQ(three.labels[0], 3);
+    EXPECT_FLOAT_EQ(three.images[0], (200 + 18) / 127.5f - 1.f);  // image 3 starts at pixel 18
+}
+
+TEST(ImageDataset, CountMismatchBetweenImagesAndLabels) {
+    TempDir dir;
+    write_mnist_like(dir, false);
+    write_bytes(dir.file("train-labels-idx1-ubyte"), idx_header({4}) + ramp(4));
+    expect_error([&] { load_images({.data_dir = dir.path().string()}); },
+                 {"train-images-idx3-ubyte", "5 images", "4 labels"});
+}
+
+TEST(ImageDataset, MissingFileInDataDir) {
+    TempDir dir;
+    write_mnist_like(dir, false);
+    std::filesystem::remove(dir.file("train-labels-idx1-ubyte"));
+    expect_error([&] { load_images({.data_dir = dir.path().string()}); },
+                 {dir.path().string(), "train-labels-idx1-ubyte[.gz]"});
+}
+
+TEST(ImageDataset, DataDirThatDoesNotExist) {
+    TempDir dir;
+    expect_error([&] { load_images({.data_dir = dir.file("nowhere")}); }, {dir.file("nowhere"), "no such directory"});
+}
+
+TEST(ImageDataset, DirectoryWhereAFileShouldBe) {
+    TempDir dir;
+    write_mnist_like(dir, false);
+    std::filesystem::remove(dir.file("train-images-idx3-ubyte"));
+    std::filesystem::create_directory(dir.file("train-images-idx3-ubyte"));
+    expect_error([&] { load_images({.data_dir = dir.path().string()}); }, {"train-images-idx3-ubyte", "is a directory"});
+}
+
+TEST(ImageDataset, ClassWithNoImagesIsUsageError) {
+    TempDir dir;
+    write_mnist_like(dir, false);
+    write_bytes(dir.file("train-labels-idx1-ubyte"), idx_header({5}) + std::string("\x00\x00\x04\x04\x04", 5));
+    EXPECT_THROW(load_images({.data_dir = dir.path().string(), .class_filter = 2}), UsageError);
+}
+
+}  // namespace
+}  // namespace genlab::data
