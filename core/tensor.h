@@ -80,7 +80,10 @@ public:
 
 private:
     Shape shape_;
-    std::vector<float> storage_;
+    // 64-byte aligned (EIGEN_MAX_ALIGN_BYTES): Eigen peels unaligned heads off vectorised loops and
+    // reductions, so with malloc's 16-byte alignment the summation order (and the last bits of
+    // every result) would depend on heap layout, breaking bit-identical reruns and resumes.
+    std::vector<float, Eigen::aligned_allocator<float>> storage_;
     float* data_ = nullptr;
 };
 
