@@ -1,48 +1,13 @@
 // The autoencoder's training step (what genlab-ae's StepFn and the `ae` benchmark run: gather a
 // batch, forward, loss, backward, Adam) performs no heap allocation once warm, plain and VAE.
-// Global operator new is replaced in this file and counts only inside the measured window.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 
 #include "core/optim/optimizer.h"
 #include "data/batch_sampler.h"
 #include "models/autoencoder.h"
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // malloc/free *are* new/delete here
-#endif
-
-namespace {
-
-std::atomic<bool> g_count{false};
-std::atomic<long> g_news{0};
-
-void* allocate(std::size_t n, std::size_t align) {
-    if (g_count.load(std::memory_order_relaxed)) g_news.fetch_add(1, std::memory_order_relaxed);
-    if (n == 0) n = 1;
-    void* p = align > alignof(std::max_align_t) ? std::aligned_alloc(align, (n + align - 1) / align * align) : std::malloc(n);
-    if (!p) throw std::bad_alloc();
-    return p;
-}
-
-}  // namespace
-
-void* operator new(std::size_t n) { return allocate(n, 0); }
-void* operator new[](std::size_t n) { return allocate(n, 0); }
-void* operator new(std::size_t n, std::align_val_t a) { return allocate(n, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t n, std::align_val_t a) { return allocate(n, static_cast<std::size_t>(a)); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "tests/alloc_counter.h"
 
 namespace genlab {
 namespace {
@@ -74,21 +39,19 @@ long allocations_in_warm_steps(bool variational) {
     };
     step();
     step();
-    g_news = 0;
-    g_count = true;
+    testing::AllocationCounter count;
     for (int i = 0; i < 5; ++i) step();
-    g_count = false;
+    const long n = count.stop();
     EXPECT_TRUE(std::isfinite(loss));
-    return g_news.load();
+    return n;
 }
 
 TEST(AutoencoderStep, CounterSeesAnAllocation) {
-    g_news = 0;
-    g_count = true;
-    float* p = new float[8];
-    g_count = false;
+    testing::AllocationCounter count;
+    float* volatile p = new float[8];  // volatile: the compiler may not elide the allocation
+    const long n = count.stop();
     delete[] p;
-    EXPECT_EQ(g_news.load(), 1);
+    EXPECT_EQ(n, 1);
 }
 
 TEST(AutoencoderStep, PlainStepAllocatesNothingOnceWarm) { EXPECT_EQ(allocations_in_warm_steps(false), 0); }

@@ -1,84 +1,22 @@
 // A steady-state training step allocates nothing: after two warm-up steps, tape.reset + forward +
-// loss + backward + optimizer step perform zero heap allocations. Global operator new/delete are
-// replaced in this file to count them (only between start() and stop(), so GoogleTest's own
-// allocations do not count).
+// loss + backward + optimizer step perform zero heap allocations (counted by tests/alloc_counter.h).
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "core/nn/layers.h"
 #include "core/optim/optimizer.h"
-
-// GCC sees free() inside a replaced operator delete and, after inlining a `new` expression into
-// the same caller, wrongly reports a new/free mismatch; here malloc/free *are* new/delete.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-namespace {
-
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-
-void* counted_alloc(std::size_t n, std::size_t align) {
-    if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (n == 0) n = 1;
-    void* p = align > alignof(std::max_align_t) ? std::aligned_alloc(align, (n + align - 1) / align * align)
-                                                : std::malloc(n);
-    return p;
-}
-
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (void* p = counted_alloc(n, 0)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-    if (void* p = counted_alloc(n, 0)) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-    if (void* p = counted_alloc(n, static_cast<std::size_t>(a))) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-    if (void* p = counted_alloc(n, static_cast<std::size_t>(a))) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "tests/alloc_counter.h"
 
 namespace genlab {
 namespace {
 
-struct AllocationCounter {
-    void start() {
-        g_allocations = 0;
-        g_counting = true;
-    }
-    long stop() {
-        g_counting = false;
-        return g_allocations.load();
-    }
-};
+using testing::AllocationCounter;
 
 TEST(AllocationCounter, SeesAnAllocation) {
     // The counter must be able to fail: a vector growing inside the window is counted.
     AllocationCounter c;
-    c.start();
     std::vector<float>* v = new std::vector<float>(100);
     long n = c.stop();
     delete v;
@@ -91,7 +29,6 @@ long allocations_after_warmup(Step&& step) {
     step();
     step();
     AllocationCounter c;
-    c.start();
     for (int i = 0; i < 3; ++i) step();
     return c.stop();
 }

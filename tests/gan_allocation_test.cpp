@@ -1,65 +1,15 @@
 // The GAN training step in steady state: after two warm-up steps, GanStep::run (D update on the
 // concatenated real+fake batch, G update through the frozen D, both Adams, the grad norms and the
-// per-layer records) allocates nothing but the one vector of the Metrics it returns. Global
-// operator new/delete are replaced in this file to count allocations (as in allocation_test.cpp).
+// per-layer records) allocates nothing but the one vector of the Metrics it returns (counted by
+// tests/alloc_counter.h).
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "data/toy2d.h"
 #include "models/gan.h"
-
-// GCC sees free() inside a replaced operator delete and, after inlining a `new` expression into
-// the same caller, wrongly reports a new/free mismatch; here malloc/free *are* new/delete.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-namespace {
-
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-
-void* counted_alloc(std::size_t n, std::size_t align) {
-    if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (n == 0) n = 1;
-    void* p = align > alignof(std::max_align_t) ? std::aligned_alloc(align, (n + align - 1) / align * align)
-                                                : std::malloc(n);
-    return p;
-}
-
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (void* p = counted_alloc(n, 0)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-    if (void* p = counted_alloc(n, 0)) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-    if (void* p = counted_alloc(n, static_cast<std::size_t>(a))) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-    if (void* p = counted_alloc(n, static_cast<std::size_t>(a))) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "tests/alloc_counter.h"
 
 namespace genlab::models {
 namespace {
@@ -72,13 +22,12 @@ long allocations(GanConfig c, bool grad_norms) {
     auto one = [&] { return step.run([&](Tensor& b) { toy.sample(data_rng, b); }, noise, grad_norms); };
     one();
     one();
-    g_allocations = 0;
-    g_counting = true;
+    testing::AllocationCounter count;
     size_t reported = 0;
     for (int i = 0; i < 3; ++i) reported += one().size();
-    g_counting = false;
+    const long n = count.stop();
     EXPECT_EQ(reported, 18u);
-    return g_allocations.load();
+    return n;
 }
 
 GanConfig toy_config() {
