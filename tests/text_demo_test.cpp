@@ -1,0 +1,172 @@
+// End-to-end tests of genlab-text on tiny settings: a transformer learns a repeating text to
+// near-zero loss and samples it back from the checkpoint alone; resume is bit-identical; lines
+// mode writes samples and novelty; bad input gives one clear line and the right exit status.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "core/io/safetensors.h"
+
+namespace genlab {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kBinary = GENLAB_BINARY_DIR "/bin/genlab-text";
+
+class TextDemoTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(fs::exists(kBinary)) << kBinary << " is missing: build the genlab-text target first";
+        const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        dir_ = fs::temp_directory_path() / ("genlab-text-test-" + std::to_string(::getpid()) + "-" + name);
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    int run(const std::string& args) {
+        const std::string cmd =
+            "'" + kBinary + "' " + args + " > '" + path("stdout.txt") + "' 2> '" + path("stderr.txt") + "'";
+        const int status = std::system(cmd.c_str());
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+    std::string read(const std::string& name) const {
+        std::ifstream f(path(name), std::ios::binary);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        return ss.str();
+    }
+    void write(const std::string& name, const std::string& text) const {
+        std::ofstream f(path(name), std::ios::binary);
+        f << text;
+    }
+    nlohmann::json metrics(const std::string& run) const { return nlohmann::json::parse(read(run + "/metrics.json")); }
+
+    fs::path dir_;
+};
+
+constexpr const char* kTinyGpt =
+    "--mode stream --arch transformer --n-layer 1 --n-head 2 --n-embd 32 --block-size 16 --batch 8 --threads 1 --quiet";
+
+TEST_F(TextDemoTest, TransformerLearnsRepeatingTextAndSamplesWithoutTheCorpus) {
+    std::string text;
+    for (int i = 0; i < 100; ++i) text += "abcdefgh";
+    write("rep.txt", text);
+    ASSERT_EQ(run(std::string("train --corpus ") + path("rep.txt") + " " + kTinyGpt +
+                  " --steps 150 --lr 3e-3 --warmup 10 --eval-batches 4 --out " + path("run")),
+              0)
+        << read("stderr.txt");
+    const nlohmann::json m = metrics("run");
+    EXPECT_LT(m["val_loss"].get<double>(), 0.05);
+    EXPECT_LT(m["train_loss"].get<double>(), 0.05);
+    EXPECT_NEAR(m["val_bpc"].get<double>(), m["val_loss"].get<double>() / std::log(2.0), 1e-9);
+    for (const char* f : {"config.json", "metrics.csv", "samples.txt", "checkpoint.safetensors", "loss.png", "loss.svg"})
+        EXPECT_TRUE(fs::exists(path(std::string("run/") + f))) << f;
+    EXPECT_NE(read("run/metrics.csv").find("tokens_per_s"), std::string::npos);
+
+    fs::remove(path("rep.txt"));  // sampling needs only the checkpoint
+    ASSERT_EQ(run("sample --checkpoint " + path("run/checkpoint.safetensors") +
+                  " --prompt cde --temperature 0 --max-chars 13"),
+              0)
+        << read("stderr.txt");
+    EXPECT_EQ(read("stdout.txt"), "cdefghabcdefghab\n\n");
+}
+
+TEST_F(TextDemoTest, ResumeIsBitIdentical) {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += "the quick brown fox. ";
+    write("c.txt", text);
+    const std::string base = std::string("train --corpus ") + path("c.txt") + " " + kTinyGpt +
+                             " --dropout 0.1 --eval-every 10 --eval-batches 2 --log-every 5 ";
+    ASSERT_EQ(run(base + "--steps 20 --out " + path("full")), 0) << read("stderr.txt");
+    ASSERT_EQ(run(base + "--steps 10 --out " + path("half")), 0) << read("stderr.txt");
+    ASSERT_EQ(run(base + "--steps 20 --resume " + path("half/checkpoint.safetensors") + " --out " + path("half")), 0)
+        << read("stderr.txt");
+    const StateDict a = load_safetensors(path("full/checkpoint.safetensors"));
+    const StateDict b = load_safetensors(path("half/checkpoint.safetensors"));
+    ASSERT_EQ(a.tensors.size(), b.tensors.size());
+    for (const auto& [name, t] : a.tensors) {
+        const Tensor* u = b.find(name);
+        ASSERT_NE(u, nullptr) << name;
+        ASSERT_EQ(t.numel(), u->numel()) << name;
+        for (size_t i = 0; i < t.numel(); ++i) ASSERT_EQ(t[i], (*u)[i]) << name << "[" << i << "]";
+    }
+    EXPECT_EQ(metrics("full")["val_loss"], metrics("half")["val_loss"]);
+    // The resumed run keeps the step-10 section of samples.txt and appends the same final one.
+    const std::string fs_ = read("full/samples.txt"), hs = read("half/samples.txt");
+    ASSERT_NE(hs.find("# step 10"), std::string::npos);
+    EXPECT_EQ(fs_.substr(fs_.find("# step 20")), hs.substr(hs.find("# step 20")));
+}
+
+TEST_F(TextDemoTest, LinesModeMlpWritesSamplesAndNovelty) {
+    write("names.txt", "emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\nharper\nevelyn\nabigail\nemily\n");
+    ASSERT_EQ(run("train --corpus " + path("names.txt") +
+                  " --steps 60 --batch 16 --hidden 32 --n-embd 8 --num-samples 5 --threads 1 --quiet --out " + path("r")),
+              0)
+        << read("stderr.txt");
+    const nlohmann::json m = metrics("r");
+    EXPECT_GE(m["novelty"].get<double>(), 0.0);
+    EXPECT_LE(m["novelty"].get<double>(), 1.0);
+    const std::string s = read("r/samples.txt");
+    EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 6);  // header + 5 samples
+    ASSERT_EQ(run("sample --checkpoint " + path("r/checkpoint.safetensors") + " --num-samples 4 --prompt em --corpus " +
+                  path("names.txt")),
+              0)
+        << read("stderr.txt");
+    const std::string out = read("stdout.txt");
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 4);
+    EXPECT_EQ(out.rfind("em", 0), 0u);
+    EXPECT_NE(read("stderr.txt").find("novelty"), std::string::npos);
+}
+
+TEST_F(TextDemoTest, BadInputGivesOneClearLine) {
+    write("empty.txt", "");
+    EXPECT_EQ(run("train --corpus " + path("empty.txt") + " --out " + path("o1")), 1);
+    EXPECT_NE(read("stderr.txt").find("empty"), std::string::npos) << read("stderr.txt");
+    EXPECT_FALSE(fs::exists(path("o1")));
+
+    write("short.txt", "hello world");
+    EXPECT_EQ(run("train --corpus " + path("short.txt") + " --mode stream --block-size 16 --out " + path("o2")), 2);
+    EXPECT_NE(read("stderr.txt").find("block-size"), std::string::npos) << read("stderr.txt");
+    EXPECT_FALSE(fs::exists(path("o2")));
+
+    write("bad.txt", std::string("abc\xff\xfe def\n", 9));
+    EXPECT_EQ(run("train --corpus " + path("bad.txt") + " --out " + path("o3")), 1);
+    EXPECT_NE(read("stderr.txt").find("UTF-8"), std::string::npos) << read("stderr.txt");
+    EXPECT_FALSE(fs::exists(path("o3")));
+
+    EXPECT_EQ(run("train --temperature -1 --out " + path("o4")), 2);
+    EXPECT_NE(read("stderr.txt").find("--temperature"), std::string::npos);
+    EXPECT_FALSE(fs::exists(path("o4")));
+    EXPECT_EQ(run("train --n-head 3 --arch transformer --out " + path("o5")), 2);
+    EXPECT_EQ(run("train --act nosuch --out " + path("o6")), 2);
+    EXPECT_FALSE(fs::exists(path("o6")));
+
+    // A real checkpoint, then an unknown prompt character and a corrupted copy.
+    write("n.txt", "ab\nba\naab\nbba\n");
+    ASSERT_EQ(run("train --corpus " + path("n.txt") + " --steps 3 --hidden 8 --quiet --out " + path("ok")), 0)
+        << read("stderr.txt");
+    EXPECT_EQ(run("sample --checkpoint " + path("ok/checkpoint.safetensors") + " --prompt abz"), 2);
+    EXPECT_NE(read("stderr.txt").find("'z'"), std::string::npos) << read("stderr.txt");
+    EXPECT_EQ(run("sample --checkpoint " + path("ok/checkpoint.safetensors") + " --top-p 0"), 2);
+    std::string ck = read("ok/checkpoint.safetensors");
+    ck.resize(ck.size() / 2);
+    write("cut.safetensors", ck);
+    EXPECT_EQ(run("sample --checkpoint " + path("cut.safetensors")), 1);
+    const std::string err = read("stderr.txt");
+    EXPECT_NE(err.find("cut.safetensors"), std::string::npos) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_EQ(run("sample --checkpoint " + path("nope.safetensors")), 2);
+}
+
+}  // namespace
+}  // namespace genlab
