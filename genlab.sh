@@ -75,8 +75,9 @@ write_index() {  # outputs/index.html linking what the demo produced
             for png in "$run"/*.png; do
                 [[ -e $png ]] && echo "<p><img src=\"$rel/$(basename "$png")\" alt=\"$(basename "$png")\"></p>"
             done
-            for md in "$run"/table.md; do
-                [[ -e $md ]] && echo "<pre>$(sed 's/&/\&amp;/g; s/</\&lt;/g' "$md")</pre>"
+            for txt in "$run"/metrics.json "$run"/table.md "$run"/samples.txt; do
+                [[ -e $txt ]] || continue
+                echo "<h3>$(basename "$txt")</h3><pre>$(head -c 4000 "$txt" | sed 's/&/\&amp;/g; s/</\&lt;/g')</pre>"
             done
         done
         echo '</body></html>'
@@ -92,7 +93,18 @@ run_demo() {
     local act_out=outputs/activations/$stamp
     log "genlab-activations: f and f' of every registered activation"
     build/bin/genlab-activations --out "$act_out" --table
-    write_index "$act_out"
+    log "genlab-gan: Leaky ReLU MLP GAN on Fashion-MNIST (3,000 steps) and on the ring of 8 Gaussians"
+    build/bin/genlab-gan train --steps 3000 --out "outputs/gan/$stamp"
+    build/bin/genlab-gan train --data ring8 --steps 5000 --out "outputs/gan-ring8/$stamp"
+    log "genlab-ae: GELU autoencoder (2,000 steps) and a 2-D variational autoencoder"
+    build/bin/genlab-ae train --out "outputs/ae/$stamp"
+    build/bin/genlab-ae train --variational --latent 2 --out "outputs/ae-vae/$stamp"
+    log "genlab-text: character-level MLP inventing words (wamerican's word list)"
+    # One thread: the matrices of this small model are too small for a second one to pay off.
+    build/bin/genlab-text train --steps 30000 --batch 64 --eval-every 5000 --eval-batches 100 \
+        --threads 1 --out "outputs/text/$stamp"
+    write_index "$act_out" "outputs/gan/$stamp" "outputs/gan-ring8/$stamp" "outputs/ae/$stamp" \
+        "outputs/ae-vae/$stamp" "outputs/text/$stamp"
 }
 
 case "${1:-}" in
