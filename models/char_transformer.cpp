@@ -118,7 +118,8 @@ CharTransformer::CharTransformer(const CharTransformerConfig& cfg, Rng& rng)
       wte_(register_parameter("wte", normal(Shape{cfg.vocab_size, cfg.n_embd}, kInitStd, rng))),  // (V, C)
       wpe_(register_parameter("wpe", normal(Shape{cfg.block_size, cfg.n_embd}, kInitStd, rng))) {  // (T, C)
     for (int i = 0; i < cfg_.n_layer; ++i)
-        blocks_.push_back(&register_module("h" + std::to_string(i), std::make_unique<TransformerBlock>(cfg_, rng)));
+        // append(), not "h" + ...: GCC 12 reports a false -Wrestrict on operator+ here.
+        blocks_.push_back(&register_module(std::string("h").append(std::to_string(i)), std::make_unique<TransformerBlock>(cfg_, rng)));
     ln_f_ = &register_module("ln_f", std::make_unique<LayerNorm>(cfg_.n_embd));
     head_bias_ = &register_parameter("head_bias", Tensor(Shape{cfg_.vocab_size}, 0.f));  // (V)
 }

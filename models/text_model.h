@@ -56,7 +56,7 @@ std::unique_ptr<CharModel> make_char_model(const std::string& arch, const std::s
                                            const std::string& what = "model config");
 
 struct GenerateOptions {
-    SamplingOptions sampling;  // temperature, top-k, top-p
+    SamplingOptions sampling{};  // temperature, top-k, top-p
     int max_tokens = 200;      // new ids to produce at most
     int eos = -1;              // lines mode: the end-of-sample id; the sequence starts with it
                                // and generation stops when it is drawn (not returned). -1: none
