@@ -58,6 +58,7 @@ struct TrainFlags {
     std::string hidden = "256,256";
     std::string act = "gelu";
     int n_layer = 4, n_head = 4, block_size = 0;
+    std::string init;           // "" = transformer Linear init: torch for lines (makemore), gpt2 for stream (nanoGPT)
     float dropout = 0.f;
     int batch = 0, steps = 0;
     float lr = 1e-3f, min_lr = -1.f, weight_decay = -1.f, beta2 = 0.99f, clip = 1.f;
@@ -189,6 +190,7 @@ int train(TrainFlags f) {
     const bool tf = f.arch == "transformer";
     if (f.n_embd == 0) f.n_embd = tf ? (stream ? 128 : 64) : 32;
     if (f.block_size == 0) f.block_size = stream ? 64 : 32;
+    if (f.init.empty()) f.init = stream ? "gpt2" : "torch";
     if (f.batch == 0) f.batch = stream ? 12 : 32;
     if (f.steps == 0) f.steps = stream ? 2000 : 5000;
     if (f.min_lr < 0.f) f.min_lr = f.lr / 10.f;
@@ -219,7 +221,8 @@ int train(TrainFlags f) {
     std::string model_json;
     if (tf) {
         models::CharTransformerConfig c{.vocab_size = vocab, .block_size = f.block_size, .n_layer = f.n_layer,
-                                        .n_head = f.n_head, .n_embd = f.n_embd, .act = f.act, .dropout = f.dropout};
+                                        .n_head = f.n_head, .n_embd = f.n_embd, .act = f.act, .dropout = f.dropout,
+                                        .init = f.init};
         c.validate();
         model_json = c.to_json();
     } else {
@@ -455,6 +458,7 @@ int main(int argc, char** argv) {
     tr->add_option("--n-head", t.n_head, "Attention heads")->capture_default_str();
     tr->add_option("--block-size", t.block_size, "Transformer context (default 64 stream, 32 lines)");
     tr->add_option("--dropout", t.dropout, "Transformer dropout")->capture_default_str();
+    tr->add_option("--init", t.init, "Transformer Linear init: gpt2 or torch (default gpt2 stream, torch lines)");
     tr->add_option("--batch", t.batch, "Batch size (default 12 stream, 32 lines)");
     tr->add_option("--steps", t.steps, "Training steps (default 2000 stream, 5000 lines)");
     tr->add_option("--lr", t.lr, "Peak learning rate")->capture_default_str();

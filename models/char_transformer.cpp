@@ -19,6 +19,7 @@ std::string CharTransformerConfig::to_json() const {
     j["n_embd"] = n_embd;
     j["act"] = act;
     j["dropout"] = dropout;
+    j["init"] = init;
     return j.dump();
 }
 
@@ -33,6 +34,7 @@ CharTransformerConfig CharTransformerConfig::from_json(const std::string& json, 
         c.n_embd = j.at("n_embd").get<int>();
         c.act = j.at("act").get<std::string>();
         c.dropout = j.at("dropout").get<float>();
+        c.init = j.value("init", std::string("gpt2"));  // absent in checkpoints written before the field
     } catch (const nlohmann::json::exception& e) {
         fail(what, ": invalid transformer config (", e.what(), ")");
     }
@@ -52,6 +54,7 @@ void CharTransformerConfig::validate() const {
     if (n_head < 1 || n_embd % n_head != 0)
         usage_fail("--n-head ", n_head, ": must be >= 1 and divide --n-embd ", n_embd);
     if (!(dropout >= 0.f && dropout < 1.f)) usage_fail("--dropout ", dropout, ": expected a value in [0, 1)");
+    if (init != "gpt2" && init != "torch") usage_fail("--init ", init, ": expected gpt2 or torch");
     parse_activation(act);
 }
 
@@ -59,7 +62,11 @@ namespace {
 
 // GPT-2 init: N(0, 0.02) weights, zero biases; `std` lets residual projections use
 // 0.02 / sqrt(2 * n_layer) so the residual stream's variance does not grow with depth.
-Linear& gpt_linear(Linear& l, float std, Rng& rng) {
+// "torch" keeps Linear's own torch.nn.Linear default (U(+-1/sqrt(fan_in)) weights and biases),
+// which makemore's transformer uses: at its lr 5e-4 the larger weights train faster than
+// GPT-2's (names.txt, lr 5e-4, 5000 steps of 32: val 2.030 vs 2.087).
+Linear& gpt_linear(Linear& l, const std::string& init, float std, Rng& rng) {
+    if (init == "torch") return l;
     rng.fill_normal(l.weight.value, 0.f, std);
     if (l.bias) l.bias->value.fill(0.f);
     return l;
@@ -82,14 +89,14 @@ TransformerBlock::TransformerBlock(const CharTransformerConfig& cfg, Rng& rng)
       act_(parse_activation(cfg.act)),
       ln_1_(register_module("ln_1", std::make_unique<LayerNorm>(cfg.n_embd))),
       c_attn_(gpt_linear(register_module("c_attn", std::make_unique<Linear>(cfg.n_embd, 3 * cfg.n_embd, rng)),
-                         kInitStd, rng)),
+                         cfg.init, kInitStd, rng)),
       attn_proj_(gpt_linear(register_module("attn_proj", std::make_unique<Linear>(cfg.n_embd, cfg.n_embd, rng)),
-                            kInitStd / std::sqrt(2.f * static_cast<float>(cfg.n_layer)), rng)),
+                            cfg.init, kInitStd / std::sqrt(2.f * static_cast<float>(cfg.n_layer)), rng)),
       ln_2_(register_module("ln_2", std::make_unique<LayerNorm>(cfg.n_embd))),
       c_fc_(gpt_linear(register_module("c_fc", std::make_unique<Linear>(cfg.n_embd, 4 * cfg.n_embd, rng)),
-                       kInitStd, rng)),
+                       cfg.init, kInitStd, rng)),
       mlp_proj_(gpt_linear(register_module("mlp_proj", std::make_unique<Linear>(4 * cfg.n_embd, cfg.n_embd, rng)),
-                           kInitStd / std::sqrt(2.f * static_cast<float>(cfg.n_layer)), rng)) {
+                           cfg.init, kInitStd / std::sqrt(2.f * static_cast<float>(cfg.n_layer)), rng)) {
     if (act_.learnable())
         usage_fail("--act ", cfg.act, ": learnable activations are supported by --arch mlp only");
 }

@@ -1,6 +1,6 @@
 // GPT-style character transformer (nanoGPT / makemore): token + learned position embeddings,
 // pre-LayerNorm blocks (causal self-attention, then an MLP of 4*C with a swappable activation),
-// a final LayerNorm and an output layer tied to the token embedding. GPT-2 initialisation.
+// a final LayerNorm and an output layer tied to the token embedding. GPT-2 or PyTorch-default init.
 #pragma once
 #include <string>
 #include <vector>
@@ -17,6 +17,10 @@ struct CharTransformerConfig {
     int n_embd = 128;       // C: residual stream width
     std::string act = "gelu";  // activation of the 4*C MLP
     float dropout = 0.f;    // after embeddings, attention projection and MLP (training only)
+    // Linear layers' init: "gpt2" (nanoGPT: N(0, 0.02), residual projections scaled by
+    // 1/sqrt(2 * n_layer), zero biases) or "torch" (torch.nn.Linear's default, as makemore's
+    // transformer). Embeddings are N(0, 0.02) either way: the output layer is tied to wte.
+    std::string init = "gpt2";
 
     std::string to_json() const;
     static CharTransformerConfig from_json(const std::string& json, const std::string& what);  // validates

@@ -2,6 +2,8 @@
 // gradient, the per-block activation record, config validation and generation's cropping.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -144,6 +146,18 @@ TEST(CharTransformer, ConfigRoundTripsThroughJsonAndRejectsBadValues) {
     EXPECT_THROW(c.validate(), UsageError);
     EXPECT_THROW(CharTransformerConfig::from_json("{\"vocab_size\": 3}", "ckpt"), Error);
     EXPECT_THROW(CharTransformerConfig::from_json("not json", "ckpt"), Error);
+}
+
+TEST(CharTransformer, InitFieldRoundTripsDefaultsToGpt2AndIsValidated) {
+    CharTransformerConfig c = tiny();
+    c.init = "torch";
+    EXPECT_EQ(CharTransformerConfig::from_json(c.to_json(), "test").init, "torch");
+    // Checkpoints written before the field existed used the GPT-2 init.
+    nlohmann::json j = nlohmann::json::parse(c.to_json());
+    j.erase("init");
+    EXPECT_EQ(CharTransformerConfig::from_json(j.dump(), "old ckpt").init, "gpt2");
+    c.init = "bogus";
+    EXPECT_THROW(c.validate(), UsageError);
 }
 
 TEST(CharTransformer, RejectsSequencesLongerThanTheBlock) {
