@@ -22,7 +22,7 @@ using namespace ops_detail;
 namespace {
 
 // --- vectorisable float maths
-// glibc's expf/tanhf/erff are opaque calls unless compiled with -ffast-math (which genlab
+// glibc's expf/tanhf/erff are opaque calls unless compiled with fast-math (which genlab
 // forbids), and a loop with a call inside never vectorises. These use only arithmetic, selects
 // and bit casts, so the span loops built from them do; each is within a few ulp of the true
 // value over every finite input, never returns NaN/Inf for finite input, and never overflows:

@@ -14,7 +14,7 @@ using namespace ops_detail;
 namespace {
 
 // [lo, hi) of a flat buffer as an Eigen array: the loops below are Eigen expressions so that exp,
-// log and the chunk sums vectorise (a plain float loop sum would not, without -ffast-math).
+// log and the chunk sums vectorise (a plain float loop sum would not, without fast-math).
 ConstFlatMap seg(const float* p, size_t lo, size_t hi) { return {p + lo, static_cast<Eigen::Index>(hi - lo)}; }
 FlatMap seg(float* p, size_t lo, size_t hi) { return {p + lo, static_cast<Eigen::Index>(hi - lo)}; }
 
