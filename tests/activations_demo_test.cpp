@@ -18,6 +18,7 @@
 #include "core/activations.h"
 
 #include "tests/stb_image_impl.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
@@ -39,17 +40,10 @@ protected:
 
     // Exit status of the demo with `args`; stdout and stderr land in files in the temp folder.
     int run(const std::string& args) {
-        const std::string cmd = "'" + kBinary + "' " + args + " > '" + path("stdout.txt") + "' 2> '" + path("stderr.txt") + "'";
-        const int status = std::system(cmd.c_str());
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return testing::run_program(kBinary, args, path("stdout.txt"), path("stderr.txt"));
     }
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    std::string read(const std::string& name) const {
-        std::ifstream f(path(name));
-        std::stringstream ss;
-        ss << f.rdbuf();
-        return ss.str();
-    }
+    std::string read(const std::string& name) const { return testing::read_file(path(name)); }
 
     fs::path dir_;
 };

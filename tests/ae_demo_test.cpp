@@ -20,6 +20,7 @@
 #include "tests/data_test_files.h"
 
 #include "tests/stb_image_impl.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
@@ -65,10 +66,7 @@ protected:
     }
 
     int run(const std::string& args) {
-        const std::string cmd = "'" + kBinary + "' " + args + " --threads 1 > '" + tmp_.file("stdout.txt") + "' 2> '" +
-                                tmp_.file("stderr.txt") + "'";
-        const int status = std::system(cmd.c_str());
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return testing::run_program(kBinary, args + " --threads 1", tmp_.file("stdout.txt"), tmp_.file("stderr.txt"));
     }
     // A small, fast training run on the synthetic data.
     std::string train_args(const std::string& out, int steps, const std::string& data_dir = "") const {
@@ -77,12 +75,7 @@ protected:
     }
     std::string out(const std::string& name) const { return tmp_.file(name); }
     std::string stderr_text() const { return read(tmp_.file("stderr.txt")); }
-    static std::string read(const std::string& path) {
-        std::ifstream f(path, std::ios::binary);
-        std::stringstream ss;
-        ss << f.rdbuf();
-        return ss.str();
-    }
+    static std::string read(const std::string& path) { return testing::read_file(path); }
     static nlohmann::json metrics(const std::string& dir) { return nlohmann::json::parse(read(dir + "/metrics.json")); }
 
     TempDir data_, tmp_;

@@ -18,6 +18,7 @@
 #include "core/io/safetensors.h"
 
 #include "tests/stb_image_impl.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
@@ -39,18 +40,10 @@ protected:
     void TearDown() override { fs::remove_all(dir_); }
 
     int run(const std::string& args) {
-        const std::string cmd = "'" + kBinary + "' " + args + " --threads 1 > '" + path("stdout.txt") + "' 2> '" +
-                                path("stderr.txt") + "'";
-        const int status = std::system(cmd.c_str());
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return testing::run_program(kBinary, args + " --threads 1", path("stdout.txt"), path("stderr.txt"));
     }
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    std::string read(const std::string& name) const {
-        std::ifstream f(path(name));
-        std::stringstream ss;
-        ss << f.rdbuf();
-        return ss.str();
-    }
+    std::string read(const std::string& name) const { return testing::read_file(path(name)); }
     nlohmann::json metrics(const std::string& run) const { return nlohmann::json::parse(read(run + "/metrics.json")); }
 
     // Decodes a PNG; returns false when it does not decode.

@@ -22,12 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using testing::read_file;
 
 void write_bytes(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -161,13 +156,13 @@ TEST_F(SafeTensorsTest, RoundTripIsBitIdentical) {
     expect_same(sd, back);
     // Saving what was loaded reproduces the file byte for byte.
     save_safetensors(path("b.safetensors"), back);
-    EXPECT_EQ(read_bytes(path("a.safetensors")), read_bytes(path("b.safetensors")));
+    EXPECT_EQ(read_file(path("a.safetensors")), read_file(path("b.safetensors")));
 }
 
 TEST_F(SafeTensorsTest, LayoutFollowsTheFormat) {
     StateDict sd = sample_dict();
     save_safetensors(path("a.safetensors"), sd);
-    const std::string bytes = read_bytes(path("a.safetensors"));
+    const std::string bytes = read_file(path("a.safetensors"));
     uint64_t n = 0;
     for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[static_cast<size_t>(i)])) << (8 * i);
     EXPECT_EQ(n % 8, 0u) << "header padded to a multiple of 8";
@@ -228,7 +223,7 @@ TEST_F(SafeTensorsTest, AcceptsAMinimalHeaderWithoutMetadata) {
 
 TEST_F(SafeTensorsTest, RejectsTruncatedFiles) {
     save_safetensors(path("good.safetensors"), sample_dict());
-    const std::string good = read_bytes(path("good.safetensors"));
+    const std::string good = read_file(path("good.safetensors"));
     uint64_t n = 0;
     for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(good[static_cast<size_t>(i)])) << (8 * i);
     expect_rejected("", {"too short"});
@@ -334,7 +329,7 @@ TEST_F(SafeTensorsTest, RejectsAFolderAndAMissingFile) {
 TEST_F(SafeTensorsTest, CorruptedBytesNeverCrash) {
     // Random damage to the header and the length: every outcome is a load or an Error.
     save_safetensors(path("good.safetensors"), sample_dict());
-    const std::string good = read_bytes(path("good.safetensors"));
+    const std::string good = read_file(path("good.safetensors"));
     Rng rng(11);
     const std::string p = path("fuzz.safetensors");
     for (int trial = 0; trial < 300; ++trial) {
@@ -378,17 +373,17 @@ TEST_F(SafeTensorsTest, SaveIntoMissingFolderFailsClearly) {
 TEST_F(SafeTensorsTest, FailedSaveKeepsThePreviousFile) {
     const std::string p = path("ckpt.safetensors");
     save_safetensors(p, sample_dict());
-    const std::string before = read_bytes(p);
+    const std::string before = read_file(p);
 
     StateDict dup = sample_dict();
     dup.tensors.push_back(dup.tensors[0]);  // bypasses put(): the writer must check on its own
     EXPECT_THROW(save_safetensors(p, dup), Error);
-    EXPECT_EQ(read_bytes(p), before);
+    EXPECT_EQ(read_file(p), before);
 
     StateDict reserved;
     reserved.tensors.emplace_back("__metadata__", Tensor(Shape{1}));
     EXPECT_THROW(save_safetensors(p, reserved), Error);
-    EXPECT_EQ(read_bytes(p), before);
+    EXPECT_EQ(read_file(p), before);
     EXPECT_TRUE(only_file_is(dir_, "ckpt.safetensors")) << "no temp file left behind";
 }
 

@@ -1,10 +1,13 @@
-// Small helpers shared by the test files: seeded random tensors, "the message this throws" and a
-// temporary folder removed on destruction.
+// Small helpers shared by the test files: seeded random tensors, "the message this throws", a
+// temporary folder removed on destruction, whole-file reads and running a demo binary.
 #pragma once
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <sys/wait.h>
 #include <string>
 
 #include "core/error.h"
@@ -58,5 +61,22 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// The whole file as bytes ("" when it cannot be read).
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Runs `binary args` through the shell with stdout and stderr sent to files; its exit status, or
+// -1 when it did not exit normally.
+inline int run_program(const std::string& binary, const std::string& args, const std::string& stdout_path,
+                       const std::string& stderr_path) {
+    const std::string cmd = "'" + binary + "' " + args + " > '" + stdout_path + "' 2> '" + stderr_path + "'";
+    const int status = std::system(cmd.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 }  // namespace genlab::testing

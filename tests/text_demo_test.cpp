@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/io/safetensors.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
@@ -33,18 +34,10 @@ protected:
     void TearDown() override { fs::remove_all(dir_); }
 
     int run(const std::string& args) {
-        const std::string cmd =
-            "'" + kBinary + "' " + args + " > '" + path("stdout.txt") + "' 2> '" + path("stderr.txt") + "'";
-        const int status = std::system(cmd.c_str());
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return testing::run_program(kBinary, args, path("stdout.txt"), path("stderr.txt"));
     }
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    std::string read(const std::string& name) const {
-        std::ifstream f(path(name), std::ios::binary);
-        std::stringstream ss;
-        ss << f.rdbuf();
-        return ss.str();
-    }
+    std::string read(const std::string& name) const { return testing::read_file(path(name)); }
     void write(const std::string& name, const std::string& text) const {
         std::ofstream f(path(name), std::ios::binary);
         f << text;

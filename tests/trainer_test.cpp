@@ -28,12 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using testing::read_file;
 
 std::vector<std::string> read_lines(const std::string& path) {
     std::ifstream in(path);
@@ -153,8 +148,8 @@ TEST_F(TrainerTest, ResumeIsBitIdenticalToAnUninterruptedRun) {
 
     EXPECT_EQ(tc.start_step(), 6);
     EXPECT_EQ(final_a, final_c);
-    EXPECT_EQ(read_bytes(path("a/metrics.csv")), read_bytes(path("b/metrics.csv")));
-    EXPECT_EQ(read_bytes(path("a/checkpoint.safetensors")), read_bytes(path("b/checkpoint.safetensors")));
+    EXPECT_EQ(read_file(path("a/metrics.csv")), read_file(path("b/metrics.csv")));
+    EXPECT_EQ(read_file(path("a/checkpoint.safetensors")), read_file(path("b/checkpoint.safetensors")));
     EXPECT_EQ(0, std::memcmp(a.model.weight.value.data(), c.model.weight.value.data(), 4 * sizeof(float)));
     // The loop really trained: the loss fell.
     std::vector<std::string> lines = read_lines(path("a/metrics.csv"));
@@ -181,7 +176,7 @@ TEST_F(TrainerTest, MetricsCsvHasHeaderAndOneRowPerLoggedStep) {
     EXPECT_EQ(lines[4].substr(0, 3), "10,");
     EXPECT_NE(lines[4].back(), ',') << "eval at the last step";
 
-    nlohmann::json j = nlohmann::json::parse(read_bytes(path("m/metrics.json")));
+    nlohmann::json j = nlohmann::json::parse(read_file(path("m/metrics.json")));
     EXPECT_EQ(j["steps"], 10);
     EXPECT_TRUE(j["elapsed_s"].is_number());
     EXPECT_GT(j["steps_per_s"].get<double>(), 0.0);
@@ -321,12 +316,12 @@ TEST_F(TrainerTest, FailedSaveKeepsThePreviousCheckpoint) {
     r.track(t);
     t.run([&](int s) { return r.step(s); });
     const std::string ckpt = path("f/checkpoint.safetensors");
-    const std::string before = read_bytes(ckpt);
+    const std::string before = read_file(ckpt);
 
     Clashing clash;
     t.track("", clash);
     EXPECT_THROW(t.save_checkpoint(ckpt, 99), Error);
-    EXPECT_EQ(read_bytes(ckpt), before);
+    EXPECT_EQ(read_file(ckpt), before);
     for (const fs::directory_entry& e : fs::directory_iterator(path("f")))
         EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
 }
@@ -350,7 +345,7 @@ TEST_F(TrainerTest, DefaultOutDirIsTimestampedAndUnique) {
     const std::string d2 = default_out_dir("gan", path("outputs"));
     EXPECT_NE(d, d2);
     write_config_json(d, "{\"lr\":0.001,\"act\":\"gelu\"}");
-    nlohmann::json j = nlohmann::json::parse(read_bytes(d + "/config.json"));
+    nlohmann::json j = nlohmann::json::parse(read_file(d + "/config.json"));
     EXPECT_EQ(j["act"], "gelu");
     EXPECT_THROW(write_config_json(d, "{oops"), Error);
 }
