@@ -1,6 +1,6 @@
 // The activation registry: activation_table() is the only place an activation is defined.
 // Values follow torch.nn.functional and derivatives PyTorch autograd, kinks included
-// (relu'(0) = 0, leaky_relu'(0) = alpha, elu'(0) = alpha); tests/data/activation_reference.csv
+// (relu'(0) = 0, leaky_relu'(0) = alpha, elu'(0) = alpha); tests/fixtures/activation_reference.csv
 // holds the float64 torch reference they are checked against.
 #include "core/activations.h"
 
@@ -137,12 +137,16 @@ constexpr float kSeluScale = 1.0507009873554805f;
 
 using ParamList = std::vector<std::pair<std::string, float>>;
 
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
 struct EntryInfo {
     const char* name;
     const char* formula;
     ParamList params = {};     // fixed, set by the spec string
     ParamList learnable = {};  // at most one shared scalar
     const char* (*check)(ActParams p) = nullptr;
+    ValueRange (*range)(ActParams p) = [](ActParams) { return ValueRange{}; };  // default: unbounded
+    float logistic_slope = 0.f;
 };
 
 constexpr size_t kMaxParams = 4;  // Activation::params
@@ -196,6 +200,8 @@ ActivationDef make_entry(EntryInfo info) {
     d.df = [](float x, float y, ActParams p) { return DF{}(x, y, p); };
     d.gain = [](ActParams p) { return Gain{}(p); };
     d.check = info.check;
+    d.range = info.range;
+    d.logistic_slope = info.logistic_slope;
     return d;
 }
 
@@ -222,6 +228,7 @@ ActivationDef make_distribution(const char* name, const char* formula) {
     d.formula = formula;
     d.elementwise = false;
     d.gain = [](ActParams) { return 1.f; };
+    d.range = [](ActParams) { return ValueRange{0.f, 1.f}; };
     return d;
 }
 
@@ -239,6 +246,8 @@ constexpr auto leaky_df = [](float x, float, ActParams p) {
     return x > 0.f ? 1.f : alpha;  // f'(0) = alpha, as PyTorch
 };
 constexpr auto leaky_gain = [](ActParams p) { return std::sqrt(2.f / (1.f + p[0] * p[0])); };
+// alpha <= 0 folds the negative side onto [0, inf).
+constexpr auto leaky_range = [](ActParams p) { return p[0] > 0.f ? ValueRange{} : ValueRange{0.f, kInf}; };
 constexpr auto swish_f = [](float x, ActParams p) { return x * logistic(p[0] * x).s; };
 constexpr auto swish_df = [](float x, float, ActParams p) {
     const float bx = p[0] * x;
@@ -246,6 +255,8 @@ constexpr auto swish_df = [](float x, float, ActParams p) {
     return l.s + bx * l.ds;
 };
 constexpr auto unit_gain = [](ActParams) { return 1.f; };
+// min -0.2784645/beta at x = -1.2784645/beta; unbounded below for beta <= 0.
+constexpr auto swish_range = [](ActParams p) { return p[0] > 0.f ? ValueRange{-0.2784645f / p[0], kInf} : ValueRange{}; };
 
 }  // namespace
 
@@ -257,11 +268,12 @@ const std::vector<ActivationDef>& activation_table() {
             [](float x, ActParams) { return x; },
             [](float, float, ActParams) { return 1.f; },
             unit_gain),
-        make_activation({.name = "relu", .formula = "max(x, 0)"},
+        make_activation({.name = "relu", .formula = "max(x, 0)", .range = [](ActParams) { return ValueRange{0.f, kInf}; }},
             [](float x, ActParams) { return x < 0.f ? 0.f : x; },               // NaN stays NaN
             [](float x, float, ActParams) { return x > 0.f ? 1.f : 0.f; },      // relu'(0) = 0, as PyTorch
             [](ActParams) { return std::sqrt(2.f); }),
-        make_activation({.name = "leaky_relu", .formula = "x > 0 ? x : alpha * x", .params = {{"alpha", 0.01f}}},
+        make_activation({.name = "leaky_relu", .formula = "x > 0 ? x : alpha * x", .params = {{"alpha", 0.01f}},
+                         .range = leaky_range},
             leaky_f, leaky_df, leaky_gain),
         // One alpha shared by all units (torch.nn.PReLU()); gain as leaky_relu at the init alpha.
         make_activation({.name = "prelu", .formula = "x > 0 ? x : alpha * x (alpha learned)", .learnable = {{"alpha", 0.25f}}},
@@ -269,7 +281,8 @@ const std::vector<ActivationDef>& activation_table() {
             [](float x, float, ActParams) { return x > 0.f ? 0.f : x; },       // ∂f/∂alpha
             leaky_gain),
         make_activation({.name = "elu", .formula = "x > 0 ? x : alpha * (exp(x) - 1)", .params = {{"alpha", 1.f}},
-                         .check = [](ActParams p) -> const char* { return p[0] > 0.f ? nullptr : "alpha must be > 0"; }},
+                         .check = [](ActParams p) -> const char* { return p[0] > 0.f ? nullptr : "alpha must be > 0"; },
+                         .range = [](ActParams p) { return ValueRange{-p[0], kInf}; }},
             [](float x, ActParams p) {
                 const float neg = p[0] * expm1_nonpos(x > 0.f ? 0.f : x);
                 return x > 0.f ? x : neg;
@@ -279,12 +292,14 @@ const std::vector<ActivationDef>& activation_table() {
                 return x > 0.f ? 1.f : neg;  // elu'(0) = alpha, as PyTorch
             },
             unit_gain),
-        make_activation({.name = "selu", .formula = "scale * (x > 0 ? x : alpha * (exp(x) - 1))"},
+        make_activation({.name = "selu", .formula = "scale * (x > 0 ? x : alpha * (exp(x) - 1))",
+                         .range = [](ActParams) { return ValueRange{-kSeluScale * kSeluAlpha, kInf}; }},
             [](float x, ActParams) { return kSeluScale * (x > 0.f ? x : kSeluAlpha * expm1_nonpos(x > 0.f ? 0.f : x)); },
             [](float x, float, ActParams) { return kSeluScale * (x > 0.f ? 1.f : kSeluAlpha * exp_nonpos(x > 0.f ? 0.f : x)); },
             [](ActParams) { return 0.75f; }),
         // Exact GELU, x Φ(x). Φ comes from the upper tail on both sides, so neither tail cancels.
-        make_activation({.name = "gelu", .formula = "x * Phi(x)"},
+        make_activation({.name = "gelu", .formula = "x * Phi(x)",
+                         .range = [](ActParams) { return ValueRange{-0.1699712f, kInf}; }},  // min at x = -0.7518
             [](float x, ActParams) {
                 const float q = normal_upper_tail(std::fabs(x));
                 return x * (x >= 0.f ? 1.f - q : q);
@@ -297,7 +312,8 @@ const std::vector<ActivationDef>& activation_table() {
         // 0.5 x (1 + tanh(u)) is written x sigmoid(2u): the same value without 1 + tanh cancelling
         // for negative x. The cubic uses x clamped to ±1e6 (where sigmoid has long saturated) so
         // that x² cannot overflow in the derivative.
-        make_activation({.name = "gelu_tanh", .formula = "0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))"},
+        make_activation({.name = "gelu_tanh", .formula = "0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))",
+                         .range = [](ActParams) { return ValueRange{-0.1700408f, kInf}; }},  // min at x = -0.7525
             [](float x, ActParams) {
                 const float c = std::clamp(x, -1e6f, 1e6f);
                 return x * logistic(2.f * kSqrt2OverPi * (c + kGeluTanhC * c * c * c)).s;
@@ -308,30 +324,35 @@ const std::vector<ActivationDef>& activation_table() {
                 return l.s + x * l.ds * (2.f * kSqrt2OverPi) * (1.f + 3.f * kGeluTanhC * c * c);
             },
             unit_gain),
-        make_activation({.name = "swish", .formula = "x * sigmoid(beta * x)", .params = {{"beta", 1.f}}},
+        make_activation({.name = "swish", .formula = "x * sigmoid(beta * x)", .params = {{"beta", 1.f}}, .range = swish_range},
             swish_f, swish_df, unit_gain),
-        make_activation({.name = "swish_learned", .formula = "x * sigmoid(beta * x) (beta learned)", .learnable = {{"beta", 1.f}}},
+        make_activation({.name = "swish_learned", .formula = "x * sigmoid(beta * x) (beta learned)", .learnable = {{"beta", 1.f}},
+                         .range = swish_range},
             swish_f, swish_df,
             [](float x, float, ActParams p) { return x * x * logistic(p[0] * x).ds; },  // ∂f/∂beta
             unit_gain),
-        make_activation({.name = "sigmoid", .formula = "1 / (1 + exp(-x))"},
+        make_activation({.name = "sigmoid", .formula = "1 / (1 + exp(-x))",
+                         .range = [](ActParams) { return ValueRange{0.f, 1.f}; }, .logistic_slope = 1.f},
             [](float x, ActParams) { return logistic(x).s; },
             [](float, float y, ActParams) { return y * (1.f - y); },
             unit_gain),
-        make_activation({.name = "tanh", .formula = "tanh(x)"},
+        make_activation({.name = "tanh", .formula = "tanh(x)",
+                         .range = [](ActParams) { return ValueRange{-1.f, 1.f}; }, .logistic_slope = 2.f},  // 2 sigmoid(2x) - 1
             [](float x, ActParams) { return tanh_of(x); },
             [](float, float y, ActParams) { return 1.f - y * y; },
             [](ActParams) { return 5.f / 3.f; }),
         // max(x, 0) + log1p(e^-|x|) equals torch's softplus (beta 1, threshold 20) to float
         // precision on both sides of the threshold, without overflow.
-        make_activation({.name = "softplus", .formula = "log(1 + exp(x))"},
+        make_activation({.name = "softplus", .formula = "log(1 + exp(x))",
+                         .range = [](ActParams) { return ValueRange{0.f, kInf}; }},
             [](float x, ActParams) { return std::max(x, 0.f) + log1p_unit(exp_nonpos(-std::fabs(x))); },
             [](float x, float, ActParams) { return logistic(x).s; },
             unit_gain),
         // tanh(softplus(x)) in closed form from w = e^-|x|: with v = e^x it is (v² + 2v) / (v² + 2v + 2),
         // rewritten in w on each side so nothing overflows; 1 - tanh² = (d - n)(d + n) / d² avoids
         // cancelling when tanh ≈ 1.
-        make_activation({.name = "mish", .formula = "x * tanh(softplus(x))"},
+        make_activation({.name = "mish", .formula = "x * tanh(softplus(x))",
+                         .range = [](ActParams) { return ValueRange{-0.3088435f, kInf}; }},  // min at x = -1.1924
             [](float x, ActParams) {
                 const float w = exp_nonpos(-std::fabs(x));
                 const float n = x >= 0.f ? 1.f + 2.f * w : w * (w + 2.f);
@@ -486,6 +507,45 @@ Activation parse_activation(const std::string& spec) {
     }
     if (def->check)
         if (const char* why = def->check(act.params.data())) bad(why);
+    return act;
+}
+
+std::vector<Activation> parse_activation_list(const std::string& text, const std::string& flag) {
+    std::vector<Activation> out;
+    if (trim(text).empty()) {
+        for (const ActivationDef& d : activation_table())
+            if (d.elementwise) out.push_back(parse_activation(d.name));
+        return out;
+    }
+    std::vector<std::string> specs;
+    for (size_t b = 0;;) {
+        const size_t e = text.find(',', b);
+        const std::string tok = trim(text.substr(b, e == std::string::npos ? std::string::npos : e - b));
+        if (tok.empty())
+            usage_fail(flag, " \"", text, "\": empty entry (expected a comma-separated list such as relu,gelu,leaky_relu:0.2)");
+        const char c0 = tok[0];
+        const bool numeric = std::isdigit(static_cast<unsigned char>(c0)) || c0 == '-' || c0 == '+' || c0 == '.';
+        if (numeric && !specs.empty() && specs.back().find(':') != std::string::npos)
+            specs.back() += "," + tok;
+        else
+            specs.push_back(tok);
+        if (e == std::string::npos) break;
+        b = e + 1;
+    }
+    for (const std::string& spec : specs) out.push_back(parse_elementwise(spec, flag));
+    return out;
+}
+
+Activation parse_elementwise(const std::string& spec, const std::string& flag) {
+    Activation act;
+    try {
+        act = parse_activation(spec);
+    } catch (const UsageError& e) {
+        usage_fail(flag, ": ", e.what());
+    }
+    if (!act.def->elementwise)
+        usage_fail(flag, " ", spec, ": not elementwise (", act.name(),
+                   " is a distribution over the last dim, not a per-unit activation)");
     return act;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/tape.h"
+#include "core/value_range.h"
 
 namespace genlab {
 
@@ -38,6 +39,12 @@ struct ActivationDef {
     float (*df)(float x, float y, ActParams p) = nullptr;
     // Recommended init gain (torch.nn.init.calculate_gain).
     float (*gain)(ActParams p) = nullptr;
+    // The values f can take, infinite where unbounded (a learned parameter's bound is at its
+    // init value). A bounded output activation tells a model where to put its data.
+    ValueRange (*range)(ActParams p) = nullptr;
+    // k > 0 when f(x) = lo + (hi - lo) * sigmoid(k * x) (sigmoid: 1, tanh: 2): a cross entropy
+    // on f(x) can then be computed stably as bce_with_logits on k * x.
+    float logistic_slope = 0.f;
     // Why fixed spec parameters are out of range ("alpha must be > 0"), or nullptr when they are
     // fine. Null when any finite value is allowed (parse_activation() rejects NaN/Inf itself).
     const char* (*check)(ActParams p) = nullptr;
@@ -54,7 +61,9 @@ struct Activation {
     std::string spec;               // canonical spec, e.g. "leaky_relu:0.2"
 
     const std::string& name() const { return def->name; }
+    bool is_identity() const { return def->name == "identity"; }
     bool learnable() const { return !def->learnable.empty(); }
+    ValueRange range() const { return def->range(params.data()); }
     float learnable_init() const;
     float gain() const { return def->gain(params.data()); }
     float f(float x) const { return def->f(x, params.data()); }
@@ -64,6 +73,13 @@ struct Activation {
 // "relu", "leaky_relu:0.2", "elu:0.5", "swish:1.5", "silu" ... Unknown names, wrong parameter
 // counts or out-of-range values throw UsageError naming the known activations.
 Activation parse_activation(const std::string& spec);
+
+// "relu,gelu,leaky_relu:0.2,elu:0.5": comma-separated specs. A token that starts like a number
+// continues the previous spec's parameter list ("name:1,2"). Empty text gives every elementwise
+// entry of the table. `flag` names the source in errors (UsageError).
+std::vector<Activation> parse_activation_list(const std::string& text, const std::string& flag);
+// An elementwise activation for a hidden layer or an output; UsageError naming `flag` otherwise.
+Activation parse_elementwise(const std::string& spec, const std::string& flag);
 
 // y = act(x). For a learnable activation pass its parameter as `param` (shape (1)); its gradient
 // is Σ dout * ∂f/∂param. Without `param` a learnable activation uses its init value as a

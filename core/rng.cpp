@@ -9,11 +9,25 @@
 
 namespace genlab {
 
-static uint64_t splitmix64(uint64_t& x) {
-    uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+// SplitMix64's output function: a bijection on 64-bit words that mixes every bit into every bit.
+static uint64_t mix64(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+static uint64_t splitmix64(uint64_t& x) { return mix64(x += 0x9e3779b97f4a7c15ULL); }
+
+// FNV-1a of the name, folded into the mixed seed and mixed again. For one name the map from seed
+// is a bijection, so two seeds never share a stream; across names a collision needs a 64-bit
+// hash collision.
+uint64_t stream_seed(uint64_t seed, std::string_view name) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (unsigned char c : name) {
+        h ^= c;
+        h *= 0x100000001b3ULL;
+    }
+    return mix64(mix64(seed + 0x9e3779b97f4a7c15ULL) ^ h);
 }
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

@@ -1,14 +1,24 @@
 // Seeded random numbers owned by the caller (no global state). xoshiro256** with SplitMix64
 // seeding; normals by Box-Muller with the spare kept in the state, so the state round-trips
 // exactly through a checkpoint and a resumed run draws the same numbers.
+//
+// Named streams: a run draws each kind of randomness from its own stream, seeded by
+// stream_seed(seed, name) (a hash of both), so --seed 1's noise is never --seed 2's init:
+//
+//     Rng init(stream_seed(run_seed, "init")), noise(stream_seed(run_seed, "noise"));
 #pragma once
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace genlab {
 
 class Tensor;
+
+// The seed of stream `name` of a run seeded with `seed`: a 64-bit hash of (seed, name). Distinct
+// pairs give unrelated streams; the same pair always gives the same one.
+uint64_t stream_seed(uint64_t seed, std::string_view name);
 
 class Rng {
 public:

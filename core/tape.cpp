@@ -19,6 +19,7 @@ Tape::Slot& Tape::next_slot() {
 }
 
 Var Tape::param(Parameter& p) {
+    if (p.frozen) return constant(p.value);
     Slot& s = next_slot();
     s.value.assign_view(p.value.data(), p.value.shape());
     s.requires_grad = grad_enabled_;

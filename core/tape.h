@@ -62,6 +62,7 @@ public:
 
     // Leaves.
     Var param(Parameter& p);            // value views p.value; gradients accumulate into p.grad
+                                        // (a frozen Parameter enters as a constant)
     Var constant(const Tensor& t);      // a view of external data without gradient (must outlive the step)
     Var input(Shape shape);             // an owned slot without gradient: fill t.value(v) yourself
     Var constant_fill(Shape shape, float v);

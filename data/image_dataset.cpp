@@ -104,10 +104,14 @@ ImageDataset load_images(const ImageOptions& opt) {
     for (size_t i = 0; i < count && (opt.limit == 0 || keep.size() < opt.limit); ++i)
         if (opt.class_filter < 0 || labels.data[i] == opt.class_filter) keep.push_back(static_cast<uint32_t>(i));
 
+    if (!opt.range.bounded() || !(opt.range.hi > opt.range.lo))
+        fail("load_images: pixel range [", opt.range.lo, ", ", opt.range.hi, "] must be bounded with hi > lo");
     std::array<float, 256> lut;
     for (int p = 0; p < 256; ++p) {
         const float x = static_cast<float>(p) / 255.f;
-        lut[static_cast<size_t>(p)] = opt.range == PixelRange::ZeroToOne ? x : (x - 0.5f) / 0.5f;
+        // [-1, 1] as (x - 0.5) / 0.5 exactly (torchvision's Normalize), others by the linear map.
+        lut[static_cast<size_t>(p)] = opt.range == ValueRange{-1.f, 1.f} ? (x - 0.5f) / 0.5f
+                                                                        : remap(x, ValueRange{0.f, 1.f}, opt.range);
     }
     ds.images.resize(Shape{static_cast<int>(keep.size()), static_cast<int>(pixels)});
     ds.labels.resize(keep.size());

@@ -1,5 +1,5 @@
 // Image datasets in MNIST's four-file IDX layout (Fashion-MNIST by default): pixels as a float
-// Tensor (N, P) scaled to [-1, 1] or [0, 1], labels beside them, an optional class filter.
+// Tensor (N, P) scaled to a range ([-1, 1] or [0, 1]), labels beside them, an optional class filter.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "core/value_range.h"
 
 namespace genlab::data {
 
 enum class ImageSplit { Train, Test };          // train-* (60k for MNIST-likes) or t10k-* (10k)
-enum class PixelRange { MinusOneToOne, ZeroToOne };  // GAN tanh output / autoencoder sigmoid output
 
 // Debian's dataset-fashion-mnist installs the four .gz files here.
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
@@ -20,7 +20,9 @@ inline constexpr const char* kFashionMnistPackage = "dataset-fashion-mnist";
 struct ImageOptions {
     std::string data_dir = "";                   // "" = Fashion-MNIST from the Debian package
     ImageSplit split = ImageSplit::Train;        // which pair of files
-    PixelRange range = PixelRange::MinusOneToOne;  // p/127.5 - 1 or p/255 (as ToTensor + Normalize(0.5, 0.5))
+    // Pixels 0..255 map linearly onto this bounded range: [-1, 1] is torchvision's ToTensor +
+    // Normalize(0.5, 0.5) (a tanh output), [0, 1] plain ToTensor (a sigmoid output).
+    ValueRange range{-1.f, 1.f};
     int class_filter = -1;                       // keep only this label; -1 keeps every class
     size_t limit = 0;                            // keep the first N images after filtering; 0 = all
     std::string default_dir = kFashionMnistDir;  // where data_dir "" looks (tests point it elsewhere)

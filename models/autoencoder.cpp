@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/ops.h"
@@ -15,64 +14,33 @@ namespace genlab::models {
 
 // --- config
 
-void AutoencoderConfig::validate() const {
-    if (input <= 0) usage_fail("autoencoder: input size must be positive, got ", input);
-    for (size_t i = 0; i < hidden.size(); ++i)
-        if (hidden[i] <= 0 || hidden[i] > 1 << 16)
-            usage_fail("--hidden: width ", hidden[i], " at position ", i + 1, " must be in 1..65536 (e.g. --hidden 512,128)");
-    if (latent <= 0 || latent > 1 << 16) usage_fail("--latent ", latent, ": must be in 1..65536 (e.g. 32, or 2 for latent.png)");
-    const Activation a = parse_activation(act);  // UsageError listing the known names
-    if (!a.def->elementwise) usage_fail("--act ", act, ": not elementwise (a distribution over the last dim); pick e.g. gelu");
-    if (out_act != "sigmoid" && out_act != "tanh" && out_act != "identity")
-        usage_fail("--out-act '", out_act, "': expected sigmoid, tanh or identity");
-    if (loss != "bce" && loss != "mse") usage_fail("--loss '", loss, "': expected bce or mse");
-    if (loss == "bce" && out_act == "identity")
-        usage_fail("--loss bce needs outputs in (0, 1): use --out-act sigmoid or tanh, or --loss mse with --out-act identity");
-    if (!std::isfinite(beta) || beta < 0.f) usage_fail("--beta ", beta, ": must be finite and >= 0");
+const ConfigSpec<AutoencoderConfig>& autoencoder_config_spec() {
+    using C = AutoencoderConfig;
+    static const ConfigSpec<C> spec =
+        ConfigSpec<C>()
+            .derived("input", &C::input, in_range(1, 1 << 24))
+            .field("hidden", &C::hidden, "Encoder hidden widths, mirrored by the decoder ('none': no hidden layer)",
+                   widths(0, 1, 65536))
+            .field("latent", &C::latent, "Code size Z (2 adds latent.png)", in_range(1, 65536))
+            .field("act", &C::act, "Hidden activation (e.g. relu, leaky_relu:0.2, elu, gelu)", elementwise_activation())
+            .field("out_act", &C::out_act, "Output activation: a bounded one (sigmoid, tanh) sets the data range; else mse on [0, 1]",
+                   elementwise_activation())
+            .field("loss", &C::loss, "Reconstruction loss: bce or mse", one_of({"bce", "mse"}))
+            .field("variational", &C::variational, "Variational autoencoder (reparameterised Gaussian code, KL to N(0, I))")
+            .field("beta", &C::beta, "VAE: weight of the KL term", in_range(0.f, 1e6f))
+            .field("init", &C::init, "Linear init: gain (x activation gain), torch (nn.Linear's default) or gpt2",
+                   one_of(init_names()))
+            .rule([](const C& c) {
+                if (c.loss == "bce" && !parse_activation(c.out_act).range().bounded())
+                    usage_fail("--loss bce needs a bounded output (--out-act sigmoid or tanh); with --out-act ", c.out_act,
+                               " use --loss mse");
+            });
+    return spec;
 }
 
-std::string AutoencoderConfig::to_json() const {
-    nlohmann::ordered_json j;
-    j["input"] = input;
-    j["hidden"] = hidden;
-    j["latent"] = latent;
-    j["act"] = act;
-    j["out_act"] = out_act;
-    j["loss"] = loss;
-    j["variational"] = variational;
-    j["beta"] = beta;
-    return j.dump();
-}
-
-AutoencoderConfig AutoencoderConfig::from_json(const std::string& text, const std::string& what) {
-    AutoencoderConfig c;
-    try {
-        const nlohmann::json j = nlohmann::json::parse(text);
-        if (!j.is_object()) fail(what, ": autoencoder config is not a JSON object");
-        for (const auto& [key, v] : j.items()) {
-            if (key == "input") c.input = v.get<int>();
-            else if (key == "hidden") c.hidden = v.get<std::vector<int>>();
-            else if (key == "latent") c.latent = v.get<int>();
-            else if (key == "act") c.act = v.get<std::string>();
-            else if (key == "out_act") c.out_act = v.get<std::string>();
-            else if (key == "loss") c.loss = v.get<std::string>();
-            else if (key == "variational") c.variational = v.get<bool>();
-            else if (key == "beta") c.beta = v.get<float>();
-            else fail(what, ": unknown autoencoder config key '", key, "' (written by a newer genlab?)");
-        }
-    } catch (const nlohmann::json::exception& e) {
-        fail(what, ": bad autoencoder config: ", e.what());
-    }
-    try {
-        c.validate();
-    } catch (const UsageError& e) {
-        fail(what, ": stored config is invalid: ", e.what());
-    }
-    return c;
-}
-
-DataRange data_range(const AutoencoderConfig& cfg) {
-    return cfg.out_act == "tanh" ? DataRange{-1.f, 1.f} : DataRange{0.f, 1.f};
+ValueRange data_range(const AutoencoderConfig& cfg) {
+    const ValueRange r = parse_activation(cfg.out_act).range();
+    return r.bounded() ? r : ValueRange{0.f, 1.f};
 }
 
 // --- model
@@ -80,7 +48,7 @@ DataRange data_range(const AutoencoderConfig& cfg) {
 namespace {
 
 const AutoencoderConfig& validated(const AutoencoderConfig& cfg) {
-    cfg.validate();
+    autoencoder_config_spec().validate(cfg);
     return cfg;
 }
 
@@ -90,7 +58,7 @@ std::unique_ptr<MLP> make_encoder(const AutoencoderConfig& cfg, Rng& rng) {
     sizes.push_back(cfg.variational ? 2 * cfg.latent : cfg.latent);
     const Activation act = parse_activation(cfg.act);
     // Plain AE: the code is a hidden layer of the whole network and gets the hidden activation.
-    return std::make_unique<MLP>(sizes, act, cfg.variational ? parse_activation("identity") : act, rng);
+    return std::make_unique<MLP>(sizes, act, cfg.variational ? parse_activation("identity") : act, rng, parse_init(cfg.init));
 }
 
 std::unique_ptr<MLP> make_decoder(const AutoencoderConfig& cfg, Rng& rng) {
@@ -98,7 +66,7 @@ std::unique_ptr<MLP> make_decoder(const AutoencoderConfig& cfg, Rng& rng) {
     sizes.insert(sizes.end(), cfg.hidden.rbegin(), cfg.hidden.rend());
     sizes.push_back(cfg.input);
     // The output activation is applied by the loss (fused into bce_with_logits) or by decode().
-    return std::make_unique<MLP>(sizes, parse_activation(cfg.act), parse_activation("identity"), rng);
+    return std::make_unique<MLP>(sizes, parse_activation(cfg.act), parse_activation("identity"), rng, parse_init(cfg.init));
 }
 
 }  // namespace
@@ -127,21 +95,24 @@ Var Autoencoder::decode_raw(Tape& t, Var z, LayerRecord* record) const { return 
 
 Var Autoencoder::decode(Tape& t, Var z, LayerRecord* record) const {
     Var raw = decode_raw(t, z, record);  // (B, P)
-    return cfg_.out_act == "identity" ? raw : activate(t, raw, out_act_);
+    return out_act_.is_identity() ? raw : activate(t, raw, out_act_);
 }
 
+// Per-pixel loss on the [0, 1] scale, whatever the data range r: p = (y - lo) / (hi - lo) against
+// x01 = (x - lo) / (hi - lo), so runs with different output activations compare directly.
 Var Autoencoder::recon_loss(Tape& t, Var raw, Var x) const {
-    const bool tanh_out = cfg_.out_act == "tanh";
+    const ValueRange r = data_range(cfg_);
+    const float width = r.hi - r.lo;
+    auto to_unit = [&](Var v) { return r == ValueRange{0.f, 1.f} ? v : add_scalar(t, scale(t, v, 1.f / width), -r.lo / width); };
     if (cfg_.loss == "bce") {
-        // sigmoid folded into the loss: stable, and one pass instead of sigmoid + log + log1p.
-        if (!tanh_out) return bce_with_logits(t, raw, x);
-        // (tanh(r) + 1) / 2 = sigmoid(2r): BCE of the [0, 1]-scaled output against (x + 1) / 2.
-        return bce_with_logits(t, scale(t, raw, 2.f), add_scalar(t, scale(t, x, 0.5f), 0.5f));
+        // f(r) = lo + width * sigmoid(k r) (sigmoid, tanh): the sigmoid folds into the loss, which
+        // is stable and one pass instead of activation + log + log1p.
+        const float k = out_act_.def->logistic_slope;
+        if (k > 0.f) return bce_with_logits(t, k == 1.f ? raw : scale(t, raw, k), to_unit(x));
+        return bce(t, to_unit(activate(t, raw, out_act_)), to_unit(x));
     }
-    if (cfg_.out_act == "identity") return mse(t, raw, x);
-    Var y = activate(t, raw, out_act_);  // (B, P)
-    // On [-1, 1] data the squared error is 4x its [0, 1]-scale value.
-    return tanh_out ? scale(t, mse(t, y, x), 0.25f) : mse(t, y, x);
+    Var y = out_act_.is_identity() ? raw : activate(t, raw, out_act_);  // (B, P)
+    return width == 1.f ? mse(t, y, x) : scale(t, mse(t, y, x), 1.f / (width * width));
 }
 
 AeLosses Autoencoder::loss(Tape& t, Var x, Rng* noise, LayerRecord* record) const {

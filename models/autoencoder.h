@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/activations.h"
+#include "core/config.h"
 #include "core/nn/layers.h"
 #include "core/nn/module.h"
 #include "core/rng.h"
@@ -27,25 +28,20 @@ struct AutoencoderConfig {
     std::vector<int> hidden{512, 128};  // encoder hidden widths; the decoder mirrors them
     int latent = 32;                  // code size Z
     std::string act = "gelu";         // hidden activation spec (any registry entry, "leaky_relu:0.2")
-    // Output activation: "sigmoid" (data in [0, 1]), "tanh" (data in [-1, 1]) or "identity"
-    // (data in [0, 1], mse only).
+    // Output activation: a bounded one (sigmoid, tanh) puts the data in its range; an unbounded
+    // one (identity) keeps it in [0, 1] and needs mse.
     std::string out_act = "sigmoid";
     std::string loss = "bce";         // reconstruction loss: "bce" or "mse", per pixel on the [0, 1] scale
     bool variational = false;         // VAE: encoder gives mu and log-variance, z is sampled
     float beta = 1.f;                 // VAE: weight of the KL term (beta-VAE); 1 is the ELBO
-
-    // Throws UsageError naming the field (as its flag: --latent, --act...) when a value is invalid.
-    void validate() const;
-    std::string to_json() const;  // one JSON object with every field
-    // Reads to_json()'s object (unknown keys rejected, missing keys keep defaults) and validates.
-    static AutoencoderConfig from_json(const std::string& json, const std::string& what);
+    std::string init = "gain";        // Linear init: gain (x activation gain), torch or gpt2
 };
 
-// Where the data must lie for cfg's output activation: {0, 1} or {-1, 1}.
-struct DataRange {
-    float lo = 0.f, hi = 1.f;
-};
-DataRange data_range(const AutoencoderConfig& cfg);
+// Fields, flags, JSON and validation of AutoencoderConfig (core/config.h).
+const ConfigSpec<AutoencoderConfig>& autoencoder_config_spec();
+
+// Where the data must lie for cfg's output activation: its range when bounded, else [0, 1].
+ValueRange data_range(const AutoencoderConfig& cfg);
 
 struct AeLosses {
     Var objective;  // (1) what training minimises: recon (plain), P * recon + beta * kl (VAE)

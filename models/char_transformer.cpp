@@ -4,72 +4,21 @@
 
 #include <cmath>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
 namespace genlab::models {
 
-std::string CharTransformerConfig::to_json() const {
-    nlohmann::ordered_json j;
-    j["vocab_size"] = vocab_size;
-    j["block_size"] = block_size;
-    j["n_layer"] = n_layer;
-    j["n_head"] = n_head;
-    j["n_embd"] = n_embd;
-    j["act"] = act;
-    j["dropout"] = dropout;
-    j["init"] = init;
-    return j.dump();
-}
-
-CharTransformerConfig CharTransformerConfig::from_json(const std::string& json, const std::string& what) {
-    CharTransformerConfig c;
-    try {
-        const nlohmann::json j = nlohmann::json::parse(json);
-        c.vocab_size = j.at("vocab_size").get<int>();
-        c.block_size = j.at("block_size").get<int>();
-        c.n_layer = j.at("n_layer").get<int>();
-        c.n_head = j.at("n_head").get<int>();
-        c.n_embd = j.at("n_embd").get<int>();
-        c.act = j.at("act").get<std::string>();
-        c.dropout = j.at("dropout").get<float>();
-        c.init = j.value("init", std::string("gpt2"));  // absent in checkpoints written before the field
-    } catch (const nlohmann::json::exception& e) {
-        fail(what, ": invalid transformer config (", e.what(), ")");
-    }
-    try {
-        c.validate();
-    } catch (const Error& e) {
-        fail(what, ": ", e.what());
-    }
-    return c;
-}
-
-void CharTransformerConfig::validate() const {
-    if (vocab_size < 1) usage_fail("transformer: vocab_size must be >= 1, got ", vocab_size);
-    if (block_size < 1 || block_size > 4096) usage_fail("--block-size ", block_size, ": expected 1..4096");
-    if (n_layer < 1 || n_layer > 64) usage_fail("--n-layer ", n_layer, ": expected 1..64");
-    if (n_embd < 1 || n_embd > 4096) usage_fail("--n-embd ", n_embd, ": expected 1..4096");
-    if (n_head < 1 || n_embd % n_head != 0)
-        usage_fail("--n-head ", n_head, ": must be >= 1 and divide --n-embd ", n_embd);
-    if (!(dropout >= 0.f && dropout < 1.f)) usage_fail("--dropout ", dropout, ": expected a value in [0, 1)");
-    if (init != "gpt2" && init != "torch") usage_fail("--init ", init, ": expected gpt2 or torch");
-    parse_activation(act);
-}
-
 namespace {
 
-// GPT-2 init: N(0, 0.02) weights, zero biases; `std` lets residual projections use
-// 0.02 / sqrt(2 * n_layer) so the residual stream's variance does not grow with depth.
-// "torch" keeps Linear's own torch.nn.Linear default (U(+-1/sqrt(fan_in)) weights and biases),
-// which makemore's transformer uses: at its lr 5e-4 the larger weights train faster than
-// GPT-2's (names.txt, lr 5e-4, 5000 steps of 32: val 2.030 vs 2.087).
-Linear& gpt_linear(Linear& l, const std::string& init, float std, Rng& rng) {
-    if (init == "torch") return l;
-    rng.fill_normal(l.weight.value, 0.f, std);
-    if (l.bias) l.bias->value.fill(0.f);
-    return l;
+// The options of one Linear under cfg.init: with gpt2, N(0, std) weights and zero biases, where
+// residual projections use std 0.02 / sqrt(2 n_layer) so the residual stream's variance does not
+// grow with depth; with gain, the gain of what the layer feeds (the MLP's activation, else 1);
+// with torch, torch.nn.Linear's default, which makemore's transformer uses: at its lr 5e-4 the
+// larger weights train faster than GPT-2's (names.txt, 5000 steps of 32: val 2.030 vs 2.087).
+LinearOptions linear_options(const CharModelConfig& cfg, bool residual, float gain) {
+    const float std = residual ? 0.02f / std::sqrt(2.f * static_cast<float>(cfg.n_layer)) : 0.02f;
+    return {.init = parse_init(cfg.init), .gain = gain, .std = std};
 }
 
 Tensor normal(Shape s, float std, Rng& rng) {
@@ -84,22 +33,19 @@ constexpr float kInitStd = 0.02f;
 
 // --- block
 
-TransformerBlock::TransformerBlock(const CharTransformerConfig& cfg, Rng& rng)
+TransformerBlock::TransformerBlock(const CharModelConfig& cfg, Rng& rng)
     : cfg_(cfg),
       act_(parse_activation(cfg.act)),
       ln_1_(register_module("ln_1", std::make_unique<LayerNorm>(cfg.n_embd))),
-      c_attn_(gpt_linear(register_module("c_attn", std::make_unique<Linear>(cfg.n_embd, 3 * cfg.n_embd, rng)),
-                         cfg.init, kInitStd, rng)),
-      attn_proj_(gpt_linear(register_module("attn_proj", std::make_unique<Linear>(cfg.n_embd, cfg.n_embd, rng)),
-                            cfg.init, kInitStd / std::sqrt(2.f * static_cast<float>(cfg.n_layer)), rng)),
+      c_attn_(register_module("c_attn", std::make_unique<Linear>(cfg.n_embd, 3 * cfg.n_embd, rng,
+                                                                 linear_options(cfg, false, 1.f)))),
+      attn_proj_(register_module("attn_proj", std::make_unique<Linear>(cfg.n_embd, cfg.n_embd, rng,
+                                                                       linear_options(cfg, true, 1.f)))),
       ln_2_(register_module("ln_2", std::make_unique<LayerNorm>(cfg.n_embd))),
-      c_fc_(gpt_linear(register_module("c_fc", std::make_unique<Linear>(cfg.n_embd, 4 * cfg.n_embd, rng)),
-                       cfg.init, kInitStd, rng)),
-      mlp_proj_(gpt_linear(register_module("mlp_proj", std::make_unique<Linear>(4 * cfg.n_embd, cfg.n_embd, rng)),
-                           cfg.init, kInitStd / std::sqrt(2.f * static_cast<float>(cfg.n_layer)), rng)) {
-    if (act_.learnable())
-        usage_fail("--act ", cfg.act, ": learnable activations are supported by --arch mlp only");
-}
+      c_fc_(register_module("c_fc", std::make_unique<Linear>(cfg.n_embd, 4 * cfg.n_embd, rng,
+                                                             linear_options(cfg, false, act_.gain())))),
+      mlp_proj_(register_module("mlp_proj", std::make_unique<Linear>(4 * cfg.n_embd, cfg.n_embd, rng,
+                                                                     linear_options(cfg, true, 1.f)))) {}
 
 Var TransformerBlock::operator()(Tape& t, Var x, bool train, Rng& rng, LayerRecord* record) const {
     const bool drop = train && cfg_.dropout > 0.f;
@@ -109,10 +55,7 @@ Var TransformerBlock::operator()(Tape& t, Var x, bool train, Rng& rng, LayerReco
     x = add(t, x, a);                                     // (B, T, C)
     Var pre = c_fc_(t, ln_2_(t, x));                      // (B, T, 4C)
     Var post = activate(t, pre, act_);                    // (B, T, 4C)
-    if (record) {
-        record->pre.push_back(pre);
-        record->post.push_back(post);
-    }
+    if (record) record->add({.pre = pre, .post = post, .act = &act_, .weight = &c_fc_.weight});
     Var m = mlp_proj_(t, post);                           // (B, T, C)
     if (drop) m = dropout(t, m, cfg_.dropout, rng, true);
     return add(t, x, m);                                  // (B, T, C)
@@ -120,8 +63,8 @@ Var TransformerBlock::operator()(Tape& t, Var x, bool train, Rng& rng, LayerReco
 
 // --- model
 
-CharTransformer::CharTransformer(const CharTransformerConfig& cfg, Rng& rng)
-    : cfg_((cfg.validate(), cfg)),
+CharTransformer::CharTransformer(const CharModelConfig& cfg, Rng& rng)
+    : cfg_(cfg),
       wte_(register_parameter("wte", normal(Shape{cfg.vocab_size, cfg.n_embd}, kInitStd, rng))),  // (V, C)
       wpe_(register_parameter("wpe", normal(Shape{cfg.block_size, cfg.n_embd}, kInitStd, rng))) {  // (T, C)
     for (int i = 0; i < cfg_.n_layer; ++i)

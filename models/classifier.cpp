@@ -77,7 +77,7 @@ void Classifier::evaluate(const Tensor& images, Tensor* features, Tensor* logits
         Tensor x = Tensor::view(const_cast<float*>(images.data()) + static_cast<size_t>(r0) * p, Shape{rows, p});
         Var out = net(t, t.constant(x), &rec);  // (rows, K)
         if (features) {
-            Var feat = rec.post[rec.post.size() - 2];  // last hidden layer, (rows, F)
+            Var feat = rec.layers[rec.layers.size() - 2].post;  // last hidden layer, (rows, F)
             std::memcpy(features->data() + static_cast<size_t>(r0) * f, t.value(feat).data(),
                         static_cast<size_t>(rows) * f * sizeof(float));
         }

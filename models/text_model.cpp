@@ -16,16 +16,41 @@ Var CharModel::loss(Tape& t, Var x, Var y, LayerRecord* record) const {
     const int v = s.last();
     const int n = static_cast<int>(s.rows());
     if (static_cast<int>(t.shape(y).numel()) != n)
-        fail(arch(), ": targets ", t.shape(y).str(), " do not match logits ", s.str());
+        fail(config().arch, ": targets ", t.shape(y).str(), " do not match logits ", s.str());
     return cross_entropy(t, reshape(t, lg, Shape{n, v}), reshape(t, y, Shape{n}));  // (1)
 }
 
-std::unique_ptr<CharModel> make_char_model(const std::string& arch, const std::string& config_json, Rng& rng,
-                                           const std::string& what) {
-    if (arch == "mlp") return std::make_unique<CharMlp>(CharMlpConfig::from_json(config_json, what), rng);
-    if (arch == "transformer")
-        return std::make_unique<CharTransformer>(CharTransformerConfig::from_json(config_json, what), rng);
-    fail(what, ": unknown architecture '", arch, "' (expected mlp or transformer)");
+const ConfigSpec<CharModelConfig>& char_model_config_spec() {
+    using C = CharModelConfig;
+    static const ConfigSpec<C> spec =
+        ConfigSpec<C>()
+            .derived("vocab_size", &C::vocab_size, in_range(1, 65536 + 1))
+            .field("arch", &C::arch, "mlp or transformer (default: transformer for --mode stream)",
+                   one_of({"mlp", "transformer"}))
+            .field("context", &C::context, "MLP: previous characters seen", in_range(1, 1024))
+            .field("hidden", &C::hidden, "MLP: hidden layer widths", widths(1, 1, 65536))
+            .field("block_size", &C::block_size, "Transformer: context length (64 for --mode stream)", in_range(1, 4096))
+            .field("n_layer", &C::n_layer, "Transformer blocks", in_range(1, 64))
+            .field("n_head", &C::n_head, "Attention heads (divide --n-embd)", in_range(1, 4096))
+            .field("n_embd", &C::n_embd, "Embedding width (transformer: 64, or 128 for --mode stream)", in_range(1, 4096))
+            .field("act", &C::act, "Hidden activation (e.g. gelu, relu, swish:1.0)", elementwise_activation())
+            .field("dropout", &C::dropout, "Transformer dropout", in_range(0.f, 0.99f))
+            .field("init", &C::init,
+                   "Linear init: gain, torch or gpt2 (transformer: torch, or gpt2 for --mode stream)", one_of(init_names()))
+            .rule([](const C& c) {
+                if (c.arch != "transformer") return;
+                if (c.n_embd % c.n_head != 0)
+                    usage_fail("--n-head ", c.n_head, ": must divide --n-embd ", c.n_embd);
+                if (parse_activation(c.act).learnable())
+                    usage_fail("--act ", c.act, ": learnable activations are supported by --arch mlp only");
+            });
+    return spec;
+}
+
+std::unique_ptr<CharModel> make_char_model(const CharModelConfig& cfg, Rng& rng) {
+    char_model_config_spec().validate(cfg);
+    if (cfg.arch == "transformer") return std::make_unique<CharTransformer>(cfg, rng);
+    return std::make_unique<CharMlp>(cfg, rng);
 }
 
 std::vector<int> generate(const CharModel& model, std::span<const int> prompt, const GenerateOptions& opt, Rng& rng,

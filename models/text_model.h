@@ -1,7 +1,8 @@
-// The interface of the character-level language models (CharMlp, CharTransformer): logits for a
-// batch of token ids, the mean cross-entropy loss, and generation with softmax sampling.
+// The interface of the character-level language models (CharMlp, CharTransformer): their one
+// config, logits for a batch of token ids, the mean cross-entropy loss, and generation with
+// softmax sampling.
 //
-//     std::unique_ptr<CharModel> m = make_char_model("transformer", cfg_json, rng);
+//     std::unique_ptr<CharModel> m = make_char_model(cfg, rng);   // cfg.arch: mlp or transformer
 //     Var loss = m->loss(t, x, y);                         // x (B, T) ids as floats, y (B, T)
 //     std::vector<int> ids = generate(*m, prompt, {.max_tokens = 200}, rng);
 #pragma once
@@ -11,12 +12,33 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "core/nn/layers.h"
 #include "core/nn/module.h"
 #include "core/rng.h"
 #include "models/sampling.h"
 
 namespace genlab::models {
+
+// One config for both architectures; each reads the fields it uses.
+struct CharModelConfig {
+    int vocab_size = 0;                 // V: symbols of the corpus (+ the end token in lines mode)
+    std::string arch = "mlp";           // "mlp" (makemore's MLP) or "transformer" (nanoGPT's GPT)
+    int context = 3;                    // mlp: K previous characters seen
+    std::vector<int> hidden{256, 256};  // mlp: hidden layer widths
+    int block_size = 32;                // transformer: T, the longest context (position embeddings)
+    int n_layer = 4;                    // transformer: blocks
+    int n_head = 4;                     // transformer: attention heads; must divide n_embd
+    int n_embd = 32;                    // C: embedding width (mlp: per character; transformer: residual stream)
+    std::string act = "gelu";           // hidden activation (mlp layers, the transformer's 4C MLP)
+    float dropout = 0.f;                // transformer: after embeddings, attention projection and MLP
+    // Linear init (core/nn/layers.h). The transformer's gpt2 is nanoGPT's (N(0, 0.02), residual
+    // projections scaled by 1/sqrt(2 n_layer)); its torch is makemore's transformer's.
+    std::string init = "gain";
+};
+
+// Fields, flags, JSON and validation of CharModelConfig (core/config.h).
+const ConfigSpec<CharModelConfig>& char_model_config_spec();
 
 // Which batch shape a model eats (data::TextSampler's next_contexts or next_blocks).
 enum class TextInput {
@@ -33,8 +55,7 @@ public:
     virtual TextInput input() const = 0;
     virtual int context() const = 0;     // K (MLP) or the block size T (transformer)
     virtual int vocab_size() const = 0;  // V
-    virtual const char* arch() const = 0;            // "mlp" / "transformer"
-    virtual std::string config_json() const = 0;     // the model's Config as JSON
+    virtual const CharModelConfig& config() const = 0;
 
     // Mean cross entropy in nats per counted target (targets < 0 are padding and ignored) -> (1).
     Var loss(Tape& t, Var x, Var y, LayerRecord* record = nullptr) const;
@@ -50,10 +71,8 @@ protected:
     mutable Rng dropout_rng_{0x5eed};
 };
 
-// Builds "mlp" or "transformer" from its Config JSON (as config_json() wrote it; Error naming
-// `what` when a field is missing or invalid). Parameters are initialised from rng.
-std::unique_ptr<CharModel> make_char_model(const std::string& arch, const std::string& config_json, Rng& rng,
-                                           const std::string& what = "model config");
+// Builds cfg.arch (validated: UsageError naming the flag). Parameters are initialised from rng.
+std::unique_ptr<CharModel> make_char_model(const CharModelConfig& cfg, Rng& rng);
 
 struct GenerateOptions {
     SamplingOptions sampling{};  // temperature, top-k, top-p

@@ -1,5 +1,5 @@
-// stb_image (PNG decoding) for tests that read back the pictures genlab writes. Each test file is
-// its own executable, and STB_IMAGE_STATIC keeps the implementation private to the file.
+// stb_image (PNG decoding) for tests that read back the pictures genlab writes. STB_IMAGE_STATIC
+// keeps the implementation private to each test file that includes this.
 #pragma once
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_STATIC

@@ -1,10 +1,14 @@
 // Small helpers shared by the test files: seeded random tensors, "the message this throws", a
 // temporary folder removed on destruction, whole-file reads and running a demo binary.
 #pragma once
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <initializer_list>
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -39,6 +43,18 @@ std::string error_of(F f) {
         return e.what();
     }
     return "(no error)";
+}
+
+// Runs f, expects a genlab::Error whose one-line message contains every one of `parts`.
+inline void expect_error(const std::function<void()>& f, std::initializer_list<std::string> parts) {
+    try {
+        f();
+        ADD_FAILURE() << "expected genlab::Error, nothing thrown";
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        for (const std::string& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+        EXPECT_EQ(msg.find('\n'), std::string::npos) << "message must be one line: " << msg;
+    }
 }
 
 // A fresh folder under the system temp dir (mkdtemp), removed with everything in it.

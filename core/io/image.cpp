@@ -81,8 +81,8 @@ Image image_grid(const Tensor& images, const GridOptions& o) {
     if (o.cols < 1) fail("image_grid: cols must be >= 1, got ", o.cols);
     if (o.upscale < 1 || o.upscale > 64) fail("image_grid: upscale must be in 1..64, got ", o.upscale);
     if (o.gutter < 0 || o.gutter > 256) fail("image_grid: gutter must be in 0..256 px, got ", o.gutter);
-    if (!(std::isfinite(o.lo) && std::isfinite(o.hi) && o.hi > o.lo))
-        fail("image_grid: value range [", o.lo, ", ", o.hi, "] must be finite with hi > lo");
+    if (!(std::isfinite(o.range.lo) && std::isfinite(o.range.hi) && o.range.hi > o.range.lo))
+        fail("image_grid: value range [", o.range.lo, ", ", o.range.hi, "] must be finite with hi > lo");
 
     int n = 0, c = 1, h = 0, w = 0;
     if (s.rank == 2) {
@@ -129,7 +129,7 @@ Image image_grid(const Tensor& images, const GridOptions& o) {
              " per side); draw fewer images or a smaller upscale");
 
     Image out(static_cast<int>(gw), static_cast<int>(gh), o.gutter_color);
-    const float scale = 255.f / (o.hi - o.lo);
+    const float scale = 255.f / (o.range.hi - o.range.lo);
     const size_t plane = static_cast<size_t>(h) * static_cast<size_t>(w);
     const float* data = images.data();
     for (int k = 0; k < n; ++k) {
@@ -142,7 +142,7 @@ Image image_grid(const Tensor& images, const GridOptions& o) {
                 for (int ch = 0; ch < 3; ++ch) {
                     const float v = img[static_cast<size_t>(c == 3 ? ch : 0) * plane + static_cast<size_t>(y) * w + x];
                     // NaN fails both comparisons and lands on 0: a diverged model shows black tiles.
-                    float u = (v - o.lo) * scale;
+                    float u = (v - o.range.lo) * scale;
                     u = u > 0.f ? (u < 255.f ? u : 255.f) : 0.f;
                     rgb[ch] = static_cast<uint8_t>(u + 0.5f);
                 }

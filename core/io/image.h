@@ -2,12 +2,14 @@
 // image_grid (a batch of images held in a tensor -> one picture with gutters, as make_grid).
 //
 //     Tensor samples(Shape{64, 784});                        // (N, P) generator output in [-1, 1]
-//     Image grid = image_grid(samples, {.lo = -1.f, .hi = 1.f});   // 8 x 8 tiles, x3, 2-px gutters
+//     Image grid = image_grid(samples, {.range = {-1.f, 1.f}});   // 8 x 8 tiles, x3, 2-px gutters
 //     save_png("outputs/gan/run/samples.png", grid);         // atomic: old file or new, never half
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "core/value_range.h"
 
 namespace genlab {
 
@@ -51,7 +53,7 @@ struct GridOptions {
     int cols = 8;              // tiles per row; rows = ceil(N / cols)
     int upscale = 3;           // nearest-neighbour magnification of every tile
     int gutter = 2;            // pixels between tiles and around the border (as make_grid's padding)
-    float lo = 0.f, hi = 1.f;  // value range mapped to 0..255 (values outside are clamped, NaN -> lo)
+    ValueRange range{0.f, 1.f};  // values mapped to black..white (outside clamped, NaN black)
     int channels = 1;          // for (N, P) input: 1 grey or 3 RGB (each image stored C, H, W as PyTorch)
     int height = 0, width = 0; // for (N, P) input: tile size; 0 = square, side sqrt(P / channels)
     Rgb gutter_color{90, 90, 90};

@@ -28,12 +28,12 @@ constexpr float kSwatch = 22.f;  // legend line sample
 
 float crisp(float v) { return std::floor(v) + 0.5f; }  // a 1-px line on a pixel centre
 
-struct Range {
+struct AxisRange {
     double lo = 0.0, hi = 1.0;
 };
 
 struct Axis {
-    Range range;                 // in data units
+    AxisRange range;             // in data units
     bool log = false;
     std::vector<double> ticks;   // data units
     std::vector<std::string> labels;
@@ -47,7 +47,7 @@ struct Axis {
 bool usable(double v, bool log) { return std::isfinite(v) && (!log || v > 0.0); }
 
 // Data extent of one axis over all series; explicit limits win, the rest gets `margin` of the span.
-Range axis_range(const Panel& p, bool is_x, double margin) {
+AxisRange axis_range(const Panel& p, bool is_x, double margin) {
     const bool log = !is_x && p.log_y;
     double lo = INFINITY, hi = -INFINITY;
     for (const Series& s : p.series) {
@@ -88,7 +88,7 @@ Range axis_range(const Panel& p, bool is_x, double margin) {
     return {lo, hi};
 }
 
-Axis make_axis(Range r, bool log, int target) {
+Axis make_axis(AxisRange r, bool log, int target) {
     Axis a;
     a.range = r;
     a.log = log;
@@ -124,7 +124,7 @@ Axis make_axis(Range r, bool log, int target) {
 // The densest round ticks whose labels keep `gap` px apart along an axis `length` px long.
 // extent(label) is a label's size along the axis (its width on x, its cap height on y).
 template <class Extent>
-Axis fit_axis(Range r, bool log, float length, Extent extent, float gap) {
+Axis fit_axis(AxisRange r, bool log, float length, Extent extent, float gap) {
     for (int target = 10; target > 2; --target) {
         Axis a = make_axis(r, log, target);
         bool fits = true;
@@ -142,6 +142,7 @@ struct LegendItem {
     Rgb color;
     float width;
     float dash;
+    Mark mark;
 };
 
 std::vector<LegendItem> legend_items(const std::vector<const Series*>& series) {
@@ -150,7 +151,7 @@ std::vector<LegendItem> legend_items(const std::vector<const Series*>& series) {
         if (s->label.empty()) continue;
         bool seen = false;
         for (const LegendItem& it : items) seen = seen || (it.label == s->label && it.color == s->color);
-        if (!seen) items.push_back({s->label, s->color, s->width, s->dash});
+        if (!seen) items.push_back({s->label, s->color, s->width, s->dash, s->mark});
     }
     return items;
 }
@@ -176,9 +177,18 @@ std::vector<std::pair<size_t, size_t>> legend_rows(const std::vector<LegendItem>
     return rows;
 }
 
+void draw_cross(Surface& s, Point p, float half, Rgb color, float opacity) {
+    const Stroke st{.color = color, .width = 1.5f, .opacity = opacity};
+    s.line({p.x - half, p.y - half}, {p.x + half, p.y + half}, st);
+    s.line({p.x - half, p.y + half}, {p.x + half, p.y - half}, st);
+}
+
 void draw_legend_item(Surface& s, const LegendItem& it, float x, float baseline, const TextStyle& st) {
     const float mid = baseline - text_cap_height(st) / 2.f;
-    s.line({x, mid}, {x + kSwatch, mid}, {.color = it.color, .width = std::max(2.f, it.width), .dash = it.dash > 0.f ? 5.f : 0.f});
+    const Point centre{x + kSwatch / 2.f, mid};
+    if (it.mark == Mark::Dots) s.fill_circle(centre, 4.f, it.color);  // legend marks at a readable size
+    else if (it.mark == Mark::Crosses) draw_cross(s, centre, 4.f, it.color, 1.f);
+    else s.line({x, mid}, {x + kSwatch, mid}, {.color = it.color, .width = std::max(2.f, it.width), .dash = it.dash > 0.f ? 5.f : 0.f});
     s.text({x + kSwatch + 6.f, baseline}, it.label, st);
 }
 
@@ -228,10 +238,12 @@ void validate(const Figure& f) {
         fail("plot: panel size ", f.panel_width, "x", f.panel_height, " out of range (expected 120..4000 x 100..4000)");
     if (!(f.font_size >= 6.f && f.font_size <= 64.f)) fail("plot: font_size ", f.font_size, " out of range (6..64)");
     for (const Panel& p : f.panels)
-        for (const Series& s : p.series)
+        for (const Series& s : p.series) {
             if (s.x.size() != s.y.size())
                 fail("plot: series '", s.label, "' in panel '", p.title, "' has ", s.x.size(), " x values but ",
                      s.y.size(), " y values");
+            if (!(s.opacity >= 0.f && s.opacity <= 1.f)) fail("plot: series '", s.label, "' opacity ", s.opacity, " outside 0..1");
+        }
 }
 
 void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy) {
@@ -249,15 +261,24 @@ void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy)
     top = std::round(top);
     bottom = std::round(bottom);
 
-    const Range xr = axis_range(p, true, 0.0);
-    const Range yr = axis_range(p, false, 0.06);
-    const Axis ya = fit_axis(yr, p.log_y, bottom - top, [&](const std::string&) { return cap; }, 1.6f * cap);
+    const AxisRange xr = axis_range(p, true, 0.0);
+    const AxisRange yr = axis_range(p, false, 0.06);
+    Axis ya = fit_axis(yr, p.log_y, bottom - top, [&](const std::string&) { return cap; }, 1.6f * cap);
     float ylabel_w = 0.f;
     for (const std::string& l : ya.labels) ylabel_w = std::max(ylabel_w, text_width(l, tick_st));
     float left = cx + kPad + ylabel_w + kTickLen + 4.f;
     if (!p.y_label.empty()) left += cap + 8.f;
     left = std::round(left);
-    const float right = std::round(cx + pw - kPad - 8.f);
+    float right = std::round(cx + pw - kPad - 8.f);
+    if (p.square) {  // shrink the longer side, keeping the plot area centred in its cell
+        const float side = std::min(right - left, bottom - top);
+        const float dx = std::floor((right - left - side) / 2.f), dy = std::floor((bottom - top - side) / 2.f);
+        left += dx;
+        right = left + side;
+        top += dy;
+        bottom = top + side;
+        ya = fit_axis(yr, p.log_y, side, [&](const std::string&) { return cap; }, 1.6f * cap);
+    }
     const Axis xa = fit_axis(xr, false, right - left, [&](const std::string& l) { return text_width(l, tick_st); }, 14.f);
     const float w = right - left, h = bottom - top;
     auto px = [&](double v) { return left + static_cast<float>(xa.unit(v)) * w; };
@@ -304,13 +325,22 @@ void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy)
         s.text({cx + kPad + cap, (top + bottom) / 2.f}, p.y_label, st);
     }
 
-    // The curves, clipped to the plot area; gaps where values are unusable.
+    // The curves and marks, clipped to the plot area; gaps where values are unusable.
     s.push_clip(left, top, w, h);
     for (const Series& sr : p.series) {
+        if (sr.mark != Mark::Line) {
+            for (size_t i = 0; i < sr.x.size(); ++i) {
+                if (!usable(sr.x[i], false) || !usable(sr.y[i], p.log_y)) continue;
+                const Point at{px(sr.x[i]), py(sr.y[i])};
+                if (sr.mark == Mark::Dots) s.fill_circle(at, sr.width, sr.color, sr.opacity);
+                else draw_cross(s, at, sr.width, sr.color, sr.opacity);
+            }
+            continue;
+        }
         std::vector<Point> run;
         auto flush = [&] {
-            if (run.size() >= 2) s.polyline(run, {.color = sr.color, .width = sr.width, .dash = sr.dash});
-            else if (run.size() == 1) s.fill_circle(run[0], sr.width, sr.color);
+            if (run.size() >= 2) s.polyline(run, {.color = sr.color, .width = sr.width, .dash = sr.dash, .opacity = sr.opacity});
+            else if (run.size() == 1) s.fill_circle(run[0], sr.width, sr.color, sr.opacity);
             run.clear();
         };
         for (size_t i = 0; i < sr.x.size(); ++i) {

@@ -1,6 +1,7 @@
-// Small-multiples line plots. A Figure is a grid of Panels; each Panel has a title, axes with
-// ticks and numeric labels, and any number of Series (x, y, colour, label). The same Figure is
-// drawn through the Surface interface, so the PNG (Canvas) and the SVG (Svg) show one picture.
+// Small-multiples line and scatter plots. A Figure is a grid of Panels; each Panel has a title,
+// axes with ticks and numeric labels, and any number of Series (x, y, colour, label), drawn as a
+// line or as marks (dots, crosses). The same Figure is drawn through the Surface interface, so
+// the PNG (Canvas) and the SVG (Svg) show one picture.
 //
 //     Figure fig{.title = "loss"};
 //     Panel& p = fig.panels.emplace_back(Panel{.title = "gan d_loss", .x_label = "step"});
@@ -17,12 +18,16 @@
 
 namespace genlab {
 
+enum class Mark { Line, Dots, Crosses };
+
 struct Series {
     std::string label{};        // legend text; empty: left out of the legend
     std::vector<double> x{}, y{};  // same length; a non-finite y (or y <= 0 on a log axis) breaks the line
     Rgb color{31, 119, 180};
-    float width = 1.8f;         // stroke width in px
-    float dash = 0.f;           // dash length in px; 0 = solid
+    float width = 1.8f;         // Line: stroke width; Dots: radius; Crosses: half the arm length (px)
+    float dash = 0.f;           // Line: dash length in px; 0 = solid
+    Mark mark = Mark::Line;     // a curve, or one mark per point (a scatter plot)
+    float opacity = 1.f;        // 0..1, so dense scatters show their density
 };
 
 struct Panel {
@@ -36,6 +41,7 @@ struct Panel {
     bool log_y = false;       // loss curves over orders of magnitude
     bool legend = false;      // a legend inside this panel (top-left corner)
     bool zero_lines = true;   // darker lines through x = 0 and y = 0 when in range
+    bool square = false;      // plot area square (with equal x and y spans: equal aspect, a 2-D scatter)
 };
 
 struct Figure {

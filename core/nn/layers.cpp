@@ -15,14 +15,27 @@ void require_positive(const char* what, const char* field, int v) {
     if (v <= 0) fail(what, ": ", field, " must be positive, got ", v);
 }
 
-// Kaiming uniform: U(-b, b) with b = gain * sqrt(3 / fan_in), so Var(w) = gain² / fan_in.
-Tensor kaiming_uniform(int out, int in, float gain, Rng& rng) {
+// The weight (out, in) of a Linear under `opt.init` (see Init in layers.h).
+Tensor init_weight(int out, int in, const LinearOptions& opt, Rng& rng) {
     require_positive("Linear", "in_features", in);
     require_positive("Linear", "out_features", out);
-    if (!(gain > 0.f) || !std::isfinite(gain)) fail("Linear: init gain must be positive and finite, got ", gain);
     Tensor w(Shape{out, in});  // (out, in)
-    const float bound = gain * std::sqrt(3.f / static_cast<float>(in));
-    rng.fill_uniform(w, -bound, bound);
+    switch (opt.init) {
+        case Init::Gpt2:
+            if (!(opt.std >= 0.f) || !std::isfinite(opt.std)) fail("Linear: init std must be >= 0 and finite, got ", opt.std);
+            rng.fill_normal(w, 0.f, opt.std);
+            return w;
+        case Init::Gain:
+        case Init::Torch: {
+            // Kaiming uniform: U(-b, b) with b = gain * sqrt(3 / fan_in), so Var(w) = gain² / fan_in;
+            // torch.nn.Linear's default is the same with gain 1/sqrt(3) (bound 1/sqrt(fan_in)).
+            const float gain = opt.init == Init::Torch ? 0.57735026919f : opt.gain;
+            if (!(gain > 0.f) || !std::isfinite(gain)) fail("Linear: init gain must be positive and finite, got ", gain);
+            const float bound = gain * std::sqrt(3.f / static_cast<float>(in));
+            rng.fill_uniform(w, -bound, bound);
+            return w;
+        }
+    }
     return w;
 }
 
@@ -49,16 +62,39 @@ public:
 
 }  // namespace
 
+// --- Init
+
+Init parse_init(const std::string& name) {
+    if (name == "torch") return Init::Torch;
+    if (name == "gain") return Init::Gain;
+    if (name == "gpt2") return Init::Gpt2;
+    usage_fail("init \"", name, "\": expected torch, gain or gpt2");
+}
+
+const char* init_name(Init init) {
+    switch (init) {
+        case Init::Torch: return "torch";
+        case Init::Gain: return "gain";
+        case Init::Gpt2: return "gpt2";
+    }
+    return "torch";
+}
+
+const std::vector<std::string>& init_names() {
+    static const std::vector<std::string> names{"torch", "gain", "gpt2"};
+    return names;
+}
+
 // --- Linear
 
 Linear::Linear(int in, int out, Rng& rng, LinearOptions opt)
-    : weight(register_parameter("weight", kaiming_uniform(out, in, opt.gain, rng))),  // (out, in)
+    : weight(register_parameter("weight", init_weight(out, in, opt, rng))),  // (out, in)
       bias(nullptr),
       in_(in),
       out_(out) {
     if (!opt.bias) return;
-    Tensor b(Shape{out});  // (out)
-    if (opt.bias_uniform) {
+    Tensor b(Shape{out}, 0.f);  // (out); GPT-2 starts biases at zero
+    if (opt.init != Init::Gpt2) {
         // torch.nn.Linear: the bias bound is 1/sqrt(fan_in) whatever the weight's gain.
         const float bound = 1.f / std::sqrt(static_cast<float>(in));
         rng.fill_uniform(b, -bound, bound);
@@ -91,7 +127,7 @@ Var LayerNorm::operator()(Tape& t, Var x) const { return layer_norm(t, x, t.para
 
 // --- MLP
 
-MLP::MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act, Rng& rng)
+MLP::MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act, Rng& rng, Init init)
     : sizes_(sizes), hidden_act_(hidden_act), out_act_(out_act) {
     if (sizes.size() < 2)
         fail("MLP: sizes must list at least an input and an output size, got ", sizes.size(), " entries");
@@ -101,10 +137,10 @@ MLP::MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Acti
     const size_t n_layers = sizes.size() - 1;
     for (size_t i = 0; i < n_layers; ++i) {
         const Activation& act = i + 1 < n_layers ? hidden_act_ : out_act_;
-        // The init gain is that of the activation this layer feeds (torch.nn.init.calculate_gain).
+        // Init::Gain uses the gain of the activation this layer feeds (torch.nn.init.calculate_gain).
         layers_.push_back(&register_module(
             "fc" + std::to_string(i),
-            std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, LinearOptions{.gain = act.gain()})));
+            std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, LinearOptions{.init = init, .gain = act.gain()})));
         Parameter* p = nullptr;
         if (act.learnable())
             p = &register_module("act" + std::to_string(i),
@@ -118,16 +154,16 @@ MLP::MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Acti
 Var MLP::operator()(Tape& t, Var x, LayerRecord* record) const {
     Var h = x;  // (N.., sizes[0])
     for (size_t i = 0; i < layers_.size(); ++i) {
-        const Activation& act = i + 1 < layers_.size() ? hidden_act_ : out_act_;
+        const bool hidden = i + 1 < layers_.size();
+        const Activation& act = hidden ? hidden_act_ : out_act_;
         Var pre = (*layers_[i])(t, h);  // (N.., sizes[i+1])
         // identity is skipped rather than copied: a logit head costs nothing extra.
-        Var post = act.name() == "identity" ? pre
-                   : act_params_[i]         ? activate(t, pre, act, t.param(*act_params_[i]))
-                                            : activate(t, pre, act);
-        if (record) {
-            record->pre.push_back(pre);
-            record->post.push_back(post);
-        }
+        Var post = act.is_identity()   ? pre
+                   : act_params_[i]    ? activate(t, pre, act, t.param(*act_params_[i]))
+                                       : activate(t, pre, act);
+        if (record)
+            record->add({.pre = pre, .post = post, .act = &act, .weight = &layers_[i]->weight,
+                         .act_param = act_params_[i], .hidden = hidden});
         h = post;
     }
     return h;

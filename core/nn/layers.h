@@ -11,14 +11,21 @@
 
 namespace genlab {
 
+// How a Linear's weights start, one option for every model (--init):
+//   torch  torch.nn.Linear's default: weight and bias ~ U(±1/sqrt(fan_in))
+//   gain   Kaiming uniform scaled for the activation the layer feeds: weight ~ U(±gain·sqrt(3/fan_in)),
+//          so Var(w) = gain²/fan_in with gain = torch.nn.init.calculate_gain; bias as torch
+//   gpt2   GPT-2 / nanoGPT: weight ~ N(0, std²) (0.02, residual projections scaled down), bias 0
+enum class Init { Torch, Gain, Gpt2 };
+Init parse_init(const std::string& name);  // "torch" | "gain" | "gpt2", else UsageError
+const char* init_name(Init init);
+const std::vector<std::string>& init_names();
+
 struct LinearOptions {
-    bool bias = true;  // add a bias vector
-    // Weight ~ U(-b, b), b = gain * sqrt(3 / fan_in) (Kaiming uniform). The default 1/sqrt(3)
-    // reproduces torch.nn.Linear's default init (bound 1/sqrt(fan_in)); pass the following
-    // activation's gain() (torch.nn.init.calculate_gain) to scale for it.
-    float gain = 0.57735026919f;
-    // Bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as torch.nn.Linear; set false for zeros.
-    bool bias_uniform = true;
+    bool bias = true;         // add a bias vector
+    Init init = Init::Torch;  // see Init
+    float gain = 1.f;         // Init::Gain: the gain of the following activation (Activation::gain())
+    float std = 0.02f;        // Init::Gpt2: the weights' standard deviation
 };
 
 class Linear : public Module {
@@ -56,22 +63,33 @@ private:
     float eps_;
 };
 
-// Per-layer record of hidden activations for analysis (dead units, saturation, gradient flow):
-// after the forward, pre[i]/post[i] are layer i's pre- and post-activation Vars; after
-// backward, t.grad(pre[i]) is the gradient reaching that layer (when it requires grad).
+// Per-layer record for analysis (dead units, saturation, gradient flow): one entry per layer in
+// forward order. After backward, t.grad(layer.pre) is the gradient reaching the layer (when it
+// requires grad) and layer.weight->grad that of its weight.
 struct LayerRecord {
-    std::vector<Var> pre;
-    std::vector<Var> post;
-    void clear() { pre.clear(); post.clear(); }
+    struct Layer {
+        Var pre;                               // (N.., units) input of the activation
+        Var post;                              // (N.., units) its output (pre itself for identity)
+        const Activation* act = nullptr;       // post = act(pre)
+        const Parameter* weight = nullptr;     // the Linear that computed pre: (units, fan_in)
+        const Parameter* act_param = nullptr;  // the learnable activation parameter (1), or null
+        bool hidden = true;                    // false for a network's output layer
+    };
+    std::vector<Layer> layers;
+    void clear() { layers.clear(); }
+    void add(const Layer& l) { layers.push_back(l); }
 };
 
 // sizes {in, h1, ..., out}: Linear layers with hidden_act after every hidden layer and out_act
 // (often "identity") after the last. Layers are named "fc0".."fc<n-1>"; a learnable activation
 // after layer i gets its own (1)-shaped parameter "act<i>.<name>" ("act1.alpha"), initialised
-// from the registry. Each Linear's init gain is the gain() of the activation that follows it.
+// from the registry. With Init::Gain each Linear's gain is that of the activation following it.
+// Freeze it (Module::set_frozen) to use it as a constant function whose input still gets a
+// gradient: a GAN's generator update through the discriminator.
 class MLP : public Module {
 public:
-    MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act, Rng& rng);
+    MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act, Rng& rng,
+        Init init = Init::Gain);
     Var operator()(Tape& t, Var x, LayerRecord* record = nullptr) const;
     const std::vector<int>& sizes() const { return sizes_; }
 

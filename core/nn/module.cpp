@@ -55,6 +55,11 @@ void Module::zero_grad() {
     for (auto& [name, child] : children_) child->zero_grad();
 }
 
+void Module::set_frozen(bool frozen) {
+    for (Parameter& p : params_) p.frozen = frozen;
+    for (auto& [name, child] : children_) child->set_frozen(frozen);
+}
+
 void Module::save_state(StateDict& sd, const std::string& prefix) const {
     for (auto& [name, p] : named_parameters(prefix)) {
         if (p->value.is_view()) {

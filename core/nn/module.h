@@ -26,6 +26,9 @@ public:
     std::vector<Parameter*> parameters() const;
     size_t num_parameters() const;  // total scalar count
     void zero_grad();
+    // Frozen parameters enter the tape as constants (Tape::param): the module still passes
+    // gradients to its input, but computes none for itself.
+    void set_frozen(bool frozen);
 
     // Every parameter under prefix + its dotted name; load checks each is present with its shape.
     void save_state(StateDict& sd, const std::string& prefix) const override;
@@ -47,6 +50,18 @@ private:
 
     std::deque<Parameter> params_;  // a deque: references handed out stay valid
     std::vector<std::pair<std::string, std::unique_ptr<Module>>> children_;
+};
+
+// RAII: `m` is frozen while the guard lives (a GAN's discriminator during the generator update).
+class FreezeGuard {
+public:
+    explicit FreezeGuard(Module& m) : m_(m) { m_.set_frozen(true); }
+    ~FreezeGuard() { m_.set_frozen(false); }
+    FreezeGuard(const FreezeGuard&) = delete;
+    FreezeGuard& operator=(const FreezeGuard&) = delete;
+
+private:
+    Module& m_;
 };
 
 }  // namespace genlab

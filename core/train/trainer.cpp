@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
+#include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
 
 namespace genlab {
@@ -44,48 +45,6 @@ std::string number_text(double v) {
 
 // --- metrics.csv
 
-std::string csv_cell(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-std::vector<std::string> csv_split(const std::string& line) {
-    std::vector<std::string> cells(1);
-    bool quoted = false;
-    for (size_t i = 0; i < line.size(); ++i) {
-        char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                cells.back() += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                cells.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            cells.emplace_back();
-        } else {
-            cells.back() += c;
-        }
-    }
-    return cells;
-}
-
-std::string csv_line(const std::vector<std::string>& cells) {
-    std::string line;
-    for (size_t i = 0; i < cells.size(); ++i) {
-        if (i) line += ',';
-        line += csv_cell(cells[i]);
-    }
-    line += '\n';
-    return line;
-}
-
 // metrics.csv, appended row by row and flushed, so a crash or a kill keeps every logged row.
 // Columns are "step" then metric names in order of first appearance; a name that appears later
 // (an eval metric, first computed at the end) adds a column, and the file is rewritten once with
@@ -105,9 +64,9 @@ public:
     void resume(int keep_until_step) {
         std::error_code ec;
         if (!enabled() || !std::filesystem::exists(path_, ec)) return;
-        std::vector<std::vector<std::string>> rows = read_rows(keep_until_step);
-        if (rows.empty()) return;
-        rewrite(rows);
+        MetricsTable t = read_metrics_csv(path_, keep_until_step);
+        if (t.columns.empty()) return;
+        rewrite(t);
     }
 
     void write(int step, const Metrics& m, const Metrics& ev) {
@@ -122,14 +81,14 @@ public:
         add_columns(m);
         add_columns(ev);
         if (!missing.empty() || !f_) {  // new columns, or the very first row of a fresh file
-            std::vector<std::vector<std::string>> rows;
+            MetricsTable t;
             if (f_) {
                 close();
-                rows = read_rows(INT_MAX);
+                t = read_metrics_csv(path_);
             }
-            if (rows.empty()) rows.push_back({"step"});  // a fresh file
-            rows[0].insert(rows[0].end(), missing.begin(), missing.end());
-            rewrite(rows);
+            if (t.columns.empty()) t.columns = {"step"};  // a fresh file
+            t.columns.insert(t.columns.end(), missing.begin(), missing.end());
+            rewrite(t);
         }
         std::vector<std::string> cells(columns_.size());
         cells[0] = std::to_string(step);
@@ -143,48 +102,11 @@ public:
     }
 
 private:
-    // Header + rows whose step <= keep_until_step; a last line without its newline (a kill while
-    // writing it) is dropped.
-    std::vector<std::vector<std::string>> read_rows(int keep_until_step) const {
-        std::ifstream in(path_, std::ios::binary);
-        if (!in) fail(path_, ": cannot read: ", std::strerror(errno));
-        std::stringstream ss;
-        ss << in.rdbuf();
-        const std::string text = ss.str();
-        std::vector<std::vector<std::string>> rows;
-        size_t pos = 0;
-        while (pos < text.size()) {
-            size_t nl = text.find('\n', pos);
-            if (nl == std::string::npos) break;
-            std::string line = text.substr(pos, nl - pos);
-            pos = nl + 1;
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            if (line.empty()) continue;
-            std::vector<std::string> cells = csv_split(line);
-            if (rows.empty()) {
-                if (cells[0] != "step")
-                    fail(path_, ": first column is '", cells[0],
-                         "', expected 'step' (not a genlab metrics file? pass another --out)");
-                rows.push_back(std::move(cells));
-                continue;
-            }
-            char* end = nullptr;
-            long s = std::strtol(cells[0].c_str(), &end, 10);
-            if (cells[0].empty() || *end != '\0')
-                fail(path_, ": row '", line.substr(0, 60), "' does not start with a step number (corrupted file?)");
-            if (s <= keep_until_step) rows.push_back(std::move(cells));
-        }
-        return rows;
-    }
-
-    // rows[0] is the header. Atomic, so a failure here never loses the rows already logged.
-    void rewrite(std::vector<std::vector<std::string>>& rows) {
-        columns_ = rows[0];
-        std::string text;
-        for (std::vector<std::string>& r : rows) {
-            if (r.size() > columns_.size())
-                fail(path_, ": row starting '", r[0], "' has ", r.size(), " cells for ", columns_.size(),
-                     " columns (corrupted file?)");
+    // Atomic, so a failure here never loses the rows already logged.
+    void rewrite(MetricsTable& t) {
+        columns_ = t.columns;
+        std::string text = csv_line(columns_);
+        for (std::vector<std::string>& r : t.rows) {
             r.resize(columns_.size());
             text += csv_line(r);
         }
@@ -464,7 +386,8 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
     merged.insert(merged.end(), last_eval.begin(), last_eval.end());
     if (files) {
         const double elapsed = progress.elapsed();
-        nlohmann::ordered_json j;
+        nlohmann::ordered_json j = nlohmann::ordered_json::parse(opt_.summary_json, nullptr, /*allow_exceptions=*/false);
+        if (!j.is_object()) fail("Trainer: summary_json is not a JSON object: ", opt_.summary_json.substr(0, 80));
         j["steps"] = opt_.steps;
         j["start_step"] = start_step_;
         j["elapsed_s"] = elapsed;

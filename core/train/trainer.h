@@ -26,7 +26,8 @@ struct TrainerOptions {
     std::string resume;          // checkpoint to resume from ("" = fresh start)
     std::string checkpoint_name = "checkpoint.safetensors";
     std::string config_json = "{}";  // the full run config, stored in the checkpoint metadata
-    std::string kind;            // model kind stored in metadata ("gan", "ae", "charlm", ...)
+    std::string kind;            // run kind stored in metadata ("gan", "ae", "text", ...)
+    std::string summary_json = "{}";  // a JSON object whose keys open metrics.json (what the figures mean)
     bool quiet = false;          // no progress output at all (tests)
 };
 

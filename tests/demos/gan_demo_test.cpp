@@ -61,12 +61,14 @@ protected:
 TEST_F(GanDemoTest, Ring8WritesScatterProgressAndModeMetrics) {
     ASSERT_EQ(run("train --data ring8 --steps 40 --log-every 10 --quiet --out " + path("r")), 0) << read("stderr.txt");
     int w = 0, h = 0;
-    ASSERT_TRUE(png_size("r/scatter.png", &w, &h));
-    EXPECT_EQ(w, 520);
-    EXPECT_EQ(h, 544);
-    ASSERT_TRUE(png_size("r/progress.png", &w, &h));
-    EXPECT_EQ(w, 4 * 260);
-    EXPECT_EQ(h, 2 * 260);
+    ASSERT_TRUE(png_size("r/scatter.png", &w, &h));  // one 540-px panel, legend and title above it
+    EXPECT_EQ(w, 540 + 2 * 10);
+    EXPECT_EQ(h, 585);
+    ASSERT_TRUE(png_size("r/progress.png", &w, &h));  // 8 snapshots: 2 rows of 4 panels of 260 px
+    EXPECT_EQ(w, 4 * 260 + 2 * 10);
+    EXPECT_EQ(h, 2 * 260 + 71);
+    ASSERT_TRUE(png_size("r/loss.png", &w, &h));
+    EXPECT_GT(w, 3 * 400);
     const nlohmann::json m = metrics("r");
     for (const char* key : {"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm", "modes_covered",
                             "high_quality_fraction"})

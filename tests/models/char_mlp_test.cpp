@@ -9,10 +9,14 @@
 #include "core/rng.h"
 #include "models/char_mlp.h"
 
+#include <nlohmann/json.hpp>
+
 namespace genlab::models {
 namespace {
 
-CharMlpConfig tiny() { return {.vocab_size = 5, .context = 3, .n_embd = 4, .hidden = {16, 12}, .act = "gelu"}; }
+CharModelConfig tiny() {
+    return {.vocab_size = 5, .arch = "mlp", .context = 3, .hidden = {16, 12}, .n_embd = 4, .act = "gelu"};
+}
 
 Var ids(Tape& t, const std::vector<int>& v, Shape s) {
     Var x = t.input(s);
@@ -28,15 +32,17 @@ TEST(CharMlp, LogitsShapeAndLayerRecord) {
     Var l = m.loss(t, ids(t, {0, 0, 1, 2, 3, 4}, Shape{2, 3}), ids(t, {2, 0}, Shape{2}), &rec);
     EXPECT_EQ(t.shape(m.logits(t, ids(t, {0, 0, 1}, Shape{1, 3}))), (Shape{1, 5}));
     t.backward(l);
-    ASSERT_EQ(rec.pre.size(), 3u);  // two hidden layers and the logit layer
-    EXPECT_EQ(t.shape(rec.pre[0]), (Shape{2, 16}));
-    EXPECT_EQ(t.shape(rec.pre[1]), (Shape{2, 12}));
-    EXPECT_GT(t.grad(rec.pre[0]).flat().abs().sum(), 0.f);
+    ASSERT_EQ(rec.layers.size(), 3u);  // two hidden layers and the logit layer
+    EXPECT_EQ(t.shape(rec.layers[0].pre), (Shape{2, 16}));
+    EXPECT_EQ(t.shape(rec.layers[1].pre), (Shape{2, 12}));
+    EXPECT_TRUE(rec.layers[1].hidden);
+    EXPECT_FALSE(rec.layers[2].hidden);
+    EXPECT_GT(t.grad(rec.layers[0].pre).flat().abs().sum(), 0.f);
 }
 
 TEST(CharMlp, InitialLossIsNearLogVocab) {
     Rng rng(2), data(3);
-    CharMlpConfig c = tiny();
+    CharModelConfig c = tiny();
     c.vocab_size = 27;
     CharMlp m(c, rng);
     std::vector<int> x(64 * 3), y(64);
@@ -54,23 +60,26 @@ TEST(CharMlp, RejectsWrongContextWidth) {
 }
 
 TEST(CharMlp, ConfigRoundTripsAndRejectsBadValues) {
-    const CharMlpConfig c = tiny();
-    EXPECT_EQ(CharMlpConfig::from_json(c.to_json(), "t").to_json(), c.to_json());
-    CharMlpConfig bad = tiny();
+    const ConfigSpec<CharModelConfig>& spec = char_model_config_spec();
+    const CharModelConfig c = tiny();
+    EXPECT_EQ(spec.to_json(spec.from_json(spec.to_json(c), "t")), spec.to_json(c));
+    CharModelConfig bad = tiny();
     bad.hidden = {};
-    EXPECT_THROW(bad.validate(), UsageError);
+    EXPECT_THROW(spec.validate(bad), UsageError);
     bad = tiny();
     bad.context = 0;
-    EXPECT_THROW(bad.validate(), UsageError);
+    EXPECT_THROW(spec.validate(bad), UsageError);
     bad = tiny();
     bad.act = "relu:3";  // relu takes no parameter
-    EXPECT_THROW(bad.validate(), UsageError);
-    EXPECT_THROW(CharMlpConfig::from_json("{}", "ckpt"), Error);
+    EXPECT_THROW(spec.validate(bad), UsageError);
+    Rng rng(1);
+    EXPECT_THROW(make_char_model(bad, rng), UsageError);
+    EXPECT_THROW(spec.from_json(nlohmann::json::object(), "ckpt"), Error);
 }
 
 TEST(CharMlp, LearnableActivationGetsItsParameter) {
     Rng rng(5);
-    CharMlpConfig c = tiny();
+    CharModelConfig c = tiny();
     c.act = "prelu";
     CharMlp m(c, rng);
     bool found = false;

@@ -141,6 +141,38 @@ TEST(Plot, LogAxisTicksArePowersOfTen) {
     EXPECT_NE(svg.find(">0.001</text>"), std::string::npos);
 }
 
+// Scatter series: one mark per point, where the axes put it, in its colour; a square panel has a
+// square plot area, so equal x and y spans draw a circle as a circle.
+TEST(Plot, ScatterSeriesDrawMarksAtTheirPoints) {
+    const Rgb dot{200, 0, 0}, cross{0, 0, 200};
+    Panel p{.x_min = -1, .x_max = 1, .y_min = -1, .y_max = 1, .zero_lines = false, .square = true};
+    Series dots{.label = "dots", .color = dot, .width = 3.f, .mark = Mark::Dots};
+    for (int i = 0; i < 8; ++i) {  // 8 points on a circle of radius 0.8
+        dots.x.push_back(0.8 * std::cos(i * M_PI / 4));
+        dots.y.push_back(0.8 * std::sin(i * M_PI / 4));
+    }
+    p.series.push_back(dots);
+    p.series.push_back(Series{.label = "cross", .x = {0.0}, .y = {0.0}, .color = cross, .width = 5.f, .mark = Mark::Crosses});
+    Figure fig{.cols = 1, .panel_width = 400, .panel_height = 300, .shared_legend = false};
+    fig.panels.push_back(p);
+    const Image img = render_png(fig);
+    // Every dot is a blob of its colour; find their extents.
+    int x0 = img.width, x1 = 0, y0 = img.height, y1 = 0, n = 0;
+    for (int y = 0; y < img.height; ++y)
+        for (int x = 0; x < img.width; ++x)
+            if (img.get(x, y) == dot) {
+                x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+                ++n;
+            }
+    EXPECT_GT(n, 8 * 10);                                // 8 filled discs, not 8 pixels
+    EXPECT_NEAR(x1 - x0, y1 - y0, 2);                    // square plot area: the circle stays round
+    const int cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;   // the cross sits at the centre, (0, 0)
+    EXPECT_GT(count_color(img, cross, cx - 6, cy - 6, cx + 7, cy + 7), 8);
+    EXPECT_EQ(count_color(img, cross, 0, 0, cx - 10, img.height), 0);
+    // The SVG carries one circle per dot.
+    EXPECT_GE(count(render_svg(fig), "<circle"), 8u);
+}
+
 TEST(NiceTicks, AreRoundEvenlySpacedAndInsideTheRange) {
     const std::vector<double> t = nice_ticks(-6.0, 6.0, 6);
     ASSERT_EQ(t.size(), 7u);  // -6 -4 ... 6

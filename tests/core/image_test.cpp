@@ -133,7 +133,7 @@ TEST(ImageGrid, PlacesTilesMapsValuesAndFillsEmptyCells) {
 
 TEST(ImageGrid, MapsTheGivenValueRange) {
     Tensor batch(Shape{1, 4}, {-1.f, 0.f, 1.f, 0.5f});  // one 2x2 image in [-1, 1] (tanh output)
-    const Image g = image_grid(batch, {.upscale = 1, .gutter = 0, .lo = -1.f, .hi = 1.f});
+    const Image g = image_grid(batch, {.upscale = 1, .gutter = 0, .range = {-1.f, 1.f}});
     ASSERT_EQ(g.width, 2);
     EXPECT_EQ(g.get(0, 0).r, 0);
     EXPECT_EQ(g.get(1, 0).r, 128);
@@ -162,7 +162,7 @@ TEST(ImageGrid, RejectsBadShapesAndOptions) {
     EXPECT_THROW(image_grid(Tensor(Shape{4, 2, 5, 5})), Error);                   // C must be 1 or 3
     EXPECT_THROW(image_grid(Tensor(Shape{784})), Error);
     EXPECT_THROW(image_grid(Tensor(Shape{4, 784}), {.cols = 0}), Error);
-    EXPECT_THROW(image_grid(Tensor(Shape{4, 784}), {.lo = 1.f, .hi = 1.f}), Error);
+    EXPECT_THROW(image_grid(Tensor(Shape{4, 784}), {.range = {1.f, 1.f}}), Error);
     EXPECT_THROW(image_grid(Tensor(Shape{4, 784}), {.upscale = 0}), Error);
     EXPECT_THROW(image_grid(Tensor(Shape{2000, 784}), {.cols = 2000}), Error);  // absurdly wide
 }

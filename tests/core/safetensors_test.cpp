@@ -1,5 +1,5 @@
 // safetensors I/O and StateDict: bit-exact round trips, interoperability with a file laid out by
-// Python (tests/data/make_reference_safetensors.py), one clear Error per kind of bad file, and
+// Python (tests/fixtures/make_reference_safetensors.py), one clear Error per kind of bad file, and
 // atomic saves that never damage the previous file.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -182,7 +182,7 @@ TEST_F(SafeTensorsTest, LayoutFollowsTheFormat) {
 }
 
 TEST_F(SafeTensorsTest, ReadsFileWrittenByPython) {
-    StateDict sd = load_safetensors(std::string(GENLAB_SOURCE_DIR) + "/tests/data/reference.safetensors");
+    StateDict sd = load_safetensors(std::string(GENLAB_SOURCE_DIR) + "/tests/fixtures/reference.safetensors");
     ASSERT_EQ(sd.tensors.size(), 5u);
     // File order (sorted by name by the reference writer).
     const char* names[] = {"cube", "empty", "encoder.bias", "encoder.weight", "scale"};

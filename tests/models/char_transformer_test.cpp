@@ -16,8 +16,9 @@
 namespace genlab::models {
 namespace {
 
-CharTransformerConfig tiny() {
-    return {.vocab_size = 7, .block_size = 8, .n_layer = 2, .n_head = 2, .n_embd = 16, .act = "gelu", .dropout = 0.f};
+CharModelConfig tiny() {
+    return {.vocab_size = 7, .arch = "transformer", .block_size = 8, .n_layer = 2, .n_head = 2, .n_embd = 16,
+            .act = "gelu", .dropout = 0.f, .init = "gpt2"};
 }
 
 Var ids(Tape& t, const std::vector<int>& v, int b) {
@@ -71,7 +72,7 @@ TEST(CharTransformer, InitialLossIsNearLogVocab) {
 
 TEST(CharTransformer, TiedEmbeddingGradientMatchesFiniteDifferences) {
     Rng rng(5);
-    CharTransformerConfig c = tiny();
+    CharModelConfig c = tiny();
     CharTransformer m(c, rng);
     // Larger weights than the 0.02 init, so the logits actually depend on them.
     for (auto& [name, p] : m.named_parameters())
@@ -112,12 +113,14 @@ TEST(CharTransformer, LayerRecordHoldsEachBlocksMlpActivationsAndGradients) {
     LayerRecord rec;
     Var l = m.loss(t, ids(t, {1, 2, 3, 4, 5, 6}, 2), ids(t, {2, 3, 4, 5, 6, 0}, 2), &rec);
     t.backward(l);
-    ASSERT_EQ(rec.pre.size(), 2u);
-    ASSERT_EQ(rec.post.size(), 2u);
+    ASSERT_EQ(rec.layers.size(), 2u);
     for (size_t i = 0; i < 2; ++i) {
-        EXPECT_EQ(t.shape(rec.pre[i]), (Shape{2, 3, 64}));
-        EXPECT_GT(t.grad(rec.pre[i]).flat().abs().sum(), 0.f) << "block " << i;
-        EXPECT_NE(rec.pre[i].id, rec.post[i].id);
+        EXPECT_EQ(t.shape(rec.layers[i].pre), (Shape{2, 3, 64}));
+        EXPECT_GT(t.grad(rec.layers[i].pre).flat().abs().sum(), 0.f) << "block " << i;
+        EXPECT_NE(rec.layers[i].pre.id, rec.layers[i].post.id);
+        EXPECT_TRUE(rec.layers[i].hidden);
+        ASSERT_NE(rec.layers[i].weight, nullptr);
+        EXPECT_EQ(rec.layers[i].weight->value.shape(), (Shape{64, 16}));  // c_fc: (4C, C)
     }
 }
 
@@ -135,29 +138,47 @@ TEST(CharTransformer, ParameterNamesFollowNanoGpt) {
 }
 
 TEST(CharTransformer, ConfigRoundTripsThroughJsonAndRejectsBadValues) {
-    CharTransformerConfig c = tiny();
+    const ConfigSpec<CharModelConfig>& spec = char_model_config_spec();
+    CharModelConfig c = tiny();
     c.dropout = 0.25f;
-    const CharTransformerConfig d = CharTransformerConfig::from_json(c.to_json(), "test");
-    EXPECT_EQ(d.to_json(), c.to_json());
+    EXPECT_EQ(spec.to_json(spec.from_json(spec.to_json(c), "test")), spec.to_json(c));
     c.n_head = 3;  // does not divide 16
-    EXPECT_THROW(c.validate(), UsageError);
+    EXPECT_THROW(spec.validate(c), UsageError);
     c = tiny();
     c.act = "nope";
-    EXPECT_THROW(c.validate(), UsageError);
-    EXPECT_THROW(CharTransformerConfig::from_json("{\"vocab_size\": 3}", "ckpt"), Error);
-    EXPECT_THROW(CharTransformerConfig::from_json("not json", "ckpt"), Error);
+    EXPECT_THROW(spec.validate(c), UsageError);
+    c = tiny();
+    c.act = "prelu";  // learnable activations: MLP only
+    EXPECT_THROW(spec.validate(c), UsageError);
+    c = tiny();
+    c.init = "bogus";
+    EXPECT_THROW(spec.validate(c), UsageError);
+    EXPECT_THROW(spec.from_json(nlohmann::json{{"vocab_size", 3}}, "ckpt"), Error);
 }
 
-TEST(CharTransformer, InitFieldRoundTripsDefaultsToGpt2AndIsValidated) {
-    CharTransformerConfig c = tiny();
-    c.init = "torch";
-    EXPECT_EQ(CharTransformerConfig::from_json(c.to_json(), "test").init, "torch");
-    // Checkpoints written before the field existed used the GPT-2 init.
-    nlohmann::json j = nlohmann::json::parse(c.to_json());
-    j.erase("init");
-    EXPECT_EQ(CharTransformerConfig::from_json(j.dump(), "old ckpt").init, "gpt2");
-    c.init = "bogus";
-    EXPECT_THROW(c.validate(), UsageError);
+// gpt2: N(0, 0.02) weights (residual projections 0.02 / sqrt(2 n_layer)), zero biases; torch:
+// nn.Linear's U(+-1/sqrt(fan_in)) weights and biases.
+TEST(CharTransformer, InitChoosesTheLinearLayersInit) {
+    auto stats = [](const CharModelConfig& c, const std::string& key) {
+        Rng rng(12);
+        CharTransformer m(c, rng);
+        for (auto& [n, p] : m.named_parameters())
+            if (n == key) {
+                const Eigen::ArrayXf v = p->value.flat();
+                return std::pair<double, double>{std::sqrt(v.square().cast<double>().mean()), v.abs().maxCoeff()};
+            }
+        ADD_FAILURE() << "no parameter " << key;
+        return std::pair<double, double>{0, 0};
+    };
+    const CharModelConfig g = tiny();
+    EXPECT_NEAR(stats(g, "h0.c_fc.weight").first, 0.02, 0.003);
+    EXPECT_NEAR(stats(g, "h0.mlp_proj.weight").first, 0.02 / std::sqrt(4.0), 0.002);
+    EXPECT_EQ(stats(g, "h0.c_fc.bias").second, 0.0);
+    CharModelConfig t = tiny();
+    t.init = "torch";
+    EXPECT_LE(stats(t, "h0.c_fc.weight").second, 1.0 / std::sqrt(16.0));
+    EXPECT_GT(stats(t, "h0.c_fc.weight").second, 0.9 / std::sqrt(16.0));
+    EXPECT_GT(stats(t, "h0.c_fc.bias").second, 0.0);
 }
 
 TEST(CharTransformer, RejectsSequencesLongerThanTheBlock) {
@@ -181,7 +202,7 @@ TEST(CharTransformer, GenerationCropsLongPromptsAndIsSeeded) {
 
 TEST(CharTransformer, DropoutOnlyWhileTraining) {
     Rng rng(11);
-    CharTransformerConfig c = tiny();
+    CharModelConfig c = tiny();
     c.dropout = 0.5f;
     CharTransformer m(c, rng);
     const std::vector<int> x{1, 2, 3, 4};

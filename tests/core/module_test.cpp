@@ -150,7 +150,7 @@ void expect_uniform_bound(const Tensor& w, float bound, const std::string& what)
 TEST(Linear, InitBoundFollowsGain) {
     Rng rng(3);
     const float gain = std::sqrt(2.f);  // relu
-    Linear fc(100, 80, rng, {.gain = gain});
+    Linear fc(100, 80, rng, {.init = Init::Gain, .gain = gain});
     expect_uniform_bound(fc.weight.value, gain * std::sqrt(3.f / 100.f), "weight");
     expect_uniform_bound(fc.bias->value, 1.f / std::sqrt(100.f), "bias");
     double var = fc.weight.value.flat().square().cast<double>().mean();
@@ -161,8 +161,21 @@ TEST(Linear, DefaultInitIsTorchLinears) {
     Rng rng(4);
     Linear fc(64, 200, rng);
     expect_uniform_bound(fc.weight.value, 1.f / 8.f, "weight");  // 1/sqrt(fan_in)
-    Linear zero_bias(64, 8, rng, {.bias_uniform = false});
-    for (size_t i = 0; i < 8; ++i) EXPECT_EQ(zero_bias.bias->value[i], 0.f);
+    expect_uniform_bound(fc.bias->value, 1.f / 8.f, "bias");
+}
+
+TEST(Linear, Gpt2InitIsNormalWithZeroBias) {
+    Rng rng(5);
+    Linear fc(64, 400, rng, {.init = Init::Gpt2, .std = 0.02f});
+    for (size_t i = 0; i < 400; ++i) EXPECT_EQ(fc.bias->value[i], 0.f);
+    const double var = fc.weight.value.flat().square().cast<double>().mean();
+    EXPECT_NEAR(std::sqrt(var), 0.02, 0.02 * 0.02);  // 25,600 draws: the sample std is within 2%
+    EXPECT_GT(fc.weight.value.flat().abs().maxCoeff(), 3.f * 0.02f);  // a normal's tails, not a uniform's bound
+}
+
+TEST(Linear, InitNamesRoundTrip) {
+    for (const std::string& n : init_names()) EXPECT_EQ(init_name(parse_init(n)), n);
+    EXPECT_THROW(parse_init("xavier"), UsageError);
 }
 
 TEST(Linear, RejectsBadSizes) {
@@ -252,10 +265,17 @@ TEST(MLP, ForwardMatchesLayerByLayerAndRecords) {
     LayerRecord rec;
     Var y = mlp(t, t.constant(x), &rec);  // (2, 2)
     ASSERT_EQ(t.shape(y), Shape({2, 2}));
-    ASSERT_EQ(rec.pre.size(), 2u);
-    ASSERT_EQ(rec.post.size(), 2u);
-    EXPECT_EQ(t.shape(rec.pre[0]), Shape({2, 4}));
-    EXPECT_EQ(rec.post[1].id, y.id);
+    ASSERT_EQ(rec.layers.size(), 2u);
+    EXPECT_EQ(t.shape(rec.layers[0].pre), Shape({2, 4}));
+    EXPECT_EQ(rec.layers[1].post.id, y.id);
+    EXPECT_TRUE(rec.layers[0].hidden);
+    EXPECT_FALSE(rec.layers[1].hidden);
+    EXPECT_EQ(rec.layers[0].act->name(), "tanh");
+    EXPECT_EQ(rec.layers[1].act->name(), "sigmoid");
+    NamedParameters named = mlp.named_parameters();
+    EXPECT_EQ(rec.layers[0].weight, named[0].second);  // fc0.weight
+    EXPECT_EQ(rec.layers[1].weight, named[2].second);  // fc1.weight
+    EXPECT_EQ(rec.layers[0].act_param, nullptr);
     // Reference in double from the parameters.
     NamedParameters p = mlp.named_parameters();
     const Tensor &w0 = p[0].second->value, &b0 = p[1].second->value, &w1 = p[2].second->value, &b1 = p[3].second->value;
@@ -264,7 +284,7 @@ TEST(MLP, ForwardMatchesLayerByLayerAndRecords) {
         for (int j = 0; j < 4; ++j) {
             double s = b0[static_cast<size_t>(j)];
             for (int i = 0; i < 3; ++i) s += double(x[static_cast<size_t>(n * 3 + i)]) * w0[static_cast<size_t>(j * 3 + i)];
-            EXPECT_NEAR(t.value(rec.pre[0])[static_cast<size_t>(n * 4 + j)], s, 1e-5);
+            EXPECT_NEAR(t.value(rec.layers[0].pre)[static_cast<size_t>(n * 4 + j)], s, 1e-5);
             h[j] = std::tanh(s);
         }
         for (int o = 0; o < 2; ++o) {
@@ -282,8 +302,8 @@ TEST(MLP, IdentityOutputReturnsTheLogitsThemselves) {
     Tape t;
     LayerRecord rec;
     Var y = mlp(t, t.constant(x), &rec);
-    EXPECT_EQ(rec.pre[1].id, y.id);  // no copy through an identity op
-    EXPECT_EQ(rec.post[1].id, y.id);
+    EXPECT_EQ(rec.layers[1].pre.id, y.id);  // no copy through an identity op
+    EXPECT_EQ(rec.layers[1].post.id, y.id);
 }
 
 TEST(MLP, GradientReachesActivationParameter) {
@@ -313,6 +333,52 @@ TEST(MLP, GradientReachesActivationParameter) {
     const double numeric = (lp - lm) / (2.0 * h);
     EXPECT_GT(std::abs(numeric), 1e-3) << "alpha should matter for some negative pre-activations";
     EXPECT_NEAR(analytic, numeric, 1e-3 * std::max(1.0, std::abs(numeric)));
+}
+
+TEST(MLP, TorchInitIgnoresTheActivation) {
+    Rng rng(13);
+    MLP mlp({64, 200, 10}, parse_activation("relu"), parse_activation("identity"), rng, Init::Torch);
+    NamedParameters p = mlp.named_parameters();
+    expect_uniform_bound(p[0].second->value, 1.f / 8.f, "fc0 (torch)");
+    expect_uniform_bound(p[1].second->value, 1.f / 8.f, "fc0 bias (torch)");
+}
+
+TEST(MLP, LearnableActivationIsRecordedWithItsParameter) {
+    Rng rng(14);
+    MLP mlp({3, 5, 2}, parse_activation("prelu"), parse_activation("identity"), rng);
+    Tensor x(Shape{4, 3}, 0.5f);
+    Tape t;
+    LayerRecord rec;
+    mlp(t, t.constant(x), &rec);
+    ASSERT_EQ(rec.layers.size(), 2u);
+    ASSERT_NE(rec.layers[0].act_param, nullptr);
+    EXPECT_EQ(rec.layers[0].act_param->value[0], 0.25f);  // torch.nn.PReLU's init
+}
+
+TEST(Frozen, ParametersEnterTheTapeAsConstantsButInputsStillGetGradients) {
+    Rng rng(15);
+    MLP mlp({3, 4, 1}, parse_activation("tanh"), parse_activation("identity"), rng);
+    Parameter x("x", Tensor(Shape{2, 3}, 0.3f));
+    auto run = [&] {
+        Tape t;
+        mlp.zero_grad();
+        x.zero_grad();
+        t.backward(sum(t, mlp(t, t.param(x))));
+        double w = 0, dx = 0;
+        for (const auto& [name, p] : mlp.named_parameters()) w += p->grad.flat().abs().sum();
+        dx = x.grad.flat().abs().sum();
+        return std::pair{w, dx};
+    };
+    const auto [w_free, dx_free] = run();
+    EXPECT_GT(w_free, 0.0);
+    std::pair<double, double> frozen;
+    {
+        FreezeGuard guard(mlp);
+        frozen = run();
+    }
+    EXPECT_EQ(frozen.first, 0.0);          // no weight gradients while frozen
+    EXPECT_EQ(frozen.second, dx_free);     // the input's gradient is unchanged
+    EXPECT_EQ(run().first, w_free);        // the guard unfroze it
 }
 
 TEST(MLP, RejectsDegenerateSizes) {

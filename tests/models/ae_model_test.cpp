@@ -61,13 +61,15 @@ TEST(AutoencoderModel, RecordsEveryLayerAndItsGradient) {
     Tape t;
     LayerRecord rec;
     AeLosses l = m.loss(t, t.constant(x), nullptr, &rec);
-    ASSERT_EQ(rec.pre.size(), 6u);  // 3 encoder + 3 decoder layers
-    EXPECT_EQ(t.shape(rec.pre[2]), (Shape{5, 3}));   // the code
-    EXPECT_EQ(t.shape(rec.post[5]), (Shape{5, 12}));  // raw output
+    ASSERT_EQ(rec.layers.size(), 6u);  // 3 encoder + 3 decoder layers
+    EXPECT_EQ(t.shape(rec.layers[2].pre), (Shape{5, 3}));   // the code
+    EXPECT_EQ(t.shape(rec.layers[5].post), (Shape{5, 12}));  // raw output
     // The plain AE's code goes through the hidden activation (as the benchmark MLP).
-    for (size_t i = 0; i < 15; ++i) EXPECT_NEAR(t.value(rec.post[2])[i], std::tanh(t.value(rec.pre[2])[i]), 1e-6f);
+    for (size_t i = 0; i < 15; ++i)
+        EXPECT_NEAR(t.value(rec.layers[2].post)[i], std::tanh(t.value(rec.layers[2].pre)[i]), 1e-6f);
     t.backward(l.objective);
-    for (size_t i = 0; i < rec.pre.size(); ++i) EXPECT_GT(t.grad(rec.pre[i]).flat().abs().sum(), 0.f) << "layer " << i;
+    for (size_t i = 0; i < rec.layers.size(); ++i)
+        EXPECT_GT(t.grad(rec.layers[i].pre).flat().abs().sum(), 0.f) << "layer " << i;
     EXPECT_FALSE(l.kl.valid());
 }
 
@@ -204,7 +206,7 @@ TEST(AutoencoderModel, InterpolationEndsAtTheEndpointsReconstructions) {
 TEST(AutoencoderModel, RejectsBadConfigsWithTheFlagName) {
     auto expect_usage = [](AutoencoderConfig c, const std::string& part) {
         try {
-            c.validate();
+            models::autoencoder_config_spec().validate(c);
             ADD_FAILURE() << "no error for " << part;
         } catch (const UsageError& e) {
             EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
@@ -241,11 +243,17 @@ TEST(AutoencoderModel, ConfigRoundTripsThroughJson) {
     AutoencoderConfig c = tiny(true);
     c.beta = 0.5f;
     c.act = "leaky_relu:0.2";
-    const AutoencoderConfig r = AutoencoderConfig::from_json(c.to_json(), "test");
-    EXPECT_EQ(r.to_json(), c.to_json());
-    EXPECT_THROW(AutoencoderConfig::from_json("{\"latnet\": 3}", "test"), Error);
-    EXPECT_THROW(AutoencoderConfig::from_json("{\"latent\": -3}", "test"), Error);
-    EXPECT_THROW(AutoencoderConfig::from_json("[1", "test"), Error);
+    const ConfigSpec<AutoencoderConfig>& spec = models::autoencoder_config_spec();
+    const nlohmann::ordered_json j = spec.to_json(c);
+    EXPECT_EQ(spec.to_json(spec.from_json(j, "test")), j);
+    nlohmann::json typo = j;
+    typo.erase("latent");
+    typo["latnet"] = 3;
+    EXPECT_THROW(spec.from_json(typo, "test"), Error);  // a missing and an unknown field
+    nlohmann::json bad = j;
+    bad["latent"] = -3;
+    EXPECT_THROW(spec.from_json(bad, "test"), Error);
+    EXPECT_THROW(spec.from_json(nlohmann::json::array({1}), "test"), Error);
 }
 
 // A linear autoencoder (identity activations) with code size k, trained by MSE on centred data,

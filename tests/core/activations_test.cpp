@@ -18,6 +18,7 @@
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "tests/gradcheck.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
@@ -102,7 +103,7 @@ struct RefRow {
 const std::map<std::string, std::vector<RefRow>>& reference() {
     static const std::map<std::string, std::vector<RefRow>> table = [] {
         std::map<std::string, std::vector<RefRow>> t;
-        std::ifstream in(std::string(GENLAB_SOURCE_DIR) + "/tests/data/activation_reference.csv");
+        std::ifstream in(std::string(GENLAB_SOURCE_DIR) + "/tests/fixtures/activation_reference.csv");
         std::string line;
         std::getline(in, line);  // header
         while (std::getline(in, line)) {
@@ -127,7 +128,7 @@ TEST_P(ActivationReference, MatchesTorchFloat64) {
     const Activation act = parse_activation(GetParam());
     auto it = reference().find(GetParam());
     ASSERT_NE(it, reference().end()) << "no torch reference for " << GetParam()
-                                     << ": add it to tests/data/make_activation_reference.py and rerun it";
+                                     << ": add it to tests/fixtures/make_activation_reference.py and rerun it";
     ASSERT_GT(it->second.size(), 80u);
     int bad = 0;
     double max_value_err = 0, max_deriv_err = 0;
@@ -218,6 +219,73 @@ TEST_P(ActivationKernels, SpanKernelsMatchScalarForms) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllActivations, ActivationKernels, ::testing::ValuesIn(elementwise_names()), param_name);
+
+// --- (6) the declared output range holds, and is tight: a bounded activation can serve as a
+// model's output (its range is where the data goes), so the bounds must be the real ones.
+
+class ActivationRange : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ActivationRange, DeclaredRangeHoldsAndIsApproached) {
+    const Activation act = parse_activation(GetParam());
+    const ValueRange r = act.range();
+    ASSERT_TRUE(r.lo < r.hi);
+    float lo = INFINITY, hi = -INFINITY;
+    for (int i = -200000; i <= 200000; ++i) {  // [-100, 100] every 5e-4: every extremum of the table
+        const float y = act.f(static_cast<float>(i) * 5e-4f);
+        lo = std::min(lo, y);
+        hi = std::max(hi, y);
+    }
+    for (float x : {-1e4f, 1e4f}) {
+        lo = std::min(lo, act.f(x));
+        hi = std::max(hi, act.f(x));
+    }
+    const float tol = 2e-6f;
+    EXPECT_GE(lo, r.lo - tol) << "f goes below the declared lower bound";
+    EXPECT_LE(hi, r.hi + tol) << "f goes above the declared upper bound";
+    if (std::isfinite(r.lo)) EXPECT_LE(lo, r.lo + 1e-4f) << "the lower bound is not approached: " << lo;
+    else EXPECT_LT(lo, -50.f) << "declared unbounded below, but f stays above " << lo;
+    if (std::isfinite(r.hi)) EXPECT_GE(hi, r.hi - 1e-4f) << "the upper bound is not approached: " << hi;
+    else EXPECT_GT(hi, 50.f) << "declared unbounded above, but f stays below " << hi;
+    if (act.def->logistic_slope > 0.f) {  // f(x) = lo + (hi - lo) sigmoid(k x)
+        ASSERT_TRUE(r.bounded());
+        for (float x : {-3.f, -0.5f, 0.f, 0.7f, 2.f}) {
+            const double s = 1.0 / (1.0 + std::exp(-static_cast<double>(act.def->logistic_slope) * x));
+            EXPECT_NEAR(act.f(x), r.lo + (r.hi - r.lo) * s, 1e-6) << "at x=" << x;
+        }
+    }
+}
+
+// Parameterised specs too: the bound follows the parameter.
+INSTANTIATE_TEST_SUITE_P(AllActivations, ActivationRange,
+                         ::testing::ValuesIn([] {
+                             std::vector<std::string> v = elementwise_names();
+                             for (const char* s : {"elu:0.5", "swish:2", "leaky_relu:0", "leaky_relu:-0.5"}) v.push_back(s);
+                             return v;
+                         }()),
+                         param_name);
+
+TEST(ActivationRange, OnlySigmoidAndTanhAreBoundedAndMapOntoALogit) {
+    std::vector<std::string> bounded;
+    for (const std::string& n : elementwise_names())
+        if (parse_activation(n).range().bounded()) bounded.push_back(n);
+    EXPECT_EQ(bounded, (std::vector<std::string>{"sigmoid", "tanh"}));
+    EXPECT_EQ(parse_activation("tanh").range(), (ValueRange{-1.f, 1.f}));
+    EXPECT_EQ(parse_activation("sigmoid").range(), (ValueRange{0.f, 1.f}));
+    EXPECT_FLOAT_EQ(remap(0.f, {-1.f, 1.f}, {0.f, 1.f}), 0.5f);
+}
+
+TEST(ActivationList, ParsesSpecsWithParametersAndRejectsDistributions) {
+    const std::vector<Activation> a = parse_activation_list("relu, leaky_relu:0.2,elu:0.5,silu", "--acts");
+    ASSERT_EQ(a.size(), 4u);
+    EXPECT_EQ(a[1].spec, "leaky_relu:0.2");
+    EXPECT_EQ(a[2].spec, "elu:0.5");
+    size_t entries = 0;  // the whole table (aliases are not separate arms)
+    for (const ActivationDef& d : activation_table()) entries += d.elementwise;
+    EXPECT_EQ(parse_activation_list("", "--acts").size(), entries);
+    EXPECT_NE(testing::error_of([] { parse_activation_list("relu,softmax", "--acts"); }).find("--acts"), std::string::npos);
+    EXPECT_THROW(parse_activation_list("relu,,gelu", "--acts"), UsageError);
+    EXPECT_THROW(parse_activation_list("nosuch", "--acts"), UsageError);
+}
 
 // --- activate(): the op around the kernels
 

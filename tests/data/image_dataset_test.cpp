@@ -27,7 +27,7 @@ protected:
         const auto t0 = std::chrono::steady_clock::now();
         train_ = std::make_unique<ImageDataset>(load_images({}));
         load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        test_ = std::make_unique<ImageDataset>(load_images({.split = ImageSplit::Test, .range = PixelRange::ZeroToOne}));
+        test_ = std::make_unique<ImageDataset>(load_images({.split = ImageSplit::Test, .range = {0.f, 1.f}}));
     }
     static void TearDownTestSuite() {
         train_.reset();
@@ -135,7 +135,7 @@ void write_mnist_like(const TempDir& dir, bool gzip_train) {
 TEST(ImageDataset, ReadsDataDirInMnistLayout) {
     TempDir dir;
     write_mnist_like(dir, true);
-    ImageDataset ds = load_images({.data_dir = dir.path().string(), .range = PixelRange::ZeroToOne});
+    ImageDataset ds = load_images({.data_dir = dir.path().string(), .range = {0.f, 1.f}});
     EXPECT_EQ(ds.images.shape(), (Shape{5, 6}));
     EXPECT_EQ(ds.rows, 3);
     EXPECT_EQ(ds.cols, 2);

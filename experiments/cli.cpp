@@ -1,0 +1,57 @@
+// experiment_main: CLI11 subcommands over an ExperimentDef (see cli.h).
+#include "experiments/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/parallel.h"
+#include "demos/demo_main.h"
+#include "experiments/runner.h"
+
+namespace genlab::experiments {
+
+int experiment_main(const ExperimentDef& def, int argc, char** argv) {
+    const std::string program = def.program();
+    // `genlab-gan --steps 10` means `genlab-gan train --steps 10`.
+    std::vector<char*> args(argv, argv + argc);
+    static char train_word[] = "train";
+    const std::string first = argc > 1 ? argv[1] : "";
+    if (first != "train" && first != "sample" && first != "--help" && first != "-h") args.insert(args.begin() + 1, train_word);
+
+    CLI::App app{def.about};
+    app.require_subcommand(1, 1);
+    CLI::App* tr = app.add_subcommand("train", "Train (the default when no subcommand is given)");
+    std::unique_ptr<ConfigBox> cfg = def.new_config();
+    RunOptions run;
+    run.steps = def.default_steps(*cfg);
+    run.eval_every = def.default_eval_every;
+    run_options_spec().add_flags(*tr, run);
+    cfg->add_flags(*tr);
+
+    CLI::App* sa = app.add_subcommand("sample", "Sample from the checkpoint of a run, without training");
+    SampleOptions so;
+    sample_options_spec().add_flags(*sa, so);
+    std::unique_ptr<ConfigBox> scfg = def.new_sample_config();
+    scfg->add_flags(*sa);
+
+    return demo_main(program.c_str(), app, static_cast<int>(args.size()), args.data(), [&] {
+        if (sa->parsed()) {
+            sample_options_spec().validate(so);
+            scfg->resolve([&](const std::string& key) { return sa->count(flag_name(key)) > 0; });
+            set_num_threads(so.threads);
+            def.sample(load_run(so.checkpoint, def.name), so, *scfg);
+            return 0;
+        }
+        cfg->resolve([&](const std::string& key) { return tr->count(flag_name(key)) > 0; });
+        if (tr->count("--steps") == 0) run.steps = def.default_steps(*cfg);
+        const TrainResult r = train(def, *cfg, run);
+        std::cout << r.highlights << program << ": wrote " << r.out_dir << "\n";
+        for (const auto& [name, v] : r.metrics) std::cout << "  " << name << " " << v << "\n";
+        return 0;
+    });
+}
+
+}  // namespace genlab::experiments

@@ -1,0 +1,171 @@
+// train() and load_run(): the generic half of every experiment (see runner.h).
+#include "experiments/runner.h"
+
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "core/error.h"
+#include "core/io/plot.h"
+#include "core/io/safetensors.h"
+#include "core/parallel.h"
+#include "core/train/metrics_csv.h"
+#include "core/train/run_dir.h"
+
+namespace genlab::experiments {
+
+namespace fs = std::filesystem;
+
+const char* better_name(Better b) { return b == Better::Lower ? "lower" : "higher"; }
+
+const ConfigSpec<RunOptions>& run_options_spec() {
+    using R = RunOptions;
+    static const ConfigSpec<R> spec =
+        ConfigSpec<R>()
+            .field("steps", &R::steps, "Optimisation steps in total (a resumed run continues to this)",
+                   in_range(0, 100'000'000))
+            .field("seed", &R::seed, "Seed of every random stream (init, data order, noise, pictures)")
+            .field("threads", &R::threads, "Threads (0: the OpenMP default)", in_range(0, 1024))
+            .field("out", &R::out, "Output folder (default: outputs/<experiment>/<YYYYmmdd-HHMMSS>)")
+            .field("resume", &R::resume, "Continue from this checkpoint (same flags and seed, higher or equal --steps)")
+            .field("save_every", &R::save_every, "Checkpoint every N steps (0: only at the end)", in_range(0, 100'000'000))
+            .field("log_every", &R::log_every, "metrics.csv row and progress line every N steps", in_range(1, 100'000'000))
+            .field("eval_every", &R::eval_every, "Quality metrics every N steps (0: only at the end)",
+                   in_range(0, 100'000'000))
+            .field("quiet", &R::quiet, "No progress output");
+    return spec;
+}
+
+const ConfigSpec<SampleOptions>& sample_options_spec() {
+    using S = SampleOptions;
+    static const ConfigSpec<S> spec =
+        ConfigSpec<S>()
+            .field("checkpoint", &S::checkpoint, "checkpoint.safetensors of a run (required)")
+            .field("seed", &S::seed, "Seed of the samples")
+            .field("threads", &S::threads, "Threads (0: the OpenMP default)", in_range(0, 1024))
+            .field("out", &S::out, "Output folder (default: outputs/<experiment>-sample/<YYYYmmdd-HHMMSS>)");
+    return spec;
+}
+
+void require_folder(const std::string& flag, const std::string& path, const std::string& what) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec))
+        usage_fail(flag, " ", path, fs::exists(path, ec) ? ": not a folder (expected " : ": no such folder (expected ", what, ")");
+}
+
+void require_file(const std::string& flag, const std::string& path, const std::string& what) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) usage_fail(flag, " ", path, ": no such file (expected ", what, ")");
+    if (!fs::is_regular_file(path, ec)) usage_fail(flag, " ", path, ": not a regular file (expected ", what, ")");
+}
+
+LoadedRun load_run(const std::string& path, const std::string& kind, const std::string& flag) {
+    const std::string program = "genlab-" + kind;
+    if (path.empty()) usage_fail(flag, ": no checkpoint given (pass the checkpoint.safetensors of a ", program, " run)");
+    require_file(flag, path, "the checkpoint.safetensors of a " + program + " run");
+    LoadedRun r;
+    r.path = path;
+    r.state = load_safetensors(path);
+    auto it = r.state.metadata.find("kind");
+    if (it == r.state.metadata.end()) fail(path, ": not a genlab run checkpoint (no 'kind' in its metadata)");
+    if (it->second != kind) {
+        for (const ExperimentDef* d : experiments())
+            if (d->name == it->second)
+                fail(path, ": holds a '", it->second, "' run, not a '", kind, "' one (use ", d->program(), ")");
+        fail(path, ": holds a '", it->second.substr(0, 40), "' checkpoint, not a ", program, " run");
+    }
+    nlohmann::json full = nlohmann::json::parse(r.state.meta("config", path), nullptr, /*allow_exceptions=*/false);
+    if (!full.is_object() || !full.contains("config") || !full.contains("run") || !full["config"].is_object() ||
+        !full["run"].is_object())
+        fail(path, ": metadata 'config' is not a genlab run config (written by another version?)");
+    r.config = full["config"];
+    r.run = full["run"];
+    const std::string& step = r.state.meta("step", path);
+    if (!parse_value(step, r.step) || r.step < 0) fail(path, ": metadata 'step' = '", step.substr(0, 20), "' is not a step count");
+    return r;
+}
+
+void write_loss_plot(const std::string& dir, const std::string& title, const std::vector<PlotPanel>& panels) {
+    const std::string csv = (fs::path(dir) / "metrics.csv").string();
+    std::error_code ec;
+    if (panels.empty() || !fs::exists(csv, ec)) return;
+    const MetricsTable t = read_metrics_csv(csv);
+    const std::vector<double> steps = t.steps();
+    Figure fig{.title = title, .cols = std::min<int>(3, static_cast<int>(panels.size())), .panel_width = 420,
+               .panel_height = 300, .shared_legend = false, .svg_id = "loss"};
+    double last = 1;
+    for (double s : steps) last = std::max(last, s);
+    for (const PlotPanel& pp : panels) {
+        // Every panel spans the whole run, so panels line up and a metric evaluated once still
+        // shows where in training it was measured.
+        Panel p{.title = pp.title, .x_label = "step", .x_min = 0, .x_max = last, .log_y = pp.log_y,
+                .legend = pp.columns.size() > 1};
+        for (size_t k = 0; k < pp.columns.size(); ++k) {
+            if (!t.has(pp.columns[k])) continue;
+            Series s{.label = pp.columns[k], .color = palette_color(k)};
+            const std::vector<double> v = t.column(pp.columns[k]);
+            for (size_t i = 0; i < v.size(); ++i)
+                if (!std::isnan(v[i])) {  // eval columns are empty between evaluations: join their points
+                    s.x.push_back(steps[i]);
+                    s.y.push_back(v[i]);
+                }
+            p.series.push_back(std::move(s));
+        }
+        if (!p.series.empty()) fig.panels.push_back(std::move(p));
+    }
+    if (fig.panels.empty()) return;
+    fig.cols = std::min<int>(3, static_cast<int>(fig.panels.size()));
+    save_figure(fig, (fs::path(dir) / "loss.png").string(), (fs::path(dir) / "loss.svg").string());
+}
+
+TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks) {
+    run_options_spec().validate(run);
+    set_num_threads(run.threads);
+    std::optional<LoadedRun> resumed;  // a missing or wrong-kind file fails before the data loads
+    if (!run.resume.empty()) resumed = load_run(run.resume, def.name, "--resume");
+    std::unique_ptr<Experiment> exp = def.create(cfg, run);  // loads the data: errors before any output exists
+    const nlohmann::ordered_json config = exp->config();
+    if (resumed) {
+        // The checkpoint must come from this very experiment: another config would load weights
+        // of the wrong shape, or silently continue a different run.
+        const LoadedRun& prev = *resumed;
+        if (const std::string d = first_difference(prev.config, nlohmann::json(config)); !d.empty())
+            usage_fail("--resume ", run.resume, ": the run was trained with other flags (", d,
+                       "); resume with the flags of the run that wrote it");
+        if (prev.run.value("seed", uint64_t{0}) != run.seed)
+            usage_fail("--resume ", run.resume, ": the run was trained with --seed ", prev.run.value("seed", uint64_t{0}),
+                       ", not ", run.seed);
+        if (prev.step > run.steps)
+            usage_fail("--resume ", run.resume, ": the checkpoint is at step ", prev.step, " but --steps is ", run.steps,
+                       " (raise --steps to train further)");
+    }
+
+    const std::string out = run.out.empty() ? default_out_dir(def.name) : run.out;
+    run.out = out;
+    nlohmann::ordered_json full;
+    full["experiment"] = def.name;
+    full["run"] = run_options_spec().to_json(run);
+    full["config"] = config;
+    write_config_json(out, full.dump());
+
+    nlohmann::ordered_json summary;
+    summary["experiment"] = def.name;
+    const std::vector<QualityMetric> quality = def.quality(cfg);
+    for (const QualityMetric& q : quality) summary["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
+    Trainer trainer({.steps = run.steps, .log_every = run.log_every, .eval_every = run.eval_every,
+                     .save_every = run.save_every, .out_dir = out, .resume = run.resume, .config_json = full.dump(),
+                     .kind = def.name, .summary_json = summary.dump(), .quiet = run.quiet});
+    exp->track(trainer);
+    exp->start(out);
+    const Metrics m = trainer.run([&](int s) { return exp->step(s); },
+                                  [&](int n) {
+                                      Metrics ev = exp->eval(n);
+                                      if (hooks.after_eval) hooks.after_eval(n, *exp);
+                                      return ev;
+                                  });
+    exp->write_outputs(out);
+    write_loss_plot(out, def.program() + " training", exp->plots());
+    return {out, m, exp->highlights()};
+}
+
+}  // namespace genlab::experiments

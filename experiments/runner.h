@@ -1,0 +1,42 @@
+// Running an experiment: the one train() every executable and sweep calls, and load_run() for
+// everything that reads a run back (sample, resume, the conformance test).
+//
+//     TrainResult r = train(gan_experiment(), cfg, {.steps = 3000, .seed = 1});
+//     // r.out_dir holds config.json, metrics.csv, metrics.json, loss.png, checkpoint.safetensors
+//     //   and the experiment's pictures; r.metrics the final step's and eval's figures.
+//     LoadedRun run = load_run(r.out_dir + "/checkpoint.safetensors", "gan");
+#pragma once
+#include <functional>
+#include <string>
+
+#include "experiments/experiment.h"
+
+namespace genlab::experiments {
+
+struct TrainHooks {
+    // Called after every evaluation (at eval_every steps and at the end) with the step count;
+    // a sweep reads the diagnostics here (exp.probe()).
+    std::function<void(int step, Experiment& exp)> after_eval;
+};
+
+struct TrainResult {
+    std::string out_dir;
+    Metrics metrics;         // the last step's and the last evaluation's
+    std::string highlights;  // Experiment::highlights() (text samples), for the terminal
+};
+
+// Validates the run options, builds the experiment (loading its data), checks a --resume
+// checkpoint against this config, then trains through the shared Trainer into the output folder
+// and writes the experiment's pictures and loss.png. Nothing is written before everything has
+// been validated and loaded.
+TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks = {});
+
+// Reads a run's checkpoint. UsageError naming `flag` when `path` is not a regular file; Error
+// (one line naming the file) when it is not a genlab checkpoint, holds another kind of run
+// (naming the program that reads it) or its stored config is unreadable.
+LoadedRun load_run(const std::string& path, const std::string& kind, const std::string& flag = "--checkpoint");
+
+// loss.png and loss.svg in `dir` from its metrics.csv: one panel per PlotPanel.
+void write_loss_plot(const std::string& dir, const std::string& title, const std::vector<PlotPanel>& panels);
+
+}  // namespace genlab::experiments

@@ -1,0 +1,69 @@
+// The GAN experiment's own contract, beyond the conformance test: the metrics its step reports,
+// the data put in the output activation's range, and the diagnostics of both networks (D's on
+// the concatenated real + fake batch).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/experiments/experiment_cases.h"
+#include "tests/test_util.h"
+
+namespace genlab::experiments {
+namespace {
+
+std::unique_ptr<Experiment> ring8(std::vector<std::pair<std::string, std::string>> extra = {}) {
+    testing::ExperimentCase c{"", "gan", {{"data", "ring8"}, {"g_hidden", "16,16"}, {"d_hidden", "16,16,16"}, {"batch", "32"}}};
+    c.settings.insert(c.settings.end(), extra.begin(), extra.end());
+    RunOptions run;
+    run.steps = 10;
+    run.log_every = 1;
+    return gan_experiment().create(*testing::case_config(c), run);
+}
+
+TEST(GanExperiment, StepReportsTheDocumentedMetrics) {
+    std::unique_ptr<Experiment> exp = ring8();
+    const Metrics m = exp->step(0);
+    const std::vector<std::string> names{"d_loss", "g_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm"};
+    ASSERT_EQ(m.size(), names.size());
+    for (size_t i = 0; i < m.size(); ++i) {
+        EXPECT_EQ(m[i].first, names[i]);
+        EXPECT_TRUE(std::isfinite(m[i].second)) << names[i];
+    }
+    EXPECT_GT(m[2].second, 0.0);  // mean D(real), a probability
+    EXPECT_LT(m[2].second, 1.0);
+    EXPECT_GT(m[4].second, 0.0);
+    const Metrics ev = exp->eval(1);
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[0].first, "modes_covered");
+    EXPECT_GE(ev[0].second, 0.0);
+    EXPECT_LE(ev[0].second, 8.0);
+}
+
+TEST(GanExperiment, ProbeCoversBothNetworksOnTheConcatenatedBatch) {
+    std::unique_ptr<Experiment> exp = ring8({{"g_act", "prelu"}});
+    const std::vector<LayerProbe> layers = exp->probe();
+    std::vector<std::string> names;
+    for (const LayerProbe& l : layers) names.push_back(l.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"g_l0", "g_l1", "d_l0", "d_l1", "d_l2"}));
+    EXPECT_EQ(layers[0].pre.shape(), (Shape{256, 16}));
+    EXPECT_EQ(layers[2].pre.shape(), (Shape{512, 16}));  // 256 real rows, then 256 generated
+    EXPECT_EQ(layers[0].act.name(), "prelu");
+    EXPECT_FLOAT_EQ(layers[0].act_param, 0.25f);  // PReLU's init alpha, before any step
+    EXPECT_EQ(layers[2].act.spec, "leaky_relu:0.2");
+    EXPECT_TRUE(std::isnan(layers[2].act_param));
+}
+
+TEST(GanExperiment, BoundedOutputsPutTheToyDataInTheirRange) {
+    // With a sigmoid output, real 2-D points are mapped into (0, 1); the mode metrics are computed
+    // back in data coordinates, so a run still reports modes of the ring.
+    std::unique_ptr<Experiment> exp = ring8({{"g_out", "sigmoid"}});
+    exp->step(0);
+    const std::vector<LayerProbe> layers = exp->probe();
+    EXPECT_EQ(layers.size(), 5u);
+    const Metrics ev = exp->eval(1);
+    EXPECT_LE(ev[0].second, 8.0);
+    EXPECT_THROW(ring8({{"g_out", "softmax"}}), UsageError);
+}
+
+}  // namespace
+}  // namespace genlab::experiments
