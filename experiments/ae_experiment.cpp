@@ -255,20 +255,8 @@ void sample_ae(const LoadedRun& run, const SampleOptions& opt, const ConfigBox& 
         fail(run.path, ": the model takes ", cfg.model.input, " pixels but the test images have ", test.pixels());
     Rng rng(0);
     Autoencoder model(cfg.model, rng);
-    try {
-        model.load_state(run.state, "model.");
-    } catch (const Error& e) {
-        fail(run.path, ": ", e.what());
-    }
-    const std::string out = opt.out.empty() ? default_out_dir("ae-sample") : opt.out;
-    nlohmann::ordered_json cj;
-    cj["experiment"] = "ae";
-    cj["command"] = "sample";
-    cj["checkpoint"] = run.path;
-    cj["step"] = run.step;
-    cj["sample"] = ae_sample_spec().to_json(s);
-    cj["seed"] = opt.seed;
-    write_config_json(out, cj.dump());
+    load_model_state(run, model);
+    const std::string out = sample_output("ae", run, opt, ae_sample_spec().to_json(s));
     write_pictures(model, test, opt.seed, out);
     nlohmann::ordered_json mj;
     mj["step"] = run.step;

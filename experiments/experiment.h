@@ -19,6 +19,7 @@
 
 #include "core/activations.h"
 #include "core/config.h"
+#include "core/nn/module.h"
 #include "core/tensor.h"
 #include "core/train/trainer.h"
 
@@ -164,6 +165,14 @@ struct LoadedRun {
     nlohmann::json run;     // its RunOptions
     int step = 0;
 };
+
+// Shared by every `sample`: the model's parameters from the run's "model." state (Error naming
+// the checkpoint when they do not fit), and the output folder (default
+// outputs/<experiment>-sample/<stamp>) created with a config.json naming the checkpoint, its
+// step, the seed and the sample flags. Returns the folder.
+void load_model_state(const LoadedRun& run, Module& model);
+std::string sample_output(const std::string& experiment, const LoadedRun& run, const SampleOptions& opt,
+                          const nlohmann::ordered_json& flags);
 
 struct ExperimentDef {
     std::string name;    // "gan": genlab-gan, outputs/gan/..., checkpoint kind "gan"

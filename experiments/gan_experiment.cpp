@@ -550,20 +550,8 @@ void sample_gan(const LoadedRun& run, const SampleOptions& opt, const ConfigBox&
     cfg.upscale = s.upscale;
     Rng init(0);
     Gan gan(cfg.model, init);
-    try {
-        gan.load_state(run.state, "model.");
-    } catch (const Error& e) {
-        fail(run.path, ": ", e.what());
-    }
-    const std::string out = opt.out.empty() ? default_out_dir("gan-sample") : opt.out;
-    nlohmann::ordered_json cj;
-    cj["experiment"] = "gan";
-    cj["command"] = "sample";
-    cj["checkpoint"] = run.path;
-    cj["step"] = run.step;
-    cj["sample"] = gan_sample_spec().to_json(s);
-    cj["seed"] = opt.seed;
-    write_config_json(out, cj.dump());
+    load_model_state(run, gan);
+    const std::string out = sample_output("gan", run, opt, gan_sample_spec().to_json(s));
 
     Rng rng(stream_seed(opt.seed, "samples"));
     Tensor x = models::generate(gan, models::sample_latent(s.num, cfg.model.latent, rng));  // (N, P)

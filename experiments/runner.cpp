@@ -85,6 +85,28 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
     return r;
 }
 
+void load_model_state(const LoadedRun& run, Module& model) {
+    try {
+        model.load_state(run.state, "model.");
+    } catch (const Error& e) {
+        fail(run.path, ": ", e.what());
+    }
+}
+
+std::string sample_output(const std::string& experiment, const LoadedRun& run, const SampleOptions& opt,
+                          const nlohmann::ordered_json& flags) {
+    const std::string out = opt.out.empty() ? default_out_dir(experiment + "-sample") : opt.out;
+    nlohmann::ordered_json cj;
+    cj["experiment"] = experiment;
+    cj["command"] = "sample";
+    cj["checkpoint"] = run.path;
+    cj["step"] = run.step;
+    cj["seed"] = opt.seed;
+    cj["sample"] = flags;
+    write_config_json(out, cj.dump());
+    return out;
+}
+
 void write_loss_plot(const std::string& dir, const std::string& title, const std::vector<PlotPanel>& panels) {
     const std::string csv = (fs::path(dir) / "metrics.csv").string();
     std::error_code ec;

@@ -354,11 +354,7 @@ void sample_text(const LoadedRun& run, const SampleOptions& opt, const ConfigBox
         fail(run.path, ": model vocabulary ", cfg.model.vocab_size, " does not match the stored vocabulary ", vocab.size());
     Rng init(0);
     std::unique_ptr<models::CharModel> model = models::make_char_model(cfg.model, init);
-    try {
-        model->load_state(run.state, "model.");
-    } catch (const Error& e) {
-        fail(run.path, ": ", e.what());
-    }
+    load_model_state(run, *model);
     const bool lines = vocab.has_eos();
     const int num = s.num_samples >= 0 ? s.num_samples : (lines ? 10 : 1);
     const int max_chars = s.max_chars >= 0 ? s.max_chars : (lines ? 100 : 500);
@@ -383,11 +379,11 @@ void sample_text(const LoadedRun& run, const SampleOptions& opt, const ConfigBox
     if (out.novelty >= 0)
         std::cerr << "novelty: " << out.novelty << " (" << std::lround(out.novelty * num) << " of " << num
                   << " samples not in the training set)\n";
-    if (!opt.out.empty()) {
+    if (!opt.out.empty()) {  // the terminal is the default destination; --out also keeps them
         std::string text;
         for (const std::string& t : out.texts) text += t + (lines ? "\n" : "\n\n");
-        std::filesystem::create_directories(opt.out);
-        write_file_atomic((std::filesystem::path(opt.out) / "samples.txt").string(), text);
+        const std::string dir = sample_output("text", run, opt, text_sample_spec().to_json(s));
+        write_file_atomic((std::filesystem::path(dir) / "samples.txt").string(), text);
     }
 }
 

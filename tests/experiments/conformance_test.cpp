@@ -78,6 +78,20 @@ TEST_P(Conformance, SavedRunLoadsBackAndEvaluatesTheSame) {
             testing::expect_error([&] { load_run(ckpt("a"), other->name); }, {"holds a '" + def().name + "' run", def().program()});
 }
 
+// A sweep reads the diagnostics after each evaluation, through the runner's hook.
+TEST_P(Conformance, AfterEvalHookSeesEveryEvaluationAndCanProbe) {
+    std::unique_ptr<ConfigBox> cfg = config();
+    std::vector<int> steps;
+    size_t layers = 0;
+    TrainHooks hooks{.after_eval = [&](int step, Experiment& exp) {
+        steps.push_back(step);
+        layers = exp.probe().size();
+    }};
+    train(def(), *cfg, run(6, "hooked"), hooks);
+    EXPECT_EQ(steps, (std::vector<int>{3, 6}));
+    EXPECT_GT(layers, 0u);
+}
+
 TEST_P(Conformance, ResumingAtACheckpointEqualsAnUninterruptedRun) {
     std::unique_ptr<ConfigBox> cfg = config();
     train(def(), *cfg, run(6, "full"));

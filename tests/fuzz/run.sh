@@ -4,7 +4,8 @@
 # error, a leak, a hang (> 10 s on one input) or runs out of memory (> 2 GB); crashing inputs are
 # kept under $BUILD/fuzz/artifacts/.
 #   usage: tests/fuzz/run.sh [DURATION_SECONDS]      (default 60)
-#   env:   GENLAB_FUZZ_BUILD  build folder (default build-fuzz/ at the repository root)
+#   env:   GENLAB_FUZZ_BUILD  build folder (default build-fuzz/ at the repository root); an existing
+#                             clang tree (such as ./genlab.sh test's build-asan/) is reused as it is
 #          GENLAB_FUZZ_CXX    the clang++ to use (default clang++)
 set -euo pipefail
 DURATION=${1:-60}
@@ -21,9 +22,16 @@ if ! command -v "$CXX" >/dev/null; then
     log "error: $CXX not found - libFuzzer needs clang (apt-get install clang libclang-rt-dev)"
     exit 1
 fi
-log "building ${TARGETS[*]} with $CXX in $BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$CXX" \
-      -DGENLAB_FUZZ=ON -DGENLAB_TESTS=ON >/dev/null
+if [[ -f $BUILD/CMakeCache.txt ]]; then
+    # An existing tree (./genlab.sh test passes its clang ASan/UBSan tree): keep its compiler and
+    # sanitizers, add the fuzz targets.
+    log "building ${TARGETS[*]} in $BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -DGENLAB_FUZZ=ON >/dev/null
+else
+    log "building ${TARGETS[*]} with $CXX in $BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$CXX" \
+          -DGENLAB_FUZZ=ON -DGENLAB_TESTS=ON >/dev/null
+fi
 cmake --build "$BUILD" -j"$JOBS" --target "${TARGETS[@]}"
 
 # --- seed corpora (regenerated every run; what the fuzzer finds goes to corpus-<target>/) ---------
