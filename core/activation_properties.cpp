@@ -88,8 +88,16 @@ ActivationProperties activation_properties(const Activation& act) {
                 return true;
         return false;
     };
-    pr.range = std::string(lo_inf ? "(-inf" : (attained(lo) ? "[" : "(") + bound(lo)) + ", " +
-               (hi_inf ? "inf)" : bound(hi) + (attained(hi) ? "]" : ")"));
+    // Appended piece by piece: GCC 12 misreports `"[" + std::string` as an overflow (-Wstringop-overflow).
+    pr.range = lo_inf ? "(-inf" : (attained(lo) ? "[" : "(");
+    if (!lo_inf) pr.range.append(bound(lo));
+    pr.range.append(", ");
+    if (hi_inf) {
+        pr.range.append("inf)");
+    } else {
+        pr.range.append(bound(hi));
+        pr.range.append(attained(hi) ? "]" : ")");
+    }
     pr.zero_centred = std::abs(act.f(0.f)) < 1e-6f && lo < -1e-6 && hi > 1e-6;
     pr.monotonic = true;
     for (size_t i = 1; i < ys.size() && pr.monotonic; ++i)

@@ -82,12 +82,12 @@ template <> constexpr FieldKind field_kind<std::vector<int>>() { return FieldKin
 class ConfigSchema {
 public:
     struct Field {
-        std::string key, help;
+        std::string key{}, help{};
         FieldKind kind = FieldKind::Int;
-        bool has_flag = true;                             // false: derived from the data, no flag
-        std::function<void*(void*)> at;                   // the member inside a struct
-        std::function<std::string(const void*)> check;    // on the member; "" when fine
-        const ConfigSchema* nested = nullptr;             // FieldKind::Nested: the member's schema
+        bool has_flag = true;                               // false: derived from the data, no flag
+        std::function<void*(void*)> at{};                   // the member inside a struct
+        std::function<std::string(const void*)> check{};    // on the member; "" when fine
+        const ConfigSchema* nested = nullptr;               // FieldKind::Nested: the member's schema
     };
 
     void add(Field f);                                   // Error on an empty or repeated key

@@ -144,7 +144,7 @@ public:
           steps_(run.steps),
           resume_(run.resume),
           corpus_(load(cfg_)),
-          model_(build(cfg_, corpus_, run.seed)),
+          model_(build(cfg_, run.seed)),
           blocks_(model_->input() == models::TextInput::Blocks),
           train_data_(sampler(data::CorpusSplit::Train, stream_seed(run.seed, "data"))),
           eval_train_(sampler(data::CorpusSplit::Train, kEvalTrainSeed)),
@@ -256,7 +256,7 @@ private:
         return c;
     }
 
-    static std::unique_ptr<models::CharModel> build(const TextConfig& cfg, const data::Corpus&, uint64_t seed) {
+    static std::unique_ptr<models::CharModel> build(const TextConfig& cfg, uint64_t seed) {
         Rng init(stream_seed(seed, "init"));
         return models::make_char_model(cfg.model, init);
     }
@@ -304,7 +304,8 @@ private:
     data::Corpus corpus_;
     std::unique_ptr<models::CharModel> model_;
     bool blocks_;
-    std::unique_ptr<data::TextSampler> train_data_, eval_train_, eval_val_;
+    std::unique_ptr<data::TextSampler> train_data_;
+    std::unique_ptr<data::TextSampler> eval_train_, eval_val_;  // reseeded at every eval (fixed batches)
     AdamW opt_;
     LrSchedule sched_;
     Tensor x_, y_;  // (B, T) / (B, K) ids and (B, T) / (B) targets, refilled every batch
