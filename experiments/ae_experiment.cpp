@@ -71,7 +71,6 @@ data::ImageDataset load_split(const std::string& dir, int class_filter, const mo
                               .class_filter = class_filter, .limit = static_cast<size_t>(limit)});
 }
 
-constexpr int kProbeRows = 256;  // the diagnostics batch: the first test images
 
 // --- pictures
 
@@ -207,7 +206,7 @@ public:
     }
 
     std::vector<LayerProbe> probe() override {
-        const int n = std::min<int>(kProbeRows, static_cast<int>(test_.size()));
+        const int n = std::min<int>(kProbeExamples, static_cast<int>(test_.size()));  // the first test images
         Tensor x = Tensor::view(test_.images.data(), Shape{n, cfg_.model.input});  // (N, P)
         Tape t;
         LayerRecord rec;

@@ -46,6 +46,9 @@ struct PlotPanel {
     bool log_y = false;
 };
 
+// The diagnostics hook's fixed evaluation batch holds at least this many examples.
+constexpr int kProbeExamples = 256;
+
 // What the diagnostics hook reports for one hidden layer, on the experiment's fixed evaluation
 // batch (at least 256 examples, the same for every run of a model and data set).
 struct LayerProbe {

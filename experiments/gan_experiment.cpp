@@ -36,7 +36,6 @@ using models::Gan;
 constexpr int kModeSamples = 2500;   // VEEGAN's sample count for mode coverage
 constexpr int kProgressCols = 8;     // fixed noise vectors per progress row (images)
 constexpr int kProgressPoints = 512; // fixed noise vectors per progress panel (2-D)
-constexpr int kProbeRows = 256;      // the diagnostics batch: real rows and as many z
 
 bool is_toy(const std::string& data) {
     const std::vector<std::string>& toys = data::toy2d_names();
@@ -361,7 +360,7 @@ public:
 
     // D's layers on D's loss over [real; G(z)] (fake detached), G's on G's loss through frozen D.
     std::vector<LayerProbe> probe() override {
-        const int n = kProbeRows, p = cfg_.model.data_dim;
+        const int n = kProbeExamples, p = cfg_.model.data_dim;  // n real rows and n latent vectors
         Tensor input(Shape{2 * n, p}), targets(Shape{2 * n, 1}, 0.f), ones(Shape{n, 1}, 1.f), z(Shape{n, cfg_.model.latent});
         std::fill(targets.data(), targets.data() + n, 1.f);
         Rng rng(stream_seed(0, "diagnostics"));  // the same batch for every run on this data

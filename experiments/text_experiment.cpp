@@ -132,7 +132,6 @@ SampleSet draw_samples(const models::CharModel& m, const data::Vocab& vocab, con
     return s;
 }
 
-constexpr int kProbeTokens = 256;  // the diagnostics batch: at least this many predicted positions
 const uint64_t kEvalTrainSeed = stream_seed(0, "eval.train");  // fixed evaluation batches, whatever --seed
 const uint64_t kEvalValSeed = stream_seed(0, "eval.val");
 
@@ -226,7 +225,7 @@ public:
     std::vector<LayerProbe> probe() override {
         // A fixed batch of the validation split: contexts for the MLP, whole blocks for the
         // transformer (each of whose positions is an example).
-        const int rows = blocks_ ? (kProbeTokens + model_->context() - 1) / model_->context() : kProbeTokens;
+        const int rows = blocks_ ? (kProbeExamples + model_->context() - 1) / model_->context() : kProbeExamples;
         data::TextSampler s(corpus_, data::CorpusSplit::Val, model_->context(), stream_seed(0, "diagnostics"));
         Tensor x(Shape{rows, model_->context()}), y(blocks_ ? Shape{rows, model_->context()} : Shape{rows});
         blocks_ ? s.next_blocks(x, y) : s.next_contexts(x, y);

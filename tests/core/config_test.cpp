@@ -13,43 +13,43 @@
 namespace genlab {
 namespace {
 
-struct Inner {
+struct SubConfig {
     int latent = 32;
     std::vector<int> hidden{64, 32};
     int size = 0;  // derived
 };
 
-struct Outer {
+struct TopConfig {
     float lr = 2e-4f;
     uint64_t seed = 1;
     std::string act = "gelu";
     bool fast = false;
-    Inner model;
+    SubConfig model;
 };
 
-const ConfigSpec<Inner>& inner_spec() {
-    static const ConfigSpec<Inner> s = ConfigSpec<Inner>()
-                                           .field("latent", &Inner::latent, "Code size", in_range(1, 100))
-                                           .field("hidden", &Inner::hidden, "Widths", widths(0, 1, 512))
-                                           .derived("size", &Inner::size, in_range(1, 1000));
+const ConfigSpec<SubConfig>& inner_spec() {
+    static const ConfigSpec<SubConfig> s = ConfigSpec<SubConfig>()
+                                           .field("latent", &SubConfig::latent, "Code size", in_range(1, 100))
+                                           .field("hidden", &SubConfig::hidden, "Widths", widths(0, 1, 512))
+                                           .derived("size", &SubConfig::size, in_range(1, 1000));
     return s;
 }
 
-const ConfigSpec<Outer>& outer_spec() {
-    static const ConfigSpec<Outer> s = ConfigSpec<Outer>()
-                                           .field("lr", &Outer::lr, "Learning rate", positive())
-                                           .field("seed", &Outer::seed, "Seed")
-                                           .field("act", &Outer::act, "Activation", elementwise_activation())
-                                           .field("fast", &Outer::fast, "Go fast")
-                                           .nest("model", &Outer::model, inner_spec())
-                                           .rule([](const Outer& o) {
+const ConfigSpec<TopConfig>& outer_spec() {
+    static const ConfigSpec<TopConfig> s = ConfigSpec<TopConfig>()
+                                           .field("lr", &TopConfig::lr, "Learning rate", positive())
+                                           .field("seed", &TopConfig::seed, "Seed")
+                                           .field("act", &TopConfig::act, "Activation", elementwise_activation())
+                                           .field("fast", &TopConfig::fast, "Go fast")
+                                           .nest("model", &TopConfig::model, inner_spec())
+                                           .rule([](const TopConfig& o) {
                                                if (o.fast && o.model.latent > 50) usage_fail("--fast needs --latent <= 50");
                                            });
     return s;
 }
 
-// Parses args (without the program name) into a fresh Outer; the CLI11 error text on failure.
-std::string parse(std::vector<std::string> args, Outer& o) {
+// Parses args (without the program name) into a fresh TopConfig; the CLI11 error text on failure.
+std::string parse(std::vector<std::string> args, TopConfig& o) {
     CLI::App app;
     outer_spec().add_flags(app, o);
     std::reverse(args.begin(), args.end());
@@ -62,7 +62,7 @@ std::string parse(std::vector<std::string> args, Outer& o) {
 }
 
 TEST(ConfigSpec, FlagsComeFromTheKeysAndSetTheFields) {
-    Outer o;
+    TopConfig o;
     ASSERT_EQ(parse({"--lr", "1e-3", "--seed", "42", "--act", "relu", "--fast", "--latent", "8", "--hidden", "16,8"}, o), "");
     EXPECT_EQ(o.lr, 1e-3f);
     EXPECT_EQ(o.seed, 42u);
@@ -70,13 +70,13 @@ TEST(ConfigSpec, FlagsComeFromTheKeysAndSetTheFields) {
     EXPECT_TRUE(o.fast);
     EXPECT_EQ(o.model.latent, 8);
     EXPECT_EQ(o.model.hidden, (std::vector<int>{16, 8}));
-    Outer none;
+    TopConfig none;
     ASSERT_EQ(parse({"--hidden", "none"}, none), "");
     EXPECT_TRUE(none.model.hidden.empty());
 }
 
 TEST(ConfigSpec, HelpShowsTypesAndDefaults) {
-    Outer o;
+    TopConfig o;
     CLI::App app;
     outer_spec().add_flags(app, o);
     const std::string help = app.help();
@@ -88,46 +88,46 @@ TEST(ConfigSpec, HelpShowsTypesAndDefaults) {
 TEST(ConfigSpec, BadTextIsAParseErrorNamingTheFlag) {
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"--seed", "-1"}, {"--latent", "3x"}, {"--lr", "nan"}, {"--hidden", "1,,2"}, {"--latent", ""}}) {
-        Outer o;
+        TopConfig o;
         const std::string err = parse(args, o);
         EXPECT_NE(err.find(args[0]), std::string::npos) << args[0] << " " << args[1] << ": " << err;
     }
 }
 
 TEST(ConfigSpec, ValidateNamesTheFlagValueAndExpectation) {
-    Outer o;
+    TopConfig o;
     o.model.size = 10;
     outer_spec().validate(o);
     o.model.latent = 0;
     EXPECT_EQ(testing::error_of([&] { outer_spec().validate(o); }), "--latent 0: expected 1..100");
-    o = Outer{};
+    o = TopConfig{};
     o.model.size = 10;
     o.act = "nosuch";
     EXPECT_NE(testing::error_of([&] { outer_spec().validate(o); }).find("--act nosuch"), std::string::npos);
-    o = Outer{};
+    o = TopConfig{};
     o.model.size = 10;
     o.fast = true;
     o.model.latent = 60;
     EXPECT_EQ(testing::error_of([&] { outer_spec().validate(o); }), "--fast needs --latent <= 50");
     // Derived fields are checked only when asked (they are filled in once the data is loaded).
-    Outer fresh;
+    TopConfig fresh;
     EXPECT_THROW(outer_spec().validate(fresh), UsageError);
     EXPECT_NO_THROW(outer_spec().validate(fresh, /*derived=*/false));
 }
 
 TEST(ConfigSpec, JsonRoundTripsNestedAndShortFloats) {
-    Outer o;
+    TopConfig o;
     o.model.size = 7;
     o.model.hidden = {};
     const nlohmann::ordered_json j = outer_spec().to_json(o);
     EXPECT_EQ(j.dump(), R"({"lr":0.0002,"seed":1,"act":"gelu","fast":false,"model":{"latent":32,"hidden":[],"size":7}})");
-    const Outer back = outer_spec().from_json(j, "x.json");
+    const TopConfig back = outer_spec().from_json(j, "x.json");
     EXPECT_EQ(back.lr, o.lr);  // the same float, bit for bit
     EXPECT_EQ(outer_spec().to_json(back), j);
 }
 
 TEST(ConfigSpec, FromJsonRefusesMissingUnknownMistypedAndInvalidFields) {
-    Outer o;
+    TopConfig o;
     o.model.size = 7;
     const nlohmann::json good = outer_spec().to_json(o);
     auto with = [&](const std::function<void(nlohmann::json&)>& edit) {
@@ -146,7 +146,7 @@ TEST(ConfigSpec, FromJsonRefusesMissingUnknownMistypedAndInvalidFields) {
 }
 
 TEST(ConfigSpec, SetTakesTextLikeItsFlagAtAnyDepth) {
-    Outer o;
+    TopConfig o;
     outer_spec().set(o, "latent", "12");
     outer_spec().set(o, "fast", "true");
     outer_spec().set(o, "lr", "0.5");
@@ -158,7 +158,7 @@ TEST(ConfigSpec, SetTakesTextLikeItsFlagAtAnyDepth) {
 }
 
 TEST(ConfigSpec, FirstDifferenceNamesTheFlag) {
-    Outer a, b;
+    TopConfig a, b;
     b.model.latent = 8;
     EXPECT_EQ(first_difference(outer_spec().to_json(a), outer_spec().to_json(b)), "--latent 32 vs 8");
     EXPECT_EQ(first_difference(outer_spec().to_json(a), outer_spec().to_json(a)), "");

@@ -13,7 +13,7 @@ namespace {
 
 using testing::gradients_match;
 
-Tensor normal(Shape s, uint64_t seed, float mean = 0.f, float std = 1.f) {
+Tensor scaled_normal(Shape s, uint64_t seed, float mean = 0.f, float std = 1.f) {
     Tensor x(s);
     Rng rng(seed);
     rng.fill_normal(x, mean, std);
@@ -22,12 +22,12 @@ Tensor normal(Shape s, uint64_t seed, float mean = 0.f, float std = 1.f) {
 
 TEST(LayerNorm, MatchesCentralDifferences) {
     EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return layer_norm(t, v[0], v[1], v[2]); },
-                                {normal(Shape{4, 5}, 1), normal(Shape{5}, 2, 1.f, 0.5f), normal(Shape{5}, 3)}));
+                                {scaled_normal(Shape{4, 5}, 1), scaled_normal(Shape{5}, 2, 1.f, 0.5f), scaled_normal(Shape{5}, 3)}));
 }
 
 TEST(LayerNorm, Rank3MatchesCentralDifferences) {
     EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return layer_norm(t, v[0], v[1], v[2]); },
-                                {normal(Shape{2, 3, 4}, 4, 2.f, 3.f), normal(Shape{4}, 5), normal(Shape{4}, 6)}));
+                                {scaled_normal(Shape{2, 3, 4}, 4, 2.f, 3.f), scaled_normal(Shape{4}, 5), scaled_normal(Shape{4}, 6)}));
 }
 
 TEST(LayerNorm, MatchesPyTorch) {
@@ -42,7 +42,7 @@ TEST(LayerNorm, MatchesPyTorch) {
 }
 
 TEST(LayerNorm, RowsHaveZeroMeanUnitVarianceWithIdentityAffine) {
-    Tensor x = normal(Shape{300, 128}, 7, 5.f, 3.f);  // large enough for the parallel row loop
+    Tensor x = scaled_normal(Shape{300, 128}, 7, 5.f, 3.f);  // large enough for the parallel row loop
     Tensor g(Shape{128}, 1.f), b(Shape{128}, 0.f);
     Tape t;
     Var y = layer_norm(t, t.constant(x), t.constant(g), t.constant(b));

@@ -107,7 +107,7 @@ protected:
     const std::string dir_ = tmp_.path().string();
 };
 
-std::string error_of(const std::function<void()>& f) {
+std::string message_of(const std::function<void()>& f) {
     try {
         f();
     } catch (const Error& e) {
@@ -192,7 +192,7 @@ TEST_F(TrainerTest, NanGuardNamesMetricAndStepAndKeepsTheCheckpoint) {
     o.log_every = 5;
     Trainer t(o);
     r.track(t);
-    std::string msg = error_of([&] {
+    std::string msg = message_of([&] {
         t.run([&](int s) {
             Metrics m = r.step(s);
             if (s == 4) m.emplace_back("grad_norm", std::numeric_limits<double>::quiet_NaN());
@@ -217,7 +217,7 @@ TEST_F(TrainerTest, InfGuardAlsoCoversEvalMetrics) {
     o.out_dir = "";  // in memory: no files
     Trainer t(o);
     r.track(t);
-    std::string msg = error_of([&] {
+    std::string msg = message_of([&] {
         t.run([&](int s) { return r.step(s); },
               [&](int n) { return Metrics{{"val_loss", n == 8 ? std::numeric_limits<double>::infinity() : 1.0}}; });
     });
@@ -292,7 +292,7 @@ TEST_F(TrainerTest, ResumeRejectsAnotherKindAndTooFewSteps) {
     o.resume = ckpt;
     Trainer wrong_kind(o);
     other.track(wrong_kind);
-    std::string msg = error_of([&] { wrong_kind.run([&](int s) { return other.step(s); }); });
+    std::string msg = message_of([&] { wrong_kind.run([&](int s) { return other.step(s); }); });
     EXPECT_NE(msg.find("'regression'"), std::string::npos) << msg;
     EXPECT_NE(msg.find("'gan'"), std::string::npos) << msg;
 

@@ -28,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-const std::string kBinary = GENLAB_BINARY_DIR "/bin/genlab-ae";
+const std::string kAeBinary = GENLAB_BINARY_DIR "/bin/genlab-ae";
 constexpr int kSide = 8;
 
 // Class c: a bright horizontal bar at rows 2c..2c+1 plus a faint gradient, with pixel noise.
@@ -60,13 +60,13 @@ void write_split(const TempDir& dir, const std::string& prefix, int n, uint64_t 
 class AeDemo : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_TRUE(fs::exists(kBinary)) << kBinary << " is missing: build the genlab-ae target first";
+        ASSERT_TRUE(fs::exists(kAeBinary)) << kAeBinary << " is missing: build the genlab-ae target first";
         write_split(data_, "train", 512, 1);
         write_split(data_, "t10k", 96, 2);
     }
 
     int run(const std::string& args) {
-        return testing::run_program(kBinary, args + " --threads 1", tmp_.file("stdout.txt"), tmp_.file("stderr.txt"));
+        return testing::run_program(kAeBinary, args + " --threads 1", tmp_.file("stdout.txt"), tmp_.file("stderr.txt"));
     }
     // A small, fast training run on the synthetic data.
     std::string train_args(const std::string& out, int steps, const std::string& data_dir = "") const {

@@ -25,13 +25,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kBinary = GENLAB_BINARY_DIR "/bin/genlab-gan";
+const std::string kGanBinary = GENLAB_BINARY_DIR "/bin/genlab-gan";
 const bool kHaveFashionMnist = fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
 
 class GanDemoTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_TRUE(fs::exists(kBinary)) << kBinary << " is missing: build the genlab-gan target first";
+        ASSERT_TRUE(fs::exists(kGanBinary)) << kGanBinary << " is missing: build the genlab-gan target first";
         const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
         dir_ = fs::temp_directory_path() / ("genlab-gan-test-" + std::to_string(::getpid()) + "-" + name);
         fs::remove_all(dir_);
@@ -40,7 +40,7 @@ protected:
     void TearDown() override { fs::remove_all(dir_); }
 
     int run(const std::string& args) {
-        return testing::run_program(kBinary, args + " --threads 1", path("stdout.txt"), path("stderr.txt"));
+        return testing::run_program(kGanBinary, args + " --threads 1", path("stdout.txt"), path("stderr.txt"));
     }
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
     std::string read(const std::string& name) const { return testing::read_file(path(name)); }

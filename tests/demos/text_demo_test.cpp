@@ -20,12 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kBinary = GENLAB_BINARY_DIR "/bin/genlab-text";
+const std::string kTextBinary = GENLAB_BINARY_DIR "/bin/genlab-text";
 
 class TextDemoTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_TRUE(fs::exists(kBinary)) << kBinary << " is missing: build the genlab-text target first";
+        ASSERT_TRUE(fs::exists(kTextBinary)) << kTextBinary << " is missing: build the genlab-text target first";
         const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
         dir_ = fs::temp_directory_path() / ("genlab-text-test-" + std::to_string(::getpid()) + "-" + name);
         fs::remove_all(dir_);
@@ -34,7 +34,7 @@ protected:
     void TearDown() override { fs::remove_all(dir_); }
 
     int run(const std::string& args) {
-        return testing::run_program(kBinary, args, path("stdout.txt"), path("stderr.txt"));
+        return testing::run_program(kTextBinary, args, path("stdout.txt"), path("stderr.txt"));
     }
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
     std::string read(const std::string& name) const { return testing::read_file(path(name)); }

@@ -14,7 +14,7 @@
 namespace genlab::models {
 namespace {
 
-CharModelConfig tiny() {
+CharModelConfig tiny_mlp() {
     return {.vocab_size = 5, .arch = "mlp", .context = 3, .hidden = {16, 12}, .n_embd = 4, .act = "gelu"};
 }
 
@@ -26,7 +26,7 @@ Var ids(Tape& t, const std::vector<int>& v, Shape s) {
 
 TEST(CharMlp, LogitsShapeAndLayerRecord) {
     Rng rng(1);
-    CharMlp m(tiny(), rng);
+    CharMlp m(tiny_mlp(), rng);
     Tape t;
     LayerRecord rec;
     Var l = m.loss(t, ids(t, {0, 0, 1, 2, 3, 4}, Shape{2, 3}), ids(t, {2, 0}, Shape{2}), &rec);
@@ -42,7 +42,7 @@ TEST(CharMlp, LogitsShapeAndLayerRecord) {
 
 TEST(CharMlp, InitialLossIsNearLogVocab) {
     Rng rng(2), data(3);
-    CharModelConfig c = tiny();
+    CharModelConfig c = tiny_mlp();
     c.vocab_size = 27;
     CharMlp m(c, rng);
     std::vector<int> x(64 * 3), y(64);
@@ -54,22 +54,22 @@ TEST(CharMlp, InitialLossIsNearLogVocab) {
 
 TEST(CharMlp, RejectsWrongContextWidth) {
     Rng rng(4);
-    CharMlp m(tiny(), rng);
+    CharMlp m(tiny_mlp(), rng);
     Tape t;
     EXPECT_THROW(m.logits(t, ids(t, {1, 2}, Shape{1, 2})), Error);
 }
 
 TEST(CharMlp, ConfigRoundTripsAndRejectsBadValues) {
     const ConfigSpec<CharModelConfig>& spec = char_model_config_spec();
-    const CharModelConfig c = tiny();
+    const CharModelConfig c = tiny_mlp();
     EXPECT_EQ(spec.to_json(spec.from_json(spec.to_json(c), "t")), spec.to_json(c));
-    CharModelConfig bad = tiny();
+    CharModelConfig bad = tiny_mlp();
     bad.hidden = {};
     EXPECT_THROW(spec.validate(bad), UsageError);
-    bad = tiny();
+    bad = tiny_mlp();
     bad.context = 0;
     EXPECT_THROW(spec.validate(bad), UsageError);
-    bad = tiny();
+    bad = tiny_mlp();
     bad.act = "relu:3";  // relu takes no parameter
     EXPECT_THROW(spec.validate(bad), UsageError);
     Rng rng(1);
@@ -79,7 +79,7 @@ TEST(CharMlp, ConfigRoundTripsAndRejectsBadValues) {
 
 TEST(CharMlp, LearnableActivationGetsItsParameter) {
     Rng rng(5);
-    CharModelConfig c = tiny();
+    CharModelConfig c = tiny_mlp();
     c.act = "prelu";
     CharMlp m(c, rng);
     bool found = false;
@@ -89,7 +89,7 @@ TEST(CharMlp, LearnableActivationGetsItsParameter) {
 
 TEST(CharMlp, GenerationStopsAtTheEndTokenAndIsSeeded) {
     Rng rng(6);
-    CharMlp m(tiny(), rng);
+    CharMlp m(tiny_mlp(), rng);
     // Make id 0 (the end token) overwhelmingly likely after two steps: bias the logit layer.
     GenerateOptions g{.max_tokens = 50, .eos = 0, .pad = 0};
     Rng a(3), b(3);

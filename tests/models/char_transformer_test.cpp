@@ -16,7 +16,7 @@
 namespace genlab::models {
 namespace {
 
-CharModelConfig tiny() {
+CharModelConfig tiny_gpt() {
     return {.vocab_size = 7, .arch = "transformer", .block_size = 8, .n_layer = 2, .n_head = 2, .n_embd = 16,
             .act = "gelu", .dropout = 0.f, .init = "gpt2"};
 }
@@ -30,7 +30,7 @@ Var ids(Tape& t, const std::vector<int>& v, int b) {
 
 TEST(CharTransformer, FutureCharactersDoNotChangeEarlierLogits) {
     Rng rng(1);
-    CharTransformer m(tiny(), rng);
+    CharTransformer m(tiny_gpt(), rng);
     std::vector<int> a{1, 4, 2, 6, 0, 3, 5, 2};
     std::vector<int> b = a;
     b[5] = 6;  // change position 5 only
@@ -48,7 +48,7 @@ TEST(CharTransformer, FutureCharactersDoNotChangeEarlierLogits) {
 
 TEST(CharTransformer, ShorterSequencesGiveTheSameLogitsAsAPrefix) {
     Rng rng(2);
-    CharTransformer m(tiny(), rng);
+    CharTransformer m(tiny_gpt(), rng);
     const std::vector<int> full{3, 1, 4, 1, 5, 2, 6, 0};
     Tape t;
     Tensor lf = t.value(m.logits(t, ids(t, full, 1)));
@@ -59,7 +59,7 @@ TEST(CharTransformer, ShorterSequencesGiveTheSameLogitsAsAPrefix) {
 
 TEST(CharTransformer, InitialLossIsNearLogVocab) {
     Rng rng(3), data(4);
-    CharTransformer m(tiny(), rng);
+    CharTransformer m(tiny_gpt(), rng);
     std::vector<int> x(4 * 8), y(4 * 8);
     for (size_t i = 0; i < x.size(); ++i) {
         x[i] = static_cast<int>(data.below(7));
@@ -72,7 +72,7 @@ TEST(CharTransformer, InitialLossIsNearLogVocab) {
 
 TEST(CharTransformer, TiedEmbeddingGradientMatchesFiniteDifferences) {
     Rng rng(5);
-    CharModelConfig c = tiny();
+    CharModelConfig c = tiny_gpt();
     CharTransformer m(c, rng);
     // Larger weights than the 0.02 init, so the logits actually depend on them.
     for (auto& [name, p] : m.named_parameters())
@@ -108,7 +108,7 @@ TEST(CharTransformer, TiedEmbeddingGradientMatchesFiniteDifferences) {
 
 TEST(CharTransformer, LayerRecordHoldsEachBlocksMlpActivationsAndGradients) {
     Rng rng(7);
-    CharTransformer m(tiny(), rng);
+    CharTransformer m(tiny_gpt(), rng);
     Tape t;
     LayerRecord rec;
     Var l = m.loss(t, ids(t, {1, 2, 3, 4, 5, 6}, 2), ids(t, {2, 3, 4, 5, 6, 0}, 2), &rec);
@@ -126,7 +126,7 @@ TEST(CharTransformer, LayerRecordHoldsEachBlocksMlpActivationsAndGradients) {
 
 TEST(CharTransformer, ParameterNamesFollowNanoGpt) {
     Rng rng(8);
-    CharTransformer m(tiny(), rng);
+    CharTransformer m(tiny_gpt(), rng);
     std::vector<std::string> names;
     for (auto& [n, p] : m.named_parameters()) names.push_back(n);
     for (const char* k : {"wte", "wpe", "h0.ln_1.weight", "h0.c_attn.weight", "h0.attn_proj.bias", "h1.c_fc.weight",
@@ -139,18 +139,18 @@ TEST(CharTransformer, ParameterNamesFollowNanoGpt) {
 
 TEST(CharTransformer, ConfigRoundTripsThroughJsonAndRejectsBadValues) {
     const ConfigSpec<CharModelConfig>& spec = char_model_config_spec();
-    CharModelConfig c = tiny();
+    CharModelConfig c = tiny_gpt();
     c.dropout = 0.25f;
     EXPECT_EQ(spec.to_json(spec.from_json(spec.to_json(c), "test")), spec.to_json(c));
     c.n_head = 3;  // does not divide 16
     EXPECT_THROW(spec.validate(c), UsageError);
-    c = tiny();
+    c = tiny_gpt();
     c.act = "nope";
     EXPECT_THROW(spec.validate(c), UsageError);
-    c = tiny();
+    c = tiny_gpt();
     c.act = "prelu";  // learnable activations: MLP only
     EXPECT_THROW(spec.validate(c), UsageError);
-    c = tiny();
+    c = tiny_gpt();
     c.init = "bogus";
     EXPECT_THROW(spec.validate(c), UsageError);
     EXPECT_THROW(spec.from_json(nlohmann::json{{"vocab_size", 3}}, "ckpt"), Error);
@@ -170,11 +170,11 @@ TEST(CharTransformer, InitChoosesTheLinearLayersInit) {
         ADD_FAILURE() << "no parameter " << key;
         return std::pair<double, double>{0, 0};
     };
-    const CharModelConfig g = tiny();
+    const CharModelConfig g = tiny_gpt();
     EXPECT_NEAR(stats(g, "h0.c_fc.weight").first, 0.02, 0.003);
     EXPECT_NEAR(stats(g, "h0.mlp_proj.weight").first, 0.02 / std::sqrt(4.0), 0.002);
     EXPECT_EQ(stats(g, "h0.c_fc.bias").second, 0.0);
-    CharModelConfig t = tiny();
+    CharModelConfig t = tiny_gpt();
     t.init = "torch";
     EXPECT_LE(stats(t, "h0.c_fc.weight").second, 1.0 / std::sqrt(16.0));
     EXPECT_GT(stats(t, "h0.c_fc.weight").second, 0.9 / std::sqrt(16.0));
@@ -183,14 +183,14 @@ TEST(CharTransformer, InitChoosesTheLinearLayersInit) {
 
 TEST(CharTransformer, RejectsSequencesLongerThanTheBlock) {
     Rng rng(9);
-    CharTransformer m(tiny(), rng);
+    CharTransformer m(tiny_gpt(), rng);
     Tape t;
     EXPECT_THROW(m.logits(t, ids(t, std::vector<int>(9, 1), 1)), Error);
 }
 
 TEST(CharTransformer, GenerationCropsLongPromptsAndIsSeeded) {
     Rng rng(10);
-    CharTransformer m(tiny(), rng);
+    CharTransformer m(tiny_gpt(), rng);
     const std::vector<int> prompt(20, 3);  // longer than the block of 8
     Rng a(1), b(1);
     const std::vector<int> ga = generate(m, prompt, {.max_tokens = 30}, a);
@@ -202,7 +202,7 @@ TEST(CharTransformer, GenerationCropsLongPromptsAndIsSeeded) {
 
 TEST(CharTransformer, DropoutOnlyWhileTraining) {
     Rng rng(11);
-    CharModelConfig c = tiny();
+    CharModelConfig c = tiny_gpt();
     c.dropout = 0.5f;
     CharTransformer m(c, rng);
     const std::vector<int> x{1, 2, 3, 4};
