@@ -9,7 +9,7 @@ ROOT=$(pwd)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 # Debian packages the build, tests and demos need (DESIGN.md, "Dependencies").
-PACKAGES=(g++ cmake make pkg-config
+PACKAGES=(g++ cmake ninja-build pkg-config
           libeigen3-dev libstb-dev libcli11-dev libgtest-dev nlohmann-json3-dev zlib1g-dev
           dataset-fashion-mnist wamerican
           clang libclang-rt-dev libomp-dev)   # the sanitizer + libFuzzer build (clang, its OpenMP)
@@ -41,7 +41,12 @@ install_deps() {
 
 build() {  # build DIR [cmake args...]
     local dir=$1; shift
-    cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+    # Ninja: a target's files compile while the libraries it links are still building. A tree
+    # configured earlier with another generator is one of ours; start it afresh.
+    if [[ -f $dir/CMakeCache.txt ]] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$dir/CMakeCache.txt"; then
+        rm -rf "$dir"
+    fi
+    cmake -G Ninja -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
     cmake --build "$dir" -j"$JOBS"
 }
 

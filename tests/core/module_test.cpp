@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/nn/layers.h"
 #include "tests/gradcheck.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
@@ -49,15 +50,6 @@ std::vector<std::string> names_of(const Module& m, const std::string& prefix = "
     return out;
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 TEST(Module, NamedParametersAreDottedAndRecursive) {
     Outer m(1);
     const std::vector<std::string> want = {"scale", "a.fc1.weight", "a.fc1.bias", "a.fc2.weight", "norm.weight", "norm.bias"};
@@ -80,9 +72,9 @@ TEST(Module, CountsParameters) {
 
 TEST(Module, RejectsDuplicateAndDottedNames) {
     Outer m(1);
-    EXPECT_NE(error_of([&] { m.add_parameter("scale"); }).find("'scale'"), std::string::npos);
-    EXPECT_NE(error_of([&] { m.add_module("a"); }).find("'a'"), std::string::npos);
-    EXPECT_NE(error_of([&] { m.add_parameter("x.y"); }).find("'x.y'"), std::string::npos);
+    EXPECT_NE(testing::error_of([&] { m.add_parameter("scale"); }).find("'scale'"), std::string::npos);
+    EXPECT_NE(testing::error_of([&] { m.add_module("a"); }).find("'a'"), std::string::npos);
+    EXPECT_NE(testing::error_of([&] { m.add_parameter("x.y"); }).find("'x.y'"), std::string::npos);
     EXPECT_THROW(m.add_parameter(""), Error);
 }
 
@@ -120,7 +112,7 @@ TEST(Module, LoadNamesTheMissingKey) {
     a.save_state(sd, "");
     sd.tensors.erase(sd.tensors.begin() + 3);  // a.fc2.weight
     const float before = b.a.fc1.weight.value[0];
-    const std::string msg = error_of([&] { b.load_state(sd, ""); });
+    const std::string msg = testing::error_of([&] { b.load_state(sd, ""); });
     EXPECT_NE(msg.find("missing"), std::string::npos) << msg;
     EXPECT_NE(msg.find("'a.fc2.weight'"), std::string::npos) << msg;
     EXPECT_EQ(b.a.fc1.weight.value[0], before) << "a failed load must not change the module";
@@ -131,7 +123,7 @@ TEST(Module, LoadNamesExpectedAndFoundShape) {
     StateDict sd;
     a.save_state(sd, "");
     sd.tensors[1].second = Tensor(Shape{3, 5});  // a.fc1.weight is (3, 2)
-    const std::string msg = error_of([&] { a.load_state(sd, ""); });
+    const std::string msg = testing::error_of([&] { a.load_state(sd, ""); });
     EXPECT_NE(msg.find("'a.fc1.weight'"), std::string::npos) << msg;
     EXPECT_NE(msg.find("(3, 5)"), std::string::npos) << msg;
     EXPECT_NE(msg.find("expected (3, 2)"), std::string::npos) << msg;

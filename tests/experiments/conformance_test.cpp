@@ -183,15 +183,7 @@ TEST_P(Conformance, SameSeedReproducesAndAnotherSeedDiffers) {
 
 std::string case_name(const ::testing::TestParamInfo<ExperimentCase>& info) { return info.param.label; }
 
-// The GAN-on-images case trains a tiny feature classifier once, into this shared cache.
-const testing::TempDir& classifier_dir() {
-    static const testing::TempDir dir;
-    return dir;
-}
-
-INSTANTIATE_TEST_SUITE_P(EveryExperiment, Conformance,
-                         ::testing::ValuesIn(testing::experiment_cases(classifier_dir().file("classifier.safetensors"))),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(EveryExperiment, Conformance, ::testing::ValuesIn(testing::experiment_cases()), case_name);
 
 TEST(Experiments, RegistryNamesEachOnceAndFindsThem) {
     std::set<std::string> names;

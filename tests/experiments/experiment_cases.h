@@ -23,8 +23,11 @@ inline void PrintTo(const ExperimentCase& c, std::ostream* os) { *os << c.label;
 
 inline const std::string kNames = GENLAB_SOURCE_DIR "/../shared/data/names.txt";
 
-// `classifier`: where the GAN-on-images case caches its (tiny) feature classifier.
-inline std::vector<ExperimentCase> experiment_cases(const std::string& classifier) {
+// The GAN-on-images case trains a tiny feature classifier once per build tree and caches it here
+// (each test runs in its own process; concurrent writers replace the file atomically).
+inline const std::string kTinyClassifier = GENLAB_BINARY_DIR "/tests/classifier-tiny.safetensors";
+
+inline std::vector<ExperimentCase> experiment_cases(const std::string& classifier = kTinyClassifier) {
     return {
         {"GanRing8", "gan", {{"data", "ring8"}, {"g_hidden", "16,16"}, {"d_hidden", "16,16"}, {"batch", "32"}}},
         {"GanImages", "gan",

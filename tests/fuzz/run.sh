@@ -29,7 +29,7 @@ if [[ -f $BUILD/CMakeCache.txt ]]; then
     cmake -S "$ROOT" -B "$BUILD" -DGENLAB_FUZZ=ON >/dev/null
 else
     log "building ${TARGETS[*]} with $CXX in $BUILD"
-    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$CXX" \
+    cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$CXX" \
           -DGENLAB_FUZZ=ON -DGENLAB_TESTS=ON >/dev/null
 fi
 cmake --build "$BUILD" -j"$JOBS" --target "${TARGETS[@]}"
@@ -68,19 +68,29 @@ for f in "$ROOT/../shared/data/names.txt" "$ROOT/../shared/data/tinyshakespeare.
     fi
 done
 
-# --- run ------------------------------------------------------------------------------------------
-failed=()
-for t in "${TARGETS[@]}"; do
-    work=$BUILD/fuzz/corpus-$t
+# --- run -----------------------------------------------------------------------------------------
+# The targets run side by side (one core each on a 2-core machine), each logging to its own file.
+run_target() {
+    local t=$1 work=$BUILD/fuzz/corpus-$1
     mkdir -p "$work"
-    log "$t: ${DURATION}s"
-    if ! "$BUILD/fuzz/$t" -max_total_time="$DURATION" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
-            -print_final_stats=1 -artifact_prefix="$BUILD/fuzz/artifacts/$t-" "$work" "$SEEDS/$t" \
-            > "$BUILD/fuzz/$t.log" 2>&1; then
+    "$BUILD/fuzz/$t" -max_total_time="$DURATION" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+        -print_final_stats=1 -artifact_prefix="$BUILD/fuzz/artifacts/$t-" "$work" "$SEEDS/$t" \
+        > "$BUILD/fuzz/$t.log" 2>&1
+}
+log "running ${TARGETS[*]} for ${DURATION}s each, side by side"
+pids=()
+for t in "${TARGETS[@]}"; do
+    run_target "$t" &
+    pids+=($!)
+done
+failed=()
+for i in "${!TARGETS[@]}"; do
+    t=${TARGETS[$i]}
+    if ! wait "${pids[$i]}"; then
         tail -n 60 "$BUILD/fuzz/$t.log" >&2
         failed+=("$t")
     else
-        grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$BUILD/fuzz/$t.log" | tail -n 2 >&2 || true
+        log "$t: $(grep -E '^stat::number_of_executed_units' "$BUILD/fuzz/$t.log" | tail -n 1 || true)"
     fi
 done
 if [[ ${#failed[@]} -gt 0 ]]; then
