@@ -5,8 +5,6 @@
 //
 //     genlab-activations                                   # every elementwise activation, [-6, 6]
 //     genlab-activations --acts relu,gelu,leaky_relu:0.2 --range -4:4 --csv acts.csv --table
-#include <CLI/CLI.hpp>
-
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -17,7 +15,7 @@
 #include "core/io/plot.h"
 #include "core/parallel.h"
 #include "core/train/run_dir.h"
-#include "demos/demo_main.h"
+#include "experiments/cli.h"
 
 namespace genlab {
 namespace {
@@ -70,7 +68,6 @@ const ConfigSpec<Options>& options_spec() {
 }
 
 int run(const Options& o) {
-    options_spec().validate(o);
     double lo = 0, hi = 0;
     parse_range(o.range, &lo, &hi);
     const std::vector<Activation> acts = parse_activation_list(o.acts, "--acts");
@@ -125,7 +122,8 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
     genlab::Options o;
-    CLI::App app{"Plot activation functions and their derivatives, export them as CSV, and tabulate their properties."};
-    genlab::options_spec().add_flags(app, o);
-    return genlab::demo_main("genlab-activations", app, argc, argv, [&] { return genlab::run(o); });
+    return genlab::experiments::options_main(
+        "genlab-activations",
+        "Plot activation functions and their derivatives, export them as CSV, and tabulate their properties.",
+        genlab::options_spec(), o, argc, argv, [&] { return genlab::run(o); });
 }

@@ -1,17 +1,51 @@
-// experiment_main: CLI11 subcommands over an ExperimentDef (see cli.h).
+// The command lines (see cli.h): CLI11 parses, and every error becomes one line and an exit code.
+// The only file besides core/config.cpp that includes CLI11 (a heavy header to compile).
 #include "experiments/cli.h"
 
 #include <CLI/CLI.hpp>
 
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "core/parallel.h"
-#include "demos/demo_main.h"
 #include "experiments/runner.h"
 
 namespace genlab::experiments {
+
+namespace {
+
+int guarded_main(const char* program, CLI::App& app, int argc, char** argv, const std::function<int()>& run) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help
+        std::cerr << program << ": " << e.what() << " (see --help)\n";
+        return 2;
+    }
+    try {
+        return run();
+    } catch (const UsageError& e) {
+        std::cerr << program << ": " << e.what() << "\n";
+        return 2;
+    } catch (const Error& e) {
+        std::cerr << program << ": " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << program << ": unexpected error: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace
+
+int schema_main(const char* program, const std::string& about, const ConfigSchema& schema, void* options, int argc,
+                char** argv, const std::function<int()>& run) {
+    CLI::App app{about};
+    schema.add_flags(app, options);
+    return guarded_main(program, app, argc, argv, run);
+}
 
 int experiment_main(const ExperimentDef& def, int argc, char** argv) {
     const std::string program = def.program();
@@ -37,7 +71,7 @@ int experiment_main(const ExperimentDef& def, int argc, char** argv) {
     std::unique_ptr<ConfigBox> scfg = def.new_sample_config();
     scfg->add_flags(*sa);
 
-    return demo_main(program.c_str(), app, static_cast<int>(args.size()), args.data(), [&] {
+    return guarded_main(program.c_str(), app, static_cast<int>(args.size()), args.data(), [&] {
         if (sa->parsed()) {
             sample_options_spec().validate(so);
             scfg->resolve([&](const std::string& key) { return sa->count(flag_name(key)) > 0; });
