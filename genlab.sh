@@ -72,22 +72,42 @@ run_tests() {
     log "all tests passed"
 }
 
-write_index() {  # outputs/index.html linking what the demo produced
+html_escape() { sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g'; }
+
+md_table_html() {  # a Markdown table (and the lines around it) as HTML
+    html_escape | awk '
+        /^\|/ { line = $0; sub(/^\| */, "", line); sub(/ *\|$/, "", line); n = split(line, cell, / *\| */)
+                if (line ~ /^[-| ]+$/) next
+                if (!open) { print "<table>"; open = 1; tag = "th" } else tag = "td"
+                printf "<tr>"; for (i = 1; i <= n; i++) printf "<%s>%s</%s>", tag, cell[i], tag; print "</tr>"; next }
+        { if (open) { print "</table>"; open = 0 } if (length($0)) print "<p>" $0 "</p>" }
+        END { if (open) print "</table>" }'
+}
+
+write_index() {  # outputs/index.html showing what the demo produced
     local idx=outputs/index.html
     {
         echo '<!doctype html><html><head><meta charset="utf-8"><title>genlab demo</title>'
         echo '<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}'
-        echo 'img{max-width:100%;border:1px solid #ddd}pre{background:#f6f6f6;padding:1em;overflow:auto}</style></head><body>'
+        echo 'img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}figcaption{color:#555;font-size:90%}'
+        echo 'pre{background:#f6f6f6;padding:1em;overflow:auto}table{border-collapse:collapse;font-size:90%}'
+        echo 'td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f0f0f0}</style></head><body>'
         echo "<h1>genlab demo</h1><p>Generated $(date -u '+%Y-%m-%d %H:%M UTC') by <code>./genlab.sh demo</code>.</p>"
         for run in "$@"; do
             local rel=${run#outputs/}
             echo "<h2>$(basename "$(dirname "$run")")</h2><p>Folder: <a href=\"$rel/\">$rel</a></p>"
             for png in "$run"/*.png; do
-                [[ -e $png ]] && echo "<p><img src=\"$rel/$(basename "$png")\" alt=\"$(basename "$png")\"></p>"
+                [[ -e $png ]] || continue
+                local name; name=$(basename "$png")
+                echo "<figure><img src=\"$rel/$name\" alt=\"$name\"><figcaption>$name</figcaption></figure>"
             done
-            for txt in "$run"/metrics.json "$run"/table.md "$run"/samples.txt; do
+            if [[ -e $run/table.md ]]; then
+                echo "<h3>table.md</h3>"
+                md_table_html < "$run/table.md"
+            fi
+            for txt in "$run"/metrics.json "$run"/samples.txt; do
                 [[ -e $txt ]] || continue
-                echo "<h3>$(basename "$txt")</h3><pre>$(head -c 4000 "$txt" | sed 's/&/\&amp;/g; s/</\&lt;/g')</pre>"
+                echo "<h3>$(basename "$txt")</h3><pre>$(head -c 4000 "$txt" | html_escape)</pre>"
             done
         done
         echo '</body></html>'

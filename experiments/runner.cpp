@@ -131,6 +131,11 @@ void write_loss_plot(const std::string& dir, const std::string& title, const std
                     s.x.push_back(steps[i]);
                     s.y.push_back(v[i]);
                 }
+            // A metric evaluated only at the end is one point: a line through it draws nothing.
+            if (s.x.size() < 2) {
+                s.mark = Mark::Dots;
+                s.width = 4.f;
+            }
             p.series.push_back(std::move(s));
         }
         if (!p.series.empty()) fig.panels.push_back(std::move(p));

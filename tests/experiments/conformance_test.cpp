@@ -112,8 +112,11 @@ TEST_P(Conformance, ResumingAtACheckpointEqualsAnUninterruptedRun) {
         compared += a.tensors[i].first.rfind("model.", 0) == 0 || a.tensors[i].first.rfind("optim.", 0) == 0;
     }
     EXPECT_GE(compared, 6);  // weights, biases and optimizer moments, at least
-    for (const auto& [key, value] : a.metadata)
-        if (key.rfind("rng.", 0) == 0 || key.rfind("data.", 0) == 0) EXPECT_EQ(value, b.metadata.at(key)) << key;
+    for (const auto& [key, value] : a.metadata) {
+        if (key.rfind("rng.", 0) == 0 || key.rfind("data.", 0) == 0) {
+            EXPECT_EQ(value, b.metadata.at(key)) << key;
+        }
+    }
 
     const MetricsTable ta = read_metrics_csv(dir_.file("full") + "/metrics.csv");
     const MetricsTable tb = read_metrics_csv(dir_.file("part") + "/metrics.csv");
