@@ -19,7 +19,6 @@ CorpusMode parse_corpus_mode(const std::string& name) {
     usage_fail("--mode '", name, "': expected 'lines' (one sample per line) or 'stream' (continuous text)");
 }
 
-const char* corpus_mode_name(CorpusMode mode) { return mode == CorpusMode::Lines ? "lines" : "stream"; }
 
 namespace {
 

@@ -17,7 +17,6 @@ namespace genlab::data {
 // stream: the file is one continuous text, newlines included; training draws random windows.
 enum class CorpusMode { Lines, Stream };
 CorpusMode parse_corpus_mode(const std::string& name);  // "lines" / "stream", else UsageError
-const char* corpus_mode_name(CorpusMode mode);
 
 inline constexpr const char* kWordsPath = "/usr/share/dict/words";  // Debian's wamerican
 inline constexpr const char* kWordsPackage = "wamerican";
