@@ -19,7 +19,6 @@ CorpusMode parse_corpus_mode(const std::string& name) {
     usage_fail("--mode '", name, "': expected 'lines' (one sample per line) or 'stream' (continuous text)");
 }
 
-
 namespace {
 
 struct Range {
