@@ -137,8 +137,8 @@ struct RunOptions {
     int steps = 1000;        // optimisation steps in total (a resumed run continues to this)
     uint64_t seed = 1;       // every random stream derives from (seed, stream name)
     int threads = 0;         // OpenMP threads; 0: the OpenMP default
-    std::string out;         // output folder; "": outputs/<experiment>/<YYYYmmdd-HHMMSS>
-    std::string resume;      // checkpoint to continue from (same config and seed)
+    std::string out{};       // output folder; "": outputs/<experiment>/<YYYYmmdd-HHMMSS>
+    std::string resume{};    // checkpoint to continue from (same config and seed)
     int save_every = 0;      // checkpoint every N steps; 0: only at the end
     int log_every = 100;     // metrics.csv row and progress line every N steps
     int eval_every = 0;      // quality metrics every N steps; 0: only at the end

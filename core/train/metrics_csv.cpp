@@ -1,7 +1,10 @@
 // metrics.csv reading and line formatting (see metrics_csv.h).
 #include "core/train/metrics_csv.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <filesystem>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io/atomic_file.h"
 
 namespace genlab {
 
@@ -118,6 +122,74 @@ MetricsTable read_metrics_csv(const std::string& path, long keep_until_step) {
         t.rows.push_back(std::move(cells));
     }
     return t;
+}
+
+// --- writing
+
+std::string number_text(double v) {
+    char buf[64];
+    const float f = static_cast<float>(v);
+    std::to_chars_result r = static_cast<double>(f) == v ? std::to_chars(buf, buf + sizeof buf, f)
+                                                         : std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+void MetricsCsvWriter::resume(int keep_until_step) {
+    std::error_code ec;
+    if (!enabled() || !std::filesystem::exists(path_, ec)) return;
+    MetricsTable t = read_metrics_csv(path_, keep_until_step);
+    if (t.columns.empty()) return;
+    rewrite(t);
+}
+
+void MetricsCsvWriter::write(int step, const Metrics& m, const Metrics& ev) {
+    if (!enabled()) return;
+    std::vector<std::string> missing;
+    auto add_columns = [&](const Metrics& ms) {
+        for (const auto& [name, v] : ms)
+            if (std::find(columns_.begin(), columns_.end(), name) == columns_.end() &&
+                std::find(missing.begin(), missing.end(), name) == missing.end())
+                missing.push_back(name);
+    };
+    add_columns(m);
+    add_columns(ev);
+    if (!missing.empty() || !f_) {  // new columns, or the very first row of a fresh file
+        MetricsTable t;
+        if (f_) {
+            close();
+            t = read_metrics_csv(path_);
+        }
+        if (t.columns.empty()) t.columns = {"step"};  // a fresh file
+        t.columns.insert(t.columns.end(), missing.begin(), missing.end());
+        rewrite(t);
+    }
+    std::vector<std::string> cells(columns_.size());
+    cells[0] = std::to_string(step);
+    for (const Metrics* ms : {&m, &ev})
+        for (const auto& [name, v] : *ms)
+            cells[static_cast<size_t>(std::find(columns_.begin(), columns_.end(), name) - columns_.begin())] =
+                number_text(v);
+    std::string line = csv_line(cells);
+    if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fflush(f_) != 0)
+        fail(path_, ": cannot append a row: ", std::strerror(errno), " (disk full?)");
+}
+
+// Atomic, so a failure here never loses the rows already logged.
+void MetricsCsvWriter::rewrite(MetricsTable& t) {
+    columns_ = t.columns;
+    std::string text = csv_line(columns_);
+    for (std::vector<std::string>& r : t.rows) {
+        r.resize(columns_.size());
+        text += csv_line(r);
+    }
+    write_file_atomic(path_, text);
+    f_ = std::fopen(path_.c_str(), "ab");
+    if (!f_) fail(path_, ": cannot open for appending: ", std::strerror(errno));
+}
+
+void MetricsCsvWriter::close() {
+    if (f_) std::fclose(f_);
+    f_ = nullptr;
 }
 
 }  // namespace genlab

@@ -7,10 +7,15 @@
 //     std::vector<double> steps = m.steps(), loss = m.column("val_loss");   // NaN where empty
 #pragma once
 #include <climits>
+#include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace genlab {
+
+// Named figures of one step or evaluation, in the order they are reported.
+using Metrics = std::vector<std::pair<std::string, double>>;
 
 struct MetricsTable {
     std::vector<std::string> columns;             // "step" first
@@ -26,6 +31,41 @@ struct MetricsTable {
 // it was written) is dropped. Error naming the file when it cannot be read, its first column is
 // not "step", a row's step is not an integer or a row has more cells than the header.
 MetricsTable read_metrics_csv(const std::string& path, long keep_until_step = LONG_MAX);
+
+// A metrics.csv being written, appended row by row and flushed, so a crash or a kill keeps every
+// logged row. Columns are "step" then metric names in order of first appearance; a name that
+// appears later (an eval metric, first computed at the end) adds a column, and the file is
+// rewritten once (atomically) with the new header and empty cells in the earlier rows. Used for
+// a run's metrics.csv (the Trainer) and a sweep run's diagnostics.csv.
+class MetricsCsvWriter {
+public:
+    explicit MetricsCsvWriter(std::string path) : path_(std::move(path)) {}  // "": writes nothing
+    ~MetricsCsvWriter() { close(); }
+    MetricsCsvWriter(const MetricsCsvWriter&) = delete;
+    MetricsCsvWriter& operator=(const MetricsCsvWriter&) = delete;
+
+    bool enabled() const { return !path_.empty(); }
+    // A resumed run keeps the rows up to the checkpoint's step and drops later ones (logged after
+    // the checkpoint by the interrupted run, and about to be logged again), so the file ends up
+    // as an uninterrupted run's.
+    void resume(int keep_until_step);
+    // One row: `step`, then the cells of m and ev (a metric in neither stays empty).
+    void write(int step, const Metrics& m, const Metrics& ev = {});
+
+private:
+    void rewrite(MetricsTable& t);
+    void close();
+
+    std::string path_;
+    std::vector<std::string> columns_;
+    std::FILE* f_ = nullptr;
+};
+
+// Shortest text that reads back as the same double: CSV values round-trip exactly, so a resumed
+// run's rows can be compared bit for bit with an uninterrupted one. Most metrics are float losses
+// widened to double; those print as the shortest float ("0.6931472", not "0.6931471824645996"),
+// which still reads back to the same double.
+std::string number_text(double v);
 
 // One CSV line (with '\n'); cells holding ',', '"' or a newline are quoted.
 std::string csv_line(const std::vector<std::string>& cells);

@@ -31,100 +31,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Shortest text that reads back as the same double: CSV values round-trip exactly, so a resumed
-// run's rows can be compared bit for bit with an uninterrupted one. Most metrics are float losses
-// widened to double; those print as the shortest float ("0.6931472", not "0.6931471824645996"),
-// which still reads back to the same double.
-std::string number_text(double v) {
-    char buf[64];
-    const float f = static_cast<float>(v);
-    std::to_chars_result r = static_cast<double>(f) == v ? std::to_chars(buf, buf + sizeof buf, f)
-                                                         : std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
-
-// --- metrics.csv
-
-// metrics.csv, appended row by row and flushed, so a crash or a kill keeps every logged row.
-// Columns are "step" then metric names in order of first appearance; a name that appears later
-// (an eval metric, first computed at the end) adds a column, and the file is rewritten once with
-// the new header and empty cells in the earlier rows.
-class MetricsCsv {
-public:
-    explicit MetricsCsv(std::string path) : path_(std::move(path)) {}
-    ~MetricsCsv() { close(); }
-    MetricsCsv(const MetricsCsv&) = delete;
-    MetricsCsv& operator=(const MetricsCsv&) = delete;
-
-    bool enabled() const { return !path_.empty(); }
-
-    // A resumed run keeps the rows up to the checkpoint's step and drops later ones (logged after
-    // the checkpoint by the interrupted run, and about to be logged again), so the file ends up
-    // as an uninterrupted run's.
-    void resume(int keep_until_step) {
-        std::error_code ec;
-        if (!enabled() || !std::filesystem::exists(path_, ec)) return;
-        MetricsTable t = read_metrics_csv(path_, keep_until_step);
-        if (t.columns.empty()) return;
-        rewrite(t);
-    }
-
-    void write(int step, const Metrics& m, const Metrics& ev) {
-        if (!enabled()) return;
-        std::vector<std::string> missing;
-        auto add_columns = [&](const Metrics& ms) {
-            for (const auto& [name, v] : ms)
-                if (std::find(columns_.begin(), columns_.end(), name) == columns_.end() &&
-                    std::find(missing.begin(), missing.end(), name) == missing.end())
-                    missing.push_back(name);
-        };
-        add_columns(m);
-        add_columns(ev);
-        if (!missing.empty() || !f_) {  // new columns, or the very first row of a fresh file
-            MetricsTable t;
-            if (f_) {
-                close();
-                t = read_metrics_csv(path_);
-            }
-            if (t.columns.empty()) t.columns = {"step"};  // a fresh file
-            t.columns.insert(t.columns.end(), missing.begin(), missing.end());
-            rewrite(t);
-        }
-        std::vector<std::string> cells(columns_.size());
-        cells[0] = std::to_string(step);
-        for (const Metrics* ms : {&m, &ev})
-            for (const auto& [name, v] : *ms)
-                cells[static_cast<size_t>(std::find(columns_.begin(), columns_.end(), name) - columns_.begin())] =
-                    number_text(v);
-        std::string line = csv_line(cells);
-        if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fflush(f_) != 0)
-            fail(path_, ": cannot append a row: ", std::strerror(errno), " (disk full?)");
-    }
-
-private:
-    // Atomic, so a failure here never loses the rows already logged.
-    void rewrite(MetricsTable& t) {
-        columns_ = t.columns;
-        std::string text = csv_line(columns_);
-        for (std::vector<std::string>& r : t.rows) {
-            r.resize(columns_.size());
-            text += csv_line(r);
-        }
-        write_file_atomic(path_, text);
-        f_ = std::fopen(path_.c_str(), "ab");
-        if (!f_) fail(path_, ": cannot open for appending: ", std::strerror(errno));
-    }
-
-    void close() {
-        if (f_) std::fclose(f_);
-        f_ = nullptr;
-    }
-
-    std::string path_;
-    std::vector<std::string> columns_;
-    std::FILE* f_ = nullptr;
-};
-
 // --- progress output
 
 std::string metric_text(double v) {
@@ -240,8 +146,9 @@ const std::pair<std::string, double>* first_non_finite(const Metrics& m) {
 
 [[noreturn]] void diverged(int n, const std::pair<std::string, double>& bad) {
     const char* what = std::isnan(bad.second) ? "nan" : (bad.second > 0 ? "inf" : "-inf");
-    fail("step ", n, ": ", bad.first, " is ", what,
-         " \xe2\x80\x94 training diverged (try a lower --lr)");  // U+2014 em dash
+    throw Diverged(str("step ", n, ": ", bad.first, " is ", what,
+                       " \xe2\x80\x94 training diverged (try a lower --lr)"),  // U+2014 em dash
+                   n, bad.first);
 }
 
 bool is_reserved_metadata(const std::string& key) {
@@ -340,7 +247,7 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
     if (files) make_out_dir(opt_.out_dir);
     const std::filesystem::path out(opt_.out_dir);
     const std::string ckpt_path = files ? (out / opt_.checkpoint_name).string() : "";
-    MetricsCsv csv(files ? (out / "metrics.csv").string() : "");
+    MetricsCsvWriter csv(files ? (out / "metrics.csv").string() : "");
     if (resumed) csv.resume(start_step_);
 
     Progress progress(opt_.quiet, start_step_, opt_.steps);

@@ -9,13 +9,24 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.h"
 #include "core/io/state_dict.h"
 #include "core/rng.h"
+#include "core/train/metrics_csv.h"
 
 namespace genlab {
 
 // Named scalars from a step or an eval, in a stable order (the CSV column order).
-using Metrics = std::vector<std::pair<std::string, double>>;
+
+// Thrown by Trainer::run when a metric turns NaN or Inf: the message names the step and the
+// metric; a sweep records the run as diverged at that step instead of stopping.
+class Diverged : public Error {
+public:
+    Diverged(const std::string& message, int step, std::string metric)
+        : Error(message), step(step), metric(std::move(metric)) {}
+    int step;            // the step whose metrics were not finite (1-based, as in metrics.csv)
+    std::string metric;  // the first such metric
+};
 
 struct TrainerOptions {
     int steps = 1000;            // total optimisation steps (a resumed run continues to this)

@@ -211,6 +211,23 @@ TEST_F(TrainerTest, NanGuardNamesMetricAndStepAndKeepsTheCheckpoint) {
     EXPECT_FALSE(fs::exists(path("n/metrics.json")));
 }
 
+TEST_F(TrainerTest, DivergenceIsADivergedErrorCarryingStepAndMetric) {
+    Regression r(3);
+    Trainer t(options("d"));
+    r.track(t);
+    try {
+        t.run([&](int s) {
+            Metrics m = r.step(s);
+            if (s == 6) m.emplace_back("loss2", std::numeric_limits<double>::infinity());
+            return m;
+        });
+        ADD_FAILURE() << "no Diverged thrown";
+    } catch (const Diverged& e) {
+        EXPECT_EQ(e.step, 7);
+        EXPECT_EQ(e.metric, "loss2");
+    }
+}
+
 TEST_F(TrainerTest, InfGuardAlsoCoversEvalMetrics) {
     Regression r(4);
     TrainerOptions o = options("i");
