@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/parallel.h"
+#include "experiments/ablation.h"
 #include "experiments/runner.h"
 
 namespace genlab::experiments {
@@ -84,6 +85,47 @@ int experiment_main(const ExperimentDef& def, int argc, char** argv) {
         const TrainResult r = train(def, *cfg, run);
         std::cout << r.highlights << program << ": wrote " << r.out_dir << "\n";
         for (const auto& [name, v] : r.metrics) std::cout << "  " << name << " " << v << "\n";
+        return 0;
+    });
+}
+
+int ablate_main(int argc, char** argv) {
+    CLI::App app{"genlab-ablate: train one model with each hidden activation over seeds, measure every run the same "
+                 "way (quality, dead units, saturation, gradient flow, speed) and summarise. Flags not listed here "
+                 "go to the model (see genlab-<model> --help), e.g. --data ring8 or --loss mse."};
+    AblationOptions opt;
+    ablation_options_spec().add_flags(app, opt);
+    app.allow_extras();
+    return guarded_main("genlab-ablate", app, argc, argv, [&] {
+        const ExperimentDef& def = find_experiment(opt.model);
+        const std::vector<std::string> extras = app.remaining();
+        // The model's flags, parsed by its own config (a fresh one per arm).
+        auto parse = [&def, extras](std::set<std::string>* given) {
+            std::unique_ptr<ConfigBox> box = def.new_config();
+            CLI::App model_app{def.program()};
+            box->add_flags(model_app);
+            std::vector<std::string> args(extras.rbegin(), extras.rend());  // CLI11 takes them reversed
+            try {
+                model_app.parse(args);
+            } catch (const CLI::ParseError& e) {
+                usage_fail(e.what(), " (genlab-ablate --model ", def.name, " takes the flags of ", def.program(), ")");
+            }
+            if (given)
+                for (const CLI::Option* o : model_app.get_options()) {
+                    if (o->count() == 0) continue;
+                    std::string key = o->get_name();
+                    key.erase(0, key.find_first_not_of('-'));
+                    std::replace(key.begin(), key.end(), '-', '_');
+                    given->insert(key);
+                }
+            return box;
+        };
+        ModelSettings base;
+        parse(&base.given);  // flag errors surface here, once
+        base.make = [parse] { return parse(nullptr); };
+        const SweepResult r = run_ablation(opt, base);
+        std::cout << "genlab-ablate: " << r.trained << " runs trained, " << r.skipped << " already done, " << r.diverged
+                  << " diverged; wrote " << r.out_dir << "\n";
         return 0;
     });
 }

@@ -15,6 +15,10 @@ namespace genlab::experiments {
 // The whole main() of a training executable.
 int experiment_main(const ExperimentDef& def, int argc, char** argv);
 
+// The whole main() of genlab-ablate: its own flags (ablation.h), every other flag handed to the
+// swept model's config (--data ring8, --loss mse ...).
+int ablate_main(int argc, char** argv);
+
 // The main() of a tool whose flags are one config (genlab-activations): parses them into
 // `options`, validates them, then calls run().
 int schema_main(const char* program, const std::string& about, const ConfigSchema& schema, void* options, int argc,

@@ -184,7 +184,11 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
                      .kind = def.name, .summary_json = summary.dump(), .quiet = run.quiet});
     exp->track(trainer);
     exp->start(out);
-    const Metrics m = trainer.run([&](int s) { return exp->step(s); },
+    const Metrics m = trainer.run([&](int s) {
+                                      Metrics sm = exp->step(s);
+                                      if (hooks.after_step) hooks.after_step(s + 1, *exp);
+                                      return sm;
+                                  },
                                   [&](int n) {
                                       Metrics ev = exp->eval(n);
                                       if (hooks.after_eval) hooks.after_eval(n, *exp);

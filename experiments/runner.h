@@ -16,7 +16,10 @@ namespace genlab::experiments {
 struct TrainHooks {
     // Called after every evaluation (at eval_every steps and at the end) with the step count;
     // a sweep reads the diagnostics here (exp.probe()).
-    std::function<void(int step, Experiment& exp)> after_eval;
+    std::function<void(int step, Experiment& exp)> after_eval{};
+    // Called after every optimisation step with the number of steps done (1-based); a sweep
+    // probes the diagnostics here at its own interval.
+    std::function<void(int step, Experiment& exp)> after_step{};
 };
 
 struct TrainResult {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -101,6 +102,10 @@ std::vector<int> Classifier::predict(const Tensor& images) const {
 
 ClassifierCache load_or_train_classifier(const std::string& path, const std::function<data::ImageDataset()>& load_train,
                                          const data::ImageDataset& test, ClassifierConfig cfg, bool quiet) {
+    // Runs of a sweep build their experiments concurrently: one trains the classifier, the
+    // others then find it cached.
+    static std::mutex one_at_a_time;
+    const std::lock_guard<std::mutex> lock(one_at_a_time);
     cfg.input = test.pixels();
     cfg.classes = test.num_classes;
     const std::string fp = fingerprint(test), cj = config_json(cfg);

@@ -1,0 +1,448 @@
+// The activation ablation (see ablation.h): arms x seeds, each a train() with the diagnostics
+// hook, results.csv as runs finish, summary.json at the end.
+#include "experiments/ablation.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/error.h"
+#include "core/io/atomic_file.h"
+#include "core/nn/layers.h"
+#include "core/parallel.h"
+#include "core/train/metrics_csv.h"
+#include "core/train/run_dir.h"
+#include "experiments/diagnostics.h"
+#include "experiments/runner.h"
+
+namespace genlab::experiments {
+
+namespace fs = std::filesystem;
+
+const ConfigSpec<AblationOptions>& ablation_options_spec() {
+    using A = AblationOptions;
+    static const ConfigSpec<A> spec =
+        ConfigSpec<A>()
+            .field("model", &A::model, "Model to sweep: gan, ae or text", one_of({"gan", "ae", "text"}))
+            .field("acts", &A::acts, "Hidden activations, one arm each (default: every elementwise activation)")
+            .field("inits", &A::inits, "Linear inits to cross with the activations, e.g. torch,gain (default: the model's)")
+            .field("where", &A::where, "GAN: which networks' hidden activation is swept (both, g, d)",
+                   one_of({"both", "g", "d"}))
+            .field("seeds", &A::seeds, "Seeds per arm (1..N)", in_range(1, 1000))
+            .field("steps", &A::steps, "Steps per run (0: the model's default)", in_range(0, 100'000'000))
+            .field("eval_every", &A::eval_every, "Quality metrics every N steps (0: the model's default)",
+                   in_range(0, 100'000'000))
+            .field("diag_every", &A::diag_every, "Diagnostics every N steps and at the end (0: steps / 10)",
+                   in_range(0, 100'000'000))
+            .field("jobs", &A::jobs, "Runs trained at once", in_range(1, 256))
+            .field("threads", &A::threads, "Threads in all, divided between the jobs (0: the OpenMP default)",
+                   in_range(0, 1024))
+            .field("out", &A::out, "Output folder (default: outputs/ablate/<YYYYmmdd-HHMMSS>)")
+            .field("quiet", &A::quiet, "No line per finished run");
+    return spec;
+}
+
+ModelSettings model_settings(const std::string& model, const std::vector<std::pair<std::string, std::string>>& settings) {
+    const ExperimentDef& def = find_experiment(model);
+    ModelSettings m;
+    for (const auto& [key, value] : settings) m.given.insert(key);
+    m.make = [&def, settings] {
+        std::unique_ptr<ConfigBox> box = def.new_config();
+        for (const auto& [key, value] : settings) box->set(key, value);
+        return box;
+    };
+    return m;
+}
+
+std::vector<Arm> ablation_arms(const AblationOptions& opt) {
+    std::vector<std::string> inits;
+    for (size_t at = 0; !opt.inits.empty() && at <= opt.inits.size();) {
+        const size_t comma = std::min(opt.inits.find(',', at), opt.inits.size());
+        const std::string name = opt.inits.substr(at, comma - at);
+        parse_init(name);  // UsageError naming the known inits
+        if (std::find(inits.begin(), inits.end(), name) != inits.end()) usage_fail("--inits: '", name, "' is listed twice");
+        inits.push_back(name);
+        at = comma + 1;
+    }
+    if (inits.empty()) inits.push_back("");
+    std::vector<Arm> arms;
+    for (const Activation& a : parse_activation_list(opt.acts, "--acts"))
+        for (const std::string& init : inits) {
+            Arm arm{.label = init.empty() ? a.spec : a.spec + "-" + init, .act = a, .init = init};
+            for (const Arm& other : arms)
+                if (other.label == arm.label) usage_fail("--acts: '", a.spec, "' is listed twice");
+            arms.push_back(std::move(arm));
+        }
+    return arms;
+}
+
+namespace {
+
+// The config of one arm: the user's settings, the arm's activation (and init), resolved.
+std::unique_ptr<ConfigBox> arm_config(const AblationOptions& opt, const ModelSettings& base, const Arm* arm) {
+    std::unique_ptr<ConfigBox> box = base.make();
+    std::set<std::string> given = base.given;
+    if (arm) {
+        std::vector<std::string> keys{"act"};
+        if (opt.model == "gan" && opt.where != "both") keys = {opt.where + "_act"};
+        for (const std::string& key : keys) {
+            box->set(key, arm->act.spec);
+            given.insert(key);
+        }
+        if (!arm->init.empty()) {
+            box->set("init", arm->init);
+            given.insert("init");
+        }
+    }
+    box->resolve([&](const std::string& key) { return given.count(key) > 0; });
+    return box;
+}
+
+// results.csv: one row per finished run, lead columns then metric columns in order of first
+// appearance; rewritten whole and atomically for each new row.
+class ResultsCsv {
+public:
+    static inline const std::vector<std::string> kLead{"arm", "activation", "init", "seed", "status", "diverged_step",
+                                                       "resumed_from", "steps", "wall_s", "ms_per_step"};
+
+    explicit ResultsCsv(std::string path) : path_(std::move(path)), columns_(kLead) {
+        std::error_code ec;
+        if (!fs::exists(path_, ec)) return;
+        std::ifstream in(path_, std::ios::binary);
+        std::string line;
+        if (!std::getline(in, line)) fail(path_, ": empty (expected a header line)");
+        std::vector<std::string> header = csv_split(line);
+        if (header.size() < kLead.size() || !std::equal(kLead.begin(), kLead.end(), header.begin()))
+            fail(path_, ": not a genlab-ablate results.csv (its header does not start with arm,activation,...)");
+        columns_ = header;
+        while (std::getline(in, line)) {
+            if (in.eof()) break;  // a last line without its newline: a kill while it was written
+            std::vector<std::string> cells = csv_split(line);
+            if (cells.size() > columns_.size()) fail(path_, ": a row has more cells than the header");
+            cells.resize(columns_.size());
+            rows_.push_back(std::move(cells));
+        }
+    }
+
+    const std::vector<std::string>* find(const std::string& arm, int seed) const {
+        for (const auto& r : rows_)
+            if (r[0] == arm && r[3] == std::to_string(seed)) return &r;
+        return nullptr;
+    }
+    size_t column(const std::string& name) const {
+        return static_cast<size_t>(std::find(columns_.begin(), columns_.end(), name) - columns_.begin());
+    }
+    const std::vector<std::string>& columns() const { return columns_; }
+    const std::vector<std::vector<std::string>>& rows() const { return rows_; }
+
+    void add(const std::vector<std::pair<std::string, std::string>>& cells) {
+        for (const auto& [name, v] : cells)
+            if (column(name) == columns_.size()) {
+                columns_.push_back(name);
+                for (auto& r : rows_) r.emplace_back();
+            }
+        std::vector<std::string> row(columns_.size());
+        for (const auto& [name, v] : cells) row[column(name)] = v;
+        rows_.push_back(std::move(row));
+        std::string text = csv_line(columns_);
+        for (const auto& r : rows_) text += csv_line(r);
+        write_file_atomic(path_, text);
+    }
+
+private:
+    std::string path_;
+    std::vector<std::string> columns_;
+    std::vector<std::vector<std::string>> rows_;
+};
+
+// summary.json: per arm (in the order given), over its finished seeds, every metric's mean,
+// standard deviation (n - 1), min, max and per-seed values; the arms ranked by the mean of the
+// first quality metric (arms without a finished run are not ranked).
+nlohmann::ordered_json sweep_summary(const ResultsCsv& results, const std::vector<Arm>& arms, int seeds,
+                                     const std::vector<QualityMetric>& quality, int& diverged) {
+    nlohmann::ordered_json j;
+    for (const QualityMetric& q : quality) j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
+    std::vector<std::pair<double, size_t>> ranked;  // (primary mean, arm index)
+    diverged = 0;
+    for (size_t a = 0; a < arms.size(); ++a) {
+        nlohmann::ordered_json arm;
+        arm["arm"] = arms[a].label;
+        arm["activation"] = arms[a].act.spec;
+        arm["init"] = arms[a].init;
+        std::vector<const std::vector<std::string>*> done;
+        std::vector<int> done_seeds, diverged_seeds;
+        for (int seed = 1; seed <= seeds; ++seed) {
+            const std::vector<std::string>* row = results.find(arms[a].label, seed);
+            if (!row) continue;
+            if ((*row)[4] == "diverged") {
+                diverged_seeds.push_back(seed);
+                ++diverged;
+            } else {
+                done.push_back(row);
+                done_seeds.push_back(seed);
+            }
+        }
+        arm["seeds"] = done_seeds;
+        arm["diverged_seeds"] = diverged_seeds;
+        nlohmann::ordered_json metrics = nlohmann::ordered_json::object();
+        const std::vector<std::string>& cols = results.columns();
+        for (size_t c = 0; c < cols.size(); ++c) {
+            const bool lead = c < ResultsCsv::kLead.size();
+            if (lead && cols[c] != "wall_s" && cols[c] != "ms_per_step") continue;
+            std::vector<double> v;
+            for (const auto* row : done)
+                if (!(*row)[c].empty()) v.push_back(std::strtod((*row)[c].c_str(), nullptr));
+            if (v.empty() || v.size() != done.size()) continue;
+            double mean = 0;
+            for (double x : v) mean += x;
+            mean /= static_cast<double>(v.size());
+            double ss = 0;
+            for (double x : v) ss += (x - mean) * (x - mean);
+            nlohmann::ordered_json st;
+            st["mean"] = mean;
+            st["std"] = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0;
+            st["min"] = *std::min_element(v.begin(), v.end());
+            st["max"] = *std::max_element(v.begin(), v.end());
+            st["values"] = v;
+            metrics[cols[c]] = st;
+        }
+        arm["metrics"] = metrics;
+        if (!quality.empty() && metrics.contains(quality[0].name)) {
+            const double m = metrics[quality[0].name]["mean"];
+            ranked.emplace_back(quality[0].better == Better::Lower ? m : -m, a);
+        }
+        j["arms"].push_back(arm);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (size_t r = 0; r < ranked.size(); ++r) {
+        j["arms"][ranked[r].second]["rank"] = r + 1;
+        j["ranking"].push_back(arms[ranked[r].second].label);
+    }
+    return j;
+}
+
+std::string clock_text(double seconds) {
+    const long s = std::lround(std::max(0.0, seconds));
+    char buf[32];
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    return buf;
+}
+
+struct Pair {
+    const Arm* arm;
+    int seed;
+};
+
+// The sweep's identity, stored in ablation.json: a rerun into the same folder must match it
+// (arms and seeds may change: rows are per arm and seed).
+nlohmann::ordered_json sweep_identity(const AblationOptions& opt, const ConfigBox& base_cfg, int steps, int eval_every,
+                                      int diag_every) {
+    nlohmann::ordered_json j;
+    j["model"] = opt.model;
+    j["where"] = opt.where;
+    j["steps"] = steps;
+    j["eval_every"] = eval_every;
+    j["diag_every"] = diag_every;
+    j["config"] = base_cfg.to_json();
+    return j;
+}
+
+void check_out_dir(const std::string& out, const nlohmann::ordered_json& identity) {
+    const fs::path meta = fs::path(out) / "ablation.json";
+    std::error_code ec;
+    if (fs::exists(meta, ec)) {
+        std::ifstream in(meta, std::ios::binary);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const nlohmann::json prev = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+        if (!prev.is_object() || !prev.contains("sweep")) fail(meta.string(), ": not a genlab-ablate sweep description");
+        if (const std::string d = first_difference(prev["sweep"], nlohmann::json(identity)); !d.empty())
+            usage_fail("--out ", out, ": holds a sweep with other settings (", d,
+                       "); use another --out or the flags of that sweep");
+        return;
+    }
+    if (fs::exists(out, ec)) {
+        if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
+        if (!fs::is_empty(out, ec))
+            usage_fail("--out ", out, ": a folder that is not empty and holds no genlab-ablate sweep (no ablation.json); "
+                                      "choose a new or empty folder");
+    }
+}
+
+}  // namespace
+
+SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& base) {
+    AblationOptions opt = opt_in;
+    ablation_options_spec().validate(opt);
+    const ExperimentDef& def = find_experiment(opt.model);
+    if (opt.where != "both" && opt.model != "gan")
+        usage_fail("--where ", opt.where, ": only the GAN has two networks (leave --where out for ", opt.model, ")");
+    const std::vector<Arm> arms = ablation_arms(opt);
+
+    // Every arm's config is built and validated before anything runs.
+    const std::unique_ptr<ConfigBox> base_cfg = arm_config(opt, base, nullptr);
+    std::vector<std::unique_ptr<ConfigBox>> configs;
+    for (const Arm& arm : arms) configs.push_back(arm_config(opt, base, &arm));
+    const int steps = opt.steps > 0 ? opt.steps : def.default_steps(*base_cfg);
+    const int eval_every = opt.eval_every > 0 ? opt.eval_every : def.default_eval_every;
+    const int diag_every = opt.diag_every > 0 ? opt.diag_every : std::max(1, steps / 10);
+    const std::vector<QualityMetric> quality = def.quality(*base_cfg);
+
+    const std::string out = opt.out.empty() ? default_out_dir("ablate") : opt.out;
+    const nlohmann::ordered_json identity = sweep_identity(opt, *base_cfg, steps, eval_every, diag_every);
+    check_out_dir(out, identity);
+    make_out_dir(out);
+    {
+        nlohmann::ordered_json j;
+        j["tool"] = "genlab-ablate";
+        j["sweep"] = identity;
+        for (const QualityMetric& q : quality) j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
+        write_file_atomic((fs::path(out) / "ablation.json").string(), j.dump(2) + "\n");
+    }
+    ResultsCsv results((fs::path(out) / "results.csv").string());
+
+    std::vector<Pair> todo;
+    SweepResult result{.out_dir = out};
+    for (const Arm& arm : arms)
+        for (int seed = 1; seed <= opt.seeds; ++seed) {
+            if (results.find(arm.label, seed))
+                ++result.skipped;
+            else
+                todo.push_back({&arm, seed});
+        }
+    const int jobs = std::min<int>(opt.jobs, std::max<size_t>(1, todo.size()));
+    const int threads_per_job = std::max(1, (opt.threads > 0 ? opt.threads : num_threads()) / jobs);
+    if (!opt.quiet)
+        std::cerr << "genlab-ablate: " << def.name << ", " << arms.size() << " arms x " << opt.seeds << " seeds, " << steps
+                  << " steps each; " << todo.size() << " runs to train (" << result.skipped << " done before), " << jobs
+                  << (jobs == 1 ? " job" : " jobs") << " of " << threads_per_job << " threads, into " << out << "\n";
+
+    std::mutex mu;  // results, progress, the first error
+    std::atomic<size_t> next{0};
+    std::exception_ptr error;
+    int finished = 0;
+    double busy_s = 0;  // run time summed over finished runs (for the ETA)
+    const auto t0 = std::chrono::steady_clock::now();
+
+    auto run_pair = [&](const Pair& p) {
+        const size_t arm_index = static_cast<size_t>(p.arm - arms.data());
+        const fs::path dir = fs::path(out) / "runs" / p.arm->label / ("seed" + std::to_string(p.seed));
+        const std::string ckpt = (dir / "checkpoint.safetensors").string();
+        RunOptions run{.steps = steps, .seed = static_cast<uint64_t>(p.seed), .threads = threads_per_job,
+                       .out = dir.string(), .save_every = diag_every, .eval_every = eval_every, .quiet = true};
+        int resumed_from = 0;
+        std::error_code ec;
+        if (fs::exists(ckpt, ec)) {
+            try {
+                resumed_from = load_run(ckpt, def.name).step;
+                run.resume = ckpt;
+            } catch (const Error&) {
+                resumed_from = 0;  // a checkpoint cut short by the kill: start this run again
+            }
+        }
+        if (run.resume.empty()) fs::remove_all(dir, ec);  // our own partial run: nothing finished in it
+
+        MetricsCsvWriter diag_csv((dir / "diagnostics.csv").string());
+        if (resumed_from > 0) diag_csv.resume(resumed_from);
+        Metrics last_diag;
+        TrainHooks hooks;
+        hooks.after_step = [&](int n, Experiment& exp) {
+            if (n % diag_every != 0 && n != steps) return;
+            last_diag = diagnostics_metrics(exp.probe());
+            diag_csv.write(n, last_diag);
+        };
+        std::vector<std::pair<std::string, std::string>> cells{
+            {"arm", p.arm->label}, {"activation", p.arm->act.spec}, {"init", p.arm->init}, {"seed", std::to_string(p.seed)}};
+        const auto start = std::chrono::steady_clock::now();
+        std::string summary;
+        try {
+            const TrainResult r = train(def, *configs[arm_index], run, hooks);
+            const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (last_diag.empty()) {  // resumed at the last step: the diagnostics were logged before
+                const MetricsTable t = read_metrics_csv((dir / "diagnostics.csv").string());
+                for (size_t c = 1; c < t.columns.size() && !t.rows.empty(); ++c)
+                    last_diag.emplace_back(t.columns[c], t.column(t.columns[c]).back());
+            }
+            cells.insert(cells.end(), {{"status", "done"}, {"diverged_step", ""}, {"resumed_from", std::to_string(resumed_from)},
+                                       {"steps", std::to_string(steps)}, {"wall_s", number_text(wall)},
+                                       {"ms_per_step", steps > resumed_from ? number_text(1000 * wall / (steps - resumed_from)) : ""}});
+            Metrics m;  // quality first, then the rest of the final metrics, then the diagnostics
+            for (const QualityMetric& q : quality)
+                for (const auto& kv : r.metrics)
+                    if (kv.first == q.name) m.push_back(kv);
+            for (const auto& kv : r.metrics)
+                if (std::none_of(m.begin(), m.end(), [&](const auto& x) { return x.first == kv.first; })) m.push_back(kv);
+            m.insert(m.end(), last_diag.begin(), last_diag.end());
+            for (const auto& [name, v] : m) cells.emplace_back(name, number_text(v));
+            for (const QualityMetric& q : quality)
+                for (const auto& [name, v] : r.metrics)
+                    if (name == q.name) summary += " " + name + " " + number_text(v);
+        } catch (const Diverged& e) {
+            const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            cells.insert(cells.end(), {{"status", "diverged"}, {"diverged_step", std::to_string(e.step)},
+                                       {"resumed_from", std::to_string(resumed_from)}, {"steps", std::to_string(steps)},
+                                       {"wall_s", number_text(wall)}, {"ms_per_step", ""}});
+            summary = " diverged at step " + std::to_string(e.step) + " (" + e.metric + ")";
+        }
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const std::lock_guard<std::mutex> lock(mu);
+        results.add(cells);
+        ++finished;
+        busy_s += wall;
+        if (!opt.quiet) {
+            const double left = busy_s / finished * static_cast<double>(todo.size() - finished) / jobs;
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            std::cerr << "[" << finished << "/" << todo.size() << "] " << p.arm->label << " seed " << p.seed << ":"
+                      << summary << " (" << clock_text(wall) << ") | elapsed " << clock_text(elapsed) << ", ETA "
+                      << clock_text(left) << "\n";
+        }
+    };
+
+    auto worker = [&] {
+        for (size_t i = next++; i < todo.size(); i = next++) {
+            {
+                const std::lock_guard<std::mutex> lock(mu);
+                if (error) return;
+            }
+            try {
+                run_pair(todo[i]);
+            } catch (...) {
+                const std::lock_guard<std::mutex> lock(mu);
+                if (!error) error = std::current_exception();
+                return;
+            }
+        }
+    };
+    if (jobs == 1) {
+        worker();
+    } else {
+        std::vector<std::thread> pool;
+        for (int j = 0; j < jobs; ++j) pool.emplace_back(worker);
+        for (std::thread& t : pool) t.join();
+    }
+    if (error) std::rethrow_exception(error);
+    result.trained = finished;
+    const nlohmann::ordered_json summary = sweep_summary(results, arms, opt.seeds, quality, result.diverged);
+    write_file_atomic((fs::path(out) / "summary.json").string(), summary.dump(2) + "\n");
+    if (!opt.quiet) {
+        std::cerr << "genlab-ablate: wrote " << out << " (results.csv, summary.json)";
+        if (summary.contains("ranking") && !quality.empty()) {
+            std::cerr << "; by " << quality[0].name << " (" << better_name(quality[0].better) << " is better):";
+            for (const auto& label : summary["ranking"]) std::cerr << " " << label.get<std::string>();
+        }
+        std::cerr << "\n";
+    }
+    return result;
+}
+
+}  // namespace genlab::experiments

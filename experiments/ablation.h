@@ -1,0 +1,75 @@
+// The activation ablation: one model, its hidden activation swapped through a list of arms, each
+// trained over seeds 1..N, every run measured the same way (quality, final losses, speed, and the
+// per-layer diagnostics of diagnostics.h over training).
+//
+//     AblationOptions opt{.model = "gan", .acts = "relu,leaky_relu:0.2", .seeds = 3, .steps = 5000,
+//                         .out = "outputs/ablate/ring8"};
+//     ModelSettings base = model_settings("gan", {{"data", "ring8"}});
+//     SweepResult r = run_ablation(opt, base);
+//
+// The output folder:
+//     ablation.json        what the sweep is (model, config, steps): a rerun must match it
+//     results.csv          one row per finished run, rewritten atomically as each run ends
+//     summary.json         per arm: mean, std, min, max and per-seed values of every metric; rank
+//     runs/<arm>/seed<k>/  each run's own outputs (run.out of train()) and diagnostics.csv
+// Rerun with the same folder, a sweep skips the runs that have a row, resumes the ones with a
+// checkpoint and restarts the others; a run that diverges is recorded as such.
+#pragma once
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/config.h"
+#include "experiments/experiment.h"
+
+namespace genlab::experiments {
+
+struct AblationOptions {
+    std::string model = "gan";   // gan | ae | text
+    std::string acts{};          // hidden activations, one arm each; "": every elementwise entry
+    std::string inits{};         // "": the model's own default; "torch,gain": every act with each
+    std::string where = "both";  // GAN: the networks whose hidden activation is swept (both, g, d)
+    int seeds = 2;               // seeds 1..N per arm
+    int steps = 0;               // 0: the model's default
+    int eval_every = 0;          // 0: the model's default
+    int diag_every = 0;          // diagnostics every N steps (and at the end); 0: steps / 10
+    int jobs = 1;                // runs trained at once
+    int threads = 0;             // threads in all, divided between the jobs; 0: the OpenMP default
+    std::string out{};           // "": outputs/ablate/<YYYYmmdd-HHMMSS>
+    bool quiet = false;          // no line per finished run
+};
+const ConfigSpec<AblationOptions>& ablation_options_spec();
+
+// The model's own flags given with the sweep (--data ring8, --loss mse ...): a fresh config with
+// them applied, unresolved, and which keys they set.
+struct ModelSettings {
+    std::function<std::unique_ptr<ConfigBox>()> make;
+    std::set<std::string> given;
+};
+// From key -> text pairs, as the flags would set them (tests, code).
+ModelSettings model_settings(const std::string& model, const std::vector<std::pair<std::string, std::string>>& settings);
+
+// One arm: a hidden activation (and an init when the sweep crosses them).
+struct Arm {
+    std::string label;  // folder name under runs/ and the row's "arm": "relu", "gelu-torch"
+    Activation act;
+    std::string init;   // "" when the sweep keeps the model's default
+};
+std::vector<Arm> ablation_arms(const AblationOptions& opt);
+
+struct SweepResult {
+    std::string out_dir;
+    int trained = 0;   // runs trained (or finished from a checkpoint) by this call
+    int skipped = 0;   // runs that already had a row
+    int diverged = 0;  // of all rows of this sweep's arms and seeds
+};
+
+// Runs the sweep (see the top of this file). UsageError before anything runs for bad options, an
+// activation the model cannot take, or an --out folder that holds something else (another
+// sweep's settings, or files that are not a sweep's).
+SweepResult run_ablation(const AblationOptions& opt, const ModelSettings& base);
+
+}  // namespace genlab::experiments

@@ -1,0 +1,204 @@
+// The ablation runner on the tiny ring8 GAN: rows, summary, per-run folders and diagnostics;
+// an interrupted sweep finishing only what is missing; divergence as a result; folder safety.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/train/metrics_csv.h"
+#include "experiments/ablation.h"
+#include "experiments/runner.h"
+#include "tests/test_util.h"
+
+namespace genlab::experiments {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::read_file;
+using testing::TempDir;
+
+const std::vector<std::pair<std::string, std::string>> kTinyRing8{
+    {"data", "ring8"}, {"g_hidden", "16,16"}, {"d_hidden", "16,16"}, {"batch", "32"}};
+
+AblationOptions tiny(const std::string& out) {
+    return {.model = "gan", .acts = "relu,leaky_relu:0.2", .seeds = 2, .steps = 20, .diag_every = 10, .threads = 1,
+            .out = out, .quiet = true};
+}
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& path, std::vector<std::string>* header = nullptr) {
+    std::ifstream in(path);
+    std::string line;
+    std::vector<std::vector<std::string>> rows;
+    bool first = true;
+    while (std::getline(in, line)) {
+        if (first && header) *header = csv_split(line);
+        if (!first) rows.push_back(csv_split(line));
+        first = false;
+    }
+    return rows;
+}
+
+TEST(Ablation, ATinySweepWritesEveryRunSummaryAndDiagnostics) {
+    TempDir dir;
+    const std::string out = dir.file("sweep");
+    AblationOptions opt = tiny(out);
+    opt.jobs = 2;  // two runs at once, one thread each
+    opt.threads = 2;
+    const SweepResult r = run_ablation(opt, model_settings("gan", kTinyRing8));
+    EXPECT_EQ(r.trained, 4);
+    EXPECT_EQ(r.skipped, 0);
+    std::vector<std::string> header;
+    const auto rows = csv_rows(out + "/results.csv", &header);
+    ASSERT_EQ(rows.size(), 4u);
+    for (const char* col : {"arm", "seed", "status", "ms_per_step", "modes_covered", "high_quality_fraction", "d_loss",
+                            "g_dead_fraction_l0", "d_saturated_fraction_l1", "g_grad_norm_l1", "d_pre_std_l0"})
+        EXPECT_NE(std::find(header.begin(), header.end(), col), header.end()) << col;
+    for (const auto& row : rows) EXPECT_EQ(row[4], "done");
+
+    const nlohmann::json s = nlohmann::json::parse(read_file(out + "/summary.json"));
+    ASSERT_EQ(s["arms"].size(), 2u);
+    EXPECT_EQ(s["arms"][0]["arm"], "relu");
+    EXPECT_EQ(s["arms"][1]["arm"], "leaky_relu:0.2");
+    const nlohmann::json& m = s["arms"][0]["metrics"]["modes_covered"];
+    ASSERT_EQ(m["values"].size(), 2u);
+    EXPECT_DOUBLE_EQ(m["mean"].get<double>(), (m["values"][0].get<double>() + m["values"][1].get<double>()) / 2);
+    EXPECT_LE(m["min"].get<double>(), m["max"].get<double>());
+    EXPECT_EQ(s["ranking"].size(), 2u);
+    EXPECT_EQ(s["quality"][0]["metric"], "modes_covered");
+    EXPECT_EQ(s["quality"][0]["better"], "higher");
+
+    // Each run keeps its own outputs, and its diagnostics at steps 10 and 20.
+    for (const char* arm : {"relu", "leaky_relu:0.2"})
+        for (const char* seed : {"seed1", "seed2"}) {
+            const fs::path run = fs::path(out) / "runs" / arm / seed;
+            EXPECT_TRUE(fs::exists(run / "scatter.png")) << run;
+            const MetricsTable d = read_metrics_csv((run / "diagnostics.csv").string());
+            EXPECT_EQ(d.steps(), (std::vector<double>{10, 20})) << run;
+            EXPECT_TRUE(d.has("g_dead_fraction_l1"));
+        }
+}
+
+TEST(Ablation, ARunIsTheSameAsTheModelsOwnRunWithThatSeed) {
+    TempDir dir;
+    AblationOptions opt = tiny(dir.file("sweep"));
+    opt.acts = "relu";
+    opt.seeds = 1;
+    run_ablation(opt, model_settings("gan", kTinyRing8));
+    std::unique_ptr<ConfigBox> cfg = model_settings("gan", kTinyRing8).make();
+    cfg->set("act", "relu");
+    std::set<std::string> given{"act", "data", "g_hidden", "d_hidden", "batch"};
+    cfg->resolve([&](const std::string& k) { return given.count(k) > 0; });
+    // The diagnostics hook must not change training: the same config and seed, trained alone,
+    // log the same metrics.csv.
+    const std::string alone = dir.file("alone");
+    train(find_experiment("gan"), *cfg, {.steps = 20, .seed = 1, .threads = 1, .out = alone, .quiet = true});
+    EXPECT_EQ(read_file(dir.file("sweep") + "/runs/relu/seed1/metrics.csv"), read_file(alone + "/metrics.csv"));
+}
+
+TEST(Ablation, AnInterruptedSweepTrainsOnlyWhatIsMissingAndResumesFromCheckpoints) {
+    TempDir dir;
+    const std::string out = dir.file("sweep");
+    run_ablation(tiny(out), model_settings("gan", kTinyRing8));
+
+    // As if killed while the last run trained: its row never written, its checkpoint at step 10.
+    auto rows = csv_rows(out + "/results.csv");
+    std::vector<std::string> header;
+    csv_rows(out + "/results.csv", &header);
+    std::string text = csv_line(header);
+    for (size_t i = 0; i + 1 < rows.size(); ++i) text += csv_line(rows[i]);
+    std::ofstream(out + "/results.csv", std::ios::trunc) << text;
+    const std::vector<std::string> last = rows.back();
+    const fs::path run = fs::path(out) / "runs" / last[0] / ("seed" + last[3]);
+    AblationOptions half = tiny(dir.file("half"));
+    half.acts = last[1];
+    half.seeds = std::stoi(last[3]);
+    half.steps = 10;  // the same run stopped at step 10 (a checkpoint every diag_every steps)
+    // A sweep with other steps is another sweep: make the checkpoint in its own folder, then move it in.
+    run_ablation(half, model_settings("gan", kTinyRing8));
+    fs::copy_file(fs::path(dir.file("half")) / "runs" / last[0] / ("seed" + last[3]) / "checkpoint.safetensors",
+                  run / "checkpoint.safetensors", fs::copy_options::overwrite_existing);
+
+    const SweepResult r = run_ablation(tiny(out), model_settings("gan", kTinyRing8));
+    EXPECT_EQ(r.trained, 1);
+    EXPECT_EQ(r.skipped, 3);
+    auto again = csv_rows(out + "/results.csv");
+    ASSERT_EQ(again.size(), 4u);
+    EXPECT_EQ(again.back()[6], "10") << "resumed_from";
+    // Resumed, the run ends exactly where the uninterrupted one did: every metric column agrees.
+    for (size_t c = 10; c < header.size(); ++c) EXPECT_EQ(again.back()[c], last[c]) << header[c];
+
+    // A complete sweep run again trains nothing.
+    const SweepResult done = run_ablation(tiny(out), model_settings("gan", kTinyRing8));
+    EXPECT_EQ(done.trained, 0);
+    EXPECT_EQ(done.skipped, 4);
+}
+
+TEST(Ablation, ADivergedRunIsARowAndTheSweepGoesOn) {
+    TempDir dir;
+    auto settings = kTinyRing8;
+    settings.emplace_back("lr", "1e6");
+    AblationOptions opt = tiny(dir.file("sweep"));
+    opt.seeds = 1;
+    const SweepResult r = run_ablation(opt, model_settings("gan", settings));
+    EXPECT_EQ(r.trained, 2);
+    EXPECT_EQ(r.diverged, 2);
+    for (const auto& row : csv_rows(dir.file("sweep") + "/results.csv")) {
+        EXPECT_EQ(row[4], "diverged");
+        EXPECT_GE(std::stoi(row[5]), 1);
+        EXPECT_LE(std::stoi(row[5]), 20);
+    }
+    const nlohmann::json s = nlohmann::json::parse(read_file(dir.file("sweep") + "/summary.json"));
+    EXPECT_EQ(s["arms"][0]["diverged_seeds"], nlohmann::json::array({1}));
+    EXPECT_FALSE(s.contains("ranking")) << "no arm finished a run";
+}
+
+TEST(Ablation, RefusesAForeignFolderAndAnotherSweepsFolder) {
+    TempDir dir;
+    fs::create_directories(dir.file("mine"));
+    std::ofstream(dir.file("mine/notes.txt")) << "keep me";
+    EXPECT_THROW(run_ablation(tiny(dir.file("mine")), model_settings("gan", kTinyRing8)), UsageError);
+    EXPECT_EQ(read_file(dir.file("mine/notes.txt")), "keep me");
+
+    AblationOptions opt = tiny(dir.file("sweep"));
+    opt.acts = "relu";
+    opt.seeds = 1;
+    run_ablation(opt, model_settings("gan", kTinyRing8));
+    opt.steps = 30;
+    try {
+        run_ablation(opt, model_settings("gan", kTinyRing8));
+        ADD_FAILURE() << "no UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("steps"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Ablation, ArmsAndOptionsAreCheckedBeforeAnythingRuns) {
+    TempDir dir;
+    AblationOptions opt = tiny(dir.file("sweep"));
+    opt.acts = "relu,relu";
+    EXPECT_THROW(run_ablation(opt, model_settings("gan", kTinyRing8)), UsageError);
+    opt.acts = "relu,softmax";
+    EXPECT_THROW(run_ablation(opt, model_settings("gan", kTinyRing8)), UsageError);
+    opt.acts = "relu";
+    opt.inits = "torch,xavier";
+    EXPECT_THROW(run_ablation(opt, model_settings("gan", kTinyRing8)), UsageError);
+    AblationOptions ae = tiny(dir.file("sweep"));
+    ae.model = "ae";
+    ae.where = "g";
+    EXPECT_THROW(run_ablation(ae, model_settings("ae", {})), UsageError);
+    EXPECT_FALSE(fs::exists(dir.file("sweep")));
+
+    opt.inits = "torch,gain";
+    opt.acts = "relu,tanh";
+    const std::vector<Arm> arms = ablation_arms(opt);
+    ASSERT_EQ(arms.size(), 4u);
+    EXPECT_EQ(arms[0].label, "relu-torch");
+    EXPECT_EQ(arms[3].label, "tanh-gain");
+    opt.acts = "";
+    opt.inits = "";
+    EXPECT_GE(ablation_arms(opt).size(), 11u) << "every elementwise activation of the registry";
+}
+
+}  // namespace
+}  // namespace genlab::experiments
