@@ -325,7 +325,8 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
     if (!opt.quiet)
         std::cerr << "genlab-ablate: " << def.name << ", " << arms.size() << " arms x " << opt.seeds << " seeds, " << steps
                   << " steps each; " << todo.size() << " runs to train (" << result.skipped << " done before), " << jobs
-                  << (jobs == 1 ? " job" : " jobs") << " of " << threads_per_job << " threads, into " << out << "\n";
+                  << (jobs == 1 ? " job" : " jobs") << " of " << threads_per_job
+                  << (threads_per_job == 1 ? " thread" : " threads") << ", into " << out << "\n";
 
     std::mutex mu;  // results, progress, the first error
     std::atomic<size_t> next{0};
