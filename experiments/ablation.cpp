@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -20,6 +19,7 @@
 #include "core/parallel.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
+#include "data/input_file.h"
 #include "experiments/diagnostics.h"
 #include "experiments/runner.h"
 
@@ -113,54 +113,46 @@ public:
     static inline const std::vector<std::string> kLead{"arm", "activation", "init", "seed", "status", "diverged_step",
                                                        "resumed_from", "steps", "wall_s", "ms_per_step"};
 
-    explicit ResultsCsv(std::string path) : path_(std::move(path)), columns_(kLead) {
+    static constexpr size_t kArm = 0, kSeed = 3, kStatus = 4;  // their places in kLead
+
+    explicit ResultsCsv(std::string path) : path_(std::move(path)) {
         std::error_code ec;
-        if (!fs::exists(path_, ec)) return;
-        std::ifstream in(path_, std::ios::binary);
-        std::string line;
-        if (!std::getline(in, line)) fail(path_, ": empty (expected a header line)");
-        std::vector<std::string> header = csv_split(line);
-        if (header.size() < kLead.size() || !std::equal(kLead.begin(), kLead.end(), header.begin()))
-            fail(path_, ": not a genlab-ablate results.csv (its header does not start with arm,activation,...)");
-        columns_ = header;
-        while (std::getline(in, line)) {
-            if (in.eof()) break;  // a last line without its newline: a kill while it was written
-            std::vector<std::string> cells = csv_split(line);
-            if (cells.size() > columns_.size()) fail(path_, ": a row has more cells than the header");
-            cells.resize(columns_.size());
-            rows_.push_back(std::move(cells));
+        if (!fs::exists(path_, ec)) {
+            table_.columns = kLead;
+            return;
         }
+        table_ = read_csv(path_);
+        const std::vector<std::string>& c = table_.columns;
+        if (c.size() < kLead.size() || !std::equal(kLead.begin(), kLead.end(), c.begin()))
+            fail(path_, ": not a genlab-ablate results.csv (its header does not start with arm,activation,...)");
     }
 
     const std::vector<std::string>* find(const std::string& arm, int seed) const {
-        for (const auto& r : rows_)
-            if (r[0] == arm && r[3] == std::to_string(seed)) return &r;
+        for (const auto& r : table_.rows)
+            if (r[kArm] == arm && r[kSeed] == std::to_string(seed)) return &r;
         return nullptr;
     }
-    size_t column(const std::string& name) const {
-        return static_cast<size_t>(std::find(columns_.begin(), columns_.end(), name) - columns_.begin());
-    }
-    const std::vector<std::string>& columns() const { return columns_; }
-    const std::vector<std::vector<std::string>>& rows() const { return rows_; }
+    const std::vector<std::string>& columns() const { return table_.columns; }
 
     void add(const std::vector<std::pair<std::string, std::string>>& cells) {
+        std::vector<std::string>& cols = table_.columns;
+        auto column = [&](const std::string& name) { return static_cast<size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin()); };
         for (const auto& [name, v] : cells)
-            if (column(name) == columns_.size()) {
-                columns_.push_back(name);
-                for (auto& r : rows_) r.emplace_back();
+            if (column(name) == cols.size()) {
+                cols.push_back(name);
+                for (auto& r : table_.rows) r.emplace_back();
             }
-        std::vector<std::string> row(columns_.size());
+        std::vector<std::string> row(cols.size());
         for (const auto& [name, v] : cells) row[column(name)] = v;
-        rows_.push_back(std::move(row));
-        std::string text = csv_line(columns_);
-        for (const auto& r : rows_) text += csv_line(r);
+        table_.rows.push_back(std::move(row));
+        std::string text = csv_line(cols);
+        for (const auto& r : table_.rows) text += csv_line(r);
         write_file_atomic(path_, text);
     }
 
 private:
     std::string path_;
-    std::vector<std::string> columns_;
-    std::vector<std::vector<std::string>> rows_;
+    CsvTable table_;
 };
 
 // summary.json: per arm (in the order given), over its finished seeds, every metric's mean,
@@ -182,7 +174,7 @@ nlohmann::ordered_json sweep_summary(const ResultsCsv& results, const std::vecto
         for (int seed = 1; seed <= seeds; ++seed) {
             const std::vector<std::string>* row = results.find(arms[a].label, seed);
             if (!row) continue;
-            if ((*row)[4] == "diverged") {
+            if ((*row)[ResultsCsv::kStatus] == "diverged") {
                 diverged_seeds.push_back(seed);
                 ++diverged;
             } else {
@@ -229,16 +221,6 @@ nlohmann::ordered_json sweep_summary(const ResultsCsv& results, const std::vecto
     return j;
 }
 
-std::string clock_text(double seconds) {
-    const long s = std::lround(std::max(0.0, seconds));
-    char buf[32];
-    if (s >= 3600)
-        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
-    return buf;
-}
-
 struct Pair {
     const Arm* arm;
     int seed;
@@ -262,8 +244,7 @@ void check_out_dir(const std::string& out, const nlohmann::ordered_json& identit
     const fs::path meta = fs::path(out) / "ablation.json";
     std::error_code ec;
     if (fs::exists(meta, ec)) {
-        std::ifstream in(meta, std::ios::binary);
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string text = data::read_whole_file(meta.string(), 1 << 20, "sweep description (ablation.json)");
         const nlohmann::json prev = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
         if (!prev.is_object() || !prev.contains("sweep")) fail(meta.string(), ": not a genlab-ablate sweep description");
         if (const std::string d = first_difference(prev["sweep"], nlohmann::json(identity)); !d.empty())
@@ -362,40 +343,36 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
             last_diag = diagnostics_metrics(exp.probe());
             diag_csv.write(n, last_diag);
         };
-        std::vector<std::pair<std::string, std::string>> cells{
-            {"arm", p.arm->label}, {"activation", p.arm->act.spec}, {"init", p.arm->init}, {"seed", std::to_string(p.seed)}};
+        Metrics m;  // quality first, then the rest of the final metrics, then the diagnostics
+        std::string status = "done", diverged_step, summary;
         const auto start = std::chrono::steady_clock::now();
-        std::string summary;
         try {
             const TrainResult r = train(def, *configs[arm_index], run, hooks);
-            const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            for (const QualityMetric& q : quality)
+                for (const auto& kv : r.metrics)
+                    if (kv.first == q.name) m.push_back(kv);
+            for (size_t i = 0; i < m.size(); ++i) summary += " " + m[i].first + " " + number_text(m[i].second);
+            for (const auto& kv : r.metrics)
+                if (std::none_of(m.begin(), m.end(), [&](const auto& x) { return x.first == kv.first; })) m.push_back(kv);
             if (last_diag.empty()) {  // resumed at the last step: the diagnostics were logged before
                 const MetricsTable t = read_metrics_csv((dir / "diagnostics.csv").string());
                 for (size_t c = 1; c < t.columns.size() && !t.rows.empty(); ++c)
                     last_diag.emplace_back(t.columns[c], t.column(t.columns[c]).back());
             }
-            cells.insert(cells.end(), {{"status", "done"}, {"diverged_step", ""}, {"resumed_from", std::to_string(resumed_from)},
-                                       {"steps", std::to_string(steps)}, {"wall_s", number_text(wall)},
-                                       {"ms_per_step", steps > resumed_from ? number_text(1000 * wall / (steps - resumed_from)) : ""}});
-            Metrics m;  // quality first, then the rest of the final metrics, then the diagnostics
-            for (const QualityMetric& q : quality)
-                for (const auto& kv : r.metrics)
-                    if (kv.first == q.name) m.push_back(kv);
-            for (const auto& kv : r.metrics)
-                if (std::none_of(m.begin(), m.end(), [&](const auto& x) { return x.first == kv.first; })) m.push_back(kv);
             m.insert(m.end(), last_diag.begin(), last_diag.end());
-            for (const auto& [name, v] : m) cells.emplace_back(name, number_text(v));
-            for (const QualityMetric& q : quality)
-                for (const auto& [name, v] : r.metrics)
-                    if (name == q.name) summary += " " + name + " " + number_text(v);
         } catch (const Diverged& e) {
-            const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            cells.insert(cells.end(), {{"status", "diverged"}, {"diverged_step", std::to_string(e.step)},
-                                       {"resumed_from", std::to_string(resumed_from)}, {"steps", std::to_string(steps)},
-                                       {"wall_s", number_text(wall)}, {"ms_per_step", ""}});
-            summary = " diverged at step " + std::to_string(e.step) + " (" + e.metric + ")";
+            status = "diverged";
+            diverged_step = std::to_string(e.step);
+            summary = " diverged at step " + diverged_step + " (" + e.metric + ")";
         }
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const bool timed = status == "done" && steps > resumed_from;
+        std::vector<std::pair<std::string, std::string>> cells{
+            {"arm", p.arm->label}, {"activation", p.arm->act.spec}, {"init", p.arm->init}, {"seed", std::to_string(p.seed)},
+            {"status", status}, {"diverged_step", diverged_step}, {"resumed_from", std::to_string(resumed_from)},
+            {"steps", std::to_string(steps)}, {"wall_s", number_text(wall)},
+            {"ms_per_step", timed ? number_text(1000 * wall / (steps - resumed_from)) : ""}};
+        for (const auto& [name, v] : m) cells.emplace_back(name, number_text(v));
         const std::lock_guard<std::mutex> lock(mu);
         results.add(cells);
         ++finished;
@@ -404,8 +381,8 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
             const double left = busy_s / finished * static_cast<double>(todo.size() - finished) / jobs;
             const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             std::cerr << "[" << finished << "/" << todo.size() << "] " << p.arm->label << " seed " << p.seed << ":"
-                      << summary << " (" << clock_text(wall) << ") | elapsed " << clock_text(elapsed) << ", ETA "
-                      << clock_text(left) << "\n";
+                      << summary << " (" << duration_text(wall) << ") | elapsed " << duration_text(elapsed) << ", ETA "
+                      << duration_text(left) << "\n";
         }
     };
 

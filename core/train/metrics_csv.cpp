@@ -85,13 +85,13 @@ std::vector<double> MetricsTable::column(const std::string& name) const {
     return out;
 }
 
-MetricsTable read_metrics_csv(const std::string& path, long keep_until_step) {
+CsvTable read_csv(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) fail(path, ": cannot read: ", std::strerror(errno));
     std::stringstream ss;
     ss << in.rdbuf();
     const std::string text = ss.str();
-    MetricsTable t;
+    CsvTable t;
     bool header = true;
     for (size_t pos = 0; pos < text.size();) {
         const size_t nl = text.find('\n', pos);
@@ -102,24 +102,34 @@ MetricsTable read_metrics_csv(const std::string& path, long keep_until_step) {
         if (line.empty()) continue;
         std::vector<std::string> cells = csv_split(line);
         if (header) {
-            if (cells[0] != "step")
-                fail(path, ": first column is '", cells[0].substr(0, 40),
-                     "', expected 'step' (not a genlab metrics file? pass another --out)");
             t.columns = std::move(cells);
             header = false;
             continue;
         }
+        if (cells.size() > t.columns.size())
+            fail(path, ": row starting '", cells[0].substr(0, 40), "' has ", cells.size(), " cells for ", t.columns.size(),
+                 " columns (corrupted file?)");
+        cells.resize(t.columns.size());
+        t.rows.push_back(std::move(cells));
+    }
+    return t;
+}
+
+MetricsTable read_metrics_csv(const std::string& path, long keep_until_step) {
+    CsvTable csv = read_csv(path);
+    MetricsTable t;
+    if (csv.columns.empty()) return t;
+    if (csv.columns[0] != "step")
+        fail(path, ": first column is '", csv.columns[0].substr(0, 40),
+             "', expected 'step' (not a genlab metrics file? pass another --out)");
+    t.columns = std::move(csv.columns);
+    for (std::vector<std::string>& cells : csv.rows) {
         char* end = nullptr;
         errno = 0;
         const long s = std::strtol(cells[0].c_str(), &end, 10);
         if (cells[0].empty() || *end != '\0' || errno == ERANGE)
-            fail(path, ": row '", line.substr(0, 60), "' does not start with a step number (corrupted file?)");
-        if (cells.size() > t.columns.size())
-            fail(path, ": row starting '", cells[0], "' has ", cells.size(), " cells for ", t.columns.size(),
-                 " columns (corrupted file?)");
-        if (s > keep_until_step) continue;
-        cells.resize(t.columns.size());
-        t.rows.push_back(std::move(cells));
+            fail(path, ": row starting '", cells[0].substr(0, 40), "' does not start with a step number (corrupted file?)");
+        if (s <= keep_until_step) t.rows.push_back(std::move(cells));
     }
     return t;
 }

@@ -17,9 +17,18 @@ namespace genlab {
 // Named figures of one step or evaluation, in the order they are reported.
 using Metrics = std::vector<std::pair<std::string, double>>;
 
-struct MetricsTable {
-    std::vector<std::string> columns;             // "step" first
+// A CSV file with a header line, as genlab writes them (metrics.csv, a sweep's results.csv).
+struct CsvTable {
+    std::vector<std::string> columns;             // the header's cells
     std::vector<std::vector<std::string>> rows;   // cells as written; each row has columns.size() cells
+};
+
+// Header and rows. Blank lines and a last line without its newline (a kill while it was written)
+// are dropped; an empty file gives no columns. Error naming the file when it cannot be read or
+// a row has more cells than the header.
+CsvTable read_csv(const std::string& path);
+
+struct MetricsTable : CsvTable {  // columns: "step" first
 
     bool has(const std::string& column) const;
     std::vector<double> steps() const;
@@ -27,9 +36,8 @@ struct MetricsTable {
     std::vector<double> column(const std::string& name) const;
 };
 
-// Header + rows whose step is <= keep_until_step. A last line without its newline (a kill while
-// it was written) is dropped. Error naming the file when it cannot be read, its first column is
-// not "step", a row's step is not an integer or a row has more cells than the header.
+// read_csv(), keeping the rows whose step is <= keep_until_step. Error naming the file also when
+// its first column is not "step" or a row's step is not an integer.
 MetricsTable read_metrics_csv(const std::string& path, long keep_until_step = LONG_MAX);
 
 // A metrics.csv being written, appended row by row and flushed, so a crash or a kill keeps every

@@ -43,17 +43,6 @@ std::string metric_text(double v) {
     return buf;
 }
 
-std::string duration_text(double seconds) {
-    if (!std::isfinite(seconds) || seconds < 0) return "?";
-    long s = std::lround(seconds);
-    char buf[32];
-    if (s >= 3600)
-        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
-    return buf;
-}
-
 // On a terminal: one line rewritten in place (`\r`), at most ~10 times a second so printing
 // never costs a fast loop anything. Otherwise (a log file, CI): one plain line per logged step.
 class Progress {
@@ -156,6 +145,17 @@ bool is_reserved_metadata(const std::string& key) {
 }
 
 }  // namespace
+
+std::string duration_text(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return "?";
+    long s = std::lround(seconds);
+    char buf[32];
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    return buf;
+}
 
 Trainer::Trainer(TrainerOptions opt) : opt_(std::move(opt)) {}
 

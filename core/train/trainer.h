@@ -18,6 +18,9 @@ namespace genlab {
 
 // Named scalars from a step or an eval, in a stable order (the CSV column order).
 
+// "0:42", "12:05", "1:02:03": a duration in progress lines; "?" when unknown (negative, NaN).
+std::string duration_text(double seconds);
+
 // Thrown by Trainer::run when a metric turns NaN or Inf: the message names the step and the
 // metric; a sweep records the run as diverged at that step instead of stopping.
 class Diverged : public Error {

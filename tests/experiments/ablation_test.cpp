@@ -26,19 +26,6 @@ AblationOptions tiny(const std::string& out) {
             .out = out, .quiet = true};
 }
 
-std::vector<std::vector<std::string>> csv_rows(const std::string& path, std::vector<std::string>* header = nullptr) {
-    std::ifstream in(path);
-    std::string line;
-    std::vector<std::vector<std::string>> rows;
-    bool first = true;
-    while (std::getline(in, line)) {
-        if (first && header) *header = csv_split(line);
-        if (!first) rows.push_back(csv_split(line));
-        first = false;
-    }
-    return rows;
-}
-
 TEST(Ablation, ATinySweepWritesEveryRunSummaryAndDiagnostics) {
     TempDir dir;
     const std::string out = dir.file("sweep");
@@ -48,8 +35,9 @@ TEST(Ablation, ATinySweepWritesEveryRunSummaryAndDiagnostics) {
     const SweepResult r = run_ablation(opt, model_settings("gan", kTinyRing8));
     EXPECT_EQ(r.trained, 4);
     EXPECT_EQ(r.skipped, 0);
-    std::vector<std::string> header;
-    const auto rows = csv_rows(out + "/results.csv", &header);
+    const CsvTable results = read_csv(out + "/results.csv");
+    const std::vector<std::string>& header = results.columns;
+    const auto& rows = results.rows;
     ASSERT_EQ(rows.size(), 4u);
     for (const char* col : {"arm", "seed", "status", "ms_per_step", "modes_covered", "high_quality_fraction", "d_loss",
                             "g_dead_fraction_l0", "d_saturated_fraction_l1", "g_grad_norm_l1", "d_pre_std_l0"})
@@ -102,9 +90,9 @@ TEST(Ablation, AnInterruptedSweepTrainsOnlyWhatIsMissingAndResumesFromCheckpoint
     run_ablation(tiny(out), model_settings("gan", kTinyRing8));
 
     // As if killed while the last run trained: its row never written, its checkpoint at step 10.
-    auto rows = csv_rows(out + "/results.csv");
-    std::vector<std::string> header;
-    csv_rows(out + "/results.csv", &header);
+    const CsvTable complete = read_csv(out + "/results.csv");
+    const std::vector<std::string>& header = complete.columns;
+    const auto& rows = complete.rows;
     std::string text = csv_line(header);
     for (size_t i = 0; i + 1 < rows.size(); ++i) text += csv_line(rows[i]);
     std::ofstream(out + "/results.csv", std::ios::trunc) << text;
@@ -122,7 +110,7 @@ TEST(Ablation, AnInterruptedSweepTrainsOnlyWhatIsMissingAndResumesFromCheckpoint
     const SweepResult r = run_ablation(tiny(out), model_settings("gan", kTinyRing8));
     EXPECT_EQ(r.trained, 1);
     EXPECT_EQ(r.skipped, 3);
-    auto again = csv_rows(out + "/results.csv");
+    const auto again = read_csv(out + "/results.csv").rows;
     ASSERT_EQ(again.size(), 4u);
     EXPECT_EQ(again.back()[6], "10") << "resumed_from";
     // Resumed, the run ends exactly where the uninterrupted one did: every metric column agrees.
@@ -143,7 +131,7 @@ TEST(Ablation, ADivergedRunIsARowAndTheSweepGoesOn) {
     const SweepResult r = run_ablation(opt, model_settings("gan", settings));
     EXPECT_EQ(r.trained, 2);
     EXPECT_EQ(r.diverged, 2);
-    for (const auto& row : csv_rows(dir.file("sweep") + "/results.csv")) {
+    for (const auto& row : read_csv(dir.file("sweep") + "/results.csv").rows) {
         EXPECT_EQ(row[4], "diverged");
         EXPECT_GE(std::stoi(row[5]), 1);
         EXPECT_LE(std::stoi(row[5]), 20);

@@ -1,0 +1,64 @@
+// The CSV reader behind metrics.csv and a sweep's results.csv, and the writer's resume.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/error.h"
+#include "core/train/metrics_csv.h"
+#include "tests/test_util.h"
+
+namespace genlab {
+namespace {
+
+using testing::read_file;
+using testing::TempDir;
+
+std::string write(const TempDir& dir, const std::string& text) {
+    const std::string path = dir.file("t.csv");
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+
+TEST(Csv, ReadsHeaderAndRowsPaddedToTheHeader) {
+    TempDir dir;
+    const CsvTable t = read_csv(write(dir, "a,b,c\n1,\"x,y\",3\r\n\n4\n"));
+    EXPECT_EQ(t.columns, (std::vector<std::string>{"a", "b", "c"}));
+    ASSERT_EQ(t.rows.size(), 2u);
+    EXPECT_EQ(t.rows[0], (std::vector<std::string>{"1", "x,y", "3"}));
+    EXPECT_EQ(t.rows[1], (std::vector<std::string>{"4", "", ""}));
+}
+
+TEST(Csv, DropsALastLineCutShortAndGivesNoColumnsForAnEmptyFile) {
+    TempDir dir;
+    EXPECT_EQ(read_csv(write(dir, "a,b\n1,2\n3,")).rows.size(), 1u);
+    EXPECT_TRUE(read_csv(write(dir, "")).columns.empty());
+}
+
+TEST(Csv, ARowWiderThanTheHeaderIsAnError) {
+    TempDir dir;
+    const std::string path = write(dir, "a,b\n1,2,3\n");
+    testing::expect_error([&] { read_csv(path); }, {path, "3 cells for 2 columns"});
+    testing::expect_error([&] { read_csv(dir.file("missing.csv")); }, {"missing.csv", "cannot read"});
+}
+
+TEST(MetricsCsv, NeedsAStepColumnAndStepNumbers) {
+    TempDir dir;
+    testing::expect_error([&] { read_metrics_csv(write(dir, "loss\n1\n")); }, {"first column is 'loss'", "expected 'step'"});
+    testing::expect_error([&] { read_metrics_csv(write(dir, "step,loss\nten,1\n")); }, {"'ten'", "step number"});
+    const MetricsTable t = read_metrics_csv(write(dir, "step,loss\n10,1\n20,0.5\n30,0.25\n"), 20);
+    EXPECT_EQ(t.steps(), (std::vector<double>{10, 20}));
+}
+
+TEST(MetricsCsv, AResumedWriterKeepsTheRowsUpToItsStepAndAppends) {
+    TempDir dir;
+    const std::string path = write(dir, "step,loss\n10,1\n20,0.5\n30,0.25\n");
+    {
+        MetricsCsvWriter w(path);
+        w.resume(20);
+        w.write(30, {{"loss", 0.375}}, {{"val", 2.0}});
+    }
+    EXPECT_EQ(read_file(path), "step,loss,val\n10,1,\n20,0.5,\n30,0.375,2\n");
+}
+
+}  // namespace
+}  // namespace genlab
