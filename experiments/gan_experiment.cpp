@@ -180,6 +180,13 @@ Panel toy_panel(const data::Toy2d& toy, const std::string& title, const Tensor* 
     return p;
 }
 
+void save_scatter(const std::string& path, const data::Toy2d& toy, const std::string& title, const Tensor* real,
+                  const Tensor& fake) {
+    Figure fig{.cols = 1, .panel_width = 540, .panel_height = 540, .svg_id = "scatter"};
+    fig.panels.push_back(toy_panel(toy, title, real, fake));
+    save_png(path, render_png(fig));
+}
+
 // --- progress frames: the same fixed noise rendered at evenly spaced steps (the last at the
 // final step). Stateful, so a resumed run's progress.png equals an uninterrupted one's.
 
@@ -290,14 +297,12 @@ public:
 
     // Deterministic and independent of the training streams: evaluating never changes training.
     Metrics eval(int) override {
-        Rng rng(stream_seed(seed_, "eval"));
         if (toy_) {
-            Tensor x = models::generate(gan_, models::sample_latent(kModeSamples, cfg_.model.latent, rng));
-            space_.to_data(x);
-            const models::ModeCoverage mc = models::mode_coverage(x, toy2d_.centres, toy2d_.sigma);
+            const models::ModeCoverage mc = models::mode_coverage(eval_points(), toy2d_.centres, toy2d_.sigma);
             return {{"modes_covered", mc.modes_covered}, {"high_quality_fraction", mc.high_quality_fraction}};
         }
         if (!clf_) return {};
+        Rng rng(stream_seed(seed_, "eval"));
         Tensor x = models::generate(gan_, models::sample_latent(cfg_.fd_samples, cfg_.model.latent, rng));
         const ValueRange range = output_range(cfg_);
         for (size_t i = 0; i < x.numel(); ++i) x[i] = remap(x[i], range, {-1.f, 1.f});  // the classifier's range
@@ -322,14 +327,12 @@ public:
 
     void write_outputs(const std::string& dir) override {
         if (toy_) {
-            Rng eval_rng(stream_seed(seed_, "eval"));  // the points the mode metrics counted
-            Tensor fake = models::generate(gan_, models::sample_latent(kModeSamples, cfg_.model.latent, eval_rng));
-            space_.to_data(fake);
+            const Tensor fake = eval_points();  // the points the mode metrics counted
             Tensor real(Shape{kModeSamples, 2});
             Rng real_rng(stream_seed(seed_, "pictures"));
             toy2d_.sample(real_rng, real);
             const models::ModeCoverage mc = models::mode_coverage(fake, toy2d_.centres, toy2d_.sigma);
-            save_scatter(dir + "/scatter.png",
+            save_scatter(dir + "/scatter.png", toy2d_,
                          str(cfg_.data, ": ", mc.modes_covered, "/", toy2d_.centres.size(), " modes covered"), &real, fake);
             if (progress_.filled() > 0) {
                 Figure fig{.title = "generated points over training", .cols = std::min(progress_.rows(), 4),
@@ -490,10 +493,12 @@ private:
         return t.item(loss);
     }
 
-    void save_scatter(const std::string& path, const std::string& title, const Tensor* real, const Tensor& fake) const {
-        Figure fig{.cols = 1, .panel_width = 540, .panel_height = 540, .svg_id = "scatter"};
-        fig.panels.push_back(toy_panel(toy2d_, title, real, fake));
-        save_png(path, render_png(fig));
+    // 2-D data: kModeSamples generated points from the eval stream, in data coordinates.
+    Tensor eval_points() const {
+        Rng rng(stream_seed(seed_, "eval"));
+        Tensor x = models::generate(gan_, models::sample_latent(kModeSamples, cfg_.model.latent, rng));
+        space_.to_data(x);
+        return x;
     }
 
     bool toy_ = false;
@@ -557,9 +562,7 @@ void sample_gan(const LoadedRun& run, const SampleOptions& opt, const ConfigBox&
         toy_space(toy, output_range(cfg)).to_data(x);
         Tensor real(Shape{s.num, 2});
         toy.sample(rng, real);
-        Figure fig{.cols = 1, .panel_width = 540, .panel_height = 540, .svg_id = "scatter"};
-        fig.panels.push_back(toy_panel(toy, str(cfg.data, ": ", s.num, " samples"), &real, x));
-        save_png(out + "/scatter.png", render_png(fig));
+        save_scatter(out + "/scatter.png", toy, str(cfg.data, ": ", s.num, " samples"), &real, x);
         std::string csv = "x,y\n";
         for (int i = 0; i < s.num; ++i)
             csv += str(x[2 * static_cast<size_t>(i)], ",", x[2 * static_cast<size_t>(i) + 1], "\n");
