@@ -146,8 +146,6 @@ public:
           model_(build(cfg_, run.seed)),
           blocks_(model_->input() == models::TextInput::Blocks),
           train_data_(sampler(data::CorpusSplit::Train, stream_seed(run.seed, "data"))),
-          eval_train_(sampler(data::CorpusSplit::Train, kEvalTrainSeed)),
-          eval_val_(sampler(data::CorpusSplit::Val, kEvalValSeed)),
           opt_(model_->named_parameters(), {.lr = cfg_.lr, .beta1 = 0.9f, .beta2 = cfg_.beta2,
                                             .weight_decay = cfg_.weight_decay, .decay_matrices_only = true}),
           sched_{.kind = LrSchedule::Kind::Cosine, .base_lr = cfg_.lr, .min_lr = cfg_.min_lr, .warmup = cfg_.warmup,
@@ -155,6 +153,7 @@ public:
           x_(Shape{cfg_.batch, model_->context()}),
           y_(blocks_ ? Shape{cfg_.batch, model_->context()} : Shape{cfg_.batch}) {
         model_->dropout_rng() = Rng(stream_seed(run.seed, "dropout"));
+        sampler(data::CorpusSplit::Val, kEvalValSeed);  // a split too short for one context fails now, not at the end
         if (cfg_.mode == "lines") train_set_ = training_lines(corpus_);
     }
 
@@ -179,19 +178,18 @@ public:
     // curve's steps and a sweep's arms are compared on the same text.
     Metrics eval(int n) override {
         model_->set_training(false);
-        eval_train_ = sampler(data::CorpusSplit::Train, kEvalTrainSeed);
-        eval_val_ = sampler(data::CorpusSplit::Val, kEvalValSeed);
-        auto avg = [&](data::TextSampler& s) {
+        auto avg = [&](data::CorpusSplit split, uint64_t seed) {
+            const std::unique_ptr<data::TextSampler> s = sampler(split, seed);
             NoGradGuard ng(tape_);
             double sum = 0.0;
             for (int i = 0; i < cfg_.eval_batches; ++i) {
-                next(s);
+                next(*s);
                 tape_.reset();
                 sum += tape_.item(model_->loss(tape_, tape_.constant(x_), tape_.constant(y_)));
             }
             return sum / cfg_.eval_batches;
         };
-        const double tr = avg(*eval_train_), va = avg(*eval_val_);
+        const double tr = avg(data::CorpusSplit::Train, kEvalTrainSeed), va = avg(data::CorpusSplit::Val, kEvalValSeed);
         const double tps = train_seconds_ > 0 ? static_cast<double>(tokens_) / train_seconds_ : 0.0;
         tokens_ = 0;
         train_seconds_ = 0.0;
@@ -304,7 +302,6 @@ private:
     std::unique_ptr<models::CharModel> model_;
     bool blocks_;
     std::unique_ptr<data::TextSampler> train_data_;
-    std::unique_ptr<data::TextSampler> eval_train_, eval_val_;  // reseeded at every eval (fixed batches)
     AdamW opt_;
     LrSchedule sched_;
     Tensor x_, y_;  // (B, T) / (B, K) ids and (B, T) / (B) targets, refilled every batch
