@@ -71,7 +71,6 @@ data::ImageDataset load_split(const std::string& dir, int class_filter, const mo
                               .class_filter = class_filter, .limit = static_cast<size_t>(limit)});
 }
 
-
 // --- pictures
 
 GridOptions grid(const data::ImageDataset& ds, const models::AutoencoderConfig& m, int cols) {
