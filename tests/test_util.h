@@ -57,6 +57,13 @@ inline void expect_error(const std::function<void()>& f, std::initializer_list<s
     }
 }
 
+// How often `what` occurs in `text` (overlapping occurrences too).
+inline size_t occurrences(const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+    return n;
+}
+
 // A fresh folder under the system temp dir (mkdtemp), removed with everything in it.
 class TempDir {
 public:

@@ -48,6 +48,9 @@ public:
     // Consecutive points joined; callers split a curve at gaps (non-finite values) themselves.
     virtual void polyline(const std::vector<Point>& points, const Stroke& stroke) = 0;
     virtual void fill_circle(Point center, float radius, Rgb color, float opacity = 1.f) = 0;
+    // A closed polygon (the last point joins the first), filled by the even-odd rule: a shaded
+    // band between two curves. Fewer than 3 points, or any non-finite point, draws nothing.
+    virtual void fill_polygon(const std::vector<Point>& points, Rgb color, float opacity = 1.f) = 0;
     // `at` is the baseline point of the text (as SVG), aligned by style.align.
     virtual void text(Point at, std::string_view text, const TextStyle& style) = 0;
 

@@ -47,16 +47,25 @@ struct Axis {
 bool usable(double v, bool log) { return std::isfinite(v) && (!log || v > 0.0); }
 
 // Data extent of one axis over all series; explicit limits win, the rest gets `margin` of the span.
+bool has_band(const Series& s) {
+    return s.mark == Mark::Line && !s.band_lo.empty() && s.band_lo.size() == s.x.size() && s.band_hi.size() == s.x.size();
+}
+
 AxisRange axis_range(const Panel& p, bool is_x, double margin) {
     const bool log = !is_x && p.log_y;
     double lo = INFINITY, hi = -INFINITY;
     for (const Series& s : p.series) {
         const size_t n = std::min(s.x.size(), s.y.size());
+        const bool band = has_band(s);
         for (size_t i = 0; i < n; ++i) {
             if (!usable(s.x[i], false) || !usable(s.y[i], log)) continue;
             const double v = is_x ? s.x[i] : s.y[i];
             lo = std::min(lo, v);
             hi = std::max(hi, v);
+            if (band && !is_x && usable(s.band_lo[i], log) && usable(s.band_hi[i], log)) {
+                lo = std::min(lo, s.band_lo[i]);
+                hi = std::max(hi, s.band_hi[i]);
+            }
         }
     }
     const double fixed_lo = is_x ? p.x_min : p.y_min, fixed_hi = is_x ? p.x_max : p.y_max;
@@ -279,7 +288,13 @@ void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy)
         bottom = top + side;
         ya = fit_axis(yr, p.log_y, side, [&](const std::string&) { return cap; }, 1.6f * cap);
     }
-    const Axis xa = fit_axis(xr, false, right - left, [&](const std::string& l) { return text_width(l, tick_st); }, 14.f);
+    Axis xa = fit_axis(xr, false, right - left, [&](const std::string& l) { return text_width(l, tick_st); }, 14.f);
+    if (p.integer_x)
+        for (size_t i = xa.ticks.size(); i-- > 0;)
+            if (xa.ticks[i] != std::round(xa.ticks[i])) {
+                xa.ticks.erase(xa.ticks.begin() + static_cast<long>(i));
+                xa.labels.erase(xa.labels.begin() + static_cast<long>(i));
+            }
     const float w = right - left, h = bottom - top;
     auto px = [&](double v) { return left + static_cast<float>(xa.unit(v)) * w; };
     auto py = [&](double v) { return bottom - static_cast<float>(ya.unit(v)) * h; };
@@ -327,6 +342,25 @@ void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy)
 
     // The curves and marks, clipped to the plot area; gaps where values are unusable.
     s.push_clip(left, top, w, h);
+    for (const Series& sr : p.series) {  // bands first, under every curve
+        if (!has_band(sr)) continue;
+        std::vector<Point> upper, lower;
+        auto flush = [&] {
+            upper.insert(upper.end(), lower.rbegin(), lower.rend());
+            s.fill_polygon(upper, sr.color, sr.band_opacity);
+            upper.clear();
+            lower.clear();
+        };
+        for (size_t i = 0; i < sr.x.size(); ++i) {
+            if (!usable(sr.x[i], false) || !usable(sr.band_lo[i], p.log_y) || !usable(sr.band_hi[i], p.log_y)) {
+                flush();
+                continue;
+            }
+            upper.push_back({px(sr.x[i]), py(sr.band_hi[i])});
+            lower.push_back({px(sr.x[i]), py(sr.band_lo[i])});
+        }
+        flush();
+    }
     for (const Series& sr : p.series) {
         if (sr.mark != Mark::Line) {
             for (size_t i = 0; i < sr.x.size(); ++i) {

@@ -28,6 +28,10 @@ struct Series {
     float dash = 0.f;           // Line: dash length in px; 0 = solid
     Mark mark = Mark::Line;     // a curve, or one mark per point (a scatter plot)
     float opacity = 1.f;        // 0..1, so dense scatters show their density
+    // Line: a shaded band from band_lo to band_hi (both x.size() long; empty: none) under the
+    // curve, in its colour at band_opacity: the spread over seeds around their mean.
+    std::vector<double> band_lo{}, band_hi{};
+    float band_opacity = 0.18f;
 };
 
 struct Panel {
@@ -41,6 +45,7 @@ struct Panel {
     bool log_y = false;       // loss curves over orders of magnitude
     bool legend = false;      // a legend inside this panel (top-left corner)
     bool zero_lines = true;   // darker lines through x = 0 and y = 0 when in range
+    bool integer_x = false;   // x ticks only at whole numbers (layer indices, counts)
     bool square = false;      // plot area square (with equal x and y spans: equal aspect, a 2-D scatter)
 };
 

@@ -127,6 +127,18 @@ void Svg::fill_circle(Point c, float r, Rgb color, float opacity) {
              "\"" + opacity_attr("fill-opacity", opacity) + "/>\n";
 }
 
+void Svg::fill_polygon(const std::vector<Point>& points, Rgb color, float opacity) {
+    if (points.size() < 3) return;
+    std::string pts;
+    for (const Point& q : points) {
+        if (!(std::isfinite(q.x) && std::isfinite(q.y))) return;
+        if (!pts.empty()) pts += ' ';
+        pts += num(q.x, 1) + "," + num(q.y, 1);
+    }
+    body_ += "<polygon points=\"" + pts + "\" fill=\"" + svg_color(color) + "\" fill-rule=\"evenodd\"" +
+             opacity_attr("fill-opacity", opacity) + "/>\n";
+}
+
 void Svg::text(Point at, std::string_view text, const TextStyle& st) {
     if (text.empty()) return;
     const char* anchor = st.align == Align::Left ? "start" : (st.align == Align::Center ? "middle" : "end");

@@ -28,6 +28,7 @@ public:
     void line(Point a, Point b, const Stroke& stroke) override;
     void polyline(const std::vector<Point>& points, const Stroke& stroke) override;
     void fill_circle(Point center, float radius, Rgb color, float opacity = 1.f) override;
+    void fill_polygon(const std::vector<Point>& points, Rgb color, float opacity = 1.f) override;
     void text(Point at, std::string_view text, const TextStyle& style) override;
 
     void push_clip(float x, float y, float w, float h) override;

@@ -14,17 +14,12 @@
 #include "core/io/canvas.h"
 #include "core/io/plot.h"
 #include "core/io/svg.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
 
 namespace fs = std::filesystem;
-
-size_t count(const std::string& s, const std::string& what) {
-    size_t n = 0;
-    for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
-    return n;
-}
 
 // Pixels of exactly colour c inside [x0, x1) x [y0, y1).
 int count_color(const Image& img, Rgb c, int x0, int y0, int x1, int y1) {
@@ -77,7 +72,7 @@ TEST(Plot, SvgCarriesPolylinesLabelsAndLegend) {
     const std::string svg = render_svg(two_panels());
     EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
     EXPECT_NE(svg.find("</svg>"), std::string::npos);
-    EXPECT_EQ(count(svg, "<polyline"), 2u);
+    EXPECT_EQ(testing::occurrences(svg, "<polyline"), 2u);
     EXPECT_NE(svg.find(">left panel</text>"), std::string::npos);
     EXPECT_NE(svg.find(">right panel</text>"), std::string::npos);
     EXPECT_NE(svg.find(">waves</text>"), std::string::npos);
@@ -85,7 +80,7 @@ TEST(Plot, SvgCarriesPolylinesLabelsAndLegend) {
     EXPECT_NE(svg.find(">cos</text>"), std::string::npos);
     EXPECT_NE(svg.find(">0</text>"), std::string::npos);    // a tick label
     EXPECT_NE(svg.find("stroke=\"#c80000\""), std::string::npos);
-    EXPECT_EQ(count(svg, "<g clip-path"), count(svg, "</g>"));
+    EXPECT_EQ(testing::occurrences(svg, "<g clip-path"), testing::occurrences(svg, "</g>"));
 }
 
 TEST(Plot, SaveFigureWritesBothFiles) {
@@ -121,7 +116,7 @@ TEST(Plot, NonFiniteValuesBreakTheLine) {
     Series s{.label = "gap", .x = {0, 1, 2, 3, 4, 5}, .y = {0, 1, NAN, 3, 4, INFINITY}};
     fig.panels.push_back(Panel{.series = {s}});
     const std::string svg = render_svg(fig);
-    EXPECT_EQ(count(svg, "<polyline"), 2u);  // (0,1) and (3,4); the NaN and the Inf are gaps
+    EXPECT_EQ(testing::occurrences(svg, "<polyline"), 2u);  // (0,1) and (3,4); the NaN and the Inf are gaps
     EXPECT_EQ(svg.find("nan"), std::string::npos);
     EXPECT_EQ(svg.find("inf"), std::string::npos);
 }
@@ -170,7 +165,32 @@ TEST(Plot, ScatterSeriesDrawMarksAtTheirPoints) {
     EXPECT_GT(count_color(img, cross, cx - 6, cy - 6, cx + 7, cy + 7), 8);
     EXPECT_EQ(count_color(img, cross, 0, 0, cx - 10, img.height), 0);
     // The SVG carries one circle per dot.
-    EXPECT_GE(count(render_svg(fig), "<circle"), 8u);
+    EXPECT_GE(testing::occurrences(render_svg(fig), "<circle"), 8u);
+}
+
+TEST(Plot, BandIsShadedBetweenItsBoundsUnderTheCurve) {
+    const Rgb c{0, 0, 200};
+    Series s{.label = "mean", .x = {0, 1, 2}, .y = {0.5, 0.5, 0.5}, .color = c};
+    s.band_lo = {0.0, 0.0, 0.0};
+    s.band_hi = {2.0, 2.0, 2.0};
+    Figure fig{.cols = 1, .panel_width = 400, .panel_height = 300, .shared_legend = false};
+    fig.panels.push_back(Panel{.series = {s}, .zero_lines = false});
+    const Image img = render_png(fig);
+    // The y axis reaches the band's top (2), not only the curve's 0.5; the band's pixels are a
+    // light tint of the curve's colour, above and below the curve.
+    int tint_rows = 0;
+    for (int y = 0; y < img.height; ++y) {
+        const Rgb p = img.get(img.width / 2, y);
+        tint_rows += (p.b > 200 && p.r > 180 && p.r < 240) ? 1 : 0;
+    }
+    EXPECT_GT(tint_rows, 150);
+    const std::string svg = render_svg(fig);
+    EXPECT_EQ(testing::occurrences(svg, "<polygon"), 1u);
+    EXPECT_NE(svg.find("fill-opacity=\"0.18\""), std::string::npos);
+    // A band whose length does not match x is ignored, not read past its end.
+    s.band_lo.pop_back();
+    fig.panels[0].series = {s};
+    EXPECT_EQ(testing::occurrences(render_svg(fig), "<polygon"), 0u);
 }
 
 TEST(NiceTicks, AreRoundEvenlySpacedAndInsideTheRange) {
@@ -235,6 +255,25 @@ TEST(Canvas, CircleAndDashedLineDraw) {
     EXPECT_GT(off, 5);
 }
 
+TEST(Canvas, PolygonIsFilledByAreaWithHoles) {
+    Canvas c(20, 20, {0, 0, 0});
+    c.fill_polygon({{2, 2}, {12, 2}, {12, 12}, {2, 12}}, {255, 255, 255});
+    EXPECT_EQ(c.image().get(5, 5), (Rgb{255, 255, 255}));
+    EXPECT_EQ(c.image().get(14, 5), (Rgb{0, 0, 0}));
+    Canvas h(20, 20, {0, 0, 0});  // a half-pixel edge: half coverage
+    h.fill_polygon({{2, 2}, {10.5f, 2}, {10.5f, 10}, {2, 10}}, {255, 255, 255});
+    EXPECT_EQ(h.image().get(10, 5), (Rgb{128, 128, 128}));
+    Canvas t(20, 20, {0, 0, 0});  // a triangle: nothing right of its slanted edge
+    t.fill_polygon({{0, 0}, {19, 0}, {0, 19}}, {255, 255, 255});
+    EXPECT_EQ(t.image().get(2, 2), (Rgb{255, 255, 255}));
+    EXPECT_EQ(t.image().get(17, 17), (Rgb{0, 0, 0}));
+    Canvas n(10, 10, {0, 0, 0});  // degenerate input draws nothing
+    n.fill_polygon({{1, 1}, {5, 5}}, {255, 255, 255});
+    n.fill_polygon({{1, 1}, {NAN, 5}, {8, 8}}, {255, 255, 255});
+    for (int y = 0; y < 10; ++y)
+        for (int x = 0; x < 10; ++x) EXPECT_EQ(n.image().get(x, y), (Rgb{0, 0, 0}));
+}
+
 TEST(Canvas, TextIsDrawnInsideItsMeasuredBox) {
     Canvas c(200, 40);
     const TextStyle st{.color = {0, 0, 0}, .size = 20.f};
@@ -277,8 +316,8 @@ TEST(Svg, EscapesTextAndReplacesInvalidBytes) {
     EXPECT_NE(out.find(">x?&lt;y?</text>"), std::string::npos) << out;
     EXPECT_NE(out.find("id=\"t-clip0\""), std::string::npos);
     EXPECT_NE(out.find("stroke-dasharray=\"3\""), std::string::npos);
-    EXPECT_EQ(count(out, "<g "), count(out, "</g>"));
-    EXPECT_EQ(count(out, "<rect"), 1u);  // the clip path's; no background was requested
+    EXPECT_EQ(testing::occurrences(out, "<g "), testing::occurrences(out, "</g>"));
+    EXPECT_EQ(testing::occurrences(out, "<rect"), 1u);  // the clip path's; no background was requested
 }
 
 }  // namespace

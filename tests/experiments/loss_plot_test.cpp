@@ -13,12 +13,6 @@ namespace {
 using genlab::testing::read_file;
 using genlab::testing::TempDir;
 
-size_t count(const std::string& text, const std::string& what) {
-    size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-}
-
 void write_csv(const std::string& dir, const std::string& text) {
     std::ofstream(dir + "/metrics.csv") << text;
 }
@@ -34,7 +28,7 @@ TEST(LossPlot, DrawsEveryPanelWithData) {
     EXPECT_NE(svg.find(">loss<"), std::string::npos);
     EXPECT_NE(svg.find(">validation<"), std::string::npos);
     EXPECT_EQ(svg.find(">absent<"), std::string::npos) << "a panel without any of its columns is left out";
-    EXPECT_EQ(count(svg, "<polyline"), 2u) << "one line per series, eval points joined across empty rows";
+    EXPECT_EQ(testing::occurrences(svg, "<polyline"), 2u) << "one line per series, eval points joined across empty rows";
 }
 
 TEST(LossPlot, AMetricEvaluatedOnceIsAVisibleDot) {
@@ -42,8 +36,8 @@ TEST(LossPlot, AMetricEvaluatedOnceIsAVisibleDot) {
     write_csv(dir.path().string(), "step,loss,fd\n100,2.0,\n200,1.5,\n300,1.2,42.5\n");
     write_loss_plot(dir.path().string(), "test run", {{.title = "loss", .columns = {"loss"}}, {.title = "fd", .columns = {"fd"}}});
     const std::string svg = read_file(dir.file("loss.svg"));
-    EXPECT_EQ(count(svg, "<polyline"), 1u);
-    EXPECT_GE(count(svg, "<circle"), 1u);
+    EXPECT_EQ(testing::occurrences(svg, "<polyline"), 1u);
+    EXPECT_GE(testing::occurrences(svg, "<circle"), 1u);
     EXPECT_NE(svg.find("r=\"4\""), std::string::npos) << "the lone point is drawn at a readable size";
 }
 
