@@ -43,9 +43,9 @@ void for_heads(const Geometry& g, F&& f) {
 }
 
 // Rows of P start 64-byte aligned (when T is a multiple of 16) and are processed in whole runs of
-// kPad floats: Eigen's exp then runs on full SIMD packets instead of a scalar head and tail, which
+// kRowRun floats: Eigen's exp then runs on full SIMD packets instead of a scalar head and tail, which
 // on the short causal rows (average T/2) was most of the forward time.
-constexpr Eigen::Index kPad = 16;
+constexpr Eigen::Index kRowRun = 16;
 
 float* align64(float* p) {
     return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) & ~static_cast<uintptr_t>(63));
@@ -119,7 +119,7 @@ Var causal_self_attention(Tape& t, Var qkv, int n_head) {
         for (Eigen::Index i = 0; i < g.t; ++i) {
             // Row i sees positions 0..i. Its first `padded` entries go through exp (future ones set
             // to -inf, whose exp is ~0 and is then zeroed); the max is subtracted (no overflow).
-            const Eigen::Index len = i + 1, padded = std::min(g.t, (len + kPad - 1) / kPad * kPad);
+            const Eigen::Index len = i + 1, padded = std::min(g.t, (len + kRowRun - 1) / kRowRun * kRowRun);
             FlatMap r(p.row(i).data(), padded);
             r.tail(padded - len).setConstant(-std::numeric_limits<float>::infinity());
             r = (r - r.maxCoeff()).exp();

@@ -1,0 +1,47 @@
+// Self-contained HTML pages (report.html, outputs/index.html): one stylesheet in the page, images
+// as data: URIs or relative links, tables built from cells. Nothing is fetched from the network.
+//
+//     HtmlTable t({"activation", "test_loss"});
+//     t.row({"gelu", "0.0123"});
+//     std::string body = "<h1>" + html_escape(title) + "</h1>" + t.str();
+//     write_html_page("out/report.html", "sweep", body);
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace genlab {
+
+// & < > " ' escaped: safe in text and in attribute values.
+std::string html_escape(std::string_view s);
+
+// RFC 4648 base64 (with padding).
+std::string base64(std::string_view bytes);
+// "data:image/png;base64,..." of a file (at most max_bytes, Error beyond that or when unreadable).
+std::string data_uri(const std::string& path, const std::string& mime, size_t max_bytes = 8u << 20);
+
+// A table of text cells; each cell is escaped unless given through raw().
+class HtmlTable {
+public:
+    explicit HtmlTable(std::vector<std::string> header, std::string css_class = {});
+    struct Cell {
+        std::string html;
+    };
+    static Cell raw(std::string html) { return {std::move(html)}; }
+
+    // A row of plain-text cells, or of cells already in HTML; row_class styles the whole row.
+    void row(const std::vector<std::string>& cells, const std::string& row_class = {});
+    void html_row(const std::vector<Cell>& cells, const std::string& row_class = {});
+    bool empty() const { return rows_.empty(); }
+    std::string str() const;
+
+private:
+    std::vector<std::string> header_;
+    std::string class_;
+    std::string rows_;
+};
+
+// <!doctype html> ... with genlab's stylesheet, `title` in <title>, then `body`; written atomically.
+void write_html_page(const std::string& path, const std::string& title, const std::string& body);
+
+}  // namespace genlab
