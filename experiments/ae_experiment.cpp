@@ -286,6 +286,15 @@ const ExperimentDef& ae_experiment() {
             },
         .new_sample_config = [] { return std::make_unique<TypedConfigBox<AeSampleConfig>>(ae_sample_spec(), nullptr); },
         .sample = sample_ae,
+        .outputs =
+            {{"reconstructions.png", "Test images (odd rows) and the autoencoder's reconstructions of them (the row "
+                                     "below each)."},
+             {"samples.png", "VAE: 64 images decoded from codes drawn from the prior N(0, I)."},
+             {"latent.png", "2-D code: where the test images land in the latent space, one colour per class."},
+             {"interpolation.png", "Each row decodes 10 evenly spaced points on the straight line between the codes "
+                                   "of two test images."},
+             {"loss.png", "Reconstruction loss per pixel on training batches and on the test set (and the VAE's "
+                          "KL term) over training."}},
     };
     return def;
 }

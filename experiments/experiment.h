@@ -177,6 +177,12 @@ void load_model_state(const LoadedRun& run, Module& model);
 std::string sample_output(const std::string& experiment, const LoadedRun& run, const SampleOptions& opt,
                           const nlohmann::ordered_json& flags);
 
+// A file a run writes and what it shows: the caption a page puts under it.
+struct OutputDoc {
+    std::string file;     // "samples.png", in the run's folder
+    std::string caption;
+};
+
 struct ExperimentDef {
     std::string name;    // "gan": genlab-gan, outputs/gan/..., checkpoint kind "gan"
     std::string about;   // one line for --help
@@ -191,6 +197,9 @@ struct ExperimentDef {
     // `sample`: its own flags (beside SampleOptions) and the command itself.
     std::function<std::unique_ptr<ConfigBox>()> new_sample_config;
     std::function<void(const LoadedRun&, const SampleOptions&, const ConfigBox&)> sample;
+    // The pictures and samples a run may write, in the order a page shows them. The first one a
+    // run has is its sample in a sweep's report (one per activation).
+    std::vector<OutputDoc> outputs;
 
     std::string program() const { return "genlab-" + name; }
 };

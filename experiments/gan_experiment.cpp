@@ -611,6 +611,14 @@ const ExperimentDef& gan_experiment() {
         },
         .new_sample_config = [] { return std::make_unique<TypedConfigBox<GanSampleConfig>>(gan_sample_spec(), nullptr); },
         .sample = sample_gan,
+        .outputs =
+            {{"samples.png", "64 images drawn from the generator at the end of training, one fresh latent code each."},
+             {"scatter.png", "2-D data: 5,000 generated points (blue) over real samples (grey); red crosses mark the "
+                             "mode centres, and the title counts the modes the generator covers."},
+             {"progress.png", "The generator's output for the same fixed latent codes at evenly spaced steps of "
+                              "training: one row (images) or one panel (2-D) per snapshot, the last at the final step."},
+             {"loss.png", "Training curves from metrics.csv: both losses, D's mean output on real and generated "
+                          "data, and the gradient norms of G and D."}},
     };
     return def;
 }

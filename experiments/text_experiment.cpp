@@ -399,6 +399,10 @@ const ExperimentDef& text_experiment() {
         },
         .new_sample_config = [] { return std::make_unique<TypedConfigBox<TextSampleConfig>>(text_sample_spec(), nullptr); },
         .sample = sample_text,
+        .outputs = {{"samples.txt", "Text sampled from the model at the end of training (temperature, top-k and top-p "
+                                    "as configured); with --sample-every, earlier evaluations' samples come first."},
+                    {"loss.png", "Cross entropy in nats per character on training batches and on the validation "
+                                 "split, and the learning-rate schedule."}},
     };
     return def;
 }
