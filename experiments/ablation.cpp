@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cmath>
 #include <filesystem>
@@ -21,7 +22,9 @@
 #include "core/train/run_dir.h"
 #include "data/input_file.h"
 #include "experiments/diagnostics.h"
+#include "experiments/report.h"
 #include "experiments/runner.h"
+#include "experiments/sweep_data.h"
 
 namespace genlab::experiments {
 
@@ -34,6 +37,11 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
             .field("model", &A::model, "Model to sweep: gan, ae or text", one_of({"gan", "ae", "text"}))
             .field("acts", &A::acts, "Hidden activations, one arm each (default: every elementwise activation)")
             .field("inits", &A::inits, "Linear inits to cross with the activations, e.g. torch,gain (default: the model's)")
+            .field("lrs", &A::lrs, "Learning rates to cross with the activations, e.g. 1e-3,1e-4 (default: the model's --lr)")
+            .field("preset", &A::preset,
+                   "A whole sweep: quick (10 activations x 2 seeds of the ring8 GAN, minutes) or paper (the GELU "
+                   "paper's MNIST autoencoder: gelu, elu, relu at lr 1e-3 and 1e-4); flags given still apply",
+                   one_of({"", "quick", "paper"}))
             .field("where", &A::where, "GAN: which networks' hidden activation is swept (both, g, d)",
                    one_of({"both", "g", "d"}))
             .field("seeds", &A::seeds, "Seeds per arm (1..N)", in_range(1, 1000))
@@ -50,6 +58,36 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
     return spec;
 }
 
+const AblationPreset& find_preset(const std::string& name) {
+    static const std::vector<AblationPreset> presets{
+        {.name = "quick",
+         .sweep = {{"model", "gan"},
+                   {"acts", "relu,leaky_relu:0.2,prelu,elu,selu,gelu,swish,mish,sigmoid,tanh"},
+                   {"seeds", "2"},
+                   {"steps", "3000"},
+                   {"jobs", "2"}},
+         .model = {{"data", "ring8"}}},
+        {.name = "paper",
+         .sweep = {{"model", "ae"}, {"acts", "gelu,elu,relu"}, {"lrs", "1e-3,1e-4"}, {"seeds", "3"}, {"steps", "3000"},
+                   {"jobs", "2"}},
+         .model = {{"hidden", "1000,500,250"}, {"latent", "30"}, {"loss", "mse"}, {"batch", "64"}}},
+    };
+    for (const AblationPreset& p : presets)
+        if (p.name == name) return p;
+    usage_fail("--preset ", name, ": unknown (quick or paper)");
+}
+
+std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& opt, const std::set<std::string>& given) {
+    if (opt.preset.empty()) return {};
+    const AblationPreset& p = find_preset(opt.preset);
+    for (const auto& [key, value] : p.sweep)
+        if (key == "model" && given.count("model") && opt.model != value)
+            usage_fail("--preset ", p.name, " sweeps --model ", value, ", not ", opt.model, " (leave --model out)");
+    for (const auto& [key, value] : p.sweep)
+        if (!given.count(key)) ablation_options_spec().set(opt, key, value);
+    return p.model;
+}
+
 ModelSettings model_settings(const std::string& model, const std::vector<std::pair<std::string, std::string>>& settings) {
     const ExperimentDef& def = find_experiment(model);
     ModelSettings m;
@@ -62,25 +100,50 @@ ModelSettings model_settings(const std::string& model, const std::vector<std::pa
     return m;
 }
 
-std::vector<Arm> ablation_arms(const AblationOptions& opt) {
-    std::vector<std::string> inits;
-    for (size_t at = 0; !opt.inits.empty() && at <= opt.inits.size();) {
-        const size_t comma = std::min(opt.inits.find(',', at), opt.inits.size());
-        const std::string name = opt.inits.substr(at, comma - at);
-        parse_init(name);  // UsageError naming the known inits
-        if (std::find(inits.begin(), inits.end(), name) != inits.end()) usage_fail("--inits: '", name, "' is listed twice");
-        inits.push_back(name);
+namespace {
+
+// "a,b,c" -> {"a", "b", "c"}, each checked; {""} for an empty list (the model's own setting).
+std::vector<std::string> crossed_list(const std::string& list, const std::string& flag,
+                                      const std::function<std::string(const std::string&)>& check) {
+    std::vector<std::string> items;
+    for (size_t at = 0; !list.empty() && at <= list.size();) {
+        const size_t comma = std::min(list.find(',', at), list.size());
+        const std::string item = check(list.substr(at, comma - at));
+        if (std::find(items.begin(), items.end(), item) != items.end()) usage_fail(flag, ": '", item, "' is listed twice");
+        items.push_back(item);
         at = comma + 1;
     }
-    if (inits.empty()) inits.push_back("");
+    if (items.empty()) items.push_back("");
+    return items;
+}
+
+}  // namespace
+
+std::vector<Arm> ablation_arms(const AblationOptions& opt) {
+    const std::vector<std::string> inits = crossed_list(opt.inits, "--inits", [](const std::string& name) {
+        parse_init(name);  // UsageError naming the known inits
+        return name;
+    });
+    const std::vector<std::string> lrs = crossed_list(opt.lrs, "--lrs", [](const std::string& text) {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !(v > 0.0 && v < 1e3))
+            usage_fail("--lrs: '", text, "' is not a learning rate (a number in (0, 1000), e.g. 1e-3)");
+        char buf[32];  // one spelling per rate, as a person writes it: 1e-3 and 0.001 are one arm, "0.001"
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    });
     std::vector<Arm> arms;
     for (const Activation& a : parse_activation_list(opt.acts, "--acts"))
-        for (const std::string& init : inits) {
-            Arm arm{.label = init.empty() ? a.spec : a.spec + "-" + init, .act = a, .init = init};
-            for (const Arm& other : arms)
-                if (other.label == arm.label) usage_fail("--acts: '", a.spec, "' is listed twice");
-            arms.push_back(std::move(arm));
-        }
+        for (const std::string& init : inits)
+            for (const std::string& lr : lrs) {
+                Arm arm{.label = a.spec, .act = a, .init = init, .lr = lr};
+                if (!init.empty()) arm.label += "-" + init;
+                if (!lr.empty()) arm.label += "-lr" + lr;
+                for (const Arm& other : arms)
+                    if (other.label == arm.label) usage_fail("--acts: '", a.spec, "' is listed twice");
+                arms.push_back(std::move(arm));
+            }
     return arms;
 }
 
@@ -101,6 +164,10 @@ std::unique_ptr<ConfigBox> arm_config(const AblationOptions& opt, const ModelSet
             box->set("init", arm->init);
             given.insert("init");
         }
+        if (!arm->lr.empty()) {
+            box->set("lr", arm->lr);
+            given.insert("lr");
+        }
     }
     box->resolve([&](const std::string& key) { return given.count(key) > 0; });
     return box;
@@ -110,10 +177,10 @@ std::unique_ptr<ConfigBox> arm_config(const AblationOptions& opt, const ModelSet
 // appearance; rewritten whole and atomically for each new row.
 class ResultsCsv {
 public:
-    static inline const std::vector<std::string> kLead{"arm", "activation", "init", "seed", "status", "diverged_step",
-                                                       "resumed_from", "steps", "wall_s", "ms_per_step"};
+    static inline const std::vector<std::string> kLead{"arm", "activation", "init", "lr", "seed", "status",
+                                                       "diverged_step", "resumed_from", "steps", "wall_s", "ms_per_step"};
 
-    static constexpr size_t kArm = 0, kSeed = 3, kStatus = 4;  // their places in kLead
+    static constexpr size_t kArm = 0, kSeed = 4, kStatus = 5;  // their places in kLead
 
     explicit ResultsCsv(std::string path) : path_(std::move(path)) {
         std::error_code ec;
@@ -169,6 +236,7 @@ nlohmann::ordered_json sweep_summary(const ResultsCsv& results, const std::vecto
         arm["arm"] = arms[a].label;
         arm["activation"] = arms[a].act.spec;
         arm["init"] = arms[a].init;
+        arm["lr"] = arms[a].lr;
         std::vector<const std::vector<std::string>*> done;
         std::vector<int> done_seeds, diverged_seeds;
         for (int seed = 1; seed <= seeds; ++seed) {
@@ -193,17 +261,13 @@ nlohmann::ordered_json sweep_summary(const ResultsCsv& results, const std::vecto
             for (const auto* row : done)
                 if (!(*row)[c].empty()) v.push_back(std::strtod((*row)[c].c_str(), nullptr));
             if (v.empty() || v.size() != done.size()) continue;
-            double mean = 0;
-            for (double x : v) mean += x;
-            mean /= static_cast<double>(v.size());
-            double ss = 0;
-            for (double x : v) ss += (x - mean) * (x - mean);
+            const Stats stats = stats_of(std::move(v));
             nlohmann::ordered_json st;
-            st["mean"] = mean;
-            st["std"] = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0;
-            st["min"] = *std::min_element(v.begin(), v.end());
-            st["max"] = *std::max_element(v.begin(), v.end());
-            st["values"] = v;
+            st["mean"] = stats.mean;
+            st["std"] = stats.std;
+            st["min"] = stats.min;
+            st["max"] = stats.max;
+            st["values"] = stats.values;
             metrics[cols[c]] = st;
         }
         arm["metrics"] = metrics;
@@ -351,7 +415,7 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
             for (const QualityMetric& q : quality)
                 for (const auto& kv : r.metrics)
                     if (kv.first == q.name) m.push_back(kv);
-            for (size_t i = 0; i < m.size(); ++i) summary += " " + m[i].first + " " + number_text(m[i].second);
+            for (size_t i = 0; i < m.size(); ++i) summary += " " + m[i].first + " " + value_text(m[i].second);
             for (const auto& kv : r.metrics)
                 if (std::none_of(m.begin(), m.end(), [&](const auto& x) { return x.first == kv.first; })) m.push_back(kv);
             if (last_diag.empty()) {  // resumed at the last step: the diagnostics were logged before
@@ -368,7 +432,8 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const bool timed = status == "done" && steps > resumed_from;
         std::vector<std::pair<std::string, std::string>> cells{
-            {"arm", p.arm->label}, {"activation", p.arm->act.spec}, {"init", p.arm->init}, {"seed", std::to_string(p.seed)},
+            {"arm", p.arm->label}, {"activation", p.arm->act.spec}, {"init", p.arm->init}, {"lr", p.arm->lr},
+            {"seed", std::to_string(p.seed)},
             {"status", status}, {"diverged_step", diverged_step}, {"resumed_from", std::to_string(resumed_from)},
             {"steps", std::to_string(steps)}, {"wall_s", number_text(wall)},
             {"ms_per_step", timed ? number_text(1000 * wall / (steps - resumed_from)) : ""}};
@@ -412,8 +477,9 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
     result.trained = finished;
     const nlohmann::ordered_json summary = sweep_summary(results, arms, opt.seeds, quality, result.diverged);
     write_file_atomic((fs::path(out) / "summary.json").string(), summary.dump(2) + "\n");
+    write_sweep_report(out);
     if (!opt.quiet) {
-        std::cerr << "genlab-ablate: wrote " << out << " (results.csv, summary.json)";
+        std::cerr << "genlab-ablate: wrote " << out << " (results.csv, summary.json, report.html)";
         if (summary.contains("ranking") && !quality.empty()) {
             std::cerr << "; by " << quality[0].name << " (" << better_name(quality[0].better) << " is better):";
             for (const auto& label : summary["ranking"]) std::cerr << " " << label.get<std::string>();

@@ -31,6 +31,8 @@ struct AblationOptions {
     std::string model = "gan";   // gan | ae | text
     std::string acts{};          // hidden activations, one arm each; "": every elementwise entry
     std::string inits{};         // "": the model's own default; "torch,gain": every act with each
+    std::string lrs{};           // "": the model's --lr; "1e-3,1e-4": every arm at each learning rate
+    std::string preset{};        // "", quick or paper: a whole sweep's settings (apply_preset)
     std::string where = "both";  // GAN: the networks whose hidden activation is swept (both, g, d)
     int seeds = 2;               // seeds 1..N per arm
     int steps = 0;               // 0: the model's default
@@ -43,6 +45,21 @@ struct AblationOptions {
 };
 const ConfigSpec<AblationOptions>& ablation_options_spec();
 
+// A named sweep (--preset): genlab-ablate settings and model flags that apply where the user gave
+// none of their own.
+struct AblationPreset {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> sweep;  // AblationOptions keys -> values
+    std::vector<std::pair<std::string, std::string>> model;  // the model's config keys -> values
+};
+// quick: ten activations x 2 seeds of the ring8 GAN (3,000 steps, 2 jobs), minutes on 2 cores.
+// paper: Hendrycks & Gimpel (2016), section 3.3: the 784-1000-500-250-30 autoencoder (mirrored
+// decoder, sigmoid output), MSE, Adam, batch 64; gelu, elu and relu at lr 1e-3 and 1e-4, 3 seeds.
+const AblationPreset& find_preset(const std::string& name);  // UsageError for an unknown name
+// Applies preset opt.preset (if any) to the options not in `given` (AblationOptions keys) and
+// returns its model settings.
+std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& opt, const std::set<std::string>& given);
+
 // The model's own flags given with the sweep (--data ring8, --loss mse ...): a fresh config with
 // them applied, unresolved, and which keys they set.
 struct ModelSettings {
@@ -52,11 +69,12 @@ struct ModelSettings {
 // From key -> text pairs, as the flags would set them (tests, code).
 ModelSettings model_settings(const std::string& model, const std::vector<std::pair<std::string, std::string>>& settings);
 
-// One arm: a hidden activation (and an init when the sweep crosses them).
+// One arm: a hidden activation (and an init, a learning rate when the sweep crosses them).
 struct Arm {
-    std::string label;  // folder name under runs/ and the row's "arm": "relu", "gelu-torch"
+    std::string label;  // folder name under runs/ and the row's "arm": "relu", "gelu-torch", "elu-lr0.0001"
     Activation act;
     std::string init;   // "" when the sweep keeps the model's default
+    std::string lr;     // "" when the sweep keeps the model's --lr
 };
 std::vector<Arm> ablation_arms(const AblationOptions& opt);
 

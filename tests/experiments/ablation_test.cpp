@@ -2,7 +2,9 @@
 // an interrupted sweep finishing only what is missing; divergence as a result; folder safety.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +19,13 @@ namespace {
 namespace fs = std::filesystem;
 using testing::read_file;
 using testing::TempDir;
+
+// A cell of a results.csv row by column name.
+std::string cell(const CsvTable& t, const std::vector<std::string>& row, const std::string& column) {
+    const auto it = std::find(t.columns.begin(), t.columns.end(), column);
+    if (it == t.columns.end()) return "<no column " + column + ">";
+    return row[static_cast<size_t>(it - t.columns.begin())];
+}
 
 const std::vector<std::pair<std::string, std::string>> kTinyRing8{
     {"data", "ring8"}, {"g_hidden", "16,16"}, {"d_hidden", "16,16"}, {"batch", "32"}};
@@ -42,7 +51,9 @@ TEST(Ablation, ATinySweepWritesEveryRunSummaryAndDiagnostics) {
     for (const char* col : {"arm", "seed", "status", "ms_per_step", "modes_covered", "high_quality_fraction", "d_loss",
                             "g_dead_fraction_l0", "d_saturated_fraction_l1", "g_grad_norm_l1", "d_pre_std_l0"})
         EXPECT_NE(std::find(header.begin(), header.end(), col), header.end()) << col;
-    for (const auto& row : rows) EXPECT_EQ(row[4], "done");
+    const size_t status = static_cast<size_t>(std::find(header.begin(), header.end(), "status") - header.begin());
+    ASSERT_LT(status, header.size());
+    for (const auto& row : rows) EXPECT_EQ(row[status], "done");
 
     const nlohmann::json s = nlohmann::json::parse(read_file(out + "/summary.json"));
     ASSERT_EQ(s["arms"].size(), 2u);
@@ -65,6 +76,21 @@ TEST(Ablation, ATinySweepWritesEveryRunSummaryAndDiagnostics) {
             EXPECT_EQ(d.steps(), (std::vector<double>{10, 20})) << run;
             EXPECT_TRUE(d.has("g_dead_fraction_l1"));
         }
+
+    // report.html: one self-contained page whose ranking table has the 2 arms.
+    const std::string html = read_file(out + "/report.html");
+    const size_t table = html.find("<table class=\"ranking\">");
+    ASSERT_NE(table, std::string::npos);
+    const std::string ranking = html.substr(table, html.find("</table>", table) - table);
+    EXPECT_EQ(testing::occurrences(ranking, "<tr"), 3u) << "header + 2 arms";
+    EXPECT_NE(ranking.find("relu"), std::string::npos);
+    EXPECT_NE(ranking.find("leaky_relu:0.2"), std::string::npos);
+    EXPECT_NE(html.find("ReLU units die"), std::string::npos);
+    EXPECT_GE(testing::occurrences(html, "<svg"), 6u) << "curves, diagnostics, gradient by depth, an f/f' per arm";
+    EXPECT_EQ(testing::occurrences(html, "src=\"data:image/png;base64,"), 2u) << "one scatter per arm";
+    EXPECT_EQ(html.find("<script"), std::string::npos);
+    for (const char* remote : {"src=\"http", "href=\"http", "url(http", "@import"})  // (SVG's xmlns is a name, not a fetch)
+        EXPECT_EQ(html.find(remote), std::string::npos) << remote;
 }
 
 TEST(Ablation, ARunIsTheSameAsTheModelsOwnRunWithThatSeed) {
@@ -97,24 +123,27 @@ TEST(Ablation, AnInterruptedSweepTrainsOnlyWhatIsMissingAndResumesFromCheckpoint
     for (size_t i = 0; i + 1 < rows.size(); ++i) text += csv_line(rows[i]);
     std::ofstream(out + "/results.csv", std::ios::trunc) << text;
     const std::vector<std::string> last = rows.back();
-    const fs::path run = fs::path(out) / "runs" / last[0] / ("seed" + last[3]);
+    const std::string arm = cell(complete, last, "arm"), seed = cell(complete, last, "seed");
+    const fs::path run = fs::path(out) / "runs" / arm / ("seed" + seed);
     AblationOptions half = tiny(dir.file("half"));
-    half.acts = last[1];
-    half.seeds = std::stoi(last[3]);
+    half.acts = cell(complete, last, "activation");
+    half.seeds = std::stoi(seed);
     half.steps = 10;  // the same run stopped at step 10 (a checkpoint every diag_every steps)
     // A sweep with other steps is another sweep: make the checkpoint in its own folder, then move it in.
     run_ablation(half, model_settings("gan", kTinyRing8));
-    fs::copy_file(fs::path(dir.file("half")) / "runs" / last[0] / ("seed" + last[3]) / "checkpoint.safetensors",
+    fs::copy_file(fs::path(dir.file("half")) / "runs" / arm / ("seed" + seed) / "checkpoint.safetensors",
                   run / "checkpoint.safetensors", fs::copy_options::overwrite_existing);
 
     const SweepResult r = run_ablation(tiny(out), model_settings("gan", kTinyRing8));
     EXPECT_EQ(r.trained, 1);
     EXPECT_EQ(r.skipped, 3);
-    const auto again = read_csv(out + "/results.csv").rows;
+    const CsvTable after = read_csv(out + "/results.csv");
+    const auto& again = after.rows;
     ASSERT_EQ(again.size(), 4u);
-    EXPECT_EQ(again.back()[6], "10") << "resumed_from";
+    EXPECT_EQ(cell(after, again.back(), "resumed_from"), "10");
     // Resumed, the run ends exactly where the uninterrupted one did: every metric column agrees.
-    for (size_t c = 10; c < header.size(); ++c) EXPECT_EQ(again.back()[c], last[c]) << header[c];
+    const size_t first_metric = static_cast<size_t>(std::find(header.begin(), header.end(), "ms_per_step") - header.begin()) + 1;
+    for (size_t c = first_metric; c < header.size(); ++c) EXPECT_EQ(again.back()[c], last[c]) << header[c];
 
     // A complete sweep run again trains nothing.
     const SweepResult done = run_ablation(tiny(out), model_settings("gan", kTinyRing8));
@@ -131,14 +160,18 @@ TEST(Ablation, ADivergedRunIsARowAndTheSweepGoesOn) {
     const SweepResult r = run_ablation(opt, model_settings("gan", settings));
     EXPECT_EQ(r.trained, 2);
     EXPECT_EQ(r.diverged, 2);
-    for (const auto& row : read_csv(dir.file("sweep") + "/results.csv").rows) {
-        EXPECT_EQ(row[4], "diverged");
-        EXPECT_GE(std::stoi(row[5]), 1);
-        EXPECT_LE(std::stoi(row[5]), 20);
+    const CsvTable results = read_csv(dir.file("sweep") + "/results.csv");
+    for (const auto& row : results.rows) {
+        EXPECT_EQ(cell(results, row, "status"), "diverged");
+        EXPECT_GE(std::stoi(cell(results, row, "diverged_step")), 1);
+        EXPECT_LE(std::stoi(cell(results, row, "diverged_step")), 20);
     }
     const nlohmann::json s = nlohmann::json::parse(read_file(dir.file("sweep") + "/summary.json"));
     EXPECT_EQ(s["arms"][0]["diverged_seeds"], nlohmann::json::array({1}));
     EXPECT_FALSE(s.contains("ranking")) << "no arm finished a run";
+    // The report still renders: the arms unranked, marked as diverged.
+    const std::string html = read_file(dir.file("sweep") + "/report.html");
+    EXPECT_NE(html.find("class=\"diverged\""), std::string::npos);
 }
 
 TEST(Ablation, RefusesAForeignFolderAndAnotherSweepsFolder) {
@@ -186,6 +219,56 @@ TEST(Ablation, ArmsAndOptionsAreCheckedBeforeAnythingRuns) {
     opt.acts = "";
     opt.inits = "";
     EXPECT_GE(ablation_arms(opt).size(), 11u) << "every elementwise activation of the registry";
+
+    // Learning rates cross like inits; one spelling per rate.
+    opt.acts = "gelu,relu";
+    opt.lrs = "1e-3,0.0001";
+    const std::vector<Arm> lr_arms = ablation_arms(opt);
+    ASSERT_EQ(lr_arms.size(), 4u);
+    EXPECT_EQ(lr_arms[0].label, "gelu-lr0.001");
+    EXPECT_EQ(lr_arms[1].label, "gelu-lr0.0001");
+    EXPECT_EQ(lr_arms[1].lr, "0.0001");
+    opt.lrs = "1e-3,0.001";
+    EXPECT_THROW(ablation_arms(opt), UsageError) << "the same rate twice";
+    for (const char* bad : {"fast", "-1", "0", "1e-3,", "nan"}) {
+        opt.lrs = bad;
+        EXPECT_THROW(ablation_arms(opt), UsageError) << bad;
+    }
+}
+
+TEST(Ablation, PresetsFillWhatTheUserLeftOut) {
+    AblationOptions opt;
+    opt.preset = "paper";
+    opt.seeds = 5;  // given by the user: kept
+    const auto model = apply_preset(opt, {"seeds"});
+    EXPECT_EQ(opt.model, "ae");
+    EXPECT_EQ(opt.acts, "gelu,elu,relu");
+    EXPECT_EQ(opt.lrs, "1e-3,1e-4");
+    EXPECT_EQ(opt.seeds, 5);
+    EXPECT_EQ(ablation_arms(opt).size(), 6u);
+    // The paper's autoencoder: 784-1000-500-250-30 and back, MSE, batch 64.
+    const std::map<std::string, std::string> m(model.begin(), model.end());
+    EXPECT_EQ(m.at("hidden"), "1000,500,250");
+    EXPECT_EQ(m.at("latent"), "30");
+    EXPECT_EQ(m.at("loss"), "mse");
+    EXPECT_EQ(m.at("batch"), "64");
+    std::unique_ptr<ConfigBox> cfg = model_settings("ae", model).make();
+    cfg->resolve([](const std::string&) { return true; });  // the settings are valid flags of the model
+
+    AblationOptions quick;
+    quick.preset = "quick";
+    const auto ring = apply_preset(quick, {});
+    EXPECT_EQ(quick.model, "gan");
+    EXPECT_EQ(ablation_arms(quick).size(), 10u) << "ten activations";
+    EXPECT_EQ(quick.seeds, 2);
+    EXPECT_EQ(ring, (std::vector<std::pair<std::string, std::string>>{{"data", "ring8"}}));
+
+    AblationOptions clash;
+    clash.preset = "paper";
+    clash.model = "text";
+    EXPECT_THROW(apply_preset(clash, {"model"}), UsageError) << "the paper preset is an ae sweep";
+    AblationOptions none;
+    EXPECT_TRUE(apply_preset(none, {}).empty());
 }
 
 }  // namespace

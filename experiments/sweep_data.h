@@ -1,0 +1,67 @@
+// A finished (or partly finished) sweep folder read back: what genlab-ablate wrote (ablation.json,
+// summary.json, results.csv, runs/<arm>/seed<k>/), as arms with their runs and per-metric
+// statistics over seeds. The report, its claims and the demo page read sweeps through this.
+//
+//     SweepData s = load_sweep("outputs/ablate/ring8");
+//     for (const SweepArm& a : s.arms) {
+//         Stats q = a.stats(s.quality[0].name);   // mean, std (n - 1), min, max over finished seeds
+//     }
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/train/metrics_csv.h"
+#include "experiments/experiment.h"
+
+namespace genlab::experiments {
+
+struct Stats {
+    std::vector<double> values;  // in seed order
+    double mean = 0, std = 0, min = 0, max = 0;  // std: sample standard deviation (n - 1); 0 for one value
+    size_t n() const { return values.size(); }
+};
+Stats stats_of(std::vector<double> values);
+// A metric's value as pages print it: 4 significant digits ("0.2769", "8", "1.3e-05"; "n/a" if not finite).
+std::string value_text(double v);
+// The per-seed values, "8, 8, 4".
+std::string values_text(const Stats& s);
+
+struct SweepRun {
+    int seed = 0;
+    bool diverged = false;
+    int diverged_step = 0;
+    std::map<std::string, double> final;  // the numeric cells of its results.csv row
+    std::string dir;                      // runs/<arm>/seed<k> inside the sweep folder
+};
+
+struct SweepArm {
+    std::string label, act, init, lr;  // as in results.csv
+    int rank = 0;                      // by the primary quality metric, 1 = best; 0: no finished run
+    std::vector<SweepRun> runs;        // every run with a row, in seed order
+
+    std::vector<const SweepRun*> done() const;  // the runs that did not diverge
+    // `metric` over the finished runs that have it (n() < done().size() when some lack it).
+    Stats stats(const std::string& metric) const;
+};
+
+struct SweepData {
+    std::string dir;
+    std::string model;                   // gan | ae | text
+    nlohmann::json sweep;                // ablation.json's "sweep": model, steps, config ...
+    std::vector<QualityMetric> quality;  // the first ranks the arms
+    std::vector<SweepArm> arms;          // in the order the sweep lists them
+    // The sweep's model config as a run's config.json holds it ("config" of the identity).
+    const nlohmann::json& config() const { return sweep["config"]; }
+};
+
+// Error naming the file when a part is missing or not genlab-ablate's.
+SweepData load_sweep(const std::string& dir);
+
+// Metrics over training of one run: its metrics.csv and diagnostics.csv (empty tables when absent).
+MetricsTable run_metrics(const SweepRun& run);
+MetricsTable run_diagnostics(const SweepRun& run);
+
+}  // namespace genlab::experiments
