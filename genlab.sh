@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # genlab's one entry point on a fresh Debian machine:
-#   ./genlab.sh demo    install what is missing, build, run the demos, write outputs/index.html
+#   ./genlab.sh demo    install what is missing, build, run the demos and a small activation
+#                       ablation, write outputs/index.html
 #   ./genlab.sh test    install what is missing, build, run every test (optimised + ASan/UBSan)
 #   ./genlab.sh build   install what is missing and build (build/bin/)
 set -euo pipefail
@@ -13,13 +14,16 @@ PACKAGES=(g++ cmake ninja-build pkg-config
           libeigen3-dev libstb-dev libcli11-dev libgtest-dev nlohmann-json3-dev zlib1g-dev
           dataset-fashion-mnist wamerican
           clang libclang-rt-dev libomp-dev)   # the sanitizer + libFuzzer build (clang, its OpenMP)
+# The browser test renders the HTML pages in headless Chromium; it is skipped (saying why) only
+# where the package cannot be installed.
+TEST_PACKAGES=(chromium)
 
 START=$SECONDS
 log() { printf '\033[1m[genlab %3ds]\033[0m %s\n' "$((SECONDS - START))" "$*" >&2; }
 
-install_deps() {
+install_deps() {  # install_deps PACKAGE...: apt-get the ones not installed yet; 1 when it cannot
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     [[ ${#missing[@]} -eq 0 ]] && return 0
@@ -31,12 +35,12 @@ install_deps() {
         else
             log "error: missing packages (${missing[*]}) and not root, and sudo is unavailable."
             log "hint: run as root: apt-get install -y ${missing[*]}"
-            exit 1
+            return 1
         fi
     fi
     export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    "${sudo[@]}" apt-get update -qq || return 1
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
 }
 
 build() {  # build DIR [cmake args...]
@@ -56,7 +60,8 @@ ASAN_EXCLUDE='Learning|Demo'
 FUZZ_SECONDS=20
 
 run_tests() {
-    install_deps
+    install_deps "${PACKAGES[@]}" || exit 1
+    install_deps "${TEST_PACKAGES[@]}" || log "warning: Chromium could not be installed; the browser test will be skipped"
     log "building (optimised) in build/"
     build build
     log "running tests (optimised build)"
@@ -72,60 +77,16 @@ run_tests() {
     log "all tests passed"
 }
 
-html_escape() { sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g'; }
-
-md_table_html() {  # a Markdown table (and the lines around it) as HTML
-    html_escape | awk '
-        /^\|/ { line = $0; sub(/^\| */, "", line); sub(/ *\|$/, "", line); n = split(line, cell, / *\| */)
-                if (line ~ /^[-| ]+$/) next
-                if (!open) { print "<table>"; open = 1; tag = "th" } else tag = "td"
-                printf "<tr>"; for (i = 1; i <= n; i++) printf "<%s>%s</%s>", tag, cell[i], tag; print "</tr>"; next }
-        { if (open) { print "</table>"; open = 0 } if (length($0)) print "<p>" $0 "</p>" }
-        END { if (open) print "</table>" }'
-}
-
-write_index() {  # outputs/index.html showing what the demo produced
-    local idx=outputs/index.html
-    {
-        echo '<!doctype html><html><head><meta charset="utf-8"><title>genlab demo</title>'
-        echo '<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}'
-        echo 'img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}figcaption{color:#555;font-size:90%}'
-        echo 'pre{background:#f6f6f6;padding:1em;overflow:auto}table{border-collapse:collapse;font-size:90%}'
-        echo 'td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f0f0f0}</style></head><body>'
-        echo "<h1>genlab demo</h1><p>Generated $(date -u '+%Y-%m-%d %H:%M UTC') by <code>./genlab.sh demo</code>.</p>"
-        for run in "$@"; do
-            local rel=${run#outputs/}
-            echo "<h2>$(basename "$(dirname "$run")")</h2><p>Folder: <a href=\"$rel/\">$rel</a></p>"
-            for png in "$run"/*.png; do
-                [[ -e $png ]] || continue
-                local name; name=$(basename "$png")
-                echo "<figure><img src=\"$rel/$name\" alt=\"$name\"><figcaption>$name</figcaption></figure>"
-            done
-            if [[ -e $run/table.md ]]; then
-                echo "<h3>table.md</h3>"
-                md_table_html < "$run/table.md"
-            fi
-            for txt in "$run"/metrics.json "$run"/samples.txt; do
-                [[ -e $txt ]] || continue
-                echo "<h3>$(basename "$txt")</h3><pre>$(head -c 4000 "$txt" | html_escape)</pre>"
-            done
-        done
-        echo '</body></html>'
-    } > "$idx"
-    log "open $ROOT/$idx"
-}
-
 run_demo() {
-    install_deps
+    install_deps "${PACKAGES[@]}" || exit 1
     log "building in build/"
     build build
     local stamp; stamp=$(date +%Y%m%d-%H%M%S)
     local act_out=outputs/activations/$stamp
     log "genlab-activations: f and f' of every registered activation"
     build/bin/genlab-activations --out "$act_out" --table
-    log "genlab-gan: Leaky ReLU MLP GAN on Fashion-MNIST (3,000 steps) and on the ring of 8 Gaussians"
+    log "genlab-gan: Leaky ReLU MLP GAN on Fashion-MNIST (3,000 steps)"
     build/bin/genlab-gan train --steps 3000 --out "outputs/gan/$stamp"
-    build/bin/genlab-gan train --data ring8 --steps 5000 --out "outputs/gan-ring8/$stamp"
     log "genlab-ae: GELU autoencoder (2,000 steps) and a 2-D variational autoencoder"
     build/bin/genlab-ae train --out "outputs/ae/$stamp"
     build/bin/genlab-ae train --variational --latent 2 --out "outputs/ae-vae/$stamp"
@@ -133,13 +94,17 @@ run_demo() {
     # One thread: the matrices of this small model are too small for a second one to pay off.
     build/bin/genlab-text train --steps 30000 --batch 64 --eval-every 5000 --eval-batches 100 \
         --threads 1 --out "outputs/text/$stamp"
-    write_index "$act_out" "outputs/gan/$stamp" "outputs/gan-ring8/$stamp" "outputs/ae/$stamp" \
-        "outputs/ae-vae/$stamp" "outputs/text/$stamp"
+    log "genlab-ablate: the ring-of-8 GAN with 5 hidden activations x 2 seeds"
+    build/bin/genlab-ablate --model gan --data ring8 --acts relu,leaky_relu:0.2,tanh,sigmoid,gelu --seeds 2 \
+        --steps 3000 --jobs 2 --out "outputs/ablate/$stamp"
+    build/bin/genlab-report page --out outputs/index.html "$act_out" "outputs/gan/$stamp" "outputs/ae/$stamp" \
+        "outputs/ae-vae/$stamp" "outputs/text/$stamp" "outputs/ablate/$stamp"
+    log "open $ROOT/outputs/index.html (the ablation's own report: outputs/ablate/$stamp/report.html)"
 }
 
 case "${1:-}" in
     demo) run_demo ;;
     test) run_tests ;;
-    build) install_deps; build build ;;
+    build) install_deps "${PACKAGES[@]}" || exit 1; build build ;;
     *) echo "usage: ./genlab.sh demo | test | build" >&2; exit 2 ;;
 esac

@@ -4,18 +4,30 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <exception>
+#include <set>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "core/parallel.h"
 #include "experiments/ablation.h"
+#include "experiments/demo_page.h"
+#include "experiments/report.h"
 #include "experiments/runner.h"
 
 namespace genlab::experiments {
 
 namespace {
+
+// "--data-dir" -> "data_dir": the config key an option sets.
+std::string key_of(const CLI::Option* o) {
+    std::string key = o->get_name();
+    key.erase(0, key.find_first_not_of('-'));
+    std::replace(key.begin(), key.end(), '-', '_');
+    return key;
+}
 
 int guarded_main(const char* program, CLI::App& app, int argc, char** argv, const std::function<int()>& run) {
     try {
@@ -97,10 +109,15 @@ int ablate_main(int argc, char** argv) {
     ablation_options_spec().add_flags(app, opt);
     app.allow_extras();
     return guarded_main("genlab-ablate", app, argc, argv, [&] {
+        std::set<std::string> given_sweep;
+        for (const CLI::Option* o : app.get_options())
+            if (o->count() > 0) given_sweep.insert(key_of(o));
+        const std::vector<std::pair<std::string, std::string>> preset = apply_preset(opt, given_sweep);
         const ExperimentDef& def = find_experiment(opt.model);
         const std::vector<std::string> extras = app.remaining();
-        // The model's flags, parsed by its own config (a fresh one per arm).
-        auto parse = [&def, extras](std::set<std::string>* given) {
+        // The model's flags, parsed by its own config (a fresh one per arm); a preset's model
+        // settings fill the keys the user's flags leave out.
+        auto parse = [&def, extras, preset](std::set<std::string>* given_out) {
             std::unique_ptr<ConfigBox> box = def.new_config();
             CLI::App model_app{def.program()};
             box->add_flags(model_app);
@@ -110,14 +127,15 @@ int ablate_main(int argc, char** argv) {
             } catch (const CLI::ParseError& e) {
                 usage_fail(e.what(), " (genlab-ablate --model ", def.name, " takes the flags of ", def.program(), ")");
             }
-            if (given)
-                for (const CLI::Option* o : model_app.get_options()) {
-                    if (o->count() == 0) continue;
-                    std::string key = o->get_name();
-                    key.erase(0, key.find_first_not_of('-'));
-                    std::replace(key.begin(), key.end(), '-', '_');
-                    given->insert(key);
+            std::set<std::string> given;
+            for (const CLI::Option* o : model_app.get_options())
+                if (o->count() > 0) given.insert(key_of(o));
+            for (const auto& [key, value] : preset)
+                if (!given.count(key)) {
+                    box->set(key, value);
+                    given.insert(key);
                 }
+            if (given_out) *given_out = given;
             return box;
         };
         ModelSettings base;
@@ -126,6 +144,30 @@ int ablate_main(int argc, char** argv) {
         const SweepResult r = run_ablation(opt, base);
         std::cout << "genlab-ablate: " << r.trained << " runs trained, " << r.skipped << " already done, " << r.diverged
                   << " diverged; wrote " << r.out_dir << "\n";
+        return 0;
+    });
+}
+
+int report_main(int argc, char** argv) {
+    CLI::App app{"genlab-report: the HTML pages of genlab's outputs"};
+    app.require_subcommand(1, 1);
+    std::string sweep_dir;
+    CLI::App* sweep = app.add_subcommand("sweep", "Rewrite a sweep folder's report.html from its results");
+    sweep->add_option("dir", sweep_dir, "The folder genlab-ablate wrote (holding ablation.json)")->required();
+    std::string out = "outputs/index.html";
+    std::vector<std::string> dirs;
+    CLI::App* page = app.add_subcommand("page", "Write one page showing runs, activation tables and sweeps");
+    page->add_option("--out", out, "The page to write")->capture_default_str();
+    page->add_option("dirs", dirs, "Output folders of genlab-gan/ae/text, genlab-activations or genlab-ablate")->required();
+    return guarded_main("genlab-report", app, argc, argv, [&] {
+        if (sweep->parsed()) {
+            require_folder("sweep", sweep_dir, "sweep folder");
+            std::cout << "genlab-report: wrote " << write_sweep_report(sweep_dir) << "\n";
+            return 0;
+        }
+        for (const std::string& d : dirs) require_folder("page", d, "output folder");
+        write_demo_page(out, dirs);
+        std::cout << "genlab-report: wrote " << out << "\n";
         return 0;
     });
 }

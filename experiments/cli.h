@@ -19,6 +19,10 @@ int experiment_main(const ExperimentDef& def, int argc, char** argv);
 // swept model's config (--data ring8, --loss mse ...).
 int ablate_main(int argc, char** argv);
 
+// The whole main() of genlab-report: `sweep DIR` rewrites a sweep's report.html, `page --out FILE
+// DIR...` writes the demo page (demo_page.h).
+int report_main(int argc, char** argv);
+
 // The main() of a tool whose flags are one config (genlab-activations): parses them into
 // `options`, validates them, then calls run().
 int schema_main(const char* program, const std::string& about, const ConfigSchema& schema, void* options, int argc,
