@@ -152,6 +152,7 @@ std::string modes_clause(const SweepData& s, const SweepArm& a) {
     const std::string data = s.config()["data"];
     if (data != "ring8" && data != "grid25" && data != "spiral" && data != "moons") return {};
     const size_t modes = data::make_toy2d(data).centres.size();
+    if (modes == 0) return {};
     const int need = static_cast<int>(std::ceil(0.75 * static_cast<double>(modes)));
     int k = 0, n = 0;
     for (const SweepRun* r : a.done())

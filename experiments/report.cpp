@@ -190,7 +190,13 @@ std::string gradient_by_depth(const SweepData& s, const std::vector<ArmTables>& 
 // ------------------------------------------------------------------ per activation
 
 std::string activation_thumbnail(const std::string& spec, size_t index) {
-    const ActivationCurve c = activation_curve(parse_activation(spec), -4.0, 4.0, 161);
+    Activation act;
+    try {
+        act = parse_activation(spec);
+    } catch (const UsageError& e) {  // from the sweep's files, not from a flag
+        fail("summary.json: activation '", spec, "' of an arm: ", e.what());
+    }
+    const ActivationCurve c = activation_curve(act, -4.0, 4.0, 161);
     Series f{.label = "f", .color = palette_color(index), .width = 2.f};
     Series df{.label = "f'", .color = {90, 90, 90}, .width = 1.4f, .dash = 4.f};
     for (size_t i = 0; i < c.x.size(); ++i) {

@@ -94,6 +94,9 @@ SweepData load_sweep(const std::string& dir) {
         if (!a.is_object()) continue;
         SweepArm arm;
         arm.label = text_of(a, "arm");
+        // The label names a folder under runs/: nothing that could lead out of the sweep.
+        if (arm.label.empty() || arm.label == "." || arm.label == ".." || arm.label.find('/') != std::string::npos)
+            fail((fs::path(dir) / "summary.json").string(), ": arm '", arm.label, "' is not a sweep's arm label");
         arm.act = text_of(a, "activation");
         arm.init = text_of(a, "init");
         arm.lr = text_of(a, "lr");
