@@ -254,6 +254,14 @@ std::string data_name(const SweepData& s) {
     return (corpus.empty() ? "the word list" : fs::path(corpus).filename().string()) + (arch.empty() ? "" : ", " + arch);
 }
 
+// The sweep's model config as key / value rows ("model.hidden" for nested keys).
+void flatten(const nlohmann::json& j, const std::string& prefix, HtmlTable& t) {
+    for (const auto& [key, v] : j.items()) {
+        if (v.is_object()) flatten(v, prefix + key + ".", t);
+        else t.row({prefix + key, v.is_string() ? v.get<std::string>() : v.dump()});
+    }
+}
+
 }  // namespace
 
 std::string sweep_title(const SweepData& s) {
@@ -336,6 +344,13 @@ std::string write_sweep_report(const std::string& dir) {
     if (s.model == "gan")
         b += "Swept networks: <b>" + html_escape(s.sweep.value("where", "both")) + "</b>; the output activation stays the model's. ";
     b += "Seeds are 1..N; every arm sees the same data order and evaluation batch for a given seed.</p>\n";
+
+    HtmlTable settings({"setting", "value"});
+    for (const char* key : {"steps", "eval_every", "diag_every", "where"})
+        if (s.sweep.contains(key)) settings.row({key, s.sweep[key].is_string() ? s.sweep[key].get<std::string>() : s.sweep[key].dump()});
+    flatten(s.config(), "", settings);
+    b += "<details><summary>Every setting of the sweep (the model's config; an arm changes its activation, init or "
+         "learning rate)</summary>\n" + settings.str() + "</details>\n";
 
     b += "<h2>Ranking</h2>\n" + ranking_table_html(s);
 

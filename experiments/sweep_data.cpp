@@ -59,8 +59,30 @@ Stats SweepArm::stats(const std::string& metric) const {
 
 namespace {
 
+// The deepest nesting of [ and { in JSON text (outside strings), counted before parsing so a
+// hostile file cannot make anything that walks the parsed tree recurse deeply.
+int json_depth(const std::string& text) {
+    int depth = 0, deepest = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
 nlohmann::json read_json(const fs::path& path, const std::string& what) {
     const std::string text = data::read_whole_file(path.string(), 64u << 20, what);
+    if (json_depth(text) > 16) fail(path.string(), ": not a genlab-ablate ", what, " (nested deeper than 16 levels)");
     nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) fail(path.string(), ": not a genlab-ablate ", what, " (not a JSON object)");
     return j;

@@ -58,6 +58,8 @@ TEST(SweepData, FilesThatAreNotASweepsAreErrors) {
     testing::expect_error([&] { load_sweep(dir.path().string()); }, {"summary.json", "not a sweep's arm label"});
     write_sweep(dir, R"("no list")");
     testing::expect_error([&] { load_sweep(dir.path().string()); }, {"summary.json", "no arms"});
+    write(dir.file("ablation.json"), std::string(100000, '[') + std::string(100000, ']'));
+    testing::expect_error([&] { load_sweep(dir.path().string()); }, {"ablation.json", "nested deeper"});
     write(dir.file("ablation.json"), "[1, 2]");
     testing::expect_error([&] { load_sweep(dir.path().string()); }, {"ablation.json", "not a JSON object"});
 }
