@@ -39,8 +39,9 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
             .field("inits", &A::inits, "Linear inits to cross with the activations, e.g. torch,gain (default: the model's)")
             .field("lrs", &A::lrs, "Learning rates to cross with the activations, e.g. 1e-3,1e-4 (default: the model's --lr)")
             .field("preset", &A::preset,
-                   "A whole sweep: quick (10 activations x 2 seeds of the ring8 GAN, minutes) or paper (the GELU "
-                   "paper's MNIST autoencoder: gelu, elu, relu at lr 1e-3 and 1e-4); flags given still apply",
+                   "A whole sweep: quick (10 activations x 2 seeds of one model, the ring8 GAN unless --model; "
+                   "minutes) or paper (the GELU paper's MNIST autoencoder: gelu, elu, relu at lr 1e-3 and 1e-4); "
+                   "flags given still apply",
                    one_of({"", "quick", "paper"}))
             .field("where", &A::where, "GAN: which networks' hidden activation is swept (both, g, d)",
                    one_of({"both", "g", "d"}))
@@ -58,31 +59,41 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
     return spec;
 }
 
-const AblationPreset& find_preset(const std::string& name) {
-    static const std::vector<AblationPreset> presets{
-        {.name = "quick",
-         .sweep = {{"model", "gan"},
-                   {"acts", "relu,leaky_relu:0.2,prelu,elu,selu,gelu,swish,mish,sigmoid,tanh"},
-                   {"seeds", "2"},
-                   {"steps", "3000"},
-                   {"jobs", "2"}},
-         .model = {{"data", "ring8"}}},
-        {.name = "paper",
-         .sweep = {{"model", "ae"}, {"acts", "gelu,elu,relu"}, {"lrs", "1e-3,1e-4"}, {"seeds", "3"}, {"steps", "3000"},
-                   {"jobs", "2"}},
-         .model = {{"hidden", "1000,500,250"}, {"latent", "30"}, {"loss", "mse"}, {"batch", "64"}}},
-    };
-    for (const AblationPreset& p : presets)
-        if (p.name == name) return p;
+AblationPreset find_preset(const std::string& name, const std::string& model) {
+    if (name == "quick") {
+        const std::string m = model.empty() ? "gan" : model;
+        AblationPreset p{.name = name,
+                         .sweep = {{"model", m},
+                                   {"acts", "relu,leaky_relu:0.2,prelu,elu,selu,gelu,swish,mish,sigmoid,tanh"},
+                                   {"seeds", "2"},
+                                   {"jobs", "2"}},
+                         .model = {}};
+        if (m == "gan") {
+            p.sweep.emplace_back("steps", "3000");
+            p.model = {{"data", "ring8"}};
+        } else if (m == "ae") {
+            p.sweep.emplace_back("steps", "1000");
+            p.sweep.emplace_back("eval_every", "250");
+        } else {
+            p.sweep.emplace_back("steps", "2000");
+            p.sweep.emplace_back("eval_every", "500");
+        }
+        return p;
+    }
+    if (name == "paper") {
+        if (!model.empty() && model != "ae")
+            usage_fail("--preset paper sweeps the autoencoder (--model ae), not --model ", model, " (leave --model out)");
+        return {.name = name,
+                .sweep = {{"model", "ae"}, {"acts", "gelu,elu,relu"}, {"lrs", "1e-3,1e-4"}, {"seeds", "3"}, {"steps", "3000"},
+                          {"jobs", "2"}},
+                .model = {{"hidden", "1000,500,250"}, {"latent", "30"}, {"loss", "mse"}, {"batch", "64"}}};
+    }
     usage_fail("--preset ", name, ": unknown (quick or paper)");
 }
 
 std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& opt, const std::set<std::string>& given) {
     if (opt.preset.empty()) return {};
-    const AblationPreset& p = find_preset(opt.preset);
-    for (const auto& [key, value] : p.sweep)
-        if (key == "model" && given.count("model") && opt.model != value)
-            usage_fail("--preset ", p.name, " sweeps --model ", value, ", not ", opt.model, " (leave --model out)");
+    const AblationPreset p = find_preset(opt.preset, given.count("model") ? opt.model : "");
     for (const auto& [key, value] : p.sweep)
         if (!given.count(key)) ablation_options_spec().set(opt, key, value);
     return p.model;

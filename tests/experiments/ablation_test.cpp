@@ -263,6 +263,14 @@ TEST(Ablation, PresetsFillWhatTheUserLeftOut) {
     EXPECT_EQ(quick.seeds, 2);
     EXPECT_EQ(ring, (std::vector<std::pair<std::string, std::string>>{{"data", "ring8"}}));
 
+    // quick is for any one model; paper only for the autoencoder.
+    AblationOptions quick_ae;
+    quick_ae.preset = "quick";
+    quick_ae.model = "ae";
+    EXPECT_TRUE(apply_preset(quick_ae, {"model"}).empty());
+    EXPECT_EQ(quick_ae.model, "ae");
+    EXPECT_EQ(quick_ae.steps, 1000);
+    EXPECT_EQ(ablation_arms(quick_ae).size(), 10u);
     AblationOptions clash;
     clash.preset = "paper";
     clash.model = "text";
