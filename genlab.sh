@@ -43,7 +43,7 @@ install_deps() {  # install_deps PACKAGE...: apt-get the ones not installed yet;
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
 }
 
-build() {  # build DIR [cmake args...]
+build() {  # build DIR [cmake args...]; TARGETS (optional): only these targets
     local dir=$1; shift
     # Ninja: a target's files compile while the libraries it links are still building. A tree
     # configured earlier with another generator is one of ours; start it afresh.
@@ -51,7 +51,7 @@ build() {  # build DIR [cmake args...]
         rm -rf "$dir"
     fi
     cmake -G Ninja -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
-    cmake --build "$dir" -j"$JOBS"
+    cmake --build "$dir" -j"$JOBS" ${TARGETS:+--target $TARGETS}
 }
 
 # Tests too heavy for a sanitizer build (whole training runs); they run in the optimised build.
@@ -79,8 +79,8 @@ run_tests() {
 
 run_demo() {
     install_deps "${PACKAGES[@]}" || exit 1
-    log "building in build/"
-    build build
+    log "building the executables in build/"
+    TARGETS="genlab-activations genlab-gan genlab-ae genlab-text genlab-ablate genlab-report" build build
     local stamp; stamp=$(date +%Y%m%d-%H%M%S)
     local act_out=outputs/activations/$stamp
     log "genlab-activations: f and f' of every registered activation"
@@ -97,8 +97,8 @@ run_demo() {
     log "genlab-ablate: the ring-of-8 GAN with 5 hidden activations x 2 seeds"
     build/bin/genlab-ablate --model gan --data ring8 --acts relu,leaky_relu:0.2,tanh,sigmoid,gelu --seeds 2 \
         --steps 3000 --jobs 2 --out "outputs/ablate/$stamp"
-    build/bin/genlab-report page --out outputs/index.html "$act_out" "outputs/gan/$stamp" "outputs/ae/$stamp" \
-        "outputs/ae-vae/$stamp" "outputs/text/$stamp" "outputs/ablate/$stamp"
+    build/bin/genlab-report page --out outputs/index.html "$act_out" "outputs/ablate/$stamp" "outputs/gan/$stamp" \
+        "outputs/ae/$stamp" "outputs/ae-vae/$stamp" "outputs/text/$stamp"
     log "open $ROOT/outputs/index.html (the ablation's own report: outputs/ablate/$stamp/report.html)"
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 
 #include "data/toy2d.h"
 
@@ -16,6 +17,7 @@ const char* verdict_text(Verdict v) {
         case Verdict::Supported: return "supported here";
         case Verdict::Contradicted: return "not supported here";
         case Verdict::SeedsDisagree: return "seeds disagree";
+        case Verdict::Partly: return "holds for some arms only";
         case Verdict::NotTested: return "not tested by this sweep";
     }
     return "";
@@ -26,6 +28,7 @@ const char* verdict_class(Verdict v) {
         case Verdict::Supported: return "supported";
         case Verdict::Contradicted: return "contradicted";
         case Verdict::SeedsDisagree: return "disagree";
+        case Verdict::Partly: return "partly";
         case Verdict::NotTested: return "untested";
     }
     return "";
@@ -146,6 +149,26 @@ Verdict verdict_of(const std::vector<Separation>& seps) {
     return Verdict::SeedsDisagree;
 }
 
+// One verdict from each arm's own: all alike -> that one; an arm whose seeds disagree -> seeds
+// disagree; otherwise some arms hold and some do not -> partly, naming them in `note`.
+Verdict combine(const std::vector<std::pair<std::string, Verdict>>& per_arm, std::string& note) {
+    std::vector<std::pair<std::string, Verdict>> tested;
+    for (const auto& av : per_arm)
+        if (av.second != Verdict::NotTested) tested.push_back(av);
+    if (tested.empty()) return Verdict::NotTested;
+    const Verdict first = tested.front().second;
+    if (std::all_of(tested.begin(), tested.end(), [&](const auto& av) { return av.second == first; })) return first;
+    if (std::any_of(tested.begin(), tested.end(), [](const auto& av) { return av.second == Verdict::SeedsDisagree; }))
+        return Verdict::SeedsDisagree;
+    std::string holds, fails;
+    for (const auto& [label, v] : tested) {
+        std::string& list = v == Verdict::Supported ? holds : fails;
+        list += (list.empty() ? "" : ", ") + label;
+    }
+    note = " It holds for " + holds + "; not for " + fails + ".";
+    return Verdict::Partly;
+}
+
 // GAN on 2-D data: "k of n seeds cover >= m of M modes" (empty for other sweeps).
 std::string modes_clause(const SweepData& s, const SweepArm& a) {
     if (s.model != "gan" || !s.config().contains("data") || !s.config()["data"].is_string()) return {};
@@ -198,14 +221,19 @@ Claim relu_dies(const SweepData& s) {
     std::string ev;
     for (const SweepArm* a : relus) ev += (ev.empty() ? "" : "; ") + clause(*a);
     const auto [yes, total] = runs_reaching(s, relus, "dead_fraction", kDeadThreshold);
-    std::string others;
+    std::vector<std::pair<std::string, Verdict>> per_arm;
+    for (const SweepArm* a : relus) {
+        const auto [y, n] = runs_reaching(s, {a}, "dead_fraction", kDeadThreshold);
+        per_arm.emplace_back(a->label, from_counts(y, n));
+    }
+    std::string others, note;
     for (const SweepArm& a : s.arms)
         if (base_name(a.act) != "relu" && !a.done().empty()) others += (others.empty() ? "" : "; ") + clause(a);
-    c.verdict = from_counts(yes, total);
+    c.verdict = combine(per_arm, note);
     c.evidence = ev + ". " + (others.empty() ? "" : "For comparison, " + others + ". ") + "At the end of training, " +
                  std::to_string(yes) + " of " + std::to_string(total) +
                  " relu runs have at least 1% dead units in a network (mean over its hidden layers); a unit is dead when "
-                 "no example of the fixed evaluation batch gives it a non-zero derivative.";
+                 "no example of the fixed evaluation batch gives it a non-zero derivative." + note;
     return c;
 }
 
@@ -222,12 +250,17 @@ Claim sigmoid_tanh_saturate(const SweepData& s) {
     std::string ev;
     for (const SweepArm* a : sat) ev += (ev.empty() ? "" : "; ") + clause(*a);
     const auto [yes, total] = runs_reaching(s, sat, "saturated_fraction", kSaturatedThreshold);
-    std::string base;
+    std::vector<std::pair<std::string, Verdict>> per_arm;
+    for (const SweepArm* a : sat) {
+        const auto [y, n] = runs_reaching(s, {a}, "saturated_fraction", kSaturatedThreshold);
+        per_arm.emplace_back(a->label, from_counts(y, n));
+    }
+    std::string base, note;
     for (const SweepArm* a : arms_named(s, {"relu"})) base += "; " + clause(*a) + " (relu's flat negative side counts too)";
-    c.verdict = from_counts(yes, total);
+    c.verdict = combine(per_arm, note);
     c.evidence = ev + base + ". " + std::to_string(yes) + " of " + std::to_string(total) +
                  " sigmoid/tanh runs end with at least 10% of pairs saturated (|f'(x)| below 1% of f's steepest slope), "
-                 "mean over a network's hidden layers.";
+                 "mean over a network's hidden layers." + note;
     return c;
 }
 
@@ -247,7 +280,7 @@ Claim gradients_vanish(const SweepData& s) {
                                  : "No non-saturating arm (relu, leaky_relu, gelu ...) to compare with.";
         return c;
     }
-    std::vector<Separation> seps;
+    std::map<std::string, std::vector<Separation>> seps;  // per saturating arm, one per network
     std::string ev;
     for (const Net& net : networks(s)) {
         const Stats b = depth_ratio(*base, net);
@@ -257,7 +290,7 @@ Claim gradients_vanish(const SweepData& s) {
             const Stats r = depth_ratio(*a, net);
             if (r.n() == 0) continue;
             part += (part.empty() ? "" : "; ") + a->label + " " + times(r.mean) + spread(r, times);
-            seps.push_back(separate(r, b, Better::Lower));  // a lower ratio: vanishing more
+            seps[a->label].push_back(separate(r, b, Better::Lower));  // a lower ratio: vanishing more
         }
         if (part.empty()) continue;
         ev += (ev.empty() ? "" : " ") + std::string("In ") + net.name +
@@ -268,9 +301,13 @@ Claim gradients_vanish(const SweepData& s) {
         c.evidence = "The networks have one hidden layer: there is no depth to compare.";
         return c;
     }
-    c.verdict = verdict_of(seps);
+    std::vector<std::pair<std::string, Verdict>> per_arm;
+    for (const SweepArm* a : sat)
+        if (seps.count(a->label)) per_arm.emplace_back(a->label, verdict_of(seps[a->label]));
+    std::string note;
+    c.verdict = combine(per_arm, note);
     c.evidence = ev + " Supported where the saturating arm's ratio lies below " + base->label +
-                 "'s for every seed (min-max ranges apart).";
+                 "'s for every seed (min-max ranges apart), in every network." + note;
     return c;
 }
 

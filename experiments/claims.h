@@ -7,7 +7,7 @@
 //   Leaky ReLU keeps GAN training alive  GAN quality of leaky_relu against relu arms
 //   GELU suits transformers              val_loss of gelu against relu (transformer sweeps)
 // A claim the sweep has no arms or model for is "not tested"; one whose seeds' spreads overlap is
-// "seeds disagree". Separation is by min-max ranges over seeds, not by a significance test.
+// "seeds disagree"; one that holds for some of its arms and not for others says which. Separation is by min-max ranges over seeds, not by a significance test.
 //
 //     for (const Claim& c : sweep_claims(load_sweep(dir))) std::cout << c.claim << ": " << c.evidence;
 #pragma once
@@ -18,9 +18,11 @@
 
 namespace genlab::experiments {
 
-enum class Verdict { Supported, Contradicted, SeedsDisagree, NotTested };
-const char* verdict_text(Verdict v);   // "supported here", "not supported here", "seeds disagree", "not tested"
-const char* verdict_class(Verdict v);  // CSS class: supported, contradicted, disagree, untested
+// Partly: the claim holds for some of the arms it is about (tanh saturates, sigmoid does not),
+// each of them consistently over its seeds.
+enum class Verdict { Supported, Contradicted, SeedsDisagree, Partly, NotTested };
+const char* verdict_text(Verdict v);   // "supported here", "not supported here", "seeds disagree", "holds for some arms only", "not tested"
+const char* verdict_class(Verdict v);  // CSS class: supported, contradicted, disagree, partly, untested
 
 struct Claim {
     std::string claim;     // as people say it: "ReLU units die"

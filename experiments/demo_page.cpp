@@ -71,7 +71,8 @@ std::string run_title(const std::string& kind, const nlohmann::json& cfg) {
                ", " + std::to_string(model.value("latent", 0)) + "-d code)";
     }
     const std::string corpus = text(cfg, "corpus");
-    return "Character-level " + text(model, "arch") + " on " +
+    const std::string arch = text(model, "arch");
+    return "Character-level " + (arch == "mlp" ? std::string("MLP") : arch) + " on " +
            (corpus.empty() ? std::string("the word list") : fs::path(corpus).filename().string()) + " (" +
            text(model, "act") + ")";
 }

@@ -96,6 +96,14 @@ TEST(Claims, SaturationAndVanishingGradientsCompareWithRelu) {
     EXPECT_EQ(find(claims, "Leaky ReLU keeps GAN training alive").verdict, Verdict::NotTested);
     EXPECT_EQ(find(claims, "GELU suits transformers").verdict, Verdict::NotTested);
 
+    // tanh saturates on every seed, sigmoid on none: the claim holds for one arm, and says which.
+    s.arms = {arm("sigmoid", {{"saturated_fraction_l0", {0.01, 0.02}}}), arm("tanh", {{"saturated_fraction_l0", {0.2, 0.3}}})};
+    const Claim partly = find(sweep_claims(s), "sigmoid and tanh saturate");
+    EXPECT_EQ(partly.verdict, Verdict::Partly) << partly.evidence;
+    EXPECT_NE(partly.evidence.find("It holds for tanh; not for sigmoid."), std::string::npos) << partly.evidence;
+    s.arms[1] = arm("tanh", {{"saturated_fraction_l0", {0.2, 0.01}}});  // and one whose seeds disagree
+    EXPECT_EQ(find(sweep_claims(s), "sigmoid and tanh saturate").verdict, Verdict::SeedsDisagree);
+
     // One hidden layer: no depth to compare.
     s.arms = {arm("tanh", {{"grad_norm_l0", {0.1}}}), arm("relu", {{"grad_norm_l0", {0.2}}})};
     EXPECT_EQ(find(sweep_claims(s), "sigmoid and tanh gradients vanish with depth").verdict, Verdict::NotTested);
