@@ -3,6 +3,8 @@
 #include "core/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,10 +24,37 @@ std::string parent_dir(const std::string& path) {
     return dir.empty() ? "." : dir;
 }
 
+// PATH.tmp-<pid> files of processes that no longer run: a save killed before its commit. Ours
+// to remove (nobody else names files so); those of a live process are its save in progress.
+void remove_stale_temps(const std::string& path) {
+    const std::filesystem::path p(path);
+    const std::string prefix = p.filename().string() + ".tmp-";
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(parent_dir(path), ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() || name.size() > prefix.size() + 10) continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        const long pid = std::stol(digits);
+        if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+            std::error_code rm;
+            std::filesystem::remove(it->path(), rm);
+        }
+    }
+}
+
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     if (path_.empty()) fail("save: empty output path");
+    // Only a regular file is ever replaced: renaming over a link, a device, a pipe or a folder
+    // would destroy what the user pointed us at.
+    struct stat st {};
+    if (::lstat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        fail(path_, ": exists and is not a regular file (",
+             S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a pipe" : "a device or socket",
+             "); genlab only replaces regular files it writes, so it is left as it is: choose another path");
+    remove_stale_temps(path_);
     tmp_ = path_ + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
     f_ = std::fopen(tmp_.c_str(), "wb");
     if (!f_) {

@@ -1,6 +1,8 @@
 // AtomicFile: replace a file all at once or not at all. Data goes to PATH.tmp-<pid> in the same
 // folder; commit() fsyncs it, renames it over PATH and fsyncs the folder. Until commit() succeeds
 // the previous PATH is untouched, and a destroyed, uncommitted AtomicFile removes its temp file.
+// PATH must be a regular file or absent: a symbolic link, device, pipe or folder is refused
+// (Error), never replaced. Temp files PATH.tmp-<pid> left by killed processes are removed.
 #pragma once
 #include <cstddef>
 #include <cstdio>

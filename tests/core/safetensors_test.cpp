@@ -2,6 +2,7 @@
 // Python (tests/fixtures/make_reference_safetensors.py), one clear Error per kind of bad file, and
 // atomic saves that never damage the previous file.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
 #include "core/rng.h"
 #include "tests/test_util.h"
@@ -392,6 +394,32 @@ TEST_F(SafeTensorsTest, SaveOverAFolderFailsAndCleansUp) {
     EXPECT_THROW(save_safetensors(path("taken"), sample_dict()), Error);
     EXPECT_TRUE(fs::is_directory(path("taken/inner")));
     EXPECT_TRUE(only_file_is(dir_, "taken")) << "no temp file left behind";
+}
+
+TEST_F(SafeTensorsTest, SaveNeverReplacesALinkAPipeOrADevice) {
+    std::ofstream(path("mine.txt")) << "keep me";
+    fs::create_symlink(path("mine.txt"), path("link.safetensors"));
+    testing::expect_error([&] { save_safetensors(path("link.safetensors"), sample_dict()); },
+                          {"link.safetensors", "not a regular file", "symbolic link"});
+    EXPECT_TRUE(fs::is_symlink(path("link.safetensors")));
+    EXPECT_EQ(read_file(path("mine.txt")), "keep me");
+    ASSERT_EQ(::mkfifo(path("pipe").c_str(), 0600), 0);
+    testing::expect_error([&] { write_file_atomic(path("pipe"), "x"); }, {"pipe", "not a regular file"});
+    EXPECT_TRUE(fs::is_fifo(path("pipe")));
+    testing::expect_error([&] { write_file_atomic("/dev/null", "x"); }, {"/dev/null", "a device"});
+    EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
+TEST_F(SafeTensorsTest, SaveRemovesTempFilesOfKilledSavesOnly) {
+    const std::string p = path("ckpt.safetensors");
+    std::ofstream(p + ".tmp-2147483646") << "left by a killed run";  // beyond any pid_max: not running
+    const std::string live = p + ".tmp-" + std::to_string(::getppid());  // a running process's save
+    std::ofstream(live) << "in progress";
+    std::ofstream(path("other.safetensors.tmp-2147483646")) << "another file's";
+    save_safetensors(p, sample_dict());
+    EXPECT_FALSE(fs::exists(p + ".tmp-2147483646"));
+    EXPECT_TRUE(fs::exists(live));
+    EXPECT_TRUE(fs::exists(path("other.safetensors.tmp-2147483646")));
 }
 
 TEST_F(SafeTensorsTest, SaveReplacesAnExistingFile) {
