@@ -66,6 +66,9 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
     LoadedRun r;
     r.path = path;
     r.state = load_safetensors(path);
+    if (const std::string* bad = r.state.first_non_finite())
+        fail(path, ": tensor '", *bad, "' holds nan or inf values (the run diverged before this checkpoint was written); "
+                   "use a checkpoint of a run that trained without diverging");
     auto it = r.state.metadata.find("kind");
     if (it == r.state.metadata.end()) fail(path, ": not a genlab run checkpoint (no 'kind' in its metadata)");
     if (it->second != kind) {

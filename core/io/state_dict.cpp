@@ -2,6 +2,8 @@
 // put() is copied, so a checkpoint in memory never dangles once the model is gone.
 #include "core/io/state_dict.h"
 
+#include <cmath>
+
 #include <algorithm>
 
 #include "core/error.h"
@@ -44,6 +46,15 @@ const std::string& StateDict::meta(const std::string& key, const std::string& wh
     if (it == metadata.end())
         fail(what, ": missing metadata '", key, "' (not a genlab checkpoint, or written by another program?)");
     return it->second;
+}
+
+const std::string* StateDict::first_non_finite() const {
+    for (const auto& [name, t] : tensors) {
+        const float* p = t.data();
+        for (size_t i = 0, n = t.numel(); i < n; ++i)
+            if (!std::isfinite(p[i])) return &name;
+    }
+    return nullptr;
 }
 
 }  // namespace genlab

@@ -20,6 +20,8 @@ struct StateDict {
     // path) and expected vs found shape.
     const Tensor& expect(const std::string& name, const Shape& shape, const std::string& what) const;
     const std::string& meta(const std::string& key, const std::string& what) const;  // throws when absent
+    // The name of the first tensor holding a NaN or an infinity, or nullptr when all are finite.
+    const std::string* first_non_finite() const;
 };
 
 class Stateful {

@@ -192,6 +192,12 @@ void Trainer::save_checkpoint(const std::string& path, int step) const {
     put("config", opt_.config_json);
     for (const auto& [name, rng] : rngs_) put("rng." + name, rng->state());
     for (const auto& [key, value] : metadata_) put(key, value);
+    // A finite loss does not make finite weights (an update can overflow them first): a
+    // checkpoint that would hold NaN/Inf is not written, and the last good one stays.
+    if (const std::string* bad = sd.first_non_finite())
+        throw Diverged(str("step ", step, ": ", *bad, " holds nan or inf values \xe2\x80\x94 training diverged (try a "
+                           "lower --lr); ", path, " keeps the last finite state"),
+                       step, *bad);
     save_safetensors(path, sd);
 }
 

@@ -228,6 +228,30 @@ TEST_F(TrainerTest, DivergenceIsADivergedErrorCarryingStepAndMetric) {
     }
 }
 
+TEST_F(TrainerTest, NonFiniteWeightsAreNeverSavedWhileTheLossLooksFine) {
+    Regression r(3);
+    TrainerOptions o = options("w");
+    o.save_every = 2;
+    Trainer t(o);
+    r.track(t);
+    try {
+        t.run([&](int s) {
+            Metrics m = r.step(s);  // a finite loss...
+            if (s == 5) r.model.weight.value[1] = std::numeric_limits<float>::infinity();  // ...but a weight overflowed
+            return m;
+        });
+        ADD_FAILURE() << "no Diverged thrown";
+    } catch (const Diverged& e) {
+        EXPECT_EQ(e.step, 6) << "found at the save right after the overflow";
+        EXPECT_EQ(e.metric, "model.weight");
+        EXPECT_NE(std::string(e.what()).find("model.weight holds nan or inf"), std::string::npos) << e.what();
+    }
+    // The checkpoint on disk is the last finite one (step 4).
+    const StateDict sd = load_safetensors(path("w/checkpoint.safetensors"));
+    EXPECT_EQ(sd.meta("step", "w"), "4");
+    EXPECT_EQ(sd.first_non_finite(), nullptr);
+}
+
 TEST_F(TrainerTest, InfGuardAlsoCoversEvalMetrics) {
     Regression r(4);
     TrainerOptions o = options("i");

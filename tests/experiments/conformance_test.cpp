@@ -72,6 +72,16 @@ TEST_P(Conformance, SavedRunLoadsBackAndEvaluatesTheSame) {
     const Metrics ev = exp->eval(6);
     for (const QualityMetric& q : quality) EXPECT_EQ(metric(ev, q.name), metric(r.metrics, q.name)) << q.name;
 
+    // A checkpoint holding NaN/Inf weights is refused for sampling and resuming alike.
+    StateDict poisoned = load_safetensors(ckpt("a"));
+    for (auto& [name, t] : poisoned.tensors)
+        if (name.rfind("model.", 0) == 0) {
+            t.data()[0] = std::numeric_limits<float>::quiet_NaN();
+            break;
+        }
+    save_safetensors(dir_.file("poisoned.safetensors"), poisoned);
+    testing::expect_error([&] { load_run(dir_.file("poisoned.safetensors"), def().name); }, {"poisoned.safetensors", "nan or inf"});
+
     // Every other kind names the program that reads this one.
     for (const ExperimentDef* other : experiments())
         if (other->name != def().name)
