@@ -160,6 +160,25 @@ TEST_F(GanDemoTest, ImagesWriteGridsAndFeatureMetricsAndSampleFromTheCheckpoint)
     EXPECT_EQ(h, 8 * 86 + 2);
 }
 
+// An absurd learning rate: exit 1 naming the step and what went non-finite; every checkpoint
+// written on the way is finite, and sampling from it works.
+TEST_F(GanDemoTest, ADivergingRunStopsWithAFiniteCheckpoint) {
+    const std::string out = path("div");
+    ASSERT_EQ(run("train --data ring8 --g-hidden 16,16 --d-hidden 16,16 --batch 32 --lr 1e6 --steps 50 --save-every 1 "
+                  "--quiet --out " + out),
+              1);
+    const std::string err = read("stderr.txt");
+    EXPECT_NE(err.find("step "), std::string::npos) << err;
+    EXPECT_NE(err.find("diverged"), std::string::npos) << err;
+    EXPECT_TRUE(err.find("nan") != std::string::npos || err.find("inf") != std::string::npos) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    const std::string ckpt = out + "/checkpoint.safetensors";
+    if (fs::exists(ckpt)) {
+        EXPECT_EQ(load_safetensors(ckpt).first_non_finite(), nullptr);
+        EXPECT_EQ(run("sample --checkpoint " + ckpt + " --out " + path("div-sample")), 0) << read("stderr.txt");
+    }
+}
+
 TEST_F(GanDemoTest, BadFlagsAreUsageErrorsWithoutAnOutputFolder) {
     const std::string out = path("bad");
     for (const std::string& args : {std::string("train --g-act nosuch"), std::string("train --steps -1"),
