@@ -35,8 +35,20 @@ std::string read_whole_file(const std::string& path, uint64_t max_bytes, const s
              " bytes - use a smaller file");
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) fail(what, " '", path, "' cannot be opened: ", std::strerror(errno));
+    if (size == 0) {
+        // The kernel reports 0 for generated files (/proc/cpuinfo): read to the end, bounded.
+        std::string bytes;
+        char buf[1 << 16];
+        for (size_t n; (n = std::fread(buf, 1, sizeof buf, f.get())) > 0;) {
+            bytes.append(buf, n);
+            if (bytes.size() > max_bytes)
+                fail(what, " '", path, "' is more than the limit of ", max_bytes, " bytes - use a smaller file");
+        }
+        if (std::ferror(f.get())) fail(what, " '", path, "': read error: ", std::strerror(errno));
+        return bytes;
+    }
     std::string bytes(static_cast<size_t>(size), '\0');
-    const size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f.get());
+    const size_t got = std::fread(bytes.data(), 1, bytes.size(), f.get());
     if (got != bytes.size())
         fail(what, " '", path, "': read ", got, " of ", size, " bytes (file changed or I/O error)");
     // A file that grew since stat() is read up to its stat() size: a consistent snapshot.

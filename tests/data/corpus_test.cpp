@@ -186,6 +186,15 @@ TEST(CorpusHostile, TooLargeIsRefusedBeforeReading) {
                  {dir.file("big.txt"), "1000 bytes", "limit"});
 }
 
+// Files the kernel reports as 0 bytes long (/proc) are read to their end, and still bounded.
+TEST(CorpusHostile, GeneratedFilesAreReadToTheirEnd) {
+    if (!std::filesystem::exists("/proc/cpuinfo")) GTEST_SKIP() << "no /proc/cpuinfo on this system";
+    const Corpus c = load_corpus({.path = "/proc/cpuinfo", .mode = CorpusMode::Stream});
+    EXPECT_GT(c.symbols, 100u);
+    expect_error([&] { load_corpus({.path = "/proc/cpuinfo", .mode = CorpusMode::Stream, .max_bytes = 10}); },
+                 {"/proc/cpuinfo", "limit"});
+}
+
 // n distinct code points from U+0100 up, skipping surrogates, as UTF-8 (no newlines among them).
 std::string distinct_symbols(size_t n, bool one_per_line) {
     std::string s;
