@@ -113,18 +113,36 @@ ClassifierCache load_or_train_classifier(const std::string& path, const std::fun
     Rng rng(cfg.seed);
     out.model = std::make_unique<Classifier>(cfg, rng);
 
+    // An existing file is only ever replaced when it is a classifier cache of ours (trained for
+    // another dataset or config); anything else at that path is the user's and stays untouched.
     std::error_code ec;
     if (!path.empty() && std::filesystem::exists(path, ec)) {
+        StateDict sd;
         try {
-            StateDict sd = load_safetensors(path);
-            if (sd.meta("kind", path) == "classifier" && sd.meta("dataset", path) == fp && sd.meta("config", path) == cj) {
+            sd = load_safetensors(path);
+        } catch (const Error& e) {
+            fail("--classifier ", path, ": exists and is not a readable classifier cache (", e.what(),
+                 "); it is left as it is: pass another --classifier path, or remove the file");
+        }
+        const auto kind = sd.metadata.find("kind");
+        if (kind == sd.metadata.end() || kind->second != "classifier")
+            fail("--classifier ", path, ": exists and is not a classifier cache (",
+                 kind == sd.metadata.end() ? std::string("no 'kind' in it") : "a '" + kind->second.substr(0, 40) + "' file",
+                 "); it is left as it is: pass another --classifier path, or remove the file");
+        const auto meta = [&](const char* key) {
+            const auto it = sd.metadata.find(key);
+            return it == sd.metadata.end() ? std::string{} : it->second;
+        };
+        if (meta("dataset") == fp && meta("config") == cj) {
+            try {
                 out.model->load_state(sd, "");
-                out.test_accuracy = std::stod(sd.meta("test_accuracy", path));
+                out.test_accuracy = std::stod(meta("test_accuracy"));
                 return out;
+            } catch (const std::exception& e) {
+                if (!quiet) std::cerr << "note: cannot use cached classifier " << path << " (" << e.what() << "); retraining\n";
             }
-            if (!quiet) std::cerr << "note: " << path << " was trained for another dataset or config; retraining\n";
-        } catch (const std::exception& e) {
-            if (!quiet) std::cerr << "note: cannot use cached classifier (" << e.what() << "); retraining\n";
+        } else if (!quiet) {
+            std::cerr << "note: " << path << " was trained for another dataset or config; retraining\n";
         }
     }
 

@@ -160,6 +160,25 @@ TEST_F(GanDemoTest, ImagesWriteGridsAndFeatureMetricsAndSampleFromTheCheckpoint)
     EXPECT_EQ(h, 8 * 86 + 2);
 }
 
+// --classifier only ever replaces a classifier cache: another file at that path is left alone.
+TEST_F(GanDemoTest, TheClassifierCacheNeverOverwritesAnotherFile) {
+    if (!kHaveFashionMnist) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+    const std::string tiny = "train --class 7 --limit 64 --steps 2 --g-hidden 8 --d-hidden 8 --fd-samples 100 "
+                             "--classifier-steps 2 --quiet --classifier ";
+    std::ofstream(path("notes.txt")) << "my notes";
+    EXPECT_EQ(run(tiny + path("notes.txt") + " --out " + path("a")), 1);
+    EXPECT_NE(read("stderr.txt").find("not a readable classifier cache"), std::string::npos) << read("stderr.txt");
+    EXPECT_EQ(read("notes.txt"), "my notes");
+    EXPECT_FALSE(fs::exists(path("a"))) << "stopped before any output";
+    // Another model's checkpoint is a readable safetensors file, but not ours to replace either.
+    ASSERT_EQ(run("train --data ring8 --steps 2 --g-hidden 8 --d-hidden 8 --quiet --out " + path("ring")), 0) << read("stderr.txt");
+    const std::string ckpt = path("ring/checkpoint.safetensors");
+    const std::string before = testing::read_file(ckpt);
+    EXPECT_EQ(run(tiny + ckpt + " --out " + path("b")), 1);
+    EXPECT_NE(read("stderr.txt").find("a 'gan' file"), std::string::npos) << read("stderr.txt");
+    EXPECT_EQ(testing::read_file(ckpt), before);
+}
+
 // An absurd learning rate: exit 1 naming the step and what went non-finite; every checkpoint
 // written on the way is finite, and sampling from it works.
 TEST_F(GanDemoTest, ADivergingRunStopsWithAFiniteCheckpoint) {
