@@ -143,6 +143,7 @@ struct RunOptions {
     int log_every = 100;     // metrics.csv row and progress line every N steps
     int eval_every = 0;      // quality metrics every N steps; 0: only at the end
     bool quiet = false;      // no progress output
+    bool force = false;      // replace an earlier run of this experiment in --out
 };
 const ConfigSpec<RunOptions>& run_options_spec();
 

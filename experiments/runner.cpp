@@ -11,6 +11,7 @@
 #include "core/parallel.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
+#include "data/input_file.h"
 
 namespace genlab::experiments {
 
@@ -32,7 +33,8 @@ const ConfigSpec<RunOptions>& run_options_spec() {
             .field("log_every", &R::log_every, "metrics.csv row and progress line every N steps", in_range(1, 100'000'000))
             .field("eval_every", &R::eval_every, "Quality metrics every N steps (0: only at the end)",
                    in_range(0, 100'000'000))
-            .field("quiet", &R::quiet, "No progress output");
+            .field("quiet", &R::quiet, "No progress output")
+            .field("force", &R::force, "Replace an earlier run of this model in --out (never another model's run or other files)");
     return spec;
 }
 
@@ -148,8 +150,40 @@ void write_loss_plot(const std::string& dir, const std::string& title, const std
     save_figure(fig, (fs::path(dir) / "loss.png").string(), (fs::path(dir) / "loss.svg").string());
 }
 
+namespace {
+
+// --out may be new, empty, the folder of the run being resumed, or (with --force) an earlier run
+// of this same experiment: never another kind's run folder, never a folder of the user's files.
+void check_out_folder(const ExperimentDef& def, const RunOptions& run) {
+    std::error_code ec;
+    const fs::path out(run.out);
+    if (!fs::exists(out, ec)) return;
+    if (!fs::is_directory(out, ec)) usage_fail("--out ", run.out, ": exists and is not a folder");
+    if (fs::is_empty(out, ec)) return;
+    std::string kind;
+    if (fs::is_regular_file(out / "config.json", ec)) {
+        const nlohmann::json j = nlohmann::json::parse(
+            data::read_whole_file((out / "config.json").string(), 1 << 20, "run description (config.json)"), nullptr, false);
+        if (j.is_object() && j.contains("experiment") && j["experiment"].is_string() && !j.contains("command"))
+            kind = j["experiment"].get<std::string>();
+    }
+    if (kind.empty())
+        usage_fail("--out ", run.out, ": a folder that is not empty and holds no genlab training run; choose a new or "
+                                      "empty folder");
+    if (kind != def.name)
+        usage_fail("--out ", run.out, ": holds a genlab-", kind.substr(0, 40), " run; a ", def.program(),
+                   " run never writes into another model's folder: choose another --out");
+    if (!run.resume.empty() && fs::equivalent(fs::absolute(run.resume).parent_path(), out, ec)) return;  // continuing it
+    if (!run.force)
+        usage_fail("--out ", run.out, ": holds an earlier ", def.program(), " run; continue it with --resume ",
+                   (out / "checkpoint.safetensors").string(), ", replace it with --force, or choose another --out");
+}
+
+}  // namespace
+
 TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks) {
     run_options_spec().validate(run);
+    if (!run.out.empty()) check_out_folder(def, run);  // before the data loads: a wrong --out fails fast
     set_num_threads(run.threads);
     std::optional<LoadedRun> resumed;  // a missing or wrong-kind file fails before the data loads
     if (!run.resume.empty()) resumed = load_run(run.resume, def.name, "--resume");

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "core/io/safetensors.h"
 #include "core/train/metrics_csv.h"
@@ -154,6 +155,37 @@ TEST_P(Conformance, ResumeRefusesAnotherConfigOrSeed) {
     testing::expect_error([&] { train(def(), *cfg, r); }, {"--lr", "other flags"});
     EXPECT_FALSE(std::filesystem::exists(dir_.file("b")));
     EXPECT_FALSE(std::filesystem::exists(dir_.file("c")));
+}
+
+// --out: an earlier run of the same model is replaced only with --force, resumed in place with
+// --resume; another model's run folder and a folder of other files are never written into.
+TEST_P(Conformance, OutNeverMixesRunsOrOverwritesOtherFiles) {
+    std::unique_ptr<ConfigBox> cfg = config();
+    train(def(), *cfg, run(3, "a"));
+    const std::string before = testing::read_file(ckpt("a"));
+    testing::expect_error([&] { train(def(), *cfg, run(3, "a")); }, {"--out", "earlier", "--force", "--resume"});
+    EXPECT_EQ(testing::read_file(ckpt("a")), before);
+    RunOptions again = run(6, "a");
+    again.resume = ckpt("a");
+    EXPECT_NO_THROW(train(def(), *cfg, again));  // continuing it in place
+    RunOptions forced = run(3, "a");
+    forced.force = true;
+    EXPECT_NO_THROW(train(def(), *cfg, forced));
+
+    for (const ExperimentDef* other : experiments()) {
+        if (other->name == def().name) continue;
+        std::unique_ptr<ConfigBox> ocfg = other->new_config();
+        ocfg->resolve([](const std::string&) { return false; });
+        RunOptions into = run(1, "a");
+        into.force = true;
+        testing::expect_error([&] { train(*other, *ocfg, into); }, {"--out", "another model's folder"});
+    }
+    std::filesystem::create_directories(dir_.file("mine"));
+    std::ofstream(dir_.file("mine/notes.txt")) << "keep";
+    RunOptions mine = run(1, "mine");
+    mine.force = true;
+    testing::expect_error([&] { train(def(), *cfg, mine); }, {"--out", "holds no genlab training run"});
+    EXPECT_EQ(testing::read_file(dir_.file("mine/notes.txt")), "keep");
 }
 
 // The diagnostics hook: every hidden layer, at least 256 examples, the loss gradient reaching it,
