@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/io/json_text.h"
 #include "data/input_file.h"
 
 namespace genlab::experiments {
@@ -58,27 +59,6 @@ Stats SweepArm::stats(const std::string& metric) const {
 }
 
 namespace {
-
-// The deepest nesting of [ and { in JSON text (outside strings), counted before parsing so a
-// hostile file cannot make anything that walks the parsed tree recurse deeply.
-int json_depth(const std::string& text) {
-    int depth = 0, deepest = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            deepest = std::max(deepest, ++depth);
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return deepest;
-}
 
 nlohmann::json read_json(const fs::path& path, const std::string& what) {
     const std::string text = data::read_whole_file(path.string(), 64u << 20, what);

@@ -19,6 +19,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/io/json_text.h"
 #include "core/io/atomic_file.h"
 
 namespace genlab {
@@ -29,6 +30,8 @@ static_assert(std::endian::native == std::endian::little, "safetensors data is l
 namespace {
 
 constexpr uint64_t kMaxHeaderBytes = 100u * 1000u * 1000u;  // the reference reader's limit
+constexpr int kMaxHeaderDepth = 8;
+constexpr size_t kMaxTensors = 1u << 16;  // far more than any genlab model holds
 const char* const kMetadataKey = "__metadata__";
 
 using FileCloser = decltype([](std::FILE* f) { std::fclose(f); });
@@ -78,9 +81,9 @@ void save_safetensors(const std::string& path, const StateDict& sd) {
 
 namespace {
 
-// Ordered: the header's key order is kept, so tensors that share an offset (empty ones) come back
-// in the order they were written.
-using Json = nlohmann::ordered_json;
+// The header's key order is recorded while it is parsed (load_safetensors), so tensors that share
+// an offset (empty ones) come back in the order they were written.
+using Json = nlohmann::json;
 
 struct Entry {
     std::string name;
@@ -89,7 +92,7 @@ struct Entry {
 };
 
 Entry parse_entry(const std::string& path, const std::string& key, const Json& v, uint64_t data_size) {
-    auto bad = [&](const auto&... args) { fail(path, ": tensor '", key, "': ", args...); };
+    auto bad = [&](const auto&... args) { fail(path, ": tensor '", key.substr(0, 80), "': ", args...); };
     if (!v.is_object()) bad("expected an object {dtype, shape, data_offsets}, got ", v.type_name());
     auto dtype = v.find("dtype");
     auto shape = v.find("shape");
@@ -103,7 +106,7 @@ Entry parse_entry(const std::string& path, const std::string& key, const Json& v
     if (offsets == v.end() || !offsets->is_array() || offsets->size() != 2)
         bad("\"data_offsets\" must be an array [begin, end]");
     for (const Json& o : *offsets)
-        if (!o.is_number_unsigned()) bad("data_offsets ", offsets->dump(), " must be non-negative integers");
+        if (!o.is_number_unsigned()) bad("data_offsets ", json_excerpt(*offsets), " must be non-negative integers");
 
     Entry e;
     e.name = key;
@@ -114,10 +117,10 @@ Entry parse_entry(const std::string& path, const std::string& key, const Json& v
     uint64_t numel = 1;
     bool overflow = false, has_zero = false;
     for (const Json& d : *shape) {
-        if (!d.is_number_integer()) bad("shape ", shape->dump(), " holds a non-integer");
-        if (!d.is_number_unsigned()) bad("shape ", shape->dump(), " has a negative dimension");
+        if (!d.is_number_integer()) bad("shape ", json_excerpt(*shape), " holds a non-integer");
+        if (!d.is_number_unsigned()) bad("shape ", json_excerpt(*shape), " has a negative dimension");
         uint64_t u = d.get<uint64_t>();
-        if (u > static_cast<uint64_t>(INT_MAX)) bad("dimension ", u, " in shape ", shape->dump(), " is too large");
+        if (u > static_cast<uint64_t>(INT_MAX)) bad("dimension ", u, " in shape ", json_excerpt(*shape), " is too large");
         dims.push_back(static_cast<int>(u));
         has_zero |= u == 0;
         overflow |= __builtin_mul_overflow(numel, u, &numel);
@@ -138,6 +141,37 @@ Entry parse_entry(const std::string& path, const std::string& key, const Json& v
             " bytes but data_offsets [", e.begin, ", ", e.end, "] hold ", e.end - e.begin);
     return e;
 }
+
+// A SAX handler that records the keys of the top-level object in order (up to kMaxTensors + 1 of
+// them: more is an error anyway) and the first key that appears twice.
+struct TopLevelKeys : nlohmann::json_sax<nlohmann::json> {
+    int depth = 0;
+    std::vector<std::string> order;
+    std::set<std::string> seen;
+    std::string duplicate;
+
+    bool key(string_t& k) override {
+        if (depth != 1) return true;
+        if (!seen.insert(k).second) {
+            if (duplicate.empty()) duplicate = k;
+        } else if (order.size() <= kMaxTensors) {
+            order.push_back(k);
+        }
+        return true;
+    }
+    bool start_object(std::size_t) override { return ++depth, true; }
+    bool end_object() override { return --depth, true; }
+    bool start_array(std::size_t) override { return ++depth, true; }
+    bool end_array() override { return --depth, true; }
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+};
 
 }  // namespace
 
@@ -170,29 +204,37 @@ StateDict load_safetensors(const std::string& path) {
     std::string text(n, '\0');
     if (n > 0 && std::fread(text.data(), 1, n, f.get()) != n) fail(path, ": cannot read the ", n, "-byte header");
 
-    // Duplicate top-level keys would silently shadow each other in the parsed object.
-    std::string duplicate;
-    std::set<std::string> keys;
-    Json::parser_callback_t cb = [&](int depth, Json::parse_event_t ev, Json& parsed) {
-        if (ev == Json::parse_event_t::key && depth == 1 && parsed.is_string() &&
-            !keys.insert(parsed.get<std::string>()).second && duplicate.empty())
-            duplicate = parsed.get<std::string>();
-        return true;
-    };
-    Json header = Json::parse(text, cb, /*allow_exceptions=*/false);
+    // A header is {name: {dtype, shape: [..], data_offsets: [..]}}: 3 levels deep. Anything much
+    // deeper is not a checkpoint, and must not reach code that recurses over it.
+    if (json_depth(text) > kMaxHeaderDepth)
+        fail(path, ": header nests deeper than ", kMaxHeaderDepth, " levels (corrupted or not a safetensors file)");
+
+    // The top-level keys in file order, and the first duplicate, from a SAX pass over the text;
+    // then the header parsed into a sorted map. Both are n log n at worst: an insertion-ordered map
+    // or nlohmann's callback parser would make a header with many entries load in n^2.
+    TopLevelKeys keys;
+    if (!nlohmann::json::sax_parse(text, &keys)) fail(path, ": header is not valid JSON (corrupted file?)");
+    const std::string& duplicate = keys.duplicate;
+    const std::vector<std::string>& order = keys.order;
+    const nlohmann::json header = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (header.is_discarded()) fail(path, ": header is not valid JSON (corrupted file?)");
     if (!header.is_object()) fail(path, ": header must be a JSON object, got ", header.type_name());
-    if (!duplicate.empty()) fail(path, ": key '", duplicate, "' appears twice in the header (corrupted file?)");
+    if (!duplicate.empty()) fail(path, ": key '", duplicate.substr(0, 80), "' appears twice in the header (corrupted file?)");
+    if (header.size() > kMaxTensors + 1)
+        fail(path, ": header lists ", header.size(), " entries, more than genlab's limit of ", kMaxTensors,
+             " tensors (corrupted file?)");
 
     StateDict sd;
     std::vector<Entry> entries;
-    for (const auto& [key, v] : header.items()) {
+    for (const std::string& key : order) {
+        const nlohmann::json& v = header.at(key);
         if (key == kMetadataKey) {
             if (v.is_null()) continue;
             if (!v.is_object()) fail(path, ": \"__metadata__\" must be an object of strings, got ", v.type_name());
             for (const auto& [mk, mv] : v.items()) {
                 if (!mv.is_string())
-                    fail(path, ": __metadata__ '", mk, "' must be a string, got ", mv.type_name(), " ", mv.dump());
+                    fail(path, ": __metadata__ '", mk.substr(0, 80), "' must be a string, got ", mv.type_name(), " ",
+                         json_excerpt(mv));
                 sd.metadata[mk] = mv.get<std::string>();
             }
             continue;

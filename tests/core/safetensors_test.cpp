@@ -240,6 +240,39 @@ TEST_F(SafeTensorsTest, RejectsHeaderLengthPastTheEnd) {
     expect_rejected(le64(1000) + "{}", {"1000", "past the end"});
 }
 
+// Deep nesting anywhere in the header is refused before parsing: nothing recurses over it (an
+// error message quoting the value used to overflow the stack).
+TEST_F(SafeTensorsTest, RejectsDeeplyNestedHeaders) {
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    expect_rejected(raw_file("{\"__metadata__\": {\"kind\": " + deep + "}}", 0), {"nests deeper than 8"});
+    expect_rejected(raw_file("{\"w\": {\"dtype\": \"F32\", \"shape\": " + deep + ", \"data_offsets\": [0, 0]}}", 0),
+                    {"nests deeper than 8"});
+    expect_rejected(raw_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [" + deep + ", 4]}}", 4),
+                    {"nests deeper than 8"});
+    // Brackets inside strings are text, not nesting.
+    const std::string text = std::string(1000, '[');
+    expect_rejected(raw_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [\"" + text + "\"], \"data_offsets\": [0, 4]}}", 4),
+                    {"holds a non-integer", "..."});
+}
+
+// Entry counts: loading is n log n (a header of 20,000 entries loads at once), and more entries
+// than any model holds are refused.
+TEST_F(SafeTensorsTest, ManyEntriesLoadFastAndTooManyAreRefused) {
+    auto header = [](size_t n) {
+        std::string h = "{";
+        for (size_t i = 0; i < n; ++i)
+            h += (i ? "," : "") + std::string("\"t") + std::to_string(i) + "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}";
+        return h + "}";
+    };
+    const std::string p = path("many.safetensors");
+    write_bytes(p, raw_file(header(20000), 0));
+    const StateDict sd = load_safetensors(p);
+    ASSERT_EQ(sd.tensors.size(), 20000u);
+    EXPECT_EQ(sd.tensors[0].first, "t0") << "the header's order";
+    EXPECT_EQ(sd.tensors[19999].first, "t19999");
+    expect_rejected(raw_file(header(70000), 0), {"70000 entries", "limit"});
+}
+
 TEST_F(SafeTensorsTest, RejectsHugeHeaderLength) {
     expect_rejected(le64(uint64_t{1} << 60) + "{}", {"1152921504606846976"});
     // Inside the file but over the 100 MB limit is refused before reading it: checked via a sparse
