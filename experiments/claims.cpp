@@ -194,6 +194,18 @@ std::string diverged_clause(const SweepArm& a) {
     return d ? ", " + std::to_string(d) + " of " + std::to_string(a.runs.size()) + " seeds diverged" : std::string{};
 }
 
+// Per arm: all its runs reach `threshold` in `metric` (supported), none do (not supported), or
+// some (seeds disagree); then combined over the arms.
+Verdict threshold_verdict(const SweepData& s, const std::vector<const SweepArm*>& arms, const std::string& metric,
+                          double threshold, std::string& note) {
+    std::vector<std::pair<std::string, Verdict>> per_arm;
+    for (const SweepArm* a : arms) {
+        const auto [yes, total] = runs_reaching(s, {a}, metric, threshold);
+        per_arm.emplace_back(a->label, from_counts(yes, total));
+    }
+    return combine(per_arm, note);
+}
+
 // "relu: 17.5% dead units in D (seeds 15.0%-20.0%), 0.0% in G (every seed)": a fraction metric,
 // the mean over each network's hidden layers, per network.
 std::string fraction_clause(const SweepData& s, const SweepArm& a, const std::string& metric, const std::string& what) {
@@ -221,15 +233,10 @@ Claim relu_dies(const SweepData& s) {
     std::string ev;
     for (const SweepArm* a : relus) ev += (ev.empty() ? "" : "; ") + clause(*a);
     const auto [yes, total] = runs_reaching(s, relus, "dead_fraction", kDeadThreshold);
-    std::vector<std::pair<std::string, Verdict>> per_arm;
-    for (const SweepArm* a : relus) {
-        const auto [y, n] = runs_reaching(s, {a}, "dead_fraction", kDeadThreshold);
-        per_arm.emplace_back(a->label, from_counts(y, n));
-    }
     std::string others, note;
     for (const SweepArm& a : s.arms)
         if (base_name(a.act) != "relu" && !a.done().empty()) others += (others.empty() ? "" : "; ") + clause(a);
-    c.verdict = combine(per_arm, note);
+    c.verdict = threshold_verdict(s, relus, "dead_fraction", kDeadThreshold, note);
     c.evidence = ev + ". " + (others.empty() ? "" : "For comparison, " + others + ". ") + "At the end of training, " +
                  std::to_string(yes) + " of " + std::to_string(total) +
                  " relu runs have at least 1% dead units in a network (mean over its hidden layers); a unit is dead when "
@@ -250,14 +257,9 @@ Claim sigmoid_tanh_saturate(const SweepData& s) {
     std::string ev;
     for (const SweepArm* a : sat) ev += (ev.empty() ? "" : "; ") + clause(*a);
     const auto [yes, total] = runs_reaching(s, sat, "saturated_fraction", kSaturatedThreshold);
-    std::vector<std::pair<std::string, Verdict>> per_arm;
-    for (const SweepArm* a : sat) {
-        const auto [y, n] = runs_reaching(s, {a}, "saturated_fraction", kSaturatedThreshold);
-        per_arm.emplace_back(a->label, from_counts(y, n));
-    }
     std::string base, note;
     for (const SweepArm* a : arms_named(s, {"relu"})) base += "; " + clause(*a) + " (relu's flat negative side counts too)";
-    c.verdict = combine(per_arm, note);
+    c.verdict = threshold_verdict(s, sat, "saturated_fraction", kSaturatedThreshold, note);
     c.evidence = ev + base + ". " + std::to_string(yes) + " of " + std::to_string(total) +
                  " sigmoid/tanh runs end with at least 10% of pairs saturated (|f'(x)| below 1% of f's steepest slope), "
                  "mean over a network's hidden layers." + note;

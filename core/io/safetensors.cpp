@@ -31,7 +31,7 @@ namespace {
 
 constexpr uint64_t kMaxHeaderBytes = 100u * 1000u * 1000u;  // the reference reader's limit
 constexpr int kMaxHeaderDepth = 8;
-constexpr size_t kMaxTensors = 1u << 16;  // far more than any genlab model holds
+constexpr size_t kMaxTensors = 1u << 14;  // far more than any genlab model and its optimizer hold (hundreds)
 const char* const kMetadataKey = "__metadata__";
 
 using FileCloser = decltype([](std::FILE* f) { std::fclose(f); });
