@@ -101,6 +101,24 @@ void load_model_state(const LoadedRun& run, Module& model) {
 std::string sample_output(const std::string& experiment, const LoadedRun& run, const SampleOptions& opt,
                           const nlohmann::ordered_json& flags) {
     const std::string out = opt.out.empty() ? default_out_dir(experiment + "-sample") : opt.out;
+    // Samples go into a new or empty folder, or over an earlier sample of the same model: never
+    // into a training run's folder (its config.json and pictures are the run's record).
+    std::error_code ec;
+    if (!opt.out.empty() && fs::exists(out, ec)) {
+        if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
+        if (!fs::is_empty(out, ec)) {
+            nlohmann::json j;
+            if (fs::is_regular_file(fs::path(out) / "config.json", ec))
+                j = nlohmann::json::parse(data::read_whole_file((fs::path(out) / "config.json").string(), 1 << 20,
+                                                                "sample description (config.json)"),
+                                          nullptr, false);
+            const bool earlier_sample = j.is_object() && j.value("command", "") == "sample" &&
+                                        j.value("experiment", "") == experiment;
+            if (!earlier_sample)
+                usage_fail("--out ", out, ": a folder that is not empty and holds no earlier ", experiment,
+                           " sample (a training run's folder, or other files); choose a new or empty folder");
+        }
+    }
     nlohmann::ordered_json cj;
     cj["experiment"] = experiment;
     cj["command"] = "sample";

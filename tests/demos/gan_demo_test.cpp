@@ -158,6 +158,15 @@ TEST_F(GanDemoTest, ImagesWriteGridsAndFeatureMetricsAndSampleFromTheCheckpoint)
     ASSERT_TRUE(png_size("s/interpolation.png", &w, &h));
     EXPECT_EQ(w, 10 * 86 + 2);
     EXPECT_EQ(h, 8 * 86 + 2);
+
+    // Sampling again into the same folder replaces the earlier sample; into the training run's
+    // own folder it is refused, and the run's files stay as they were.
+    EXPECT_EQ(run("sample --checkpoint " + path("img/checkpoint.safetensors") + " --num 4 --out " + path("s")), 0)
+        << read("stderr.txt");
+    const std::string run_config = read("img/config.json");
+    EXPECT_EQ(run("sample --checkpoint " + path("img/checkpoint.safetensors") + " --num 4 --out " + path("img")), 2);
+    EXPECT_NE(read("stderr.txt").find("holds no earlier gan sample"), std::string::npos) << read("stderr.txt");
+    EXPECT_EQ(read("img/config.json"), run_config);
 }
 
 // --classifier only ever replaces a classifier cache: another file at that path is left alone.
