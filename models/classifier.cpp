@@ -147,8 +147,17 @@ ClassifierCache load_or_train_classifier(const std::string& path, const std::fun
     }
 
     const data::ImageDataset train = load_train();
+    // Said in terms the user can act on: the classifier's batch and classes are not flags.
     if (train.pixels() != cfg.input)
-        fail("classifier: training images have ", train.pixels(), " pixels, the test images ", cfg.input);
+        fail("the feature classifier behind fd_features: training images have ", train.pixels(),
+             " pixels but the test images ", cfg.input, "; use a data set whose two splits match, or --fd-samples 0");
+    if (train.size() < static_cast<size_t>(cfg.batch))
+        fail("the feature classifier behind fd_features trains on the full training split in batches of ", cfg.batch,
+             ", but it holds only ", train.size(), " images; use a larger data set, or --fd-samples 0 to skip fd_features");
+    if (train.num_classes > cfg.classes)
+        fail("the feature classifier behind fd_features: the training labels go up to ", train.num_classes - 1,
+             " but the test split has only ", cfg.classes, " classes; use a data set whose two splits share their "
+             "classes, or --fd-samples 0");
     if (!quiet)
         std::cerr << "training the feature classifier for fd_features (" << cfg.steps << " steps, once; cached in "
                   << (path.empty() ? "memory" : path) << ")\n";
