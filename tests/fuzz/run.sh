@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${GENLAB_FUZZ_BUILD:-$ROOT/build-fuzz}
 CXX=${GENLAB_FUZZ_CXX:-clang++}
 JOBS=$(nproc 2>/dev/null || echo 2)
-TARGETS=(idx_fuzz corpus_fuzz)
+TARGETS=(idx_fuzz corpus_fuzz safetensors_fuzz)
 
 log() { printf '\033[1m[fuzz]\033[0m %s\n' "$*" >&2; }
 
@@ -37,7 +37,7 @@ cmake --build "$BUILD" -j"$JOBS" --target "${TARGETS[@]}"
 # --- seed corpora (regenerated every run; what the fuzzer finds goes to corpus-<target>/) ---------
 SEEDS=$BUILD/fuzz/seeds
 rm -rf "$SEEDS"
-mkdir -p "$SEEDS/idx_fuzz" "$SEEDS/corpus_fuzz" "$BUILD/fuzz/artifacts"
+mkdir -p "$SEEDS/idx_fuzz" "$SEEDS/corpus_fuzz" "$SEEDS/safetensors_fuzz" "$BUILD/fuzz/artifacts"
 be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
 pixels() { head -c "$1" /dev/zero | tr '\000' '\177'; }  # content does not matter, size does
 
@@ -67,6 +67,16 @@ for f in "$ROOT/../shared/data/names.txt" "$ROOT/../shared/data/tinyshakespeare.
         { printf '\x1d'; head -c 3000 "$f"; } > "$s/head-$(basename "$f")"
     fi
 done
+
+s=$SEEDS/safetensors_fuzz   # 8-byte little-endian header length, JSON header, then the data
+le64() { local n=$1 i; for i in 0 1 2 3 4 5 6 7; do printf "\\x$(printf %02x $((n >> (8 * i) & 255)))"; done; }
+safetensors() {  # safetensors FILE HEADER DATA_BYTES
+    { le64 ${#2}; printf '%s' "$2"; head -c "$3" /dev/zero; } > "$1"
+}
+safetensors "$s/empty" '{}' 0
+safetensors "$s/one" '{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}' 24
+safetensors "$s/meta" '{"__metadata__":{"kind":"gan","step":"3","config":"{}"},"a.b":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"e":{"dtype":"F32","shape":[0,4],"data_offsets":[4,4]}}' 4
+safetensors "$s/nested" '{"__metadata__":{"kind":[[[[[[[[[["x"]]]]]]]]]]}}' 0
 
 # --- run -----------------------------------------------------------------------------------------
 # The targets run side by side (one core each on a 2-core machine), each logging to its own file.
