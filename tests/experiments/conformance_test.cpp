@@ -165,10 +165,10 @@ TEST_P(Conformance, OutNeverMixesRunsOrOverwritesOtherFiles) {
     const std::string before = testing::read_file(ckpt("a"));
     testing::expect_error([&] { train(def(), *cfg, run(3, "a")); }, {"--out", "earlier", "--force", "--resume"});
     EXPECT_EQ(testing::read_file(ckpt("a")), before);
-    RunOptions again = run(6, "a");
+    RunOptions again = run(4, "a");
     again.resume = ckpt("a");
     EXPECT_NO_THROW(train(def(), *cfg, again));  // continuing it in place
-    RunOptions forced = run(3, "a");
+    RunOptions forced = run(1, "a");
     forced.force = true;
     EXPECT_NO_THROW(train(def(), *cfg, forced));
 
