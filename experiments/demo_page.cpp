@@ -1,9 +1,6 @@
 // The demo page (see demo_page.h).
 #include "experiments/demo_page.h"
 
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -13,7 +10,6 @@
 #include "core/io/html.h"
 #include "core/train/metrics_csv.h"
 #include "data/input_file.h"
-#include "experiments/claims.h"
 #include "experiments/report.h"
 #include "experiments/sweep_data.h"
 
@@ -141,21 +137,14 @@ std::string sweep_section(const fs::path& dir, const fs::path& page_dir) {
     std::string h = "<h2>Activation ablation</h2>\n<p class=\"meta\">genlab-ablate: " + html_escape(sweep_title(s)) +
                     ". <a href=\"" + html_escape(rel) + "/report.html\"><b>Open the full report</b></a> (learning curves, "
                     "dead units, saturation, gradient flow, samples per activation).</p>\n";
-    h += ranking_table_html(s) + "<h3>Claims</h3>\n<ul>\n";
-    for (const Claim& c : sweep_claims(s))
-        h += "<li><b>" + html_escape(c.claim) + "</b> \u2014 <span class=\"verdict " + verdict_class(c.verdict) + "\">" +
-             verdict_text(c.verdict) + "</span>. " + html_escape(c.evidence) + "</li>\n";
-    return h + "</ul>\n";
+    return h + ranking_table_html(s) + "<h3>Claims</h3>\n" + claims_html(s);
 }
 
 }  // namespace
 
 void write_demo_page(const std::string& path, const std::vector<std::string>& dirs) {
     const fs::path page_dir = fs::absolute(fs::path(path)).parent_path();
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-    std::string body = "<h1>genlab demo</h1>\n<p class=\"meta\">Written " + std::string(stamp) +
+    std::string body = "<h1>genlab demo</h1>\n<p class=\"meta\">Written " + utc_now_text() +
                        " by <code>./genlab.sh demo</code>: small generative models trained from scratch on this "
                        "machine, and an ablation of their hidden activation.</p>\n";
     for (const std::string& d : dirs) {

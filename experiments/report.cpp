@@ -3,10 +3,8 @@
 #include "experiments/report.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -325,6 +323,14 @@ std::string ranking_table_html(const SweepData& s) {
     return t.str() + note + "</p>\n";
 }
 
+std::string claims_html(const SweepData& s) {
+    std::string h = "<ul>\n";
+    for (const Claim& c : sweep_claims(s))
+        h += "<li><b>" + html_escape(c.claim) + "</b> \u2014 <span class=\"verdict " + verdict_class(c.verdict) + "\">" +
+             verdict_text(c.verdict) + "</span>. " + html_escape(c.evidence) + "</li>\n";
+    return h + "</ul>\n";
+}
+
 std::string write_sweep_report(const std::string& dir) {
     const SweepData s = load_sweep(dir);
     const std::vector<ArmTables> tables = read_tables(s);
@@ -332,12 +338,8 @@ std::string write_sweep_report(const std::string& dir) {
     std::string init = cfg.contains("model") && cfg["model"].is_object() ? cfg["model"].value("init", "") : "";
     if (init.empty() && cfg.contains("init") && cfg["init"].is_string()) init = cfg["init"].get<std::string>();
 
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-
     std::string b = "<h1>Activation ablation</h1>\n<p><b>" + html_escape(sweep_title(s)) + "</b></p>\n";
-    b += "<p class=\"meta\">Written " + std::string(stamp) + " by genlab-ablate from <code>results.csv</code>, "
+    b += "<p class=\"meta\">Written " + utc_now_text() + " by genlab-ablate from <code>results.csv</code>, "
          "<code>summary.json</code> and each run's <code>metrics.csv</code> and <code>diagnostics.csv</code>. ";
     b += "Weight init: <b>" + html_escape(crossed(s, &SweepArm::init) ? "crossed, see the arms" : init) +
          "</b> (part of the result: another init can reorder the arms). ";
@@ -355,11 +357,7 @@ std::string write_sweep_report(const std::string& dir) {
     b += "<h2>Ranking</h2>\n" + ranking_table_html(s);
 
     b += "<h2>Claims</h2>\n<p class=\"note\">Each verdict is computed from this sweep's final measurements; it holds for "
-         "this model, data, init and training length only.</p>\n<ul>\n";
-    for (const Claim& c : sweep_claims(s))
-        b += "<li><b>" + html_escape(c.claim) + "</b> \u2014 <span class=\"verdict " + verdict_class(c.verdict) + "\">" +
-             verdict_text(c.verdict) + "</span>. " + html_escape(c.evidence) + "</li>\n";
-    b += "</ul>\n";
+         "this model, data, init and training length only.</p>\n" + claims_html(s);
 
     if (const std::string svg = curves_figure(s, tables); !svg.empty())
         b += "<h2>Learning curves</h2>\n<p class=\"note\">Mean over seeds (line) and min\u2013max over seeds (band), "

@@ -22,6 +22,9 @@ std::string write_sweep_report(const std::string& dir);
 // The ranking table alone (an HTML <table> and its note), also shown on the demo page.
 std::string ranking_table_html(const SweepData& sweep);
 
+// The claims as an HTML list: each claim, its verdict and its evidence (claims.h).
+std::string claims_html(const SweepData& sweep);
+
 // A one-line description of the sweep: "gan on ring8, 5 arms x 2 seeds, 3000 steps each".
 std::string sweep_title(const SweepData& sweep);
 

@@ -2,6 +2,8 @@
 #include "core/io/html.h"
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <fstream>
 #include <iterator>
@@ -61,6 +63,15 @@ std::string HtmlTable::str() const {
     for (const std::string& h : header_) s += "<th>" + html_escape(h) + "</th>";
     s += "</tr></thead>\n<tbody>\n" + rows_ + "</tbody></table>\n";
     return s;
+}
+
+std::string utc_now_text() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    ::gmtime_r(&now, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M UTC", &utc);
+    return stamp;
 }
 
 void write_html_page(const std::string& path, const std::string& title, const std::string& body) {

@@ -41,6 +41,9 @@ private:
     std::string rows_;
 };
 
+// "2026-11-30 10:05 UTC": when a page was written.
+std::string utc_now_text();
+
 // <!doctype html> ... with genlab's stylesheet, `title` in <title>, then `body`; written atomically.
 void write_html_page(const std::string& path, const std::string& title, const std::string& body);
 
