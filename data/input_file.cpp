@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/io/json_text.h"
 
 namespace genlab::data {
 
@@ -53,6 +54,12 @@ std::string read_whole_file(const std::string& path, uint64_t max_bytes, const s
         fail(what, " '", path, "': read ", got, " of ", size, " bytes (file changed or I/O error)");
     // A file that grew since stat() is read up to its stat() size: a consistent snapshot.
     return bytes;
+}
+
+nlohmann::ordered_json read_json_file(const std::string& path, uint64_t max_bytes, const std::string& what) {
+    const std::string text = read_whole_file(path, max_bytes, what);
+    if (json_depth(text) > 16) fail(what, " '", path, "' is nested deeper than 16 levels - not a file genlab wrote");
+    return nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
 }  // namespace genlab::data

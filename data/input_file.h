@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace genlab::data {
 
 // Size in bytes of the regular file `path`. `what` says what the file is for ("IDX images file",
@@ -13,5 +15,11 @@ uint64_t require_regular_file(const std::string& path, const std::string& what, 
 // The whole file as bytes; refuses files over `max_bytes` before allocating.
 std::string read_whole_file(const std::string& path, uint64_t max_bytes, const std::string& what,
                             const std::string& hint = "");
+
+// A JSON file read back as untrusted (config.json, ablation.json, summary.json): at most
+// max_bytes and nested at most 16 levels (Error naming the file and `what` otherwise), parsed
+// without throwing: text that is not JSON comes back discarded (is_discarded()), for the caller
+// to judge.
+nlohmann::ordered_json read_json_file(const std::string& path, uint64_t max_bytes, const std::string& what);
 
 }  // namespace genlab::data

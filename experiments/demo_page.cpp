@@ -25,7 +25,7 @@ bool is_regular(const fs::path& p) {
 }
 
 nlohmann::ordered_json read_json_object(const fs::path& p) {
-    nlohmann::ordered_json j = nlohmann::ordered_json::parse(data::read_whole_file(p.string(), 16u << 20, "JSON file"), nullptr, false);
+    nlohmann::ordered_json j = data::read_json_file(p.string(), 16u << 20, "JSON file");
     if (!j.is_object()) fail(p.string(), ": not a JSON object");
     return j;
 }

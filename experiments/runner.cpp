@@ -49,6 +49,23 @@ const ConfigSpec<SampleOptions>& sample_options_spec() {
     return spec;
 }
 
+namespace {
+
+// What an --out folder already holds: nullopt when it does not exist or is empty; otherwise its
+// config.json as read back (null when there is none, discarded when it is not JSON), for the
+// caller to judge whose folder it is. UsageError when --out is not a folder.
+std::optional<nlohmann::json> out_folder_config(const std::string& out) {
+    std::error_code ec;
+    if (!fs::exists(out, ec)) return std::nullopt;
+    if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
+    if (fs::is_empty(out, ec)) return std::nullopt;
+    const fs::path config = fs::path(out) / "config.json";
+    if (!fs::is_regular_file(config, ec)) return nlohmann::json();
+    return nlohmann::json(data::read_json_file(config.string(), 1 << 20, "run description (config.json)"));
+}
+
+}  // namespace
+
 void require_folder(const std::string& flag, const std::string& path, const std::string& what) {
     std::error_code ec;
     if (!fs::is_directory(path, ec))
@@ -103,22 +120,14 @@ std::string sample_output(const std::string& experiment, const LoadedRun& run, c
     const std::string out = opt.out.empty() ? default_out_dir(experiment + "-sample") : opt.out;
     // Samples go into a new or empty folder, or over an earlier sample of the same model: never
     // into a training run's folder (its config.json and pictures are the run's record).
-    std::error_code ec;
-    if (!opt.out.empty() && fs::exists(out, ec)) {
-        if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
-        if (!fs::is_empty(out, ec)) {
-            nlohmann::json j;
-            if (fs::is_regular_file(fs::path(out) / "config.json", ec))
-                j = nlohmann::json::parse(data::read_whole_file((fs::path(out) / "config.json").string(), 1 << 20,
-                                                                "sample description (config.json)"),
-                                          nullptr, false);
-            const bool earlier_sample = j.is_object() && j.value("command", "") == "sample" &&
-                                        j.value("experiment", "") == experiment;
+    if (!opt.out.empty())
+        if (const std::optional<nlohmann::json> held = out_folder_config(out)) {
+            const bool earlier_sample = held->is_object() && held->value("command", "") == "sample" &&
+                                        held->value("experiment", "") == experiment;
             if (!earlier_sample)
                 usage_fail("--out ", out, ": a folder that is not empty and holds no earlier ", experiment,
                            " sample (a training run's folder, or other files); choose a new or empty folder");
         }
-    }
     nlohmann::ordered_json cj;
     cj["experiment"] = experiment;
     cj["command"] = "sample";
@@ -173,28 +182,22 @@ namespace {
 // --out may be new, empty, the folder of the run being resumed, or (with --force) an earlier run
 // of this same experiment: never another kind's run folder, never a folder of the user's files.
 void check_out_folder(const ExperimentDef& def, const RunOptions& run) {
-    std::error_code ec;
-    const fs::path out(run.out);
-    if (!fs::exists(out, ec)) return;
-    if (!fs::is_directory(out, ec)) usage_fail("--out ", run.out, ": exists and is not a folder");
-    if (fs::is_empty(out, ec)) return;
+    const std::optional<nlohmann::json> held = out_folder_config(run.out);
+    if (!held) return;
     std::string kind;
-    if (fs::is_regular_file(out / "config.json", ec)) {
-        const nlohmann::json j = nlohmann::json::parse(
-            data::read_whole_file((out / "config.json").string(), 1 << 20, "run description (config.json)"), nullptr, false);
-        if (j.is_object() && j.contains("experiment") && j["experiment"].is_string() && !j.contains("command"))
-            kind = j["experiment"].get<std::string>();
-    }
+    if (held->is_object() && held->contains("experiment") && (*held)["experiment"].is_string() && !held->contains("command"))
+        kind = (*held)["experiment"].get<std::string>();
     if (kind.empty())
         usage_fail("--out ", run.out, ": a folder that is not empty and holds no genlab training run; choose a new or "
                                       "empty folder");
     if (kind != def.name)
         usage_fail("--out ", run.out, ": holds a genlab-", kind.substr(0, 40), " run; a ", def.program(),
                    " run never writes into another model's folder: choose another --out");
-    if (!run.resume.empty() && fs::equivalent(fs::absolute(run.resume).parent_path(), out, ec)) return;  // continuing it
+    std::error_code ec;
+    if (!run.resume.empty() && fs::equivalent(fs::absolute(run.resume).parent_path(), run.out, ec)) return;  // continuing it
     if (!run.force)
         usage_fail("--out ", run.out, ": holds an earlier ", def.program(), " run; continue it with --resume ",
-                   (out / "checkpoint.safetensors").string(), ", replace it with --force, or choose another --out");
+                   (fs::path(run.out) / "checkpoint.safetensors").string(), ", replace it with --force, or choose another --out");
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 #include <set>
 
 #include "core/error.h"
-#include "core/io/json_text.h"
 #include "data/input_file.h"
 
 namespace genlab::experiments {
@@ -61,9 +60,7 @@ Stats SweepArm::stats(const std::string& metric) const {
 namespace {
 
 nlohmann::json read_json(const fs::path& path, const std::string& what) {
-    const std::string text = data::read_whole_file(path.string(), 64u << 20, what);
-    if (json_depth(text) > 16) fail(path.string(), ": not a genlab-ablate ", what, " (nested deeper than 16 levels)");
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json j = data::read_json_file(path.string(), 64u << 20, what);
     if (!j.is_object()) fail(path.string(), ": not a genlab-ablate ", what, " (not a JSON object)");
     return j;
 }
