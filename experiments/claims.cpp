@@ -195,15 +195,24 @@ std::string diverged_clause(const SweepArm& a) {
 }
 
 // Per arm: all its runs reach `threshold` in `metric` (supported), none do (not supported), or
-// some (seeds disagree); then combined over the arms.
-Verdict threshold_verdict(const SweepData& s, const std::vector<const SweepArm*>& arms, const std::string& metric,
-                          double threshold, std::string& note) {
+// some (seeds disagree); then combined over the arms. Also how many runs of all the arms do.
+struct ThresholdResult {
+    Verdict verdict = Verdict::NotTested;
+    int yes = 0, total = 0;  // runs reaching the threshold, runs
+    std::string note;        // combine()'s note on arms that differ
+};
+ThresholdResult threshold_verdict(const SweepData& s, const std::vector<const SweepArm*>& arms, const std::string& metric,
+                                  double threshold) {
+    ThresholdResult r;
     std::vector<std::pair<std::string, Verdict>> per_arm;
     for (const SweepArm* a : arms) {
         const auto [yes, total] = runs_reaching(s, {a}, metric, threshold);
         per_arm.emplace_back(a->label, from_counts(yes, total));
+        r.yes += yes;
+        r.total += total;
     }
-    return combine(per_arm, note);
+    r.verdict = combine(per_arm, r.note);
+    return r;
 }
 
 // "relu: 17.5% dead units in D (seeds 15.0%-20.0%), 0.0% in G (every seed)": a fraction metric,
@@ -232,15 +241,15 @@ Claim relu_dies(const SweepData& s) {
     };
     std::string ev;
     for (const SweepArm* a : relus) ev += (ev.empty() ? "" : "; ") + clause(*a);
-    const auto [yes, total] = runs_reaching(s, relus, "dead_fraction", kDeadThreshold);
-    std::string others, note;
+    std::string others;
     for (const SweepArm& a : s.arms)
         if (base_name(a.act) != "relu" && !a.done().empty()) others += (others.empty() ? "" : "; ") + clause(a);
-    c.verdict = threshold_verdict(s, relus, "dead_fraction", kDeadThreshold, note);
+    const ThresholdResult t = threshold_verdict(s, relus, "dead_fraction", kDeadThreshold);
+    c.verdict = t.verdict;
     c.evidence = ev + ". " + (others.empty() ? "" : "For comparison, " + others + ". ") + "At the end of training, " +
-                 std::to_string(yes) + " of " + std::to_string(total) +
+                 std::to_string(t.yes) + " of " + std::to_string(t.total) +
                  " relu runs have at least 1% dead units in a network (mean over its hidden layers); a unit is dead when "
-                 "no example of the fixed evaluation batch gives it a non-zero derivative." + note;
+                 "no example of the fixed evaluation batch gives it a non-zero derivative." + t.note;
     return c;
 }
 
@@ -256,13 +265,13 @@ Claim sigmoid_tanh_saturate(const SweepData& s) {
     };
     std::string ev;
     for (const SweepArm* a : sat) ev += (ev.empty() ? "" : "; ") + clause(*a);
-    const auto [yes, total] = runs_reaching(s, sat, "saturated_fraction", kSaturatedThreshold);
-    std::string base, note;
+    std::string base;
     for (const SweepArm* a : arms_named(s, {"relu"})) base += "; " + clause(*a) + " (relu's flat negative side counts too)";
-    c.verdict = threshold_verdict(s, sat, "saturated_fraction", kSaturatedThreshold, note);
-    c.evidence = ev + base + ". " + std::to_string(yes) + " of " + std::to_string(total) +
+    const ThresholdResult t = threshold_verdict(s, sat, "saturated_fraction", kSaturatedThreshold);
+    c.verdict = t.verdict;
+    c.evidence = ev + base + ". " + std::to_string(t.yes) + " of " + std::to_string(t.total) +
                  " sigmoid/tanh runs end with at least 10% of pairs saturated (|f'(x)| below 1% of f's steepest slope), "
-                 "mean over a network's hidden layers." + note;
+                 "mean over a network's hidden layers." + t.note;
     return c;
 }
 
