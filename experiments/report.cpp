@@ -31,7 +31,7 @@ std::string mean_std(const Stats& s) {
     return value_text(s.mean) + " \u00b1 " + sd;
 }
 
-HtmlTable::Cell number_cell(const std::string& text) { return HtmlTable::raw("<span class=\"num\">" + html_escape(text) + "</span>"); }
+HtmlTable::Cell number_cell(const std::string& text) { return HtmlTable::raw(html_escape(text), "num"); }
 
 // Arms in rank order (unranked ones, every run diverged or missing, last), with their index in
 // sweep.arms (which fixes their colour).

@@ -47,13 +47,14 @@ HtmlTable::HtmlTable(std::vector<std::string> header, std::string css_class)
 
 void HtmlTable::row(const std::vector<std::string>& cells, const std::string& row_class) {
     std::vector<Cell> html;
-    for (const std::string& c : cells) html.push_back({html_escape(c)});
+    for (const std::string& c : cells) html.push_back(HtmlTable::raw(html_escape(c)));
     html_row(html, row_class);
 }
 
 void HtmlTable::html_row(const std::vector<Cell>& cells, const std::string& row_class) {
     rows_ += row_class.empty() ? "<tr>" : "<tr class=\"" + html_escape(row_class) + "\">";
-    for (const Cell& c : cells) rows_ += "<td>" + c.html + "</td>";
+    for (const Cell& c : cells)
+        rows_ += (c.css_class.empty() ? "<td>" : "<td class=\"" + html_escape(c.css_class) + "\">") + c.html + "</td>";
     rows_ += "</tr>\n";
 }
 

@@ -26,8 +26,9 @@ public:
     explicit HtmlTable(std::vector<std::string> header, std::string css_class = {});
     struct Cell {
         std::string html;
+        std::string css_class{};  // "num": right-aligned figures
     };
-    static Cell raw(std::string html) { return {std::move(html)}; }
+    static Cell raw(std::string html, std::string css_class = {}) { return {std::move(html), std::move(css_class)}; }
 
     // A row of plain-text cells, or of cells already in HTML; row_class styles the whole row.
     void row(const std::vector<std::string>& cells, const std::string& row_class = {});
