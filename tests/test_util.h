@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -101,5 +102,26 @@ inline int run_program(const std::string& binary, const std::string& args, const
     const int status = std::system(cmd.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+// The base fixture of one executable's end-to-end tests: a fresh folder per test (removed with
+// everything in it afterwards), run(args) with the program's stdout and stderr captured there,
+// path() and read() of files in it. `program` is the name under build/bin ("genlab-gan").
+class ProgramTest : public ::testing::Test {
+protected:
+    explicit ProgramTest(const std::string& program) : binary_(std::string(GENLAB_BINARY_DIR) + "/bin/" + program) {}
+    void SetUp() override {
+        ASSERT_TRUE(std::filesystem::exists(binary_)) << binary_ << " is missing: build that target first";
+        dir_ = std::make_unique<TempDir>();
+    }
+    void TearDown() override { dir_.reset(); }
+
+    // Exit status of the program with `args`; stdout.txt and stderr.txt land in the folder.
+    int run(const std::string& args) { return run_program(binary_, args, path("stdout.txt"), path("stderr.txt")); }
+    std::string path(const std::string& name) const { return dir_->file(name); }
+    std::string read(const std::string& name) const { return read_file(path(name)); }
+
+    std::string binary_;
+    std::unique_ptr<TempDir> dir_;
+};
 
 }  // namespace genlab::testing

@@ -2,7 +2,6 @@
 // a finished sweep is skipped when run again, and bad flags or folders exit with status 2 and one
 // clear line.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -16,26 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kAblateBinary = GENLAB_BINARY_DIR "/bin/genlab-ablate";
-
-class AblateDemoTest : public ::testing::Test {
+class AblateDemoTest : public testing::ProgramTest {
 protected:
-    void SetUp() override {
-        ASSERT_TRUE(fs::exists(kAblateBinary)) << kAblateBinary << " is missing: build the genlab-ablate target first";
-        const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        dir_ = fs::temp_directory_path() / ("genlab-ablate-test-" + std::to_string(::getpid()) + "-" + name);
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
-    int run(const std::string& args) {
-        return testing::run_program(kAblateBinary, args, path("stdout.txt"), path("stderr.txt"));
-    }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    std::string err() const { return testing::read_file(path("stderr.txt")); }
-
-    fs::path dir_;
+    AblateDemoTest() : ProgramTest("genlab-ablate") {}
+    std::string err() const { return read("stderr.txt"); }
 };
 
 const std::string kTiny = " --model gan --data ring8 --g-hidden 16,16 --d-hidden 16,16 --batch 32 --steps 20 --threads 1";

@@ -3,7 +3,6 @@
 // checks that bad flags exit with status 2 and one line on stderr.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -25,27 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kBinary = GENLAB_BINARY_DIR "/bin/genlab-activations";
-
-class ActivationsDemo : public ::testing::Test {
+class ActivationsDemo : public testing::ProgramTest {
 protected:
-    void SetUp() override {
-        ASSERT_TRUE(fs::exists(kBinary)) << kBinary << " is missing: build the genlab-activations target first";
-        const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        dir_ = fs::temp_directory_path() / ("genlab-activations-test-" + std::to_string(::getpid()) + "-" + name);
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
-    // Exit status of the demo with `args`; stdout and stderr land in files in the temp folder.
-    int run(const std::string& args) {
-        return testing::run_program(kBinary, args, path("stdout.txt"), path("stderr.txt"));
-    }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    std::string read(const std::string& name) const { return testing::read_file(path(name)); }
-
-    fs::path dir_;
+    ActivationsDemo() : ProgramTest("genlab-activations") {}
 };
 
 struct Row {

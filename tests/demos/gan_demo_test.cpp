@@ -4,7 +4,6 @@
 // flags exit with status 2 without leaving an output folder.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -25,25 +24,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kGanBinary = GENLAB_BINARY_DIR "/bin/genlab-gan";
 const bool kHaveFashionMnist = fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
 
-class GanDemoTest : public ::testing::Test {
+class GanDemoTest : public testing::ProgramTest {
 protected:
-    void SetUp() override {
-        ASSERT_TRUE(fs::exists(kGanBinary)) << kGanBinary << " is missing: build the genlab-gan target first";
-        const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        dir_ = fs::temp_directory_path() / ("genlab-gan-test-" + std::to_string(::getpid()) + "-" + name);
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
-    int run(const std::string& args) {
-        return testing::run_program(kGanBinary, args + " --threads 1", path("stdout.txt"), path("stderr.txt"));
-    }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    std::string read(const std::string& name) const { return testing::read_file(path(name)); }
+    GanDemoTest() : ProgramTest("genlab-gan") {}
+    int run(const std::string& args) { return ProgramTest::run(args + " --threads 1"); }
     nlohmann::json metrics(const std::string& run) const { return nlohmann::json::parse(read(run + "/metrics.json")); }
 
     // Decodes a PNG; returns false when it does not decode.
@@ -54,8 +40,6 @@ protected:
         stbi_image_free(data);
         return true;
     }
-
-    fs::path dir_;
 };
 
 TEST_F(GanDemoTest, Ring8WritesScatterProgressAndModeMetrics) {

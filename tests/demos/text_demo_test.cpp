@@ -3,7 +3,6 @@
 // mode writes samples and novelty; bad input gives one clear line and the right exit status.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -20,31 +19,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kTextBinary = GENLAB_BINARY_DIR "/bin/genlab-text";
-
-class TextDemoTest : public ::testing::Test {
+class TextDemoTest : public testing::ProgramTest {
 protected:
-    void SetUp() override {
-        ASSERT_TRUE(fs::exists(kTextBinary)) << kTextBinary << " is missing: build the genlab-text target first";
-        const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        dir_ = fs::temp_directory_path() / ("genlab-text-test-" + std::to_string(::getpid()) + "-" + name);
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
-    int run(const std::string& args) {
-        return testing::run_program(kTextBinary, args, path("stdout.txt"), path("stderr.txt"));
-    }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
-    std::string read(const std::string& name) const { return testing::read_file(path(name)); }
+    TextDemoTest() : ProgramTest("genlab-text") {}
     void write(const std::string& name, const std::string& text) const {
         std::ofstream f(path(name), std::ios::binary);
         f << text;
     }
     nlohmann::json metrics(const std::string& run) const { return nlohmann::json::parse(read(run + "/metrics.json")); }
-
-    fs::path dir_;
 };
 
 constexpr const char* kTinyGpt =
