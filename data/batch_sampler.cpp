@@ -3,7 +3,6 @@
 #include "data/batch_sampler.h"
 
 #include <algorithm>
-#include <cstring>
 #include <numeric>
 
 #include "core/error.h"
@@ -36,23 +35,19 @@ std::span<const uint32_t> BatchSampler::next_indices(size_t batch) {
     return out;
 }
 
-void BatchSampler::next(const Tensor& src, Tensor& batch) {
-    const Shape& s = src.shape();
+void BatchSampler::next(const RowSource& src, Tensor& batch) {
     const Shape& b = batch.shape();
-    if (s.rank != 2 || b.rank != 2 || s[1] != b[1] || static_cast<size_t>(s[0]) != perm_.size())
-        fail("BatchSampler::next: expected source (", perm_.size(), ", D) and batch (B, D), got source ", s.str(),
-             " and batch ", b.str());
-    const size_t d = static_cast<size_t>(s[1]);
-    std::span<const uint32_t> idx = next_indices(static_cast<size_t>(b[0]));
-    for (size_t r = 0; r < idx.size(); ++r)
-        std::memcpy(batch.data() + r * d, src.data() + static_cast<size_t>(idx[r]) * d, d * sizeof(float));
+    if (b.rank != 2 || src.cols() != b[1] || src.rows() != perm_.size())
+        fail("BatchSampler::next: expected source (", perm_.size(), ", D) and batch (B, D), got source (", src.rows(),
+             ", ", src.cols(), ") and batch ", b.str());
+    src.gather(next_indices(static_cast<size_t>(b[0])), batch.data());
 }
 
 void BatchSampler::next(const ImageDataset& ds, Tensor& images, Tensor& labels) {
     if (labels.numel() != static_cast<size_t>(images.shape()[0]) || labels.shape().rank != 1)
         fail("BatchSampler::next: labels must have shape (B) with B = ", images.shape()[0], ", got ",
              labels.shape().str());
-    next(ds.images, images);
+    next(ds.images(), images);
     const size_t b = static_cast<size_t>(images.shape()[0]);
     const uint32_t* idx = perm_.data() + pos_ - b;  // the draw next() just made
     for (size_t r = 0; r < b; ++r) labels[r] = static_cast<float>(ds.labels[idx[r]]);

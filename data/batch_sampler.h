@@ -9,6 +9,7 @@
 
 #include "core/io/state_dict.h"
 #include "core/rng.h"
+#include "core/row_source.h"
 #include "core/tensor.h"
 #include "data/image_dataset.h"
 
@@ -23,7 +24,7 @@ public:
     // so every batch has the same shape. Error if batch is 0 or larger than the dataset.
     std::span<const uint32_t> next_indices(size_t batch);
     // Gathers the next batch of rows of `src` (N, D) into `batch` (B, D); B is batch's first dim.
-    void next(const Tensor& src, Tensor& batch);
+    void next(const RowSource& src, Tensor& batch);
     // Images (B, P) and their labels as floats (B) from the same draw.
     void next(const ImageDataset& ds, Tensor& images, Tensor& labels);
 

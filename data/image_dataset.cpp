@@ -1,5 +1,5 @@
-// Pixels are converted through a 256-entry table computed as PyTorch's ToTensor (p / 255) and
-// Normalize(0.5, 0.5) would, so genlab's inputs match a torchvision pipeline bit for bit.
+// Pixels stay bytes; the 256-entry table that converts them is computed as PyTorch's ToTensor
+// (p / 255) and Normalize(0.5, 0.5) would, so genlab's inputs match a torchvision pipeline bit for bit.
 #include "data/image_dataset.h"
 
 #include <sys/stat.h>
@@ -100,26 +100,28 @@ ImageDataset load_images(const ImageOptions& opt) {
     const size_t count = images.dims[0];
     const size_t pixels = static_cast<size_t>(ds.rows) * static_cast<size_t>(ds.cols);
 
-    std::vector<uint32_t> keep;  // indices of the kept images, in file order
-    for (size_t i = 0; i < count && (opt.limit == 0 || keep.size() < opt.limit); ++i)
-        if (opt.class_filter < 0 || labels.data[i] == opt.class_filter) keep.push_back(static_cast<uint32_t>(i));
-
     if (!opt.range.bounded() || !(opt.range.hi > opt.range.lo))
         fail("load_images: pixel range [", opt.range.lo, ", ", opt.range.hi, "] must be bounded with hi > lo");
-    std::array<float, 256> lut;
     for (int p = 0; p < 256; ++p) {
         const float x = static_cast<float>(p) / 255.f;
         // [-1, 1] as (x - 0.5) / 0.5 exactly (torchvision's Normalize), others by the linear map.
-        lut[static_cast<size_t>(p)] = opt.range == ValueRange{-1.f, 1.f} ? (x - 0.5f) / 0.5f
-                                                                        : remap(x, ValueRange{0.f, 1.f}, opt.range);
+        ds.table[static_cast<size_t>(p)] = opt.range == ValueRange{-1.f, 1.f} ? (x - 0.5f) / 0.5f
+                                                                             : remap(x, ValueRange{0.f, 1.f}, opt.range);
     }
-    ds.images.resize(Shape{static_cast<int>(keep.size()), static_cast<int>(pixels)});
+
+    if (opt.class_filter < 0 && (opt.limit == 0 || opt.limit >= count)) {  // every image: keep the file's bytes
+        ds.pixel_bytes = std::move(images.data);
+        ds.labels = std::move(labels.data);
+        return ds;
+    }
+    std::vector<uint32_t> keep;  // indices of the kept images, in file order
+    for (size_t i = 0; i < count && (opt.limit == 0 || keep.size() < opt.limit); ++i)
+        if (opt.class_filter < 0 || labels.data[i] == opt.class_filter) keep.push_back(static_cast<uint32_t>(i));
+    ds.pixel_bytes.resize(keep.size() * pixels);
     ds.labels.resize(keep.size());
-    float* dst = ds.images.data();  // (N, P)
     for (size_t r = 0; r < keep.size(); ++r) {
         const uint8_t* src = images.data.data() + static_cast<size_t>(keep[r]) * pixels;
-        float* row = dst + r * pixels;
-        for (size_t j = 0; j < pixels; ++j) row[j] = lut[src[j]];
+        std::memcpy(ds.pixel_bytes.data() + r * pixels, src, pixels);
         ds.labels[r] = labels.data[keep[r]];
     }
     return ds;

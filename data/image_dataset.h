@@ -1,12 +1,13 @@
-// Image datasets in MNIST's four-file IDX layout (Fashion-MNIST by default): pixels as a float
-// Tensor (N, P) scaled to a range ([-1, 1] or [0, 1]), labels beside them, an optional class filter.
+// Image datasets in MNIST's four-file IDX layout (Fashion-MNIST by default): pixels kept as the
+// file's bytes (N, P) with the table that maps them onto a range ([-1, 1] or [0, 1]), labels
+// beside them, an optional class filter. images() reads them as floats a block at a time.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "core/tensor.h"
+#include "core/row_source.h"
 #include "core/value_range.h"
 
 namespace genlab::data {
@@ -30,13 +31,16 @@ struct ImageOptions {
 
 struct ImageDataset {
     std::string name;             // "fashion-mnist" or the data dir
-    Tensor images;                // (N, P) float, P = rows * cols, row-major pixels
+    std::vector<uint8_t> pixel_bytes;  // (N, P) bytes, P = rows * cols, row-major pixels
+    ByteTable table{};                 // byte -> float in the requested range
     std::vector<uint8_t> labels;  // (N) class ids
     int rows = 0, cols = 0;
     int num_classes = 0;          // 1 + the largest label in the file (before filtering)
 
     size_t size() const { return labels.size(); }
     int pixels() const { return rows * cols; }
+    // The images as an (N, P) float source (valid while the dataset is neither moved nor changed).
+    RowSource images() const { return RowSource(pixel_bytes.data(), size(), pixels(), table); }
 };
 
 // Loads images and labels of one split; validates both files fully and that their counts match.

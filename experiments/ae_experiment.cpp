@@ -83,7 +83,7 @@ void write_reconstructions(const Autoencoder& m, const data::ImageDataset& test,
     const int cols = std::min(16, n_all);
     const int n = std::min(64, n_all) / cols * cols;
     Tensor originals(Shape{n, p});
-    std::copy(test.images.data(), test.images.data() + static_cast<size_t>(n) * static_cast<size_t>(p), originals.data());
+    test.images().copy_rows(0, static_cast<size_t>(n), originals.data());
     const Tensor recon = models::reconstruct(m, originals);
     Tensor tiles(Shape{2 * n, p});
     const size_t row = static_cast<size_t>(cols) * static_cast<size_t>(p);
@@ -100,19 +100,15 @@ void write_interpolation(const Autoencoder& m, const data::ImageDataset& test, c
     if (pairs < 1) return;
     Tensor a(Shape{pairs, p}), b(Shape{pairs, p});
     const size_t half = test.size() / 2;  // b[i] from the second half: usually another class than a[i]
-    for (int i = 0; i < pairs; ++i) {
-        const float* src_a = test.images.data() + static_cast<size_t>(i) * static_cast<size_t>(p);
-        const float* src_b = test.images.data() + (half + static_cast<size_t>(i)) * static_cast<size_t>(p);
-        std::copy(src_a, src_a + p, a.data() + static_cast<size_t>(i) * static_cast<size_t>(p));
-        std::copy(src_b, src_b + p, b.data() + static_cast<size_t>(i) * static_cast<size_t>(p));
-    }
+    test.images().copy_rows(0, static_cast<size_t>(pairs), a.data());
+    test.images().copy_rows(half, static_cast<size_t>(pairs), b.data());
     constexpr int kSteps = 10;
     save_png(path, image_grid(models::interpolate(m, a, b, kSteps), grid(test, m.config(), kSteps)));
 }
 
 // The 2-D codes of the test set, one colour per class.
 void write_latent(const Autoencoder& m, const data::ImageDataset& test, const std::string& path) {
-    const Tensor z = models::encode_all(m, test.images);  // (N, 2)
+    const Tensor z = models::encode_all(m, test.images());  // (N, 2)
     Panel p{.title = str("latent codes of ", test.size(), " test images"), .x_label = "z1", .y_label = "z2",
             .square = true};
     const bool named = test.name == "fashion-mnist" && test.num_classes <= 10;
@@ -147,7 +143,7 @@ void write_pictures(const Autoencoder& m, const data::ImageDataset& test, uint64
 }
 
 Metrics test_metrics(const Autoencoder& m, const data::ImageDataset& test) {
-    const models::AeEvaluation e = models::evaluate(m, test.images);
+    const models::AeEvaluation e = models::evaluate(m, test.images());
     Metrics ms{{"test_loss", e.loss}};
     if (m.config().variational) {
         ms.emplace_back("test_kl", e.kl);
@@ -175,7 +171,7 @@ public:
     }
 
     Metrics step(int) override {
-        sampler_.next(train_.images, batch_);
+        sampler_.next(train_.images(), batch_);
         tape_.reset();
         opt_.zero_grad();
         const models::AeLosses l = model_.loss(tape_, tape_.constant(batch_), &noise_);
@@ -206,7 +202,8 @@ public:
 
     std::vector<LayerProbe> probe() override {
         const int n = std::min<int>(kProbeExamples, static_cast<int>(test_.size()));  // the first test images
-        Tensor x = Tensor::view(test_.images.data(), Shape{n, cfg_.model.input});  // (N, P)
+        Tensor x(Shape{n, cfg_.model.input});  // (N, P)
+        test_.images().copy_rows(0, static_cast<size_t>(n), x.data());
         Tape t;
         LayerRecord rec;
         Rng noise(stream_seed(0, "diagnostics"));  // the same reparameterisation noise for every run

@@ -375,8 +375,7 @@ public:
         } else {
             const int rows = std::min<int>(n, static_cast<int>(images_.size()));
             for (int i = 0; i < n; ++i)  // the first images, cycled when the set is smaller
-                std::copy(images_.images.data() + static_cast<size_t>(i % rows) * p,
-                          images_.images.data() + static_cast<size_t>(i % rows + 1) * p, real.data() + static_cast<size_t>(i) * p);
+                images_.images().copy_rows(static_cast<size_t>(i % rows), 1, real.data() + static_cast<size_t>(i) * p);
         }
         gan_.zero_grad();
         Tape td, tg;
@@ -436,7 +435,7 @@ private:
             test_opt.class_filter = cfg_.class_filter;
             test = data::load_images(test_opt);
         }
-        clf_->model->evaluate(test.images, &real_features_, nullptr);
+        clf_->model->evaluate(test.images(), &real_features_, nullptr);
     }
 
     void next_real(Tensor& b) {
@@ -444,7 +443,7 @@ private:
             toy2d_.sample(data_rng_, b);
             space_.to_model(b);
         } else {
-            sampler_->next(images_.images, b);
+            sampler_->next(images_.images(), b);
         }
     }
 

@@ -143,29 +143,24 @@ AeLosses Autoencoder::loss(Tape& t, Var x, Rng* noise, LayerRecord* record) cons
 
 namespace {
 
-void require_images(const Autoencoder& m, const Tensor& images, const char* what) {
-    const Shape& s = images.shape();
-    if (s.rank != 2 || s[1] != m.config().input)
-        fail(what, ": images ", s.str(), " do not match the model (expected (N, ", m.config().input, "))");
-}
-
-// Rows [r0, r0 + n) of a (N, D) tensor as a view (no copy).
-Tensor rows_view(const Tensor& src, int r0, int n) {
-    const int d = src.shape()[1];
-    return Tensor::view(const_cast<float*>(src.data()) + static_cast<size_t>(r0) * static_cast<size_t>(d), Shape{n, d});
+void require_images(const Autoencoder& m, const RowSource& images, const char* what) {
+    if (images.cols() != m.config().input)
+        fail(what, ": images (", images.rows(), ", ", images.cols(), ") do not match the model (expected (N, ",
+             m.config().input, "))");
 }
 
 // f(tape, x) -> Var (n, D_out) over batches of src, gathered into one (N, D_out) tensor.
 template <class F>
-Tensor map_batches(const Tensor& src, int batch, int d_out, F&& f) {
-    const int n = src.shape()[0];
+Tensor map_batches(const RowSource& src, int batch, int d_out, F&& f) {
+    const int n = static_cast<int>(src.rows());
     Tensor out(Shape{n, d_out});
     Tape t;
     NoGradGuard ng(t);
+    Tensor scratch;  // a batch decoded from bytes
     for (int r0 = 0; r0 < n; r0 += batch) {
         const int b = std::min(batch, n - r0);
         t.reset();
-        Tensor xb = rows_view(src, r0, b);
+        Tensor xb = src.block(static_cast<size_t>(r0), static_cast<size_t>(b), scratch);
         Var y = f(t, t.constant(xb));
         std::memcpy(out.data() + static_cast<size_t>(r0) * static_cast<size_t>(d_out), t.value(y).data(),
                     static_cast<size_t>(b) * static_cast<size_t>(d_out) * sizeof(float));
@@ -175,19 +170,20 @@ Tensor map_batches(const Tensor& src, int batch, int d_out, F&& f) {
 
 }  // namespace
 
-AeEvaluation evaluate(const Autoencoder& model, const Tensor& images, uint64_t noise_seed, int batch) {
+AeEvaluation evaluate(const Autoencoder& model, const RowSource& images, uint64_t noise_seed, int batch) {
     require_images(model, images, "evaluate");
     if (batch <= 0) fail("evaluate: batch must be positive, got ", batch);
-    const int n = images.shape()[0];
+    const int n = static_cast<int>(images.rows());
     if (n == 0) fail("evaluate: empty test set");
     Rng noise(noise_seed);
     Tape t;
     NoGradGuard ng(t);
     double recon_sum = 0, kl_sum = 0;
+    Tensor scratch;  // a batch decoded from bytes
     for (int r0 = 0; r0 < n; r0 += batch) {
         const int b = std::min(batch, n - r0);
         t.reset();
-        Tensor xb = rows_view(images, r0, b);
+        Tensor xb = images.block(static_cast<size_t>(r0), static_cast<size_t>(b), scratch);
         AeLosses l = model.loss(t, t.constant(xb), &noise);
         recon_sum += static_cast<double>(t.item(l.recon)) * b;  // batch means back to sums: exact weighting
         if (l.kl.valid()) kl_sum += static_cast<double>(t.item(l.kl)) * b;
@@ -199,7 +195,7 @@ AeEvaluation evaluate(const Autoencoder& model, const Tensor& images, uint64_t n
     return e;
 }
 
-Tensor encode_all(const Autoencoder& model, const Tensor& images, int batch) {
+Tensor encode_all(const Autoencoder& model, const RowSource& images, int batch) {
     require_images(model, images, "encode_all");
     return map_batches(images, batch, model.config().latent, [&](Tape& t, Var x) { return model.encode(t, x); });
 }

@@ -18,6 +18,7 @@
 #include "core/nn/layers.h"
 #include "core/nn/module.h"
 #include "core/rng.h"
+#include "core/row_source.h"
 #include "core/tape.h"
 #include "core/tensor.h"
 
@@ -91,11 +92,11 @@ struct AeEvaluation {
 };
 // images (N, P). The VAE's z is sampled with Rng(noise_seed), so the figures are reproducible and
 // independent of the training RNG. Runs without gradients on its own tape.
-AeEvaluation evaluate(const Autoencoder& model, const Tensor& images, uint64_t noise_seed = 0x5eed, int batch = 500);
+AeEvaluation evaluate(const Autoencoder& model, const RowSource& images, uint64_t noise_seed = 0x5eed, int batch = 500);
 
 // Inference helpers (no gradients). images (N, P) in the data range.
 Tensor reconstruct(const Autoencoder& model, const Tensor& images);   // (N, P) through the code (mean for a VAE)
-Tensor encode_all(const Autoencoder& model, const Tensor& images, int batch = 500);  // (N, Z)
+Tensor encode_all(const Autoencoder& model, const RowSource& images, int batch = 500);  // (N, Z)
 Tensor decode_all(const Autoencoder& model, const Tensor& codes);     // (N, Z) -> (N, P)
 // For each pair (a[i], b[i]) `steps` decodings of (1 - s) z_a + s z_b, s = 0 .. 1: (pairs * steps, P).
 Tensor interpolate(const Autoencoder& model, const Tensor& a, const Tensor& b, int steps);

@@ -48,7 +48,7 @@ std::string fingerprint(const data::ImageDataset& test) {
 }
 
 double accuracy(const Classifier& c, const data::ImageDataset& test) {
-    const std::vector<int> pred = c.predict(test.images);
+    const std::vector<int> pred = c.predict(test.images());
     size_t ok = 0;
     for (size_t i = 0; i < pred.size(); ++i) ok += pred[i] == static_cast<int>(test.labels[i]);
     return pred.empty() ? 0.0 : static_cast<double>(ok) / static_cast<double>(pred.size());
@@ -61,21 +61,23 @@ Classifier::Classifier(const ClassifierConfig& cfg, Rng& rng)
                                                        parse_activation("identity"), rng))),
       cfg_(cfg) {}
 
-void Classifier::evaluate(const Tensor& images, Tensor* features, Tensor* logits) const {
-    if (images.shape().rank != 2 || images.shape()[1] != cfg_.input)
-        fail("Classifier: images ", images.shape().str(), " do not match the classifier (expected (N, ", cfg_.input, "))");
-    const int n = images.shape()[0], f = cfg_.hidden.back(), k = cfg_.classes, p = cfg_.input;
+void Classifier::evaluate(const RowSource& images, Tensor* features, Tensor* logits) const {
+    if (images.cols() != cfg_.input)
+        fail("Classifier: images (", images.rows(), ", ", images.cols(), ") do not match the classifier (expected (N, ",
+             cfg_.input, "))");
+    const int n = static_cast<int>(images.rows()), f = cfg_.hidden.back(), k = cfg_.classes;
     if (features) *features = Tensor(Shape{n, f});  // (N, F)
     if (logits) *logits = Tensor(Shape{n, k});      // (N, K)
     constexpr int kChunk = 1000;
     Tape t;
     NoGradGuard no_grad(t);
     LayerRecord rec;
+    Tensor scratch;  // a chunk decoded from bytes
     for (int r0 = 0; r0 < n; r0 += kChunk) {
         const int rows = std::min(kChunk, n - r0);
         t.reset();
         rec.clear();
-        Tensor x = Tensor::view(const_cast<float*>(images.data()) + static_cast<size_t>(r0) * p, Shape{rows, p});
+        Tensor x = images.block(static_cast<size_t>(r0), static_cast<size_t>(rows), scratch);  // (rows, P)
         Var out = net(t, t.constant(x), &rec);  // (rows, K)
         if (features) {
             Var feat = rec.layers[rec.layers.size() - 2].post;  // last hidden layer, (rows, F)
@@ -88,7 +90,7 @@ void Classifier::evaluate(const Tensor& images, Tensor* features, Tensor* logits
     }
 }
 
-std::vector<int> Classifier::predict(const Tensor& images) const {
+std::vector<int> Classifier::predict(const RowSource& images) const {
     Tensor logits;
     evaluate(images, nullptr, &logits);
     const int n = logits.shape()[0], k = cfg_.classes;

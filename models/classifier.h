@@ -36,8 +36,8 @@ public:
 
     // Penultimate (last hidden, post-activation) features (N, F) and logits (N, K) of images (N, P)
     // in [-1, 1], without gradients, in chunks.
-    void evaluate(const Tensor& images, Tensor* features, Tensor* logits) const;
-    std::vector<int> predict(const Tensor& images) const;  // argmax class per row
+    void evaluate(const RowSource& images, Tensor* features, Tensor* logits) const;
+    std::vector<int> predict(const RowSource& images) const;  // argmax class per row
 
 private:
     ClassifierConfig cfg_;

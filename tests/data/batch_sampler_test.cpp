@@ -115,11 +115,13 @@ TEST(BatchSampler, LoadRejectsAnotherDatasetSize) {
 }
 
 TEST(BatchSampler, GathersRowsAndLabels) {
-    ImageDataset ds;
-    ds.images = Tensor(Shape{6, 3});
+    ImageDataset ds;  // 6 images of 1x3 pixels; pixel j of image r is the byte 40r + j, read as 0.5 * byte
+    ds.rows = 1;
+    ds.cols = 3;
+    for (int b = 0; b < 256; ++b) ds.table[static_cast<size_t>(b)] = 0.5f * static_cast<float>(b);
     ds.labels = {10, 11, 12, 13, 14, 15};
     for (int r = 0; r < 6; ++r)
-        for (int j = 0; j < 3; ++j) ds.images[static_cast<size_t>(3 * r + j)] = static_cast<float>(100 * r + j);
+        for (int j = 0; j < 3; ++j) ds.pixel_bytes.push_back(static_cast<uint8_t>(40 * r + j));
     BatchSampler s(6, 11), twin(6, 11);
     Tensor images(Shape{4, 3}), labels(Shape{4});
     s.next(ds, images, labels);
@@ -127,7 +129,7 @@ TEST(BatchSampler, GathersRowsAndLabels) {
     for (int r = 0; r < 4; ++r) {
         EXPECT_EQ(labels[static_cast<size_t>(r)], 10.f + static_cast<float>(idx[static_cast<size_t>(r)]));
         for (int j = 0; j < 3; ++j)
-            EXPECT_EQ(images[static_cast<size_t>(3 * r + j)], 100.f * static_cast<float>(idx[static_cast<size_t>(r)]) + static_cast<float>(j));
+            EXPECT_EQ(images[static_cast<size_t>(3 * r + j)], 20.f * static_cast<float>(idx[static_cast<size_t>(r)]) + 0.5f * static_cast<float>(j));
     }
 }
 
@@ -145,6 +147,16 @@ TEST(BatchSampler, NoAllocationPerBatch) {
     g_counting = false;
     EXPECT_EQ(g_allocations.load(), 0);
     EXPECT_GE(s.epoch(), 6u);
+
+    ImageDataset bytes;  // images kept as bytes are decoded into the batch, still without allocating
+    bytes.rows = bytes.cols = 28;
+    bytes.pixel_bytes.assign(1000u * 784u, 7);
+    bytes.labels.assign(1000, 1);
+    Tensor labels(Shape{64});
+    g_counting = true;
+    for (int i = 0; i < 100; ++i) s.next(bytes, batch, labels);
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0);
 }
 
 TEST(BatchSampler, RejectsBadSizesAndShapes) {

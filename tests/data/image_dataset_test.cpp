@@ -20,6 +20,12 @@ using genlab::testing::ramp;
 using genlab::testing::TempDir;
 using genlab::testing::write_bytes;
 
+Tensor image(const ImageDataset& ds, size_t i) {  // image i as floats (1, P)
+    Tensor out(Shape{1, ds.pixels()});
+    ds.images().copy_rows(i, 1, out.data());
+    return out;
+}
+
 class FashionMnist : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
@@ -47,7 +53,9 @@ double FashionMnist::load_seconds_ = 0;
 TEST_F(FashionMnist, TrainSplitHas60000ImagesOf28x28) {
     EXPECT_EQ(train_->name, "fashion-mnist");
     EXPECT_EQ(train_->size(), 60000u);
-    EXPECT_EQ(train_->images.shape(), (Shape{60000, 784}));
+    EXPECT_EQ(train_->images().rows(), 60000u);
+    EXPECT_EQ(train_->images().cols(), 784);
+    EXPECT_EQ(train_->pixel_bytes.size(), 60000u * 784u);  // kept as bytes: 47 MB, not 188 MB of floats
     EXPECT_EQ(train_->rows, 28);
     EXPECT_EQ(train_->cols, 28);
     EXPECT_EQ(train_->num_classes, 10);
@@ -63,8 +71,9 @@ TEST_F(FashionMnist, PixelsScaledToMinusOneOne) {
     // p / 127.5 - 1 summed over image 0: 2 * 76247 / 255 - 784.
     double sum = 0;
     float lo = 1e9f, hi = -1e9f;
+    const Tensor first = image(*train_, 0);
     for (int j = 0; j < 784; ++j) {
-        const float v = train_->images[static_cast<size_t>(j)];
+        const float v = first[static_cast<size_t>(j)];
         sum += v;
         lo = std::min(lo, v);
         hi = std::max(hi, v);
@@ -77,11 +86,10 @@ TEST_F(FashionMnist, PixelsScaledToMinusOneOne) {
 TEST_F(FashionMnist, TestSplitHas10000ImagesScaledToZeroOne) {
     EXPECT_EQ(test_->size(), 10000u);
     EXPECT_EQ(test_->labels[0], 9);
-    double sum = 0;
-    for (int j = 0; j < 784; ++j) sum += test_->images[static_cast<size_t>(j)];
-    EXPECT_NEAR(sum, 33456 / 255.0, 1e-3);
-    EXPECT_GE(test_->images.flat().minCoeff(), 0.f);
-    EXPECT_LE(test_->images.flat().maxCoeff(), 1.f);
+    EXPECT_NEAR(image(*test_, 0).flat().sum(), 33456 / 255.0, 1e-3);
+    const Tensor all = test_->images().to_tensor();
+    EXPECT_GE(all.flat().minCoeff(), 0.f);
+    EXPECT_LE(all.flat().maxCoeff(), 1.f);
 }
 
 TEST_F(FashionMnist, LoadsQuickly) {
@@ -94,9 +102,7 @@ TEST_F(FashionMnist, ClassFilterKeepsOnlyThatClass) {
     EXPECT_EQ(sevens.size(), 100u);
     for (uint8_t l : sevens.labels) EXPECT_EQ(l, 7);
     // The first 7 in the file is image 6 (pixel sum 32526): the filter keeps file order.
-    double sum = 0;
-    for (int j = 0; j < 784; ++j) sum += sevens.images[static_cast<size_t>(j)];
-    EXPECT_NEAR(sum, 2.0 * 32526 / 255.0 - 784.0, 1e-3);
+    EXPECT_NEAR(image(sevens, 0).flat().sum(), 2.0 * 32526 / 255.0 - 784.0, 1e-3);
 }
 
 TEST_F(FashionMnist, EveryClassHas6000TrainImages) {
@@ -136,18 +142,20 @@ TEST(ImageDataset, ReadsDataDirInMnistLayout) {
     TempDir dir;
     write_mnist_like(dir, true);
     ImageDataset ds = load_images({.data_dir = dir.path().string(), .range = {0.f, 1.f}});
-    EXPECT_EQ(ds.images.shape(), (Shape{5, 6}));
+    const Tensor images = ds.images().to_tensor();
+    EXPECT_EQ(images.shape(), (Shape{5, 6}));
     EXPECT_EQ(ds.rows, 3);
     EXPECT_EQ(ds.cols, 2);
     EXPECT_EQ(ds.num_classes, 5);
     EXPECT_EQ(ds.labels, (std::vector<uint8_t>{0, 1, 2, 3, 4}));
-    EXPECT_FLOAT_EQ(ds.images[0], 200.f / 255.f);
-    EXPECT_FLOAT_EQ(ds.images[29], ((200 + 29) % 256) / 255.f);
+    EXPECT_FLOAT_EQ(images[0], 200.f / 255.f);
+    EXPECT_FLOAT_EQ(images[29], ((200 + 29) % 256) / 255.f);
     ImageDataset test = load_images({.data_dir = dir.path().string(), .split = ImageSplit::Test});
     EXPECT_EQ(test.size(), 2u);
     EXPECT_EQ(test.labels, (std::vector<uint8_t>{3, 4}));
-    EXPECT_FLOAT_EQ(test.images[0], -1.f);
-    EXPECT_FLOAT_EQ(test.images[11], 11.f / 255.f * 2.f - 1.f);
+    const Tensor test_images = test.images().to_tensor();
+    EXPECT_FLOAT_EQ(test_images[0], -1.f);
+    EXPECT_FLOAT_EQ(test_images[11], 11.f / 255.f * 2.f - 1.f);
 }
 
 TEST(ImageDataset, LimitAndClassFilter) {
@@ -158,7 +166,7 @@ TEST(ImageDataset, LimitAndClassFilter) {
     ImageDataset three = load_images({.data_dir = dir.path().string(), .class_filter = 3});
     ASSERT_EQ(three.size(), 1u);
     EXPECT_EQ(three.labels[0], 3);
-    EXPECT_FLOAT_EQ(three.images[0], (200 + 18) / 127.5f - 1.f);  // image 3 starts at pixel 18
+    EXPECT_FLOAT_EQ(image(three, 0)[0], (200 + 18) / 127.5f - 1.f);  // image 3 starts at pixel 18
 }
 
 TEST(ImageDataset, CountMismatchBetweenImagesAndLabels) {

@@ -12,7 +12,7 @@ data::ImageDataset images(size_t n, int classes) {
     data::ImageDataset d;
     d.name = "test";
     d.rows = d.cols = 4;
-    d.images = Tensor(Shape{static_cast<int>(n), 16});
+    d.pixel_bytes.assign(n * 16, 0);
     for (size_t i = 0; i < n; ++i) d.labels.push_back(static_cast<uint8_t>(i % static_cast<size_t>(classes)));
     d.num_classes = classes;
     return d;
