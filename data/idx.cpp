@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/memory.h"
 
 namespace genlab::data {
 
@@ -72,6 +73,9 @@ IdxArray read_idx(ByteStream& in, int rank) {
     if (payload > kIdxMaxBytes)
         fail(name, ": IDX header describes ", dims_text(out.dims), " = ", payload, " bytes, more than the limit of ",
              kIdxMaxBytes, " - corrupt header, or a dataset too large for genlab");
+
+    require_memory(payload, str(name, ": the ", dims_text(out.dims), " ", kind_of(rank), " its header describes"),
+                   "use a smaller dataset, or a machine with more memory", false);
 
     if (std::optional<uint64_t> left = in.remaining_size()) {
         if (*left < payload)

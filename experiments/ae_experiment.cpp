@@ -281,6 +281,11 @@ const ExperimentDef& ae_experiment() {
             [](const ConfigBox& box, const RunOptions& run) -> std::unique_ptr<Experiment> {
                 return std::make_unique<AeExperiment>(config_of<AeConfig>(box), run);
             },
+        .memory =
+            [](const ConfigBox& box) {
+                const AeConfig& c = config_of<AeConfig>(box);
+                return models::memory_estimate(c.model, c.batch);
+            },
         .new_sample_config = [] { return std::make_unique<TypedConfigBox<AeSampleConfig>>(ae_sample_spec(), nullptr); },
         .sample = sample_ae,
         .outputs =

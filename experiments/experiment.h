@@ -19,6 +19,7 @@
 
 #include "core/activations.h"
 #include "core/config.h"
+#include "core/memory.h"
 #include "core/nn/module.h"
 #include "core/tensor.h"
 #include "core/train/trainer.h"
@@ -195,6 +196,9 @@ struct ExperimentDef {
     // Builds the experiment: loads its data, builds the model(s) and optimizer(s) from the
     // config and the run's seed streams. Errors here come before any output folder exists.
     std::function<std::unique_ptr<Experiment>(const ConfigBox&, const RunOptions&)> create;
+    // The model's parameters (exact) and a training step's tape floats, from the config alone:
+    // train checks the memory before create(), load_run checks a stored config against its weights.
+    std::function<MemoryEstimate(const ConfigBox&)> memory;
     // `sample`: its own flags (beside SampleOptions) and the command itself.
     std::function<std::unique_ptr<ConfigBox>()> new_sample_config;
     std::function<void(const LoadedRun&, const SampleOptions&, const ConfigBox&)> sample;

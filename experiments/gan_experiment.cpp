@@ -608,6 +608,11 @@ const ExperimentDef& gan_experiment() {
         .create = [](const ConfigBox& box, const RunOptions& run) -> std::unique_ptr<Experiment> {
             return std::make_unique<GanExperiment>(config_of<GanExpConfig>(box), run);
         },
+        .memory =
+            [](const ConfigBox& box) {
+                const GanExpConfig& c = config_of<GanExpConfig>(box);
+                return models::memory_estimate(c.model, c.batch);
+            },
         .new_sample_config = [] { return std::make_unique<TypedConfigBox<GanSampleConfig>>(gan_sample_spec(), nullptr); },
         .sample = sample_gan,
         .outputs =

@@ -104,6 +104,20 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
     r.run = full["run"];
     const std::string& step = r.state.meta("step", path);
     if (!parse_value(step, r.step) || r.step < 0) fail(path, ": metadata 'step' = '", step.substr(0, 20), "' is not a step count");
+
+    // The stored config decides the model `sample` builds: it must describe exactly the weights
+    // the file holds before anything of that size is allocated.
+    const ExperimentDef& def = find_experiment(kind);
+    std::unique_ptr<ConfigBox> box = def.new_config();
+    box->from_json(r.config, path);
+    const MemoryEstimate need = def.memory(*box);
+    uint64_t stored = 0;
+    for (const auto& [name, t] : r.state.tensors)
+        if (name.rfind("model.", 0) == 0) stored += t.numel();
+    if (need.parameters != stored)
+        fail(path, ": its stored config describes a model of ", need.parameters, " parameters but the file holds ", stored,
+             " - the config and the weights do not belong together (an edited or corrupt checkpoint)");
+    require_memory(need.inference_bytes(), str(path, ": the model (", need.parameters, " parameters)"), "", false);
     return r;
 }
 
@@ -208,6 +222,10 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
     set_num_threads(run.threads);
     std::optional<LoadedRun> resumed;  // a missing or wrong-kind file fails before the data loads
     if (!run.resume.empty()) resumed = load_run(run.resume, def.name, "--resume");
+    const MemoryEstimate need = def.memory(cfg);  // before anything of that size exists
+    require_memory(need.training_bytes(),
+                   str("training this ", def.name, " model (", need.parameters, " parameters) at its --batch"),
+                   "choose smaller layers or a smaller --batch", true);
     std::unique_ptr<Experiment> exp = def.create(cfg, run);  // loads the data: errors before any output exists
     const nlohmann::ordered_json config = exp->config();
     if (resumed) {

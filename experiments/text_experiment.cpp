@@ -397,6 +397,13 @@ const ExperimentDef& text_experiment() {
         .create = [](const ConfigBox& box, const RunOptions& run) -> std::unique_ptr<Experiment> {
             return std::make_unique<TextExperiment>(config_of<TextConfig>(box), run);
         },
+        .memory =
+            [](const ConfigBox& box) {
+                const TextConfig& c = config_of<TextConfig>(box);
+                models::CharModelConfig m = c.model;
+                if (m.vocab_size <= 0) m.vocab_size = 256;  // before the corpus is read: a byte-sized vocabulary
+                return models::memory_estimate(m, c.batch);
+            },
         .new_sample_config = [] { return std::make_unique<TypedConfigBox<TextSampleConfig>>(text_sample_spec(), nullptr); },
         .sample = sample_text,
         .outputs = {{"samples.txt", "Text sampled from the model at the end of training (temperature, top-k and top-p "

@@ -52,21 +52,33 @@ const AutoencoderConfig& validated(const AutoencoderConfig& cfg) {
     return cfg;
 }
 
-std::unique_ptr<MLP> make_encoder(const AutoencoderConfig& cfg, Rng& rng) {
+std::vector<int> encoder_sizes(const AutoencoderConfig& cfg) {
     std::vector<int> sizes{cfg.input};
     sizes.insert(sizes.end(), cfg.hidden.begin(), cfg.hidden.end());
     sizes.push_back(cfg.variational ? 2 * cfg.latent : cfg.latent);
-    const Activation act = parse_activation(cfg.act);
-    // Plain AE: the code is a hidden layer of the whole network and gets the hidden activation.
-    return std::make_unique<MLP>(sizes, act, cfg.variational ? parse_activation("identity") : act, rng, parse_init(cfg.init));
+    return sizes;
 }
 
-std::unique_ptr<MLP> make_decoder(const AutoencoderConfig& cfg, Rng& rng) {
+std::vector<int> decoder_sizes(const AutoencoderConfig& cfg) {
     std::vector<int> sizes{cfg.latent};
     sizes.insert(sizes.end(), cfg.hidden.rbegin(), cfg.hidden.rend());
     sizes.push_back(cfg.input);
+    return sizes;
+}
+
+// Plain AE: the code is a hidden layer of the whole network and gets the hidden activation.
+Activation encoder_out(const AutoencoderConfig& cfg) {
+    return parse_activation(cfg.variational ? "identity" : cfg.act);
+}
+
+std::unique_ptr<MLP> make_encoder(const AutoencoderConfig& cfg, Rng& rng) {
+    return std::make_unique<MLP>(encoder_sizes(cfg), parse_activation(cfg.act), encoder_out(cfg), rng, parse_init(cfg.init));
+}
+
+std::unique_ptr<MLP> make_decoder(const AutoencoderConfig& cfg, Rng& rng) {
     // The output activation is applied by the loss (fused into bce_with_logits) or by decode().
-    return std::make_unique<MLP>(sizes, parse_activation(cfg.act), parse_activation("identity"), rng, parse_init(cfg.init));
+    return std::make_unique<MLP>(decoder_sizes(cfg), parse_activation(cfg.act), parse_activation("identity"), rng,
+                                 parse_init(cfg.init));
 }
 
 }  // namespace
@@ -76,6 +88,15 @@ Autoencoder::Autoencoder(const AutoencoderConfig& cfg, Rng& rng)
       decoder(register_module("decoder", make_decoder(cfg, rng))),
       cfg_(cfg),
       out_act_(parse_activation(cfg.out_act)) {}
+
+MemoryEstimate memory_estimate(const AutoencoderConfig& cfg, int batch) {
+    const Activation act = parse_activation(cfg.act), identity = parse_activation("identity");
+    const std::vector<int> enc = encoder_sizes(cfg), dec = decoder_sizes(cfg);
+    const uint64_t loss_floats = 6 * static_cast<uint64_t>(cfg.input) + 8 * static_cast<uint64_t>(cfg.latent);
+    return {.parameters = MLP::parameter_count(enc, act, encoder_out(cfg)) + MLP::parameter_count(dec, act, identity),
+            .step_floats = static_cast<uint64_t>(batch) *
+                           (MLP::tape_floats_per_row(enc) + MLP::tape_floats_per_row(dec) + loss_floats)};
+}
 
 Var Autoencoder::encode(Tape& t, Var x, LayerRecord* record) const {
     if (!cfg_.variational) return encoder(t, x, record);  // (B, Z)

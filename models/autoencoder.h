@@ -15,6 +15,7 @@
 
 #include "core/activations.h"
 #include "core/config.h"
+#include "core/memory.h"
 #include "core/nn/layers.h"
 #include "core/nn/module.h"
 #include "core/rng.h"
@@ -43,6 +44,9 @@ const ConfigSpec<AutoencoderConfig>& autoencoder_config_spec();
 
 // Where the data must lie for cfg's output activation: its range when bounded, else [0, 1].
 ValueRange data_range(const AutoencoderConfig& cfg);
+
+// Parameters and a training step's tape floats at `batch`, from the config alone (nothing built).
+MemoryEstimate memory_estimate(const AutoencoderConfig& cfg, int batch);
 
 struct AeLosses {
     Var objective;  // (1) what training minimises: recon (plain), P * recon + beta * kl (VAE)

@@ -18,6 +18,15 @@ std::vector<int> mlp_sizes(const CharModelConfig& c) {
 
 }  // namespace
 
+MemoryEstimate CharMlp::memory_estimate(const CharModelConfig& cfg, int batch) {
+    const std::vector<int> sizes = mlp_sizes(cfg);
+    const uint64_t v = static_cast<uint64_t>(cfg.vocab_size), c = static_cast<uint64_t>(cfg.n_embd);
+    // Embedding rows (value and gradient), the MLP, and the loss's softmax over V.
+    const uint64_t per_row = 2 * static_cast<uint64_t>(cfg.context) * c + MLP::tape_floats_per_row(sizes) + 2 * v;
+    return {.parameters = v * c + MLP::parameter_count(sizes, parse_activation(cfg.act), parse_activation("identity")),
+            .step_floats = static_cast<uint64_t>(batch) * per_row};
+}
+
 CharMlp::CharMlp(const CharModelConfig& cfg, Rng& rng)
     : cfg_(cfg),
       // N(0, 1) embeddings as torch.nn.Embedding (makemore's C table).

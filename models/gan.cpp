@@ -52,6 +52,15 @@ Gan::Gan(const GanConfig& cfg, Rng& rng)
                                                    parse_activation("identity"), rng, parse_init(cfg.init)))),
       cfg_(cfg) {}
 
+MemoryEstimate memory_estimate(const GanConfig& cfg, int batch) {
+    const std::vector<int> g = net_sizes(cfg.latent, cfg.g_hidden, cfg.data_dim), d = net_sizes(cfg.data_dim, cfg.d_hidden, 1);
+    const uint64_t b = static_cast<uint64_t>(batch);
+    // D's tape: G(z) without gradients, then D on [real; fake]. G's tape: D(G(z)) with gradients.
+    return {.parameters = MLP::parameter_count(g, parse_activation(cfg.g_act), parse_activation(cfg.g_out)) +
+                          MLP::parameter_count(d, parse_activation(cfg.d_act), parse_activation("identity")),
+            .step_floats = b * (2 * MLP::tape_floats_per_row(g) + 3 * MLP::tape_floats_per_row(d))};
+}
+
 GanLoss parse_gan_loss(const std::string& name) {
     if (name == "ns") return GanLoss::NonSaturating;
     if (name == "minimax") return GanLoss::Minimax;

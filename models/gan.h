@@ -14,6 +14,7 @@
 
 #include "core/activations.h"
 #include "core/config.h"
+#include "core/memory.h"
 #include "core/nn/layers.h"
 #include "core/rng.h"
 #include "core/tape.h"
@@ -33,6 +34,9 @@ struct GanConfig {
 
 // Fields, flags, JSON and validation of GanConfig (core/config.h).
 const ConfigSpec<GanConfig>& gan_config_spec();
+
+// Parameters and a training step's tape floats at `batch`, from the config alone (nothing built).
+MemoryEstimate memory_estimate(const GanConfig& cfg, int batch);
 
 class Gan : public Module {
 public:

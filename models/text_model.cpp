@@ -53,6 +53,10 @@ std::unique_ptr<CharModel> make_char_model(const CharModelConfig& cfg, Rng& rng)
     return std::make_unique<CharMlp>(cfg, rng);
 }
 
+MemoryEstimate memory_estimate(const CharModelConfig& cfg, int batch) {
+    return cfg.arch == "transformer" ? CharTransformer::memory_estimate(cfg, batch) : CharMlp::memory_estimate(cfg, batch);
+}
+
 std::vector<int> generate(const CharModel& model, std::span<const int> prompt, const GenerateOptions& opt, Rng& rng,
                           const std::function<void(int)>& on_token) {
     validate_sampling(opt.sampling);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/memory.h"
 #include "core/nn/layers.h"
 #include "core/nn/module.h"
 #include "core/rng.h"
@@ -73,6 +74,8 @@ protected:
 
 // Builds cfg.arch (validated: UsageError naming the flag). Parameters are initialised from rng.
 std::unique_ptr<CharModel> make_char_model(const CharModelConfig& cfg, Rng& rng);
+// Parameters and a training step's tape floats at `batch`, from the config alone (nothing built).
+MemoryEstimate memory_estimate(const CharModelConfig& cfg, int batch);
 
 struct GenerateOptions {
     SamplingOptions sampling{};  // temperature, top-k, top-p

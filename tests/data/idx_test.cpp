@@ -2,6 +2,8 @@
 // inputs, each of which must be one clear Error naming the file, never a crash or a huge allocation.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "data/idx.h"
 #include "tests/data_test_files.h"
 
@@ -187,6 +189,16 @@ TEST(IdxHostile, GzipClaimingMoreThanItHolds) {
     TempDir dir;
     write_bytes(dir.file("liar.gz"), gzip_bytes(idx_header({1'000'000, 28, 28}) + ramp(1000)));
     expect_error([&] { read_idx(dir.file("liar.gz"), 3); }, {dir.file("liar.gz"), "truncated", "holds only 1000"});
+}
+
+TEST(IdxHostile, DataLargerThanAvailableMemory) {
+    // A valid header for 100 MB of images, checked against the memory there is before reading.
+    TempDir dir;
+    write_bytes(dir.file("big.gz"), gzip_bytes(idx_header({127'552, 28, 28}) + ramp(1000)));
+    ::setenv("GENLAB_MEMORY_LIMIT", "10M", 1);
+    expect_error([&] { read_idx(dir.file("big.gz"), 3); },
+                 {dir.file("big.gz"), "127552x28x28 images", "needs about 100 MB", "10 MB available"});
+    ::unsetenv("GENLAB_MEMORY_LIMIT");
 }
 
 TEST(IdxHostile, ZeroDimensions) {

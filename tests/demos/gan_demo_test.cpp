@@ -206,5 +206,50 @@ TEST_F(GanDemoTest, BadFlagsAreUsageErrorsWithoutAnOutputFolder) {
     }
 }
 
+// Flags asking for more memory than the machine has are refused before anything is allocated,
+// with both figures; GENLAB_MEMORY_LIMIT caps what counts as available.
+TEST_F(GanDemoTest, AModelLargerThanMemoryIsRefusedWithBothFigures) {
+    const std::string out = path("huge");
+    // 65536² weights twice: about 8.6 billion parameters, over 200 GB to train. No machine here has that.
+    EXPECT_EQ(run("train --data ring8 --g-hidden 65536,65536 --d-hidden 65536,65536 --steps 1 --out " + out), 2);
+    std::string err = read("stderr.txt");
+    for (const char* want : {"parameters", "needs about", "GB of memory", "available", "--batch"})
+        EXPECT_NE(err.find(want), std::string::npos) << want << " in: " << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_FALSE(fs::exists(out));
+
+    ::setenv("GENLAB_MEMORY_LIMIT", "20M", 1);  // a run of about 30 MB under a 20 MB cap
+    EXPECT_EQ(run("train --data ring8 --g-hidden 1000,1000 --d-hidden 1000,1000 --steps 1 --out " + out), 2);
+    err = read("stderr.txt");
+    EXPECT_NE(err.find("20 MB available"), std::string::npos) << err;
+    ::setenv("GENLAB_MEMORY_LIMIT", "1G", 1);
+    EXPECT_EQ(run("train --data ring8 --g-hidden 1000,1000 --d-hidden 1000,1000 --steps 1 --quiet --out " + out), 0)
+        << read("stderr.txt");
+    ::setenv("GENLAB_MEMORY_LIMIT", "lots", 1);
+    EXPECT_EQ(run("train --data ring8 --steps 1 --quiet --out " + path("x")), 2);
+    EXPECT_NE(read("stderr.txt").find("GENLAB_MEMORY_LIMIT=lots"), std::string::npos) << read("stderr.txt");
+    ::unsetenv("GENLAB_MEMORY_LIMIT");
+}
+
+// A checkpoint whose stored config asks for a model other than the weights it holds (here a
+// huge one) is refused before that model is built.
+TEST_F(GanDemoTest, AStoredConfigThatDoesNotMatchTheWeightsIsRefused) {
+    const std::string out = path("run");
+    ASSERT_EQ(run("train --data ring8 --g-hidden 16,16 --d-hidden 16,16 --steps 2 --quiet --out " + out), 0)
+        << read("stderr.txt");
+    StateDict sd = load_safetensors(out + "/checkpoint.safetensors");
+    nlohmann::json full = nlohmann::json::parse(sd.metadata.at("config"));
+    full["config"]["model"]["g_hidden"] = {65536, 65536};
+    sd.metadata["config"] = full.dump();
+    const std::string edited = path("edited.safetensors");
+    save_safetensors(edited, sd);
+    EXPECT_EQ(run("sample --checkpoint " + edited + " --out " + path("s")), 1);
+    const std::string err = read("stderr.txt");
+    for (const char* want : {"edited.safetensors", "describes a model of", "parameters but the file holds",
+                             "do not belong together"})
+        EXPECT_NE(err.find(want), std::string::npos) << want << " in: " << err;
+    EXPECT_FALSE(fs::exists(path("s")));
+}
+
 }  // namespace
 }  // namespace genlab

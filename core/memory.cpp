@@ -1,0 +1,110 @@
+// /proc/meminfo's MemAvailable is what the kernel can hand out without swapping; a container's
+// cgroup v2 limit (memory.max minus memory.current) can be far lower, and is what the OOM killer
+// enforces there, so the smaller of the two counts.
+#include "core/memory.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+
+namespace genlab {
+
+namespace {
+
+// The value of "key: N kB" in /proc/meminfo, in bytes.
+std::optional<uint64_t> meminfo_bytes(const std::string& key) {
+    std::ifstream in("/proc/meminfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(key + ":", 0) == 0) {
+            unsigned long long kb = 0;
+            if (std::sscanf(line.c_str() + key.size() + 1, "%llu", &kb) == 1) return kb * 1024ull;
+        }
+    return std::nullopt;
+}
+
+std::optional<uint64_t> file_number(const std::string& path) {
+    std::ifstream in(path);
+    std::string text;
+    if (!(in >> text) || text.empty() || text.size() > 20 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+        return std::nullopt;  // "max" (no limit) or unreadable
+    return std::strtoull(text.c_str(), nullptr, 10);
+}
+
+// The cgroup v2 headroom of this process: memory.max - memory.current of its cgroup.
+std::optional<uint64_t> cgroup_headroom() {
+    std::ifstream in("/proc/self/cgroup");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("0::", 0) != 0) continue;  // the v2 entry: "0::/path"
+        const std::string dir = "/sys/fs/cgroup" + line.substr(3);
+        const std::optional<uint64_t> max = file_number(dir + "/memory.max");
+        const std::optional<uint64_t> cur = file_number(dir + "/memory.current");
+        if (max && cur) return *max > *cur ? *max - *cur : 0;
+    }
+    return std::nullopt;
+}
+
+// GENLAB_MEMORY_LIMIT: "4G", "512M", "100000" (bytes).
+std::optional<uint64_t> env_limit() {
+    const char* v = std::getenv("GENLAB_MEMORY_LIMIT");
+    if (!v || !*v) return std::nullopt;
+    char* end = nullptr;
+    const double x = std::strtod(v, &end);
+    double mult = 1;
+    const std::string suffix = end ? std::string(end) : "";
+    if (suffix == "K" || suffix == "k") mult = 1e3;
+    else if (suffix == "M") mult = 1e6;
+    else if (suffix == "G") mult = 1e9;
+    else if (!suffix.empty()) usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30), ": expected bytes, or a number with K, M or G");
+    if (!(x > 0) || x * mult > 1e19) usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30), ": expected a positive size");
+    return static_cast<uint64_t>(x * mult);
+}
+
+uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+uint64_t sat_mul(uint64_t a, uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
+
+}  // namespace
+
+uint64_t MemoryEstimate::training_bytes() const {
+    return sat_mul(sat_add(sat_mul(parameters, 7), step_floats), sizeof(float));
+}
+
+uint64_t MemoryEstimate::inference_bytes() const {
+    return sat_mul(sat_add(sat_mul(parameters, 2), step_floats / 2), sizeof(float));
+}
+
+uint64_t available_memory() {
+    std::optional<uint64_t> avail = meminfo_bytes("MemAvailable");
+    if (const std::optional<uint64_t> cg = cgroup_headroom()) avail = avail ? std::min(*avail, *cg) : *cg;
+    if (const std::optional<uint64_t> cap = env_limit()) avail = avail ? std::min(*avail, *cap) : *cap;
+    return avail.value_or(0);
+}
+
+std::string bytes_text(uint64_t bytes) {
+    const double b = static_cast<double>(bytes);
+    char buf[32];
+    if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.1f GB", b / 1e9);
+    else if (b >= 1e6) std::snprintf(buf, sizeof buf, "%.0f MB", b / 1e6);
+    else if (b >= 1e3) std::snprintf(buf, sizeof buf, "%.0f kB", b / 1e3);
+    else std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
+    return buf;
+}
+
+void require_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage) {
+    const uint64_t avail = available_memory();
+    if (avail == 0 || bytes <= avail) return;
+    const std::string msg = str(what, " needs about ", bytes_text(bytes), " of memory, but this machine has ",
+                                bytes_text(avail), " available", hint.empty() ? "" : "; ", hint);
+    if (usage) throw UsageError(msg);
+    throw Error(msg);
+}
+
+}  // namespace genlab

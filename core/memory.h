@@ -1,0 +1,36 @@
+// How much memory a run will need, estimated from its config before anything is allocated, and
+// how much this machine has for it. A flag, an IDX header or a stored config that asks for more
+// than the machine has is refused with both figures, instead of ending in bad_alloc or the OOM
+// killer halfway through.
+//
+//     MemoryEstimate m{.parameters = 3'000'000, .step_floats = 64 * 20'000};
+//     require_memory(m.training_bytes(), "this model at --batch 64", "choose a smaller --batch", /*usage=*/true);
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace genlab {
+
+struct MemoryEstimate {
+    uint64_t parameters = 0;   // learnable floats (exact)
+    uint64_t step_floats = 0;  // floats one training step's tape holds: values and gradients at the batch size
+
+    // Per parameter: value, gradient, Adam's m and v, and a checkpoint save's copy of value, m and v.
+    uint64_t training_bytes() const;
+    // Per parameter: value and the loaded checkpoint's copy; half the step's floats (no gradients).
+    uint64_t inference_bytes() const;
+};
+
+// The bytes this process can still allocate: the kernel's MemAvailable, capped by a cgroup
+// memory limit and by GENLAB_MEMORY_LIMIT (bytes, or with a K/M/G suffix) when set.
+// 0 when nothing can be read (not Linux): no check is made then.
+uint64_t available_memory();
+
+// "820 MB", "51.5 GB": decimal units, as `free -h --si` and disk vendors count.
+std::string bytes_text(uint64_t bytes);
+
+// Error (UsageError when `usage`) when `bytes` exceed available_memory():
+// "<what> needs about 51.5 GB of memory, but this machine has 20.1 GB available; <hint>".
+void require_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage);
+
+}  // namespace genlab

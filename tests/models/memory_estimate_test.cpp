@@ -1,0 +1,100 @@
+// Memory estimates from configs: the parameter count must be exact (load_run compares it with a
+// checkpoint's weights before building anything), for every model and activation kind.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "core/memory.h"
+#include "models/autoencoder.h"
+#include "models/gan.h"
+#include "models/text_model.h"
+#include "tests/test_util.h"
+
+namespace genlab::models {
+namespace {
+
+TEST(MemoryEstimate, GanParameterCountIsExact) {
+    for (const char* act : {"leaky_relu:0.2", "prelu", "swish_learned", "gelu"}) {
+        GanConfig c;
+        c.data_dim = 2;
+        c.g_hidden = {16, 24};
+        c.d_hidden = {8};
+        c.g_act = act;
+        c.d_act = act;
+        Rng rng(1);
+        const Gan gan(c, rng);
+        EXPECT_EQ(memory_estimate(c, 64).parameters, gan.num_parameters()) << act;
+    }
+    GanConfig images;  // the 784-pixel default
+    Rng rng(1);
+    EXPECT_EQ(memory_estimate(images, 64).parameters, Gan(images, rng).num_parameters());
+}
+
+TEST(MemoryEstimate, AutoencoderParameterCountIsExact) {
+    for (bool variational : {false, true})
+        for (const char* act : {"gelu", "prelu"}) {
+            AutoencoderConfig c;
+            c.input = 36;
+            c.hidden = {20, 10};
+            c.latent = 4;
+            c.act = act;
+            c.variational = variational;
+            Rng rng(2);
+            const Autoencoder ae(c, rng);
+            EXPECT_EQ(memory_estimate(c, 32).parameters, ae.num_parameters()) << act << " variational " << variational;
+        }
+}
+
+TEST(MemoryEstimate, TextModelParameterCountIsExact) {
+    // Learnable activations (prelu) exist in the MLP only.
+    const std::pair<const char*, const char*> cases[] = {{"mlp", "gelu"}, {"mlp", "prelu"}, {"transformer", "gelu"}};
+    for (const auto& [arch, act] : cases) {
+        CharModelConfig c;
+        c.vocab_size = 27;
+        c.arch = arch;
+        c.act = act;
+        c.hidden = {32, 16};
+        c.n_embd = 16;
+        c.n_layer = 2;
+        c.n_head = 2;
+        c.block_size = 8;
+        Rng rng(3);
+        EXPECT_EQ(memory_estimate(c, 4).parameters, make_char_model(c, rng)->num_parameters()) << arch << " " << act;
+    }
+}
+
+TEST(MemoryEstimate, StepFloatsGrowWithTheBatch) {
+    AutoencoderConfig c;
+    EXPECT_EQ(memory_estimate(c, 128).step_floats, 2 * memory_estimate(c, 64).step_floats);
+    // Training holds seven floats per parameter (value, gradient, Adam m and v, a save's copy of three).
+    const MemoryEstimate m{.parameters = 1000, .step_floats = 500};
+    EXPECT_EQ(m.training_bytes(), (7 * 1000 + 500) * 4u);
+    EXPECT_EQ(m.inference_bytes(), (2 * 1000 + 250) * 4u);
+    const MemoryEstimate huge{.parameters = UINT64_MAX / 2, .step_floats = UINT64_MAX};
+    EXPECT_EQ(huge.training_bytes(), UINT64_MAX);  // saturates instead of wrapping to a small figure
+}
+
+TEST(Memory, LimitFromTheEnvironmentAndMessages) {
+    EXPECT_EQ(bytes_text(999), "999 bytes");
+    EXPECT_EQ(bytes_text(820'000'000), "820 MB");
+    EXPECT_EQ(bytes_text(51'540'000'000), "51.5 GB");
+    ASSERT_GT(available_memory(), 0u) << "Linux reports MemAvailable";
+    ::setenv("GENLAB_MEMORY_LIMIT", "2M", 1);
+    EXPECT_EQ(available_memory(), 2'000'000u);
+    require_memory(1'000'000, "a small thing", "", true);  // fits: no error
+    testing::expect_error([] { require_memory(3'000'000'000, "this model", "use less", true); },
+                          {"this model needs about 3.0 GB of memory", "this machine has 2 MB available", "; use less"});
+    try {
+        require_memory(3'000'000, "x", "", true);
+        ADD_FAILURE() << "no error";
+    } catch (const UsageError&) {
+    }
+    ::setenv("GENLAB_MEMORY_LIMIT", "12Q", 1);
+    testing::expect_error([] { available_memory(); }, {"GENLAB_MEMORY_LIMIT=12Q", "K, M or G"});
+    ::setenv("GENLAB_MEMORY_LIMIT", "-5", 1);
+    testing::expect_error([] { available_memory(); }, {"positive"});
+    ::unsetenv("GENLAB_MEMORY_LIMIT");
+}
+
+}  // namespace
+}  // namespace genlab::models
