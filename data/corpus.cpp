@@ -22,7 +22,7 @@ CorpusMode parse_corpus_mode(const std::string& name) {
 namespace {
 
 struct Range {
-    size_t begin, end;  // byte offsets into the file
+    uint32_t begin, end;  // byte offsets into the file (< 2^31: checked); 8 bytes per line
 };
 
 // Calls f(symbol) for every symbol of bytes[r.begin, r.end); the range is already validated.
@@ -57,15 +57,18 @@ Corpus build_corpus(std::string_view bytes, const CorpusOptions& opt, const std:
     // Samples as byte ranges, in file order.
     std::vector<Range> samples;
     if (opt.mode == CorpusMode::Stream) {
-        samples.push_back({0, bytes.size()});
+        samples.push_back({0, static_cast<uint32_t>(bytes.size())});
     } else {
+        size_t lines = 0;  // an upper bound of the samples, so the table is allocated once
+        for (size_t i = bytes.find('\n'); i != std::string_view::npos; i = bytes.find('\n', i + 1)) ++lines;
+        samples.reserve(lines + 1);
         size_t start = 0;
         while (start < bytes.size()) {
             size_t nl = bytes.find('\n', start);
             if (nl == std::string_view::npos) nl = bytes.size();
             size_t end = nl;
             if (end > start && bytes[end - 1] == '\r') --end;  // CRLF files
-            if (end > start) samples.push_back({start, end});
+            if (end > start) samples.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
             start = nl + 1;
         }
         if (samples.empty()) fail(what, " has no non-empty lines - lines mode needs one sample per line");
@@ -100,10 +103,14 @@ Corpus build_corpus(std::string_view bytes, const CorpusOptions& opt, const std:
     std::vector<uint16_t> to_id(static_cast<size_t>(max_symbol) + 1, 0);
     for (size_t i = 0; i < symbols.size(); ++i) to_id[symbols[i]] = static_cast<uint16_t>(i + (eos ? 1 : 0));
 
+    // Each split's ids are counted first and allocated once, at their exact size.
+    auto count_ids = [&](const Range* first, size_t count) {
+        size_t n = 0;
+        for (size_t i = 0; i < count; ++i) for_each_symbol(bytes, first[i], opt.bytes, [&](char32_t) { ++n; });
+        return n + (eos ? count : 0);
+    };
     auto encode_into = [&](TextSplit& split, const Range* first, size_t count) {
-        size_t bytes_total = 0;
-        for (size_t i = 0; i < count; ++i) bytes_total += first[i].end - first[i].begin + (eos ? 1 : 0);
-        split.ids.reserve(bytes_total);  // an upper bound: a symbol takes at least one byte
+        split.ids.reserve(count_ids(first, count));
         split.starts.reserve(count + 1);
         for (size_t i = 0; i < count; ++i) {
             split.starts.push_back(static_cast<uint32_t>(split.ids.size()));
@@ -114,13 +121,14 @@ Corpus build_corpus(std::string_view bytes, const CorpusOptions& opt, const std:
     };
 
     if (opt.mode == CorpusMode::Stream) {
-        // nanoGPT: train = data[:int(n * 0.9)], val = the rest, counted in symbols.
-        TextSplit all;
-        encode_into(all, samples.data(), 1);
-        const size_t n = all.ids.size();
-        const size_t n_train = n * 9 / 10;
-        c.train.ids.assign(all.ids.begin(), all.ids.begin() + static_cast<std::ptrdiff_t>(n_train));
-        c.val.ids.assign(all.ids.begin() + static_cast<std::ptrdiff_t>(n_train), all.ids.end());
+        // nanoGPT: train = data[:int(n * 0.9)], val = the rest, counted in symbols. Each split is
+        // encoded straight from the bytes: no copy of the whole text as ids is made first.
+        const size_t n_train = c.symbols * 9 / 10;
+        c.train.ids.reserve(n_train);
+        c.val.ids.reserve(c.symbols - n_train);
+        for_each_symbol(bytes, samples[0], opt.bytes, [&](char32_t s) {
+            (c.train.ids.size() < n_train ? c.train.ids : c.val.ids).push_back(to_id[s]);
+        });
         c.train.starts = {0, static_cast<uint32_t>(c.train.ids.size())};
         c.val.starts = {0, static_cast<uint32_t>(c.val.ids.size())};
     } else {
