@@ -82,6 +82,10 @@ public:
     // The config as built: the user's, with the fields derived from the data filled in (an
     // image's size, a vocabulary's). config.json and the checkpoint store this.
     virtual nlohmann::ordered_json config() const = 0;
+    // After a failed run, whose checkpoint in `dir` is at `step`: cut the files this experiment
+    // wrote during training (text samples) back to that step, so the folder agrees with its
+    // checkpoint. The Trainer does metrics.csv and config.json.
+    virtual void roll_back(const std::string& dir, int step) { (void)dir, (void)step; }
     // Lines to show at the end of a run (text samples); empty by default.
     virtual std::string highlights() const { return {}; }
 };

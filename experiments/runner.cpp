@@ -249,7 +249,9 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
     full["experiment"] = def.name;
     full["run"] = run_options_spec().to_json(run);
     full["config"] = config;
-    write_config_json(out, full.dump());
+    // Resuming in place, the folder's config.json describes its checkpoint until the Trainer
+    // saves a new one (and config.json with it): a failure before that leaves the two agreeing.
+    if (!resumed || !fs::exists(fs::path(out) / "config.json")) write_config_json(out, full.dump());
 
     nlohmann::ordered_json summary;
     summary["experiment"] = def.name;
@@ -257,7 +259,8 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
     for (const QualityMetric& q : quality) summary["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
     Trainer trainer({.steps = run.steps, .log_every = run.log_every, .eval_every = run.eval_every,
                      .save_every = run.save_every, .out_dir = out, .resume = run.resume, .config_json = full.dump(),
-                     .kind = def.name, .summary_json = summary.dump(), .quiet = run.quiet});
+                     .kind = def.name, .summary_json = summary.dump(), .quiet = run.quiet,
+                     .on_failure = [&](int step) { exp->roll_back(out, step); }});
     exp->track(trainer);
     exp->start(out);
     const Metrics m = trainer.run([&](int s) {

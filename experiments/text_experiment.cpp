@@ -13,6 +13,7 @@
 #include "core/io/atomic_file.h"
 #include "core/optim/optimizer.h"
 #include "data/corpus.h"
+#include "data/input_file.h"
 #include "data/text_sampler.h"
 #include "experiments/experiment.h"
 #include "experiments/probe.h"
@@ -237,6 +238,20 @@ public:
         model_->zero_grad();
         model_->set_training(was_training);
         return out;
+    }
+
+    void roll_back(const std::string& dir, int step) override {
+        const std::string path = (std::filesystem::path(dir) / "samples.txt").string();
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) return;
+        std::string text = data::read_whole_file(path, uint64_t{1} << 30, "samples file", "");
+        // Sections open with a line "# step N (...)": keep those up to `step`.
+        for (size_t at = text.find("# step "); at != std::string::npos; at = text.find("# step ", at + 7))
+            if ((at == 0 || text[at - 1] == '\n') && std::strtol(text.c_str() + at + 7, nullptr, 10) > step) {
+                text.resize(at);
+                break;
+            }
+        shorten_file(path, text);
     }
 
     std::string highlights() const override {

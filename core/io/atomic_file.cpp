@@ -125,4 +125,20 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
     f.commit();
 }
 
+void shorten_file(const std::string& path, const std::string& bytes) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) >= bytes.size()) {
+        std::FILE* f = std::fopen(path.c_str(), "rb");
+        std::string head(bytes.size(), '\0');
+        const bool prefix = f && std::fread(head.data(), 1, head.size(), f) == head.size() && head == bytes;
+        if (f) std::fclose(f);
+        if (prefix) {
+            if (::truncate(path.c_str(), static_cast<off_t>(bytes.size())) != 0)
+                fail(path, ": cannot truncate to ", bytes.size(), " bytes: ", std::strerror(errno));
+            return;
+        }
+    }
+    write_file_atomic(path, bytes);
+}
+
 }  // namespace genlab

@@ -33,4 +33,9 @@ private:
 // write_file_atomic(path, text): the whole file in one AtomicFile (config.json, metrics.json).
 void write_file_atomic(const std::string& path, const std::string& bytes);
 
+// Makes the file at `path` hold exactly `bytes`, which are usually a prefix of what it holds (a
+// log cut back to an earlier step): then it is truncated in place, which needs no free space and
+// so works on a full disk; otherwise it is rewritten with write_file_atomic.
+void shorten_file(const std::string& path, const std::string& bytes);
+
 }  // namespace genlab

@@ -184,6 +184,17 @@ void MetricsCsvWriter::write(int step, const Metrics& m, const Metrics& ev) {
         fail(path_, ": cannot append a row: ", std::strerror(errno), " (disk full?)");
 }
 
+void MetricsCsvWriter::roll_back(int step) {
+    close();
+    std::error_code ec;
+    if (!enabled() || !std::filesystem::exists(path_, ec)) return;
+    const MetricsTable t = read_metrics_csv(path_, step);
+    if (t.columns.empty()) return;
+    std::string text = csv_line(t.columns);
+    for (const std::vector<std::string>& r : t.rows) text += csv_line(r);
+    shorten_file(path_, text);
+}
+
 // Atomic, so a failure here never loses the rows already logged.
 void MetricsCsvWriter::rewrite(MetricsTable& t) {
     columns_ = t.columns;

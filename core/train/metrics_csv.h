@@ -59,6 +59,9 @@ public:
     void resume(int keep_until_step);
     // One row: `step`, then the cells of m and ev (a metric in neither stays empty).
     void write(int step, const Metrics& m, const Metrics& ev = {});
+    // After a failed run: the file keeps the rows up to `step` (its surviving checkpoint's) and is
+    // closed. Cut in place when possible, so it works on a full disk.
+    void roll_back(int step);
 
 private:
     void rewrite(MetricsTable& t);

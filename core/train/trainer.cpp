@@ -259,33 +259,51 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
     Progress progress(opt_.quiet, start_step_, opt_.steps);
     Metrics last, last_eval;
     const Metrics none;
-    for (int s = start_step_; s < opt_.steps; ++s) {
-        const int n = s + 1;
-        Metrics m = step_fn(s);
-        check_metrics(n, m, none);
-        if (const auto* bad = first_non_finite(m)) {
-            csv.write(n, m, none);  // the diverged row is the last thing logged
-            progress.finish();
-            diverged(n, *bad);
-        }
-        const bool evaluated = eval_fn && ((opt_.eval_every > 0 && n % opt_.eval_every == 0) || n == opt_.steps);
-        Metrics ev;
-        if (evaluated) {
-            ev = eval_fn(n);
-            check_metrics(n, ev, m);
-            if (const auto* bad = first_non_finite(ev)) {
-                csv.write(n, m, ev);
+    int saved = resumed ? start_step_ : -1;  // the step of the checkpoint in the folder; -1: none yet
+    try {
+        for (int s = start_step_; s < opt_.steps; ++s) {
+            const int n = s + 1;
+            Metrics m = step_fn(s);
+            check_metrics(n, m, none);
+            if (const auto* bad = first_non_finite(m)) {
+                csv.write(n, m, none);  // the diverged row is the last thing logged
                 progress.finish();
                 diverged(n, *bad);
             }
+            const bool evaluated = eval_fn && ((opt_.eval_every > 0 && n % opt_.eval_every == 0) || n == opt_.steps);
+            Metrics ev;
+            if (evaluated) {
+                ev = eval_fn(n);
+                check_metrics(n, ev, m);
+                if (const auto* bad = first_non_finite(ev)) {
+                    csv.write(n, m, ev);
+                    progress.finish();
+                    diverged(n, *bad);
+                }
+            }
+            const bool logged = n % opt_.log_every == 0 || n == opt_.steps || evaluated;
+            if (logged) csv.write(n, m, ev);
+            progress.update(n, m, ev, logged);
+            if (files && ((opt_.save_every > 0 && n % opt_.save_every == 0) || n == opt_.steps)) {
+                save_checkpoint(ckpt_path, n);
+                saved = n;
+                write_config_json(opt_.out_dir, opt_.config_json);  // the flags of the run that wrote it
+            }
+            last = std::move(m);
+            if (evaluated) last_eval = std::move(ev);
         }
-        const bool logged = n % opt_.log_every == 0 || n == opt_.steps || evaluated;
-        if (logged) csv.write(n, m, ev);
-        progress.update(n, m, ev, logged);
-        if (files && ((opt_.save_every > 0 && n % opt_.save_every == 0) || n == opt_.steps))
-            save_checkpoint(ckpt_path, n);
-        last = std::move(m);
-        if (evaluated) last_eval = std::move(ev);
+    } catch (const Diverged&) {
+        throw;
+    } catch (...) {
+        if (files && saved >= 0) {
+            progress.finish();
+            try {  // best effort: the original error is the one to report
+                csv.roll_back(saved);
+                if (opt_.on_failure) opt_.on_failure(saved);
+            } catch (const std::exception&) {
+            }
+        }
+        throw;
     }
     // Nothing left to train (resumed at the final step): still report the final evaluation.
     if (start_step_ == opt_.steps && eval_fn) {

@@ -1,9 +1,12 @@
 // The CSV reader behind metrics.csv and a sweep's results.csv, and the writer's resume.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "core/error.h"
+#include "core/io/atomic_file.h"
 #include "core/train/metrics_csv.h"
 #include "tests/test_util.h"
 
@@ -58,6 +61,35 @@ TEST(MetricsCsv, AResumedWriterKeepsTheRowsUpToItsStepAndAppends) {
         w.write(30, {{"loss", 0.375}}, {{"val", 2.0}});
     }
     EXPECT_EQ(read_file(path), "step,loss,val\n10,1,\n20,0.5,\n30,0.375,2\n");
+}
+
+// After a failure the file is cut back in place (same inode: no new file, so no free space needed).
+TEST(MetricsCsv, RollBackCutsTheRowsAfterTheCheckpointInPlace) {
+    TempDir dir;
+    const std::string path = write(dir, "step,loss\n10,1\n20,0.5\n");
+    MetricsCsvWriter w(path);
+    w.resume(20);
+    w.write(30, {{"loss", 0.25}});
+    w.write(40, {{"loss", 0.125}});
+    struct stat before {}, after {};
+    ASSERT_EQ(::stat(path.c_str(), &before), 0);
+    w.roll_back(20);
+    ASSERT_EQ(::stat(path.c_str(), &after), 0);
+    EXPECT_EQ(read_file(path), "step,loss\n10,1\n20,0.5\n");
+    EXPECT_EQ(before.st_ino, after.st_ino);
+}
+
+TEST(ShortenFile, TruncatesAPrefixAndRewritesAnythingElse) {
+    TempDir dir;
+    const std::string path = write(dir, "abcdef");
+    struct stat before {}, after {};
+    ASSERT_EQ(::stat(path.c_str(), &before), 0);
+    shorten_file(path, "abc");
+    ASSERT_EQ(::stat(path.c_str(), &after), 0);
+    EXPECT_EQ(read_file(path), "abc");
+    EXPECT_EQ(before.st_ino, after.st_ino);  // truncated, not replaced
+    shorten_file(path, "xyz!");              // not a prefix: rewritten atomically
+    EXPECT_EQ(read_file(path), "xyz!");
 }
 
 }  // namespace

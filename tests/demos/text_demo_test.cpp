@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/io/safetensors.h"
+#include "core/train/metrics_csv.h"
 #include "tests/test_util.h"
 
 namespace genlab {
@@ -80,6 +81,50 @@ TEST_F(TextDemoTest, ResumeIsBitIdentical) {
     const std::string fs_ = read("full/samples.txt"), hs = read("half/samples.txt");
     ASSERT_NE(hs.find("# step 10"), std::string::npos);
     EXPECT_EQ(fs_.substr(fs_.find("# step 20")), hs.substr(hs.find("# step 20")));
+}
+
+// A disk that fills up during a resumed run, emulated by a file-size limit that the checkpoint
+// exceeds and the logs do not: the run fails at its first save, and the folder still agrees with
+// the checkpoint that survived (metrics.csv, samples.txt and config.json describe step 10, no
+// temp file is left). A later --resume then ends exactly as an uninterrupted run.
+TEST_F(TextDemoTest, AFailedSaveLeavesTheFolderAgreeingWithItsCheckpoint) {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += "the quick brown fox. ";
+    write("c.txt", text);
+    const std::string base = std::string("train --corpus ") + path("c.txt") + " " + kTinyGpt +
+                             " --eval-every 5 --eval-batches 2 --log-every 5 --save-every 10 --sample-every 5 ";
+    ASSERT_EQ(run(base + "--steps 30 --out " + path("full")), 0) << read("stderr.txt");
+    ASSERT_EQ(run(base + "--steps 10 --out " + path("r")), 0) << read("stderr.txt");
+    const std::string config_before = read("r/config.json");
+    ASSERT_GT(fs::file_size(path("r/checkpoint.safetensors")), 150'000u);  // over the limit below
+
+    // dash counts ulimit -f in 512-byte blocks: files stop growing at 100 KB. SIGXFSZ is ignored,
+    // so an oversized write fails with EFBIG, as a full disk fails one with ENOSPC.
+    const std::string resume = base + "--steps 30 --resume " + path("r/checkpoint.safetensors") + " --out " + path("r");
+    const std::string cmd = "ulimit -f 200; trap '' XFSZ; exec '" + binary_ + "' " + resume;
+    EXPECT_EQ(testing::run_program("/bin/sh", "-c \"" + cmd + "\"", path("stdout.txt"), path("stderr.txt")), 1);
+    const std::string err = read("stderr.txt");
+    EXPECT_NE(err.find("checkpoint.safetensors"), std::string::npos) << err;
+    EXPECT_NE(err.find("File too large"), std::string::npos) << err;
+
+    EXPECT_EQ(load_safetensors(path("r/checkpoint.safetensors")).meta("step", "r"), "10");
+    const std::string csv = read("r/metrics.csv");
+    EXPECT_NE(csv.find("\n10,"), std::string::npos) << csv;
+    EXPECT_EQ(csv.find("\n15,"), std::string::npos) << csv;  // logged by the failed run, then cut
+    const std::string samples = read("r/samples.txt");
+    EXPECT_NE(samples.find("# step 10 "), std::string::npos) << samples;
+    EXPECT_EQ(samples.find("# step 15 "), std::string::npos) << samples;
+    EXPECT_EQ(read("r/config.json"), config_before);  // the checkpoint's flags (--steps 10), not the failed run's
+    for (const auto& e : fs::directory_iterator(path("r")))
+        EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+
+    ASSERT_EQ(run(resume), 0) << read("stderr.txt");
+    EXPECT_EQ(metrics("full")["val_loss"], metrics("r")["val_loss"]);
+    const MetricsTable full = read_metrics_csv(path("full/metrics.csv")), r = read_metrics_csv(path("r/metrics.csv"));
+    EXPECT_EQ(full.steps(), r.steps());
+    EXPECT_EQ(full.column("val_loss"), r.column("val_loss"));
+    const std::string fs_ = read("full/samples.txt"), rs = read("r/samples.txt");
+    EXPECT_EQ(fs_, rs);
 }
 
 TEST_F(TextDemoTest, LinesModeMlpWritesSamplesAndNovelty) {
