@@ -72,7 +72,7 @@ run_tests() {
     build build-asan -DCMAKE_CXX_COMPILER=clang++ -DGENLAB_SANITIZE=ON -DGENLAB_DEMOS=OFF -DGENLAB_FUZZ=ON
     log "running tests under ASan/UBSan (excluding: $ASAN_EXCLUDE)"
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$JOBS" --timeout 900 -E "$ASAN_EXCLUDE")
-    log "fuzzing the IDX, corpus and checkpoint readers (libFuzzer, ${FUZZ_SECONDS}s each; longer: tests/fuzz/run.sh 60)"
+    log "fuzzing the IDX, corpus, checkpoint, activation-spec and run-config parsers (libFuzzer, ${FUZZ_SECONDS}s each; longer: tests/fuzz/run.sh 60)"
     GENLAB_FUZZ_BUILD="$ROOT/build-asan" tests/fuzz/run.sh "$FUZZ_SECONDS"
     log "all tests passed"
 }

@@ -96,21 +96,16 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
                 fail(path, ": holds a '", it->second, "' run, not a '", kind, "' one (use ", d->program(), ")");
         fail(path, ": holds a '", it->second.substr(0, 40), "' checkpoint, not a ", program, " run");
     }
-    nlohmann::json full = nlohmann::json::parse(r.state.meta("config", path), nullptr, /*allow_exceptions=*/false);
-    if (!full.is_object() || !full.contains("config") || !full.contains("run") || !full["config"].is_object() ||
-        !full["run"].is_object())
-        fail(path, ": metadata 'config' is not a genlab run config (written by another version?)");
-    r.config = full["config"];
-    r.run = full["run"];
+    const ExperimentDef& def = find_experiment(kind);
+    StoredConfig stored_config = parse_stored_config(r.state.meta("config", path), def, path);
+    r.config = std::move(stored_config.config);
+    r.run = std::move(stored_config.run);
     const std::string& step = r.state.meta("step", path);
     if (!parse_value(step, r.step) || r.step < 0) fail(path, ": metadata 'step' = '", step.substr(0, 20), "' is not a step count");
 
     // The stored config decides the model `sample` builds: it must describe exactly the weights
     // the file holds before anything of that size is allocated.
-    const ExperimentDef& def = find_experiment(kind);
-    std::unique_ptr<ConfigBox> box = def.new_config();
-    box->from_json(r.config, path);
-    const MemoryEstimate need = def.memory(*box);
+    const MemoryEstimate need = def.memory(*stored_config.box);
     uint64_t stored = 0;
     for (const auto& [name, t] : r.state.tensors)
         if (name.rfind("model.", 0) == 0) stored += t.numel();
@@ -119,6 +114,16 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
              " - the config and the weights do not belong together (an edited or corrupt checkpoint)");
     require_memory(need.inference_bytes(), str(path, ": the model (", need.parameters, " parameters)"), "", false);
     return r;
+}
+
+StoredConfig parse_stored_config(const std::string& text, const ExperimentDef& def, const std::string& what) {
+    nlohmann::json full = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!full.is_object() || !full.contains("config") || !full.contains("run") || !full["config"].is_object() ||
+        !full["run"].is_object())
+        fail(what, ": metadata 'config' is not a genlab run config (written by another version?)");
+    StoredConfig s{.config = std::move(full["config"]), .run = std::move(full["run"]), .box = def.new_config()};
+    s.box->from_json(s.config, what);
+    return s;
 }
 
 void load_model_state(const LoadedRun& run, Module& model) {

@@ -39,6 +39,15 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
 // (naming the program that reads it) or its stored config is unreadable.
 LoadedRun load_run(const std::string& path, const std::string& kind, const std::string& flag = "--checkpoint");
 
+// A checkpoint's "config" metadata (config.json's content) read for `def`: the experiment's config
+// object through its spec, and the run options object. Error naming `what` when it is not JSON,
+// lacks either object, or the config does not pass the spec.
+struct StoredConfig {
+    nlohmann::json config, run;
+    std::unique_ptr<ConfigBox> box;  // the config, parsed and validated
+};
+StoredConfig parse_stored_config(const std::string& text, const ExperimentDef& def, const std::string& what);
+
 // loss.png and loss.svg in `dir` from its metrics.csv: one panel per PlotPanel.
 void write_loss_plot(const std::string& dir, const std::string& title, const std::vector<PlotPanel>& panels);
 

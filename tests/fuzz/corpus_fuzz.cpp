@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/fuzz/fuzz_target.h"
 #include "core/error.h"
 #include "data/corpus.h"
 #include "data/text_sampler.h"
@@ -38,7 +39,7 @@ static void exercise(const Corpus& c, CorpusSplit split, int context) {
     }
 }
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GENLAB_FUZZ_TARGET(corpus) {
     if (size == 0) return 0;
     const uint8_t flags = data[0];
     const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);

@@ -3,10 +3,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "tests/fuzz/fuzz_target.h"
 #include "core/error.h"
 #include "data/idx.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GENLAB_FUZZ_TARGET(idx) {
     for (int rank : {3, 1}) {
         try {
             genlab::data::ByteStream in = genlab::data::ByteStream::from_memory(data, size, "fuzz-input");

@@ -2,7 +2,9 @@
 # Builds the libFuzzer targets of tests/fuzz/ with clang (if needed) and runs each for DURATION
 # seconds from a seed corpus generated here. Exits 1 if any target finds a crash, a sanitizer
 # error, a leak, a hang (> 10 s on one input) or runs out of memory (> 2 GB); crashing inputs are
-# kept under $BUILD/fuzz/artifacts/.
+# kept under $BUILD/fuzz/artifacts/. Once fixed, a crashing input goes into
+# tests/fuzz/regressions/<target>/ (target without _fuzz): the unit tests replay it in every
+# build (FuzzRegressions), and the fuzzer starts from it too.
 #   usage: tests/fuzz/run.sh [DURATION_SECONDS]      (default 60)
 #   env:   GENLAB_FUZZ_BUILD  build folder (default build-fuzz/ at the repository root); an existing
 #                             clang tree (such as ./genlab.sh test's build-asan/) is reused as it is
@@ -14,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${GENLAB_FUZZ_BUILD:-$ROOT/build-fuzz}
 CXX=${GENLAB_FUZZ_CXX:-clang++}
 JOBS=$(nproc 2>/dev/null || echo 2)
-TARGETS=(idx_fuzz corpus_fuzz safetensors_fuzz)
+TARGETS=(idx_fuzz corpus_fuzz safetensors_fuzz activation_spec_fuzz run_config_fuzz)
 
 log() { printf '\033[1m[fuzz]\033[0m %s\n' "$*" >&2; }
 
@@ -30,14 +32,15 @@ if [[ -f $BUILD/CMakeCache.txt ]]; then
 else
     log "building ${TARGETS[*]} with $CXX in $BUILD"
     cmake -G Ninja -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$CXX" \
-          -DGENLAB_FUZZ=ON -DGENLAB_TESTS=ON >/dev/null
+          -DGENLAB_SANITIZE=ON -DGENLAB_FUZZ=ON -DGENLAB_TESTS=OFF -DGENLAB_DEMOS=OFF >/dev/null
 fi
 cmake --build "$BUILD" -j"$JOBS" --target "${TARGETS[@]}"
 
 # --- seed corpora (regenerated every run; what the fuzzer finds goes to corpus-<target>/) ---------
 SEEDS=$BUILD/fuzz/seeds
 rm -rf "$SEEDS"
-mkdir -p "$SEEDS/idx_fuzz" "$SEEDS/corpus_fuzz" "$SEEDS/safetensors_fuzz" "$BUILD/fuzz/artifacts"
+for t in "${TARGETS[@]}"; do mkdir -p "$SEEDS/$t"; done
+mkdir -p "$BUILD/fuzz/artifacts"
 be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
 pixels() { head -c "$1" /dev/zero | tr '\000' '\177'; }  # content does not matter, size does
 
@@ -78,6 +81,20 @@ safetensors "$s/one" '{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}'
 safetensors "$s/meta" '{"__metadata__":{"kind":"gan","step":"3","config":"{}"},"a.b":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"e":{"dtype":"F32","shape":[0,4],"data_offsets":[4,4]}}' 4
 safetensors "$s/nested" '{"__metadata__":{"kind":[[[[[[[[[["x"]]]]]]]]]]}}' 0
 
+s=$SEEDS/activation_spec_fuzz   # one spec, or a comma-separated list as --acts takes
+for spec in relu leaky_relu:0.2 prelu elu:1.0 selu gelu gelu_tanh swish:1.5 silu swish_learned sigmoid tanh \
+            softplus mish identity softmax 'relu,gelu,leaky_relu:0.2,elu:0.5' 'swish:1,2' 'elu:-1' 'leaky_relu:nan'; do
+    printf '%s' "$spec" > "$s/$(printf '%s' "$spec" | tr -c 'a-z0-9_.' '_')"
+done
+
+s=$SEEDS/run_config_fuzz   # a checkpoint's "config" metadata, as config.json holds it
+printf '%s' '{"experiment":"gan","run":{"steps":2,"seed":1},"config":{"data":"ring8","data_dir":"","class":-1,"limit":0,"act":"leaky_relu:0.2","loss":"ns","batch":256,"lr":0.0002,"beta1":0.5,"beta2":0.999,"d_steps":1,"upscale":3,"progress_rows":8,"fd_samples":10000,"classifier":"","classifier_steps":2000,"image_rows":0,"image_cols":0,"model":{"data_dim":2,"latent":16,"g_hidden":[128,128],"d_hidden":[128,128],"g_act":"leaky_relu:0.2","d_act":"leaky_relu:0.2","g_out":"identity","init":"torch"}}}' > "$s/gan-ring8"
+printf '%s' '{"run":{},"config":{"model":{"hidden":[512,128],"latent":32,"act":"gelu","variational":true}}}' > "$s/ae-partial"
+printf '%s' '{"experiment":"ae","run":{"steps":1,"seed":1},"config":{"data_dir":"","class":-1,"train_limit":200,"test_limit":100,"batch":128,"lr":0.001,"model":{"input":784,"hidden":[512,128],"latent":32,"act":"gelu","out_act":"sigmoid","loss":"bce","variational":false,"beta":1.0,"init":"gain"}}}' > "$s/ae"
+printf '%s' '{"experiment":"text","run":{"steps":1,"seed":1},"config":{"corpus":"words","mode":"lines","bytes":false,"batch":32,"lr":0.001,"min_lr":0.0001,"warmup":100,"weight_decay":0.01,"beta2":0.99,"clip":1.0,"eval_batches":20,"sample_every":0,"num_samples":20,"sample_chars":500,"temperature":1.0,"top_k":0,"top_p":1.0,"model":{"vocab_size":70,"arch":"transformer","context":3,"hidden":[256,256],"block_size":32,"n_layer":4,"n_head":4,"n_embd":32,"act":"gelu","dropout":0.0,"init":"gain"}}}' > "$s/text"
+printf '%s' '{"run":{},"config":{"model":{"arch":"transformer","n_layer":[[[[4]]]],"n_embd":1e300}}}' > "$s/text-hostile"
+printf '%s' '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]' > "$s/nested"
+
 # --- run -----------------------------------------------------------------------------------------
 # The targets run side by side (one core each on a 2-core machine), each logging to its own file.
 run_target() {
@@ -85,6 +102,7 @@ run_target() {
     mkdir -p "$work"
     "$BUILD/fuzz/$t" -max_total_time="$DURATION" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$BUILD/fuzz/artifacts/$t-" "$work" "$SEEDS/$t" \
+        "$ROOT/tests/fuzz/regressions/${t%_fuzz}" \
         > "$BUILD/fuzz/$t.log" 2>&1
 }
 log "running ${TARGETS[*]} for ${DURATION}s each, side by side"

@@ -9,10 +9,11 @@
 #include <cstdio>
 #include <string>
 
+#include "tests/fuzz/fuzz_target.h"
 #include "core/error.h"
 #include "core/io/safetensors.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+GENLAB_FUZZ_TARGET(safetensors) {
     // The reader takes a path: the input goes to a per-process file in memory-backed /dev/shm when
     // there is one.
     static const std::string path = std::string(::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp") +
