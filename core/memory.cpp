@@ -4,6 +4,7 @@
 #include "core/memory.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -68,6 +69,8 @@ std::optional<uint64_t> env_limit() {
     return static_cast<uint64_t>(x * mult);
 }
 
+std::atomic<uint64_t> g_reserved{0};
+
 uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 uint64_t sat_mul(uint64_t a, uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
 
@@ -85,8 +88,13 @@ uint64_t available_memory() {
     std::optional<uint64_t> avail = meminfo_bytes("MemAvailable");
     if (const std::optional<uint64_t> cg = cgroup_headroom()) avail = avail ? std::min(*avail, *cg) : *cg;
     if (const std::optional<uint64_t> cap = env_limit()) avail = avail ? std::min(*avail, *cap) : *cap;
-    return avail.value_or(0);
+    if (!avail) return 0;
+    const uint64_t reserved = g_reserved.load();
+    return *avail > reserved ? *avail - reserved : 1;
 }
+
+MemoryReservation::MemoryReservation(uint64_t bytes) : bytes_(bytes) { g_reserved += bytes; }
+MemoryReservation::~MemoryReservation() { g_reserved -= bytes_; }
 
 std::string bytes_text(uint64_t bytes) {
     const double b = static_cast<double>(bytes);
@@ -101,8 +109,11 @@ std::string bytes_text(uint64_t bytes) {
 void require_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage) {
     const uint64_t avail = available_memory();
     if (avail == 0 || bytes <= avail) return;
+    const uint64_t reserved = g_reserved.load();
     const std::string msg = str(what, " needs about ", bytes_text(bytes), " of memory, but this machine has ",
-                                bytes_text(avail), " available", hint.empty() ? "" : "; ", hint);
+                                bytes_text(avail), " available",
+                                reserved ? str(" beside the ", bytes_text(reserved), " the model will need") : "",
+                                hint.empty() ? "" : "; ", hint);
     if (usage) throw UsageError(msg);
     throw Error(msg);
 }

@@ -22,9 +22,24 @@ struct MemoryEstimate {
 };
 
 // The bytes this process can still allocate: the kernel's MemAvailable, capped by a cgroup
-// memory limit and by GENLAB_MEMORY_LIMIT (bytes, or with a K/M/G suffix) when set.
-// 0 when nothing can be read (not Linux): no check is made then.
+// memory limit and by GENLAB_MEMORY_LIMIT (bytes, or with a K/M/G suffix) when set, less the
+// live reservations (at least 1 byte while a figure is known). 0 when nothing can be read (not
+// Linux): no check is made then.
 uint64_t available_memory();
+
+// Memory promised to something not yet allocated: while a reservation lives, available_memory()
+// leaves it out. train() reserves the model's estimate before loading the data, so a dataset
+// and a model that each fit, but not together, are refused while the data is read.
+class MemoryReservation {
+public:
+    explicit MemoryReservation(uint64_t bytes);
+    ~MemoryReservation();
+    MemoryReservation(const MemoryReservation&) = delete;
+    MemoryReservation& operator=(const MemoryReservation&) = delete;
+
+private:
+    uint64_t bytes_;
+};
 
 // "820 MB", "51.5 GB": decimal units, as `free -h --si` and disk vendors count.
 std::string bytes_text(uint64_t bytes);

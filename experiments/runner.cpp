@@ -231,7 +231,11 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
     require_memory(need.training_bytes(),
                    str("training this ", def.name, " model (", need.parameters, " parameters) at its --batch"),
                    "choose smaller layers or a smaller --batch", true);
-    std::unique_ptr<Experiment> exp = def.create(cfg, run);  // loads the data: errors before any output exists
+    std::unique_ptr<Experiment> exp;
+    {
+        const MemoryReservation model(need.training_bytes());  // the data must fit beside the model
+        exp = def.create(cfg, run);  // loads the data: errors before any output exists
+    }
     const nlohmann::ordered_json config = exp->config();
     if (resumed) {
         // The checkpoint must come from this very experiment: another config would load weights

@@ -89,6 +89,13 @@ TEST(Memory, LimitFromTheEnvironmentAndMessages) {
         ADD_FAILURE() << "no error";
     } catch (const UsageError&) {
     }
+    {
+        const MemoryReservation model(1'500'000);  // promised to a model about to be built
+        EXPECT_EQ(available_memory(), 500'000u);
+        testing::expect_error([] { require_memory(800'000, "the data", "", false); },
+                              {"500 kB available beside the 2 MB the model will need"});
+    }
+    EXPECT_EQ(available_memory(), 2'000'000u);  // released with the reservation
     ::setenv("GENLAB_MEMORY_LIMIT", "12Q", 1);
     testing::expect_error([] { available_memory(); }, {"GENLAB_MEMORY_LIMIT=12Q", "K, M or G"});
     ::setenv("GENLAB_MEMORY_LIMIT", "-5", 1);
