@@ -1,6 +1,7 @@
-// Two passes over the bytes: the first validates UTF-8 and marks which symbols occur (the
-// vocabulary), the second encodes straight into 16-bit ids. No code-point copy of the file is
-// ever held, so a 1 GiB corpus needs about 2 GiB of ids, not 4 GiB of char32_t first.
+// Two passes over the bytes: the first validates UTF-8, counts the samples and marks which symbols
+// occur (the vocabulary); the second encodes. With at most 256 ids (nearly every text) the ids
+// overwrite the file's own bytes, so a corpus costs about its file size; with more, they go to
+// 16-bit arrays beside it. No code-point copy and no table of lines is ever made.
 #include "data/corpus.h"
 
 #include <algorithm>
@@ -44,8 +45,74 @@ void for_each_symbol(std::string_view bytes, Range r, bool raw, F&& f) {
 
 }  // namespace
 
-Corpus build_corpus(std::string_view bytes, const CorpusOptions& opt, const std::string& name) {
+IdArray IdArray::narrow(std::string bytes) {
+    IdArray a;
+    a.n_ = std::move(bytes);
+    return a;
+}
+
+IdArray IdArray::wide() {
+    IdArray a;
+    a.wide_ = true;
+    return a;
+}
+
+void IdArray::push_back(uint16_t id) {
+    if (wide_) {
+        w_.push_back(id);
+        return;
+    }
+    if (id > 0xFF) fail("IdArray: id ", id, " does not fit a one-byte id array");
+    n_.push_back(static_cast<char>(id));
+}
+
+void IdArray::reserve(size_t n) { wide_ ? w_.reserve(n) : n_.reserve(n); }
+
+std::vector<int> IdArray::to_vector(size_t begin, size_t end) const {
+    std::vector<int> out;
+    out.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) out.push_back((*this)[i]);
+    return out;
+}
+
+std::pair<size_t, size_t> TextSplit::sample(size_t i) const {
+    if (!lines) return {0, ids.size()};
+    size_t pos = index[i / kIndexStride];
+    for (size_t skip = i % kIndexStride; skip > 0; --skip) {  // past whole samples to sample i
+        while (ids[pos] != 0) ++pos;
+        ++pos;
+    }
+    size_t end = pos;
+    while (ids[end] != 0) ++end;
+    return {pos, end + 1};
+}
+
+std::vector<bool> samples_in(const TextSplit& split, const std::vector<std::vector<int>>& seqs) {
+    std::vector<bool> found(seqs.size(), false);
+    std::vector<size_t> lengths;  // a sample's length is checked first: most lines differ there
+    for (const std::vector<int>& q : seqs) lengths.push_back(q.size());
+    size_t pos = 0;
+    for (size_t i = 0; i < split.samples(); ++i) {
+        size_t end = pos;
+        if (split.lines)
+            while (split.ids[end] != 0) ++end;  // [pos, end): the symbols; end: the end token
+        else
+            end = split.ids.size();
+        for (size_t k = 0; k < seqs.size(); ++k) {
+            if (found[k] || lengths[k] != end - pos) continue;
+            bool same = true;
+            for (size_t j = 0; same && j < lengths[k]; ++j) same = split.ids[pos + j] == seqs[k][j];
+            found[k] = same;
+        }
+        pos = end + 1;
+    }
+    return found;
+}
+
+Corpus build_corpus(std::string bytes_in, const CorpusOptions& opt, const std::string& name) {
     const std::string what = "corpus " + name;
+    std::string& buf = bytes_in;  // read here, and (narrow ids) overwritten in place by the ids
+    const std::string_view bytes(buf);
     if (bytes.empty()) fail(what, " is empty - pass a text file with some content");
     if (bytes.size() >= UINT32_MAX / 2) fail(what, " is ", bytes.size(), " bytes, too large for 32-bit offsets");
     if (!opt.bytes) {
@@ -53,91 +120,112 @@ Corpus build_corpus(std::string_view bytes, const CorpusOptions& opt, const std:
         if (bad != std::string_view::npos)
             utf8_throw_invalid(bytes, bad, what, "pass --bytes to read the file as raw bytes");
     }
+    const bool lines = opt.mode == CorpusMode::Lines;
 
-    // Samples as byte ranges, in file order.
-    std::vector<Range> samples;
-    if (opt.mode == CorpusMode::Stream) {
-        samples.push_back({0, static_cast<uint32_t>(bytes.size())});
-    } else {
-        size_t lines = 0;  // an upper bound of the samples, so the table is allocated once
-        for (size_t i = bytes.find('\n'); i != std::string_view::npos; i = bytes.find('\n', i + 1)) ++lines;
-        samples.reserve(lines + 1);
+    // Calls f(range) for each sample in file order: the whole text, or each non-empty line
+    // without its newline (and a CRLF file's '\r').
+    auto for_each_sample = [&](auto&& f) {
+        if (!lines) {
+            f(Range{0, static_cast<uint32_t>(bytes.size())});
+            return;
+        }
         size_t start = 0;
         while (start < bytes.size()) {
             size_t nl = bytes.find('\n', start);
             if (nl == std::string_view::npos) nl = bytes.size();
             size_t end = nl;
-            if (end > start && bytes[end - 1] == '\r') --end;  // CRLF files
-            if (end > start) samples.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
+            if (end > start && bytes[end - 1] == '\r') --end;
+            if (end > start) f(Range{static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
             start = nl + 1;
         }
-        if (samples.empty()) fail(what, " has no non-empty lines - lines mode needs one sample per line");
-        if (samples.size() < 2)
-            fail(what, " has only 1 non-empty line; lines mode needs at least 2 (10% are held out for validation)",
-                 " - add lines or use --mode stream");
-    }
+    };
 
-    // Pass 1: which symbols occur (a bitset over all code points: 136 KB).
+    // Pass 1: the samples, and which symbols occur (a bitset over all code points: 136 KB).
     std::vector<uint64_t> seen((opt.bytes ? 0x100 : 0x110000) / 64, 0);
     char32_t max_symbol = 0;
+    size_t n_samples = 0;
     Corpus c;
     c.name = name;
     c.mode = opt.mode;
-    for (const Range& r : samples)
+    for_each_sample([&](Range r) {
+        ++n_samples;
         for_each_symbol(bytes, r, opt.bytes, [&](char32_t s) {
             seen[s >> 6] |= uint64_t{1} << (s & 63);
             max_symbol = std::max(max_symbol, s);
             ++c.symbols;
         });
+    });
+    if (lines && n_samples == 0) fail(what, " has no non-empty lines - lines mode needs one sample per line");
+    if (lines && n_samples < 2)
+        fail(what, " has only 1 non-empty line; lines mode needs at least 2 (10% are held out for validation)",
+             " - add lines or use --mode stream");
     std::vector<char32_t> symbols;
     for (size_t w = 0; w < seen.size(); ++w)
         for (uint64_t bits = seen[w]; bits; bits &= bits - 1)
             symbols.push_back(static_cast<char32_t>(w * 64 + static_cast<size_t>(std::countr_zero(bits))));
-    const bool eos = opt.mode == CorpusMode::Lines;
-    if (symbols.size() + (eos ? 1 : 0) > Vocab::kMaxSize)
-        fail(what, ": vocabulary of ", symbols.size() + (eos ? 1 : 0), " distinct symbols exceeds the limit of ",
+    if (symbols.size() + (lines ? 1 : 0) > Vocab::kMaxSize)
+        fail(what, ": vocabulary of ", symbols.size() + (lines ? 1 : 0), " distinct symbols exceeds the limit of ",
              Vocab::kMaxSize, " - is this really text? (--bytes reads it as at most 256 byte values)");
-    c.vocab = Vocab(symbols, opt.bytes, eos);
-
-    // Symbol -> id table for pass 2, only as large as the largest symbol.
+    c.vocab = Vocab(symbols, opt.bytes, lines);
     std::vector<uint16_t> to_id(static_cast<size_t>(max_symbol) + 1, 0);
-    for (size_t i = 0; i < symbols.size(); ++i) to_id[symbols[i]] = static_cast<uint16_t>(i + (eos ? 1 : 0));
+    for (size_t i = 0; i < symbols.size(); ++i) to_id[symbols[i]] = static_cast<uint16_t>(i + (lines ? 1 : 0));
 
-    // Each split's ids are counted first and allocated once, at their exact size.
-    auto count_ids = [&](const Range* first, size_t count) {
-        size_t n = 0;
-        for (size_t i = 0; i < count; ++i) for_each_symbol(bytes, first[i], opt.bytes, [&](char32_t) { ++n; });
-        return n + (eos ? count : 0);
-    };
-    auto encode_into = [&](TextSplit& split, const Range* first, size_t count) {
-        split.ids.reserve(count_ids(first, count));
-        split.starts.reserve(count + 1);
-        for (size_t i = 0; i < count; ++i) {
-            split.starts.push_back(static_cast<uint32_t>(split.ids.size()));
-            for_each_symbol(bytes, first[i], opt.bytes, [&](char32_t s) { split.ids.push_back(to_id[s]); });
-            if (eos) split.ids.push_back(static_cast<uint16_t>(c.vocab.eos_id()));
-        }
-        split.starts.push_back(static_cast<uint32_t>(split.ids.size()));
+    // Pass 2: encode. With at most 256 ids they overwrite the bytes they come from: the write
+    // position never passes the read position (a symbol is at least one byte; a line's end token
+    // takes its newline's place, and the validation lines, skipped here, leave room for a last
+    // line without newline). Otherwise the ids go to arrays of their own.
+    const bool narrow = c.vocab.size() <= 0x100;
+    c.train.lines = c.val.lines = lines;
+    if (!narrow) c.train.ids = c.val.ids = IdArray::wide();
+    auto* out = reinterpret_cast<unsigned char*>(buf.data());
+    size_t w = 0;  // narrow: ids written in place so far
+    auto put = [&](TextSplit& split, bool in_place, uint16_t id) {
+        if (in_place) out[w++] = static_cast<unsigned char>(id);
+        else split.ids.push_back(id);
     };
 
-    if (opt.mode == CorpusMode::Stream) {
-        // nanoGPT: train = data[:int(n * 0.9)], val = the rest, counted in symbols. Each split is
-        // encoded straight from the bytes: no copy of the whole text as ids is made first.
+    if (!lines) {
+        // nanoGPT: train = data[:int(n * 0.9)], val = the rest, counted in symbols.
         const size_t n_train = c.symbols * 9 / 10;
-        c.train.ids.reserve(n_train);
-        c.val.ids.reserve(c.symbols - n_train);
-        for_each_symbol(bytes, samples[0], opt.bytes, [&](char32_t s) {
-            (c.train.ids.size() < n_train ? c.train.ids : c.val.ids).push_back(to_id[s]);
+        c.train.start_sample(0);
+        c.val.start_sample(0);
+        if (!narrow) {
+            c.train.ids.reserve(n_train);
+            c.val.ids.reserve(c.symbols - n_train);
+        }
+        size_t k = 0;
+        for_each_symbol(bytes, Range{0, static_cast<uint32_t>(bytes.size())}, opt.bytes, [&](char32_t s) {
+            const uint16_t id = to_id[s];
+            if (!narrow) (k++ < n_train ? c.train : c.val).ids.push_back(id);
+            else out[w++] = static_cast<unsigned char>(id);
         });
-        c.train.starts = {0, static_cast<uint32_t>(c.train.ids.size())};
-        c.val.starts = {0, static_cast<uint32_t>(c.val.ids.size())};
-    } else {
-        // makemore: a seeded permutation of the lines, then train / validation.
-        Rng rng(opt.split_seed);
-        for (size_t i = samples.size(); i > 1; --i) std::swap(samples[i - 1], samples[rng.below(i)]);
-        const size_t n_train = samples.size() * 9 / 10;  // >= 1 since there are >= 2 lines
-        encode_into(c.train, samples.data(), n_train);
-        encode_into(c.val, samples.data() + n_train, samples.size() - n_train);
+        if (narrow) {
+            c.val.ids = IdArray::narrow(buf.substr(n_train, w - n_train));
+            buf.resize(n_train);
+            c.train.ids = IdArray::narrow(std::move(buf));
+        }
+        return c;
+    }
+
+    // makemore: a random 10% of the lines (fixed split seed) is held out. Chosen by selection
+    // sampling (Knuth's algorithm S) in one pass: exactly n_val lines, each subset equally likely,
+    // no table of lines; both splits keep file order.
+    Rng rng(opt.split_seed);
+    const size_t n_val = n_samples - n_samples * 9 / 10;  // >= 1 since there are >= 2 lines
+    size_t left = n_samples, val_left = n_val;
+    for_each_sample([&](Range r) {
+        const bool val = rng.below(left) < val_left;
+        --left;
+        if (val) --val_left;
+        TextSplit& split = val ? c.val : c.train;
+        const bool in_place = narrow && !val;
+        split.start_sample(in_place ? w : split.ids.size());
+        for_each_symbol(bytes, r, opt.bytes, [&](char32_t s) { put(split, in_place, to_id[s]); });
+        put(split, in_place, static_cast<uint16_t>(c.vocab.eos_id()));
+    });
+    if (narrow) {
+        buf.resize(w);
+        c.train.ids = IdArray::narrow(std::move(buf));
     }
     return c;
 }
@@ -148,8 +236,7 @@ Corpus load_corpus(const CorpusOptions& opt) {
     const std::string hint = words ? str("the default corpus 'words' comes from the Debian package ", kWordsPackage,
                                          " (apt-get install ", kWordsPackage, "), or pass --corpus FILE")
                                    : "pass an existing text file to --corpus";
-    const std::string bytes = read_whole_file(path, opt.max_bytes, "corpus", hint);
-    return build_corpus(bytes, opt, path);
+    return build_corpus(read_whole_file(path, opt.max_bytes, "corpus", hint), opt, path);
 }
 
 }  // namespace genlab::data

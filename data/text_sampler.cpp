@@ -1,5 +1,6 @@
-// All index arithmetic is in size_t over the split's ids; lines-mode lookups of the sample that
-// holds a position are a binary search over `starts` (no per-position table, no allocation).
+// All index arithmetic is in size_t over the split's ids. Lines mode finds a sample from the
+// split's sparse index and its end tokens, and a context's sample start by looking back at most
+// K positions for an end token (no per-position or per-line table, no allocation).
 #include "data/text_sampler.h"
 
 #include <algorithm>
@@ -38,7 +39,7 @@ void TextSampler::check_shapes(const Tensor& x, const Tensor& y, bool blocks) co
 // Lines: `s` is a sample index and `offset` the window start within it (position 0 = its first
 // target). Stream: `s` is the window's start position and offset is unused.
 void TextSampler::fill_block(size_t s, size_t offset, float* x, float* y) const {
-    const uint16_t* ids = split_.ids.data();
+    const IdArray& ids = split_.ids;
     const size_t t_len = static_cast<size_t>(context_);
     if (!lines_) {
         const size_t n = split_.ids.size();
@@ -49,8 +50,8 @@ void TextSampler::fill_block(size_t s, size_t offset, float* x, float* y) const 
         }
         return;
     }
-    const size_t begin = split_.starts[s];
-    const size_t m = split_.starts[s + 1] - begin;  // the sample's targets: its symbols and END
+    const auto [begin, end] = split_.sample(s);
+    const size_t m = end - begin;  // the sample's targets: its symbols and END
     for (size_t t = 0; t < t_len; ++t) {
         const size_t q = offset + t;  // target position within the sample
         x[t] = q == 0 ? pad_ : (q - 1 < m ? static_cast<float>(ids[begin + q - 1]) : pad_);
@@ -59,13 +60,14 @@ void TextSampler::fill_block(size_t s, size_t offset, float* x, float* y) const 
 }
 
 void TextSampler::fill_context(size_t target, float* x, float* y) const {
-    const uint16_t* ids = split_.ids.data();
+    const IdArray& ids = split_.ids;
     const size_t k = static_cast<size_t>(context_);
     size_t begin = 0;  // first position the context may look at
     if (lines_) {
-        // The sample holding `target`: the last start <= target.
-        auto it = std::upper_bound(split_.starts.begin(), split_.starts.end(), static_cast<uint32_t>(target));
-        begin = *(it - 1);
+        // The start of the sample holding `target`, as far as the K positions before it can tell:
+        // just after the last end token before it.
+        begin = target;
+        while (begin > 0 && target - begin < k && ids[begin - 1] != 0) --begin;
     }
     for (size_t j = 0; j < k; ++j) {
         const size_t back = k - j;  // x[j] is the symbol `back` positions before the target
@@ -81,7 +83,8 @@ void TextSampler::next_blocks(Tensor& x, Tensor& y) {
     for (size_t r = 0; r < b; ++r) {
         if (lines_) {
             const size_t s = rng_.below(split_.samples());
-            const size_t m = split_.starts[s + 1] - split_.starts[s];
+            const auto [begin, end] = split_.sample(s);
+            const size_t m = end - begin;
             const size_t offset = m > t_len ? rng_.below(m - t_len + 1) : 0;
             fill_block(s, offset, x.data() + r * t_len, y.data() + r * t_len);
         } else {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <unordered_set>
+#include <optional>
 
 #include "core/io/atomic_file.h"
 #include "core/optim/optimizer.h"
@@ -94,15 +94,21 @@ void resolve_text(TextConfig& c, const Given& given) {
     if (!given("num_samples")) c.num_samples = stream ? 1 : 20;
 }
 
-// Every training sample of a lines corpus as text, for novelty (makemore's "in train" check).
-std::unordered_set<std::string> training_lines(const data::Corpus& c) {
-    std::unordered_set<std::string> set;
-    std::vector<int> ids;
-    for (size_t i = 0; i < c.train.samples(); ++i) {
-        ids.assign(c.train.ids.begin() + c.train.starts[i], c.train.ids.begin() + c.train.starts[i + 1]);
-        set.insert(c.vocab.decode(ids));
+// The fraction of `texts` that are not a line of the lines corpus's training split (makemore's
+// "in train" check). Texts are compared in that corpus's own ids: a character it lacks makes a
+// text new. One pass over the split per call, nothing of its size held.
+double novelty(const data::Corpus& c, const std::vector<std::string>& texts) {
+    if (texts.empty()) return -1.0;
+    std::vector<std::vector<int>> seqs;
+    std::vector<bool> encodable;
+    for (const std::string& t : texts) {
+        encodable.push_back(c.vocab.unseen(t, "a sample").empty());
+        seqs.push_back(encodable.back() ? c.vocab.encode(t, "a sample") : std::vector<int>{});
     }
-    return set;
+    const std::vector<bool> found = data::samples_in(c.train, seqs);
+    size_t novel = 0;
+    for (size_t i = 0; i < texts.size(); ++i) novel += !(encodable[i] && found[i]);
+    return static_cast<double>(novel) / static_cast<double>(texts.size());
 }
 
 struct SampleSet {
@@ -112,11 +118,10 @@ struct SampleSet {
 
 SampleSet draw_samples(const models::CharModel& m, const data::Vocab& vocab, const std::vector<int>& prompt,
                        const std::string& prompt_text, int count, int max_chars, const models::SamplingOptions& sampling,
-                       Rng& rng, const std::unordered_set<std::string>* train_set, bool stream_out) {
+                       Rng& rng, const data::Corpus* train, bool stream_out) {
     SampleSet s;
     const models::GenerateOptions g{.sampling = sampling, .max_tokens = max_chars, .eos = vocab.eos_id(),
                                     .pad = vocab.has_eos() ? vocab.eos_id() : 0};
-    int novel = 0;
     for (int i = 0; i < count; ++i) {
         std::string text = prompt_text;
         if (stream_out) std::cout << prompt_text << std::flush;
@@ -126,10 +131,9 @@ SampleSet draw_samples(const models::CharModel& m, const data::Vocab& vocab, con
             if (stream_out) std::cout << text.substr(before) << std::flush;
         });
         if (stream_out) std::cout << (vocab.has_eos() ? "\n" : "\n\n") << std::flush;
-        if (train_set && !train_set->count(text)) ++novel;
         s.texts.push_back(std::move(text));
     }
-    if (train_set && count > 0) s.novelty = static_cast<double>(novel) / count;
+    if (train) s.novelty = novelty(*train, s.texts);
     return s;
 }
 
@@ -155,7 +159,6 @@ public:
           y_(blocks_ ? Shape{cfg_.batch, model_->context()} : Shape{cfg_.batch}) {
         model_->dropout_rng() = Rng(stream_seed(run.seed, "dropout"));
         sampler(data::CorpusSplit::Val, kEvalValSeed);  // a split too short for one context fails now, not at the end
-        if (cfg_.mode == "lines") train_set_ = training_lines(corpus_);
     }
 
     Metrics step(int s) override {
@@ -302,7 +305,7 @@ private:
         Rng rng(stream_seed(seed_, "samples." + std::to_string(n)));
         const SampleSet s = draw_samples(*model_, corpus_.vocab, {}, "", cfg_.num_samples, stream ? cfg_.sample_chars : 1000,
                                          {.temperature = cfg_.temperature, .top_k = cfg_.top_k, .top_p = cfg_.top_p}, rng,
-                                         stream ? nullptr : &train_set_, false);
+                                         stream ? nullptr : &corpus_, false);
         samples_text_ += "# step " + std::to_string(n) + " (temperature " + value_text(cfg_.temperature) + ")\n";
         for (const std::string& t : s.texts) samples_text_ += t + (stream ? "\n\n" : "\n");
         if (!out_dir_.empty()) write_file_atomic(samples_path(), samples_text_);
@@ -323,7 +326,6 @@ private:
     Tape tape_;
     double train_seconds_ = 0.0;
     long long tokens_ = 0;  // predicted targets since the last eval
-    std::unordered_set<std::string> train_set_;
     std::string out_dir_;  // "" until start(): no samples.txt
     std::string samples_text_;
     bool samples_loaded_ = false;
@@ -379,15 +381,15 @@ void sample_text(const LoadedRun& run, const SampleOptions& opt, const ConfigBox
     if (static_cast<int>(prompt.size()) > model->context())
         std::cerr << "genlab-text: note: the prompt has " << prompt.size() << " characters; the model sees its last "
                   << model->context() << "\n";
-    std::unordered_set<std::string> train_set;
+    std::optional<data::Corpus> train;
     if (!s.corpus.empty() && lines) {
         require_file("--corpus", s.corpus, "a UTF-8 text file");
-        train_set = training_lines(data::load_corpus({.path = s.corpus, .mode = data::CorpusMode::Lines, .bytes = vocab.bytes()}));
+        train = data::load_corpus({.path = s.corpus, .mode = data::CorpusMode::Lines, .bytes = vocab.bytes()});
     }
     Rng rng(stream_seed(opt.seed, "samples"));
     const SampleSet out = draw_samples(*model, vocab, prompt, s.prompt, num, max_chars,
                                        {.temperature = s.temperature, .top_k = s.top_k, .top_p = s.top_p}, rng,
-                                       train_set.empty() ? nullptr : &train_set, true);
+                                       train ? &*train : nullptr, true);
     if (out.novelty >= 0)
         std::cerr << "novelty: " << out.novelty << " (" << std::lround(out.novelty * num) << " of " << num
                   << " samples not in the training set)\n";

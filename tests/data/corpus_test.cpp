@@ -40,7 +40,8 @@ TEST(Corpus, TinyShakespeareHas65SymbolsAnd1115394Characters) {
     // Sorted vocabulary: '\n' first, then ' ', as nanoGPT's chars = sorted(set(data)).
     EXPECT_EQ(c.vocab.symbols()[0], U'\n');
     EXPECT_EQ(c.vocab.symbols()[1], U' ');
-    EXPECT_EQ(c.vocab.decode(std::vector<int>(c.train.ids.begin(), c.train.ids.begin() + 14)), "First Citizen:");
+    EXPECT_EQ(c.vocab.decode(c.train.ids.to_vector(0, 14)), "First Citizen:");
+    EXPECT_FALSE(c.train.ids.is_wide());  // 65 symbols: one byte per id
 }
 
 TEST(Corpus, NamesHas32033LinesAnd27Tokens) {
@@ -54,11 +55,16 @@ TEST(Corpus, NamesHas32033LinesAnd27Tokens) {
     EXPECT_EQ(c.vocab.id(U'a'), 1);
     EXPECT_EQ(c.vocab.id(U'z'), 26);
     // Every sample ends with the end token, and only there.
+    size_t next = 0;  // samples lie back to back
     for (size_t i = 0; i < c.train.samples(); ++i) {
-        const size_t end = c.train.starts[i + 1];
+        const auto [begin, end] = c.train.sample(i);
+        ASSERT_EQ(begin, next) << i;
         ASSERT_EQ(c.train.ids[end - 1], 0);
-        ASSERT_GT(end - 1, c.train.starts[i]);  // non-empty
+        ASSERT_GT(end - 1, begin);  // non-empty
+        for (size_t j = begin; j + 1 < end; ++j) ASSERT_NE(c.train.ids[j], 0);
+        next = end;
     }
+    EXPECT_EQ(next, c.train.ids.size());
 }
 
 TEST(Corpus, DefaultWordsCorpusIsUtf8Lines) {
@@ -83,13 +89,13 @@ std::string numbered_lines(int n) {
 std::set<std::string> sample_texts(const Corpus& c, const TextSplit& split) {
     std::set<std::string> out;
     for (size_t i = 0; i < split.samples(); ++i) {
-        std::vector<int> ids(split.ids.begin() + split.starts[i], split.ids.begin() + split.starts[i + 1]);
-        out.insert(c.vocab.decode(ids));
+        const auto [begin, end] = split.sample(i);
+        out.insert(c.vocab.decode(split.ids.to_vector(begin, end)));
     }
     return out;
 }
 
-TEST(Corpus, LinesSplitIsASeededShuffle) {
+TEST(Corpus, LinesSplitIsASeededRandomTenth) {
     const std::string text = numbered_lines(100);
     Corpus a = build_corpus(text, {.mode = CorpusMode::Lines}, "mem");
     Corpus b = build_corpus(text, {.mode = CorpusMode::Lines}, "mem");
@@ -99,7 +105,7 @@ TEST(Corpus, LinesSplitIsASeededShuffle) {
     EXPECT_EQ(a.train.ids, b.train.ids);
     EXPECT_EQ(a.val.ids, b.val.ids);
     EXPECT_NE(sample_texts(a, a.val), sample_texts(c, c.val));
-    // A shuffle, not the last 10 lines in file order.
+    // A random tenth, not the last 10 lines.
     EXPECT_NE(sample_texts(a, a.val), (std::set<std::string>{"line90", "line91", "line92", "line93", "line94", "line95",
                                                               "line96", "line97", "line98", "line99"}));
     std::set<std::string> all = sample_texts(a, a.train);
@@ -113,7 +119,7 @@ TEST(Corpus, StreamSplitIsFirstNinetyPercent) {
     Corpus c = build_corpus(text, {.mode = CorpusMode::Stream}, "mem");
     ASSERT_EQ(c.train.ids.size(), 90u);
     ASSERT_EQ(c.val.ids.size(), 10u);
-    EXPECT_EQ(c.vocab.decode(std::vector<int>(c.val.ids.begin(), c.val.ids.end())), "mnopqrstuv");
+    EXPECT_EQ(c.vocab.decode(c.val.ids.to_vector()), "mnopqrstuv");
 }
 
 TEST(Corpus, LinesModeDropsEmptyLinesAndCarriageReturns) {
@@ -138,9 +144,57 @@ TEST(Corpus, BytesModeReadsRawBytes) {
     EXPECT_EQ(total(c), 9u);
     EXPECT_GE(c.vocab.id(0xFF), 0);
     EXPECT_GE(c.vocab.id(0xC3), 0);
-    std::vector<int> all(c.train.ids.begin(), c.train.ids.end());
-    all.insert(all.end(), c.val.ids.begin(), c.val.ids.end());
+    std::vector<int> all = c.train.ids.to_vector();
+    for (int id : c.val.ids.to_vector()) all.push_back(id);
     EXPECT_EQ(c.vocab.decode(all), "h\xc3\xa9llo \xff\xfe");
+}
+
+// More than 256 symbols: two-byte ids beside the file instead of one-byte ids in its place.
+TEST(Corpus, AVocabularyOver256SymbolsUsesTwoByteIds) {
+    std::string text;
+    for (char32_t cp = 0x100; cp < 0x100 + 300; ++cp) {  // 300 two-byte UTF-8 symbols, one line each
+        text += static_cast<char>(0xC0 | (cp >> 6));
+        text += static_cast<char>(0x80 | (cp & 0x3F));
+        text += "\n";
+    }
+    for (CorpusMode mode : {CorpusMode::Lines, CorpusMode::Stream}) {
+        const Corpus c = build_corpus(text, {.mode = mode}, "mem");
+        EXPECT_TRUE(c.train.ids.is_wide());
+        std::set<std::string> all = sample_texts(c, c.train);
+        for (const std::string& t : sample_texts(c, c.val)) all.insert(t);
+        if (mode == CorpusMode::Lines) {
+            EXPECT_EQ(c.vocab.size(), 301);
+            EXPECT_EQ(all.size(), 300u);
+            EXPECT_TRUE(all.count("\xc4\x80"));  // U+0100
+        } else {
+            EXPECT_EQ(total(c), 600u);  // each symbol and its newline
+        }
+    }
+}
+
+// In-place encoding: one-byte ids overwrite the bytes they come from; a last line without a
+// newline, CRLF lines and empty lines all come out whole.
+TEST(Corpus, InPlaceEncodingKeepsEveryLineWhole) {
+    std::string text;
+    for (int i = 0; i < 70; ++i) text += "w" + std::to_string(i) + (i % 3 ? "\n" : "\r\n\n");
+    text += "last";
+    const Corpus c = build_corpus(text, {.mode = CorpusMode::Lines}, "mem");
+    EXPECT_FALSE(c.train.ids.is_wide());
+    std::set<std::string> all = sample_texts(c, c.train);
+    for (const std::string& t : sample_texts(c, c.val)) EXPECT_TRUE(all.insert(t).second) << t;
+    EXPECT_EQ(all.size(), 71u);
+    EXPECT_TRUE(all.count("last"));
+    EXPECT_TRUE(all.count("w69"));
+}
+
+TEST(Corpus, SamplesInFindsWholeLinesOnly) {
+    const Corpus c = build_corpus(numbered_lines(100), {.mode = CorpusMode::Lines}, "mem");
+    const std::set<std::string> train = sample_texts(c, c.train), val = sample_texts(c, c.val);
+    const std::string in_train = *train.begin(), in_val = *val.begin();
+    const std::vector<std::vector<int>> seqs = {c.vocab.encode(in_train, "t"), c.vocab.encode(in_val, "t"),
+                                                c.vocab.encode("line", "t"), c.vocab.encode(in_train + in_train, "t")};
+    EXPECT_EQ(samples_in(c.train, seqs), (std::vector<bool>{true, false, false, false}));
+    EXPECT_EQ(samples_in(c.val, seqs), (std::vector<bool>{false, true, false, false}));
 }
 
 TEST(Corpus, ModeNames) {

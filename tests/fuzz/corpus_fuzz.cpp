@@ -53,7 +53,7 @@ GENLAB_FUZZ_TARGET(corpus) {
         if (!(Vocab::from_string(c.vocab.to_string(), "fuzz") == c.vocab)) __builtin_trap();
         // Decoding the training ids and encoding the text again gives the same ids (end tokens aside).
         std::vector<int> ids;
-        for (uint16_t id : c.train.ids)
+        for (int id : c.train.ids.to_vector())
             if (id != c.vocab.eos_id()) ids.push_back(id);
         if (c.vocab.encode(c.vocab.decode(ids), "fuzz") != ids) __builtin_trap();
         exercise(c, CorpusSplit::Train, context);
