@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/io/json_text.h"
+#include "core/memory.h"
 
 namespace genlab::data {
 
@@ -48,6 +49,7 @@ std::string read_whole_file(const std::string& path, uint64_t max_bytes, const s
         if (std::ferror(f.get())) fail(what, " '", path, "': read error: ", std::strerror(errno));
         return bytes;
     }
+    require_memory(size, str(what, " '", path, "' (", size, " bytes)"), "use a smaller file", false);
     std::string bytes(static_cast<size_t>(size), '\0');
     const size_t got = std::fread(bytes.data(), 1, bytes.size(), f.get());
     if (got != bytes.size())

@@ -2,7 +2,9 @@
 // vocabulary (encode / decode / checkpoint string) and hostile corpora written by the test.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "data/corpus.h"
@@ -195,6 +197,17 @@ TEST(Corpus, SamplesInFindsWholeLinesOnly) {
                                                 c.vocab.encode("line", "t"), c.vocab.encode(in_train + in_train, "t")};
     EXPECT_EQ(samples_in(c.train, seqs), (std::vector<bool>{true, false, false, false}));
     EXPECT_EQ(samples_in(c.val, seqs), (std::vector<bool>{false, true, false, false}));
+}
+
+TEST(Corpus, AFileLargerThanAvailableMemoryIsRefusedBeforeReading) {
+    TempDir dir;
+    const std::string path = dir.file("big.txt");
+    std::ofstream(path) << std::string(5000, 'a');
+    ::setenv("GENLAB_MEMORY_LIMIT", "2K", 1);
+    expect_error([&] { load_file(path, CorpusMode::Stream); },
+                          {"big.txt", "5000 bytes", "needs about 5 kB", "2 kB available"});
+    ::unsetenv("GENLAB_MEMORY_LIMIT");
+    EXPECT_EQ(load_file(path, CorpusMode::Stream).symbols, 5000u);
 }
 
 TEST(Corpus, ModeNames) {
