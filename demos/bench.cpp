@@ -1,0 +1,43 @@
+// genlab-bench: DESIGN.md's benchmark workloads (gan, ae, gpt) timed as the PyTorch reference
+// (../shared/bench/torch_ref.py) times them; one JSON line per workload. The workloads and the
+// timing are experiments/bench.h.
+//
+//     genlab-bench --workload gpt --steps 100 --warmup 20 --threads 2
+//     ../shared/bench/compare.sh build/bin/genlab-bench          # paired with PyTorch, ratios
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "experiments/bench.h"
+#include "experiments/cli.h"
+
+int main(int argc, char** argv) {
+    using namespace genlab::experiments;
+    BenchOptions opt;
+    return options_main("genlab-bench", "DESIGN.md's benchmark workloads, timed as the PyTorch reference times them",
+                        bench_options_spec(), opt, argc, argv, [&] {
+                            if (opt.workload != "all") {
+                                std::cout << bench_json(run_bench(opt)) << std::endl;
+                                return 0;
+                            }
+                            // One process per workload, so each peak_rss_mb is that workload's own.
+                            for (const std::string& w : bench_workloads()) {
+                                std::vector<std::string> args{"genlab-bench", "--workload", w};
+                                for (const auto& [flag, value] : bench_flags(opt))
+                                    if (flag != "--workload") args.insert(args.end(), {flag, value});
+                                std::vector<char*> cargs;
+                                for (std::string& a : args) cargs.push_back(a.data());
+                                cargs.push_back(nullptr);
+                                pid_t pid = 0;
+                                if (::posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, cargs.data(), environ) != 0)
+                                    return 1;
+                                int status = 0;
+                                if (::waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                                    return 1;
+                            }
+                            return 0;
+                        });
+}
