@@ -194,11 +194,8 @@ Corpus build_corpus(std::string bytes_in, const CorpusOptions& opt, const std::s
             c.val.ids.reserve(c.symbols - n_train);
         }
         size_t k = 0;
-        for_each_symbol(bytes, Range{0, static_cast<uint32_t>(bytes.size())}, opt.bytes, [&](char32_t s) {
-            const uint16_t id = to_id[s];
-            if (!narrow) (k++ < n_train ? c.train : c.val).ids.push_back(id);
-            else out[w++] = static_cast<unsigned char>(id);
-        });
+        for_each_symbol(bytes, Range{0, static_cast<uint32_t>(bytes.size())}, opt.bytes,
+                        [&](char32_t s) { put(k++ < n_train ? c.train : c.val, narrow, to_id[s]); });
         if (narrow) {
             c.val.ids = IdArray::narrow(buf.substr(n_train, w - n_train));
             buf.resize(n_train);
