@@ -23,7 +23,7 @@ CorpusMode parse_corpus_mode(const std::string& name) {
 namespace {
 
 struct Range {
-    uint32_t begin, end;  // byte offsets into the file (< 2^31: checked); 8 bytes per line
+    uint32_t begin, end;  // byte offsets into the file (< 2^31: checked)
 };
 
 // Calls f(symbol) for every symbol of bytes[r.begin, r.end); the range is already validated.
