@@ -5,9 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <optional>
 
 #include "core/io/atomic_file.h"
@@ -137,6 +135,20 @@ SampleSet draw_samples(const models::CharModel& m, const data::Vocab& vocab, con
     return s;
 }
 
+// The sections of a samples.txt (each opens with a line "# step N (...)") up to step `step`;
+// "" when the file is not there.
+std::string samples_through(const std::string& path, int step) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return "";
+    std::string text = data::read_whole_file(path, uint64_t{1} << 30, "samples file", "");
+    for (size_t at = text.find("# step "); at != std::string::npos; at = text.find("# step ", at + 7))
+        if ((at == 0 || text[at - 1] == '\n') && std::strtol(text.c_str() + at + 7, nullptr, 10) > step) {
+            text.resize(at);
+            break;
+        }
+    return text;
+}
+
 const uint64_t kEvalTrainSeed = stream_seed(0, "eval.train");  // fixed evaluation batches, whatever --seed
 const uint64_t kEvalValSeed = stream_seed(0, "eval.val");
 
@@ -246,15 +258,7 @@ public:
     void roll_back(const std::string& dir, int step) override {
         const std::string path = (std::filesystem::path(dir) / "samples.txt").string();
         std::error_code ec;
-        if (!std::filesystem::exists(path, ec)) return;
-        std::string text = data::read_whole_file(path, uint64_t{1} << 30, "samples file", "");
-        // Sections open with a line "# step N (...)": keep those up to `step`.
-        for (size_t at = text.find("# step "); at != std::string::npos; at = text.find("# step ", at + 7))
-            if ((at == 0 || text[at - 1] == '\n') && std::strtol(text.c_str() + at + 7, nullptr, 10) > step) {
-                text.resize(at);
-                break;
-            }
-        shorten_file(path, text);
+        if (std::filesystem::exists(path, ec)) shorten_file(path, samples_through(path, step));
     }
 
     std::string highlights() const override {
@@ -292,14 +296,8 @@ private:
     // step: the samples at step n do not depend on which earlier steps sampled, so a resumed run
     // writes exactly what an uninterrupted one does.
     double write_samples(int n) {
-        if (!samples_loaded_ && !resume_.empty()) {  // keep the sections of the interrupted run
-            std::ifstream in(samples_path(), std::ios::binary);
-            std::stringstream ss;
-            ss << in.rdbuf();
-            samples_text_ = ss.str();
-            const size_t cut = samples_text_.find("# step " + std::to_string(n) + " ");
-            if (cut != std::string::npos) samples_text_.resize(cut);
-        }
+        if (!samples_loaded_ && !resume_.empty())  // keep the sections the interrupted run wrote before step n
+            samples_text_ = samples_through(samples_path(), n - 1);
         samples_loaded_ = true;
         const bool stream = cfg_.mode == "stream";
         Rng rng(stream_seed(seed_, "samples." + std::to_string(n)));
