@@ -242,7 +242,7 @@ private:
 
 void sample_ae(const LoadedRun& run, const SampleOptions& opt, const ConfigBox& box) {
     const AeSampleConfig& s = config_of<AeSampleConfig>(box);
-    const AeConfig cfg = ae_spec().from_json(run.config, run.path);
+    const AeConfig& cfg = config_of<AeConfig>(*run.box);
     const data::ImageDataset test =
         load_split(s.data_dir.empty() ? cfg.data_dir : s.data_dir, s.class_filter == -2 ? cfg.class_filter : s.class_filter,
                    cfg.model, data::ImageSplit::Test, s.test_limit);

@@ -171,6 +171,7 @@ struct LoadedRun {
     std::string path;
     StateDict state;
     nlohmann::json config;  // the experiment's config object, as ConfigBox::to_json wrote it
+    std::shared_ptr<const ConfigBox> box;  // that config, parsed and validated by the experiment's spec
     nlohmann::json run;     // its RunOptions
     int step = 0;
 };

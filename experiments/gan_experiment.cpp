@@ -547,7 +547,7 @@ const ConfigSpec<GanSampleConfig>& gan_sample_spec() {
 
 void sample_gan(const LoadedRun& run, const SampleOptions& opt, const ConfigBox& box) {
     const GanSampleConfig& s = config_of<GanSampleConfig>(box);
-    GanExpConfig cfg = gan_spec().from_json(run.config, run.path);
+    GanExpConfig cfg = config_of<GanExpConfig>(*run.box);
     cfg.upscale = s.upscale;
     Rng init(0);
     Gan gan(cfg.model, init);

@@ -100,12 +100,13 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
     StoredConfig stored_config = parse_stored_config(r.state.meta("config", path), def, path);
     r.config = std::move(stored_config.config);
     r.run = std::move(stored_config.run);
+    r.box = std::move(stored_config.box);
     const std::string& step = r.state.meta("step", path);
     if (!parse_value(step, r.step) || r.step < 0) fail(path, ": metadata 'step' = '", step.substr(0, 20), "' is not a step count");
 
     // The stored config decides the model `sample` builds: it must describe exactly the weights
     // the file holds before anything of that size is allocated.
-    const MemoryEstimate need = def.memory(*stored_config.box);
+    const MemoryEstimate need = def.memory(*r.box);
     uint64_t stored = 0;
     for (const auto& [name, t] : r.state.tensors)
         if (name.rfind("model.", 0) == 0) stored += t.numel();

@@ -360,7 +360,7 @@ const ConfigSpec<TextSampleConfig>& text_sample_spec() {
 // the vocabulary is in the checkpoint.
 void sample_text(const LoadedRun& run, const SampleOptions& opt, const ConfigBox& box) {
     const TextSampleConfig& s = config_of<TextSampleConfig>(box);
-    const TextConfig cfg = text_spec().from_json(run.config, run.path);
+    const TextConfig& cfg = config_of<TextConfig>(*run.box);
     const data::Vocab vocab = data::Vocab::from_string(run.state.meta("vocab", run.path), run.path);
     if (cfg.model.vocab_size != vocab.size())
         fail(run.path, ": model vocabulary ", cfg.model.vocab_size, " does not match the stored vocabulary ", vocab.size());
