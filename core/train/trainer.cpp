@@ -286,8 +286,9 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
             progress.update(n, m, ev, logged);
             if (files && ((opt_.save_every > 0 && n % opt_.save_every == 0) || n == opt_.steps)) {
                 save_checkpoint(ckpt_path, n);
+                const bool first_save = saved <= start_step_;
                 saved = n;
-                write_config_json(opt_.out_dir, opt_.config_json);  // the flags of the run that wrote it
+                if (first_save) write_config_json(opt_.out_dir, opt_.config_json);  // this run's flags
             }
             last = std::move(m);
             if (evaluated) last_eval = std::move(ev);

@@ -44,8 +44,8 @@ struct TrainerOptions {
     std::string summary_json = "{}";  // a JSON object whose keys open metrics.json (what the figures mean)
     bool quiet = false;          // no progress output at all (tests)
     // A run folder's files agree with its checkpoint after any failure. config.json is rewritten
-    // from config_json after every checkpoint save (so a resumed run's new flags appear with its
-    // first new checkpoint). When a step, an evaluation or a save fails with an error other than
+    // from config_json at the run's first checkpoint save (so a resumed run's new flags appear
+    // with its first new checkpoint). When a step, an evaluation or a save fails with an error other than
     // Diverged, metrics.csv is cut back to the checkpoint's step (the last save, or the resumed
     // one) and on_failure(that step) lets the caller cut its own files. A diverged run keeps
     // its rows up to the diverged step: they are the record of how it ended.
