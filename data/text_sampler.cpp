@@ -36,21 +36,22 @@ void TextSampler::check_shapes(const Tensor& x, const Tensor& y, bool blocks) co
              ", got x ", xs.str(), " and y ", ys.str());
 }
 
-// Lines: `s` is a sample index and `offset` the window start within it (position 0 = its first
-// target). Stream: `s` is the window's start position and offset is unused.
-void TextSampler::fill_block(size_t s, size_t offset, float* x, float* y) const {
+// Stream: the T inputs from position `start`, each with the symbol after it as target.
+void TextSampler::fill_window(size_t start, float* x, float* y) const {
     const IdArray& ids = split_.ids;
     const size_t t_len = static_cast<size_t>(context_);
-    if (!lines_) {
-        const size_t n = split_.ids.size();
-        for (size_t t = 0; t < t_len; ++t) {
-            const size_t q = s + t;  // input position; its target is q + 1
-            x[t] = q < n ? static_cast<float>(ids[q]) : pad_;
-            y[t] = q + 1 < n ? static_cast<float>(ids[q + 1]) : -1.f;
-        }
-        return;
+    const size_t n = ids.size();
+    for (size_t t = 0; t < t_len; ++t) {
+        const size_t q = start + t;  // input position; its target is q + 1
+        x[t] = q < n ? static_cast<float>(ids[q]) : pad_;
+        y[t] = q + 1 < n ? static_cast<float>(ids[q + 1]) : -1.f;
     }
-    const auto [begin, end] = split_.sample(s);
+}
+
+// Lines: the sample at ids [begin, end), from target position `offset` (0 = its first target).
+void TextSampler::fill_sample(size_t begin, size_t end, size_t offset, float* x, float* y) const {
+    const IdArray& ids = split_.ids;
+    const size_t t_len = static_cast<size_t>(context_);
     const size_t m = end - begin;  // the sample's targets: its symbols and END
     for (size_t t = 0; t < t_len; ++t) {
         const size_t q = offset + t;  // target position within the sample
@@ -82,14 +83,12 @@ void TextSampler::next_blocks(Tensor& x, Tensor& y) {
     const size_t t_len = static_cast<size_t>(context_);
     for (size_t r = 0; r < b; ++r) {
         if (lines_) {
-            const size_t s = rng_.below(split_.samples());
-            const auto [begin, end] = split_.sample(s);
+            const auto [begin, end] = split_.sample(rng_.below(split_.samples()));
             const size_t m = end - begin;
             const size_t offset = m > t_len ? rng_.below(m - t_len + 1) : 0;
-            fill_block(s, offset, x.data() + r * t_len, y.data() + r * t_len);
+            fill_sample(begin, end, offset, x.data() + r * t_len, y.data() + r * t_len);
         } else {
-            const size_t start = rng_.below(split_.ids.size() - t_len);
-            fill_block(start, 0, x.data() + r * t_len, y.data() + r * t_len);
+            fill_window(rng_.below(split_.ids.size() - t_len), x.data() + r * t_len, y.data() + r * t_len);
         }
     }
 }
@@ -123,8 +122,11 @@ void TextSampler::blocks_at(size_t first, Tensor& x, Tensor& y) const {
         if (i >= count || i < first) {  // past the end (or wrapped)
             std::fill(xr, xr + t_len, pad_);
             std::fill(yr, yr + t_len, -1.f);
+        } else if (lines_) {
+            const auto [begin, end] = split_.sample(i);
+            fill_sample(begin, end, 0, xr, yr);
         } else {
-            fill_block(lines_ ? i : i * t_len, 0, xr, yr);
+            fill_window(i * t_len, xr, yr);
         }
     }
 }
