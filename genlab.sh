@@ -13,6 +13,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PACKAGES=(g++ cmake ninja-build pkg-config
           libeigen3-dev libstb-dev libcli11-dev libgtest-dev nlohmann-json3-dev zlib1g-dev
           dataset-fashion-mnist wamerican
+          libopenblas-openmp-dev             # GEMM (core/gemm.h)
           clang libclang-rt-dev libomp-dev)   # the sanitizer + libFuzzer build (clang, its OpenMP)
 # The browser test renders the HTML pages in headless Chromium; it is skipped (saying why) only
 # where the package cannot be installed.

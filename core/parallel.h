@@ -1,4 +1,4 @@
-// Thread control: one OpenMP pool shared by Eigen's GEMM and genlab's own loops.
+// Thread control: one OpenMP pool shared by the GEMM backends (core/gemm.h) and genlab's own loops.
 // Same thread count => same reduction order => bit-identical results.
 #pragma once
 #include <cstddef>

@@ -1,5 +1,6 @@
 // Matrix products: (M, K)·(K, N) -> (M, N) and batched (B, M, K)·(B, K, N) -> (B, M, N).
-// Eigen GEMMs on Maps of the slots, written straight into the output (.noalias(), no temporaries).
+// GEMMs (core/gemm.h) on the slots, written straight into the output, no temporaries.
+#include "core/gemm.h"
 #include "core/ops.h"
 #include "core/ops/common.h"
 
@@ -18,8 +19,8 @@ Dims dims_of(const Shape& as, const Shape& bs) {
     return {as[0], as[1], as[2], bs[2]};
 }
 
-// Batches run in parallel only when each is small enough that Eigen's own threaded GEMM would
-// not already use the pool (inside a parallel region Eigen runs single-threaded).
+// Batches run in parallel only when each is small enough that the threaded GEMM would not
+// already use the pool (inside a parallel region both backends run single-threaded).
 bool parallel_batches(const Dims& d) {
     return d.batch > 1 && static_cast<size_t>(d.batch * d.m * d.k * d.n) >= kParallelGrain * 4;
 }
@@ -45,11 +46,11 @@ static void matmul_backward(Tape& t, const Node& n) {
     float* da = need_a ? t.grad(n.in[0]).data() : nullptr;
     float* db = need_b ? t.grad(n.in[1]).data() : nullptr;
     for_batches(d, [&](Eigen::Index i) {
-        ConstMatMap ai(a + i * d.m * d.k, d.m, d.k);      // (M, K)
-        ConstMatMap bi(b + i * d.k * d.n, d.k, d.n);      // (K, N)
-        ConstMatMap douti(dout + i * d.m * d.n, d.m, d.n);  // (M, N)
-        if (need_a) MatMap(da + i * d.m * d.k, d.m, d.k).noalias() += douti * bi.transpose();  // dA = dout·Bᵀ
-        if (need_b) MatMap(db + i * d.k * d.n, d.k, d.n).noalias() += ai.transpose() * douti;  // dB = Aᵀ·dout
+        const float* ai = a + i * d.m * d.k;        // (M, K)
+        const float* bi = b + i * d.k * d.n;        // (K, N)
+        const float* douti = dout + i * d.m * d.n;  // (M, N)
+        if (need_a) gemm(Trans::No, Trans::Yes, d.m, d.k, d.n, douti, d.n, bi, d.n, 1.f, da + i * d.m * d.k, d.k);  // dA = dout·Bᵀ
+        if (need_b) gemm(Trans::Yes, Trans::No, d.k, d.n, d.m, ai, d.k, douti, d.n, 1.f, db + i * d.k * d.n, d.n);  // dB = Aᵀ·dout
     });
 }
 
@@ -67,8 +68,7 @@ Var matmul(Tape& t, Var a, Var b) {
     const float* bp = t.value(b).data();
     float* y = t.value(out).data();
     for_batches(d, [&](Eigen::Index i) {
-        MatMap(y + i * d.m * d.n, d.m, d.n).noalias() =
-            ConstMatMap(ap + i * d.m * d.k, d.m, d.k) * ConstMatMap(bp + i * d.k * d.n, d.k, d.n);
+        gemm(Trans::No, Trans::No, d.m, d.n, d.k, ap + i * d.m * d.k, d.k, bp + i * d.k * d.n, d.n, 0.f, y + i * d.m * d.n, d.n);
     });
     return out;
 }

@@ -1,0 +1,37 @@
+// fp32 matrix product on row-major storage, the one GEMM entry point of every op:
+//
+//     C(m, n) = op(A)·op(B) + beta·C      op(X) = X or Xᵀ, beta 0 (overwrite) or 1 (accumulate)
+//
+//     gemm(Trans::No, Trans::Yes, n_rows, out, in, x, in, w, in, 0.f, y, out);   // y = x·Wᵀ
+//
+// Two backends compute it: Eigen's own kernel (always built) and OpenBLAS's sgemm (when the build
+// links it, GENLAB_OPENBLAS). OpenBLAS is used when its kernel for this CPU is a vector one (AVX2 or
+// newer): Debian's 0.3.21 does not know every newer CPU and falls back there to a generic kernel
+// several times slower than Eigen's, so on such a machine Eigen is kept. The choice is made once
+// per process; GENLAB_GEMM=eigen|openblas in the environment overrides it. Products smaller than
+// kSmallGemm multiply-adds always run on Eigen, which is faster there (genlab-bench --gemm: a
+// 64×256 · 256×1 layer ran at 38 GFLOP/s on Eigen and 5 on OpenBLAS).
+// Results of one backend with one thread count are bit-identical from run to run.
+#pragma once
+#include <string>
+
+namespace genlab {
+
+enum class Trans { No, Yes };
+enum class GemmBackend { Eigen, OpenBlas };
+
+// lda, ldb, ldc: row strides (elements) of A, B, C as stored; beta must be 0 or 1.
+void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, const float* b, long ldb,
+          float beta, float* c, long ldc);
+void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
+          const float* b, long ldb, float beta, float* c, long ldc);  // one backend, for benchmarks and tests
+
+inline constexpr long kSmallGemm = 1 << 20;  // m·n·k below this: Eigen
+
+GemmBackend gemm_backend();                           // the one gemm() uses in this process for large products
+GemmBackend gemm_backend_for(long m, long n, long k);  // the one gemm() uses for this product
+bool openblas_linked();                               // this build can use OpenBLAS
+std::string gemm_backend_description(GemmBackend backend);  // "OpenBLAS (Zen kernel)", "Eigen 3.4.0"
+void gemm_set_num_threads(int n);                     // called by set_num_threads (core/parallel.h)
+
+}  // namespace genlab

@@ -1,0 +1,120 @@
+// The GEMM entry point (core/gemm.h): every backend this build has, every transpose combination,
+// strided storage and both betas, against a double-precision product; and one thread against two.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/gemm.h"
+#include "core/parallel.h"
+#include "core/rng.h"
+
+namespace genlab {
+namespace {
+
+std::vector<GemmBackend> backends() {
+    std::vector<GemmBackend> b{GemmBackend::Eigen};
+    if (openblas_linked()) b.push_back(GemmBackend::OpenBlas);
+    return b;
+}
+
+std::vector<float> random_floats(size_t n, uint64_t seed) {
+    Rng rng(seed);
+    std::vector<float> v(n);
+    for (float& x : v) x = rng.normal();
+    return v;
+}
+
+// A stored (rows, cols) matrix with row stride ld >= cols; the padding holds a sentinel.
+struct Stored {
+    long rows, cols, ld;
+    std::vector<float> data;
+    float at(long r, long c) const { return data[static_cast<size_t>(r * ld + c)]; }
+};
+
+Stored stored(long rows, long cols, long pad, uint64_t seed) {
+    Stored s{rows, cols, cols + pad, random_floats(static_cast<size_t>(rows * (cols + pad)), seed)};
+    for (long r = 0; r < rows; ++r)
+        for (long c = cols; c < s.ld; ++c) s.data[static_cast<size_t>(r * s.ld + c)] = 1234.5f;
+    return s;
+}
+
+// op(X)(i, j) of a stored matrix.
+double op_at(const Stored& x, Trans t, long i, long j) { return t == Trans::No ? x.at(i, j) : x.at(j, i); }
+
+void check_product(GemmBackend backend, Trans ta, Trans tb, float beta, long m, long n, long k) {
+    const Stored a = ta == Trans::No ? stored(m, k, 3, 1) : stored(k, m, 2, 1);
+    const Stored b = tb == Trans::No ? stored(k, n, 1, 2) : stored(n, k, 4, 2);
+    Stored c = stored(m, n, 5, 3);
+    const Stored c0 = c;
+    gemm(backend, ta, tb, m, n, k, a.data.data(), a.ld, b.data.data(), b.ld, beta, c.data.data(), c.ld);
+    const std::string what = std::string(backend == GemmBackend::Eigen ? "eigen" : "openblas") +
+                             (ta == Trans::Yes ? " Aᵀ" : " A") + (tb == Trans::Yes ? "·Bᵀ" : "·B") + " beta " +
+                             std::to_string(beta) + " " + std::to_string(m) + "x" + std::to_string(n) + "x" +
+                             std::to_string(k);
+    double worst = 0;
+    for (long i = 0; i < m; ++i) {
+        for (long j = 0; j < n; ++j) {
+            double want = beta == 0.f ? 0.0 : c0.at(i, j);
+            for (long p = 0; p < k; ++p) want += op_at(a, ta, i, p) * op_at(b, tb, p, j);
+            worst = std::max(worst, std::abs(c.at(i, j) - want) / (1.0 + std::abs(want)));
+        }
+        for (long j = n; j < c.ld; ++j) ASSERT_EQ(c.at(i, j), 1234.5f) << what << ": wrote past row " << i;
+    }
+    EXPECT_LT(worst, 1e-5) << what;
+}
+
+TEST(Gemm, EveryBackendAndTransposeMatchesADoubleProduct) {
+    for (GemmBackend backend : backends())
+        for (Trans ta : {Trans::No, Trans::Yes})
+            for (Trans tb : {Trans::No, Trans::Yes})
+                for (float beta : {0.f, 1.f}) {
+                    check_product(backend, ta, tb, beta, 7, 5, 3);
+                    check_product(backend, ta, tb, beta, 67, 45, 130);  // past the kernels' register blocks
+                }
+}
+
+TEST(Gemm, EmptyInnerDimensionOverwritesOrKeeps) {
+    for (GemmBackend backend : backends()) {
+        std::vector<float> c{1.f, 2.f, 3.f, 4.f};
+        const float none = 0.f;
+        gemm(backend, Trans::No, Trans::No, 2, 2, 0, &none, 1, &none, 2, 1.f, c.data(), 2);
+        EXPECT_EQ(c, (std::vector<float>{1.f, 2.f, 3.f, 4.f}));
+        gemm(backend, Trans::No, Trans::No, 2, 2, 0, &none, 1, &none, 2, 0.f, c.data(), 2);
+        EXPECT_EQ(c, (std::vector<float>(4, 0.f)));
+    }
+}
+
+TEST(Gemm, OneAndTwoThreadsAgree) {
+    // Large enough for both backends to split the product over the threads.
+    const long m = 384, n = 256, k = 300;
+    const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 4), b = random_floats(static_cast<size_t>(n * k), 5);
+    const int before = num_threads();
+    for (GemmBackend backend : backends()) {
+        std::vector<float> c1(static_cast<size_t>(m * n)), c2(c1.size());
+        set_num_threads(1);
+        gemm(backend, Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, 0.f, c1.data(), n);
+        set_num_threads(2);
+        gemm(backend, Trans::No, Trans::Yes, m, n, k, a.data(), k, b.data(), k, 0.f, c2.data(), n);
+        // Another split of the sums may round differently: allow k ulps of the terms' size (~1).
+        for (size_t i = 0; i < c1.size(); ++i) ASSERT_NEAR(c1[i], c2[i], 1e-6f * k) << "element " << i;
+    }
+    set_num_threads(before);
+}
+
+TEST(Gemm, TheChosenBackendIsDescribed) {
+    const std::string d = gemm_backend_description(gemm_backend());
+    EXPECT_TRUE(d.rfind("Eigen ", 0) == 0 || d.rfind("OpenBLAS (", 0) == 0) << d;
+    if (!openblas_linked()) {
+        EXPECT_EQ(gemm_backend(), GemmBackend::Eigen);
+    }
+}
+
+TEST(Gemm, SmallProductsRunOnEigen) {
+    EXPECT_EQ(gemm_backend_for(64, 1, 256), GemmBackend::Eigen);
+    EXPECT_EQ(gemm_backend_for(768, 512, 128), gemm_backend());
+}
+
+}  // namespace
+}  // namespace genlab
