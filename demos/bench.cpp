@@ -3,6 +3,7 @@
 // timing are experiments/bench.h.
 //
 //     genlab-bench --workload gpt --steps 100 --warmup 20 --threads 2
+//     genlab-bench --gemm --threads 2                             # GEMM GFLOP/s per backend and shape
 //     ../shared/bench/compare.sh build/bin/genlab-bench          # paired with PyTorch, ratios
 #include <spawn.h>
 #include <sys/wait.h>
@@ -13,21 +14,26 @@
 
 #include "experiments/bench.h"
 #include "experiments/cli.h"
+#include "experiments/gemm_bench.h"
 
 int main(int argc, char** argv) {
     using namespace genlab::experiments;
     BenchOptions opt;
     return options_main("genlab-bench", "DESIGN.md's benchmark workloads, timed as the PyTorch reference times them",
                         bench_options_spec(), opt, argc, argv, [&] {
+                            if (opt.gemm) {
+                                for (const GemmBenchRow& r : run_gemm_bench(opt.threads))
+                                    std::cout << gemm_bench_json(r) << std::endl;
+                                return 0;
+                            }
                             if (opt.workload != "all") {
                                 std::cout << bench_json(run_bench(opt)) << std::endl;
                                 return 0;
                             }
                             // One process per workload, so each peak_rss_mb is that workload's own.
                             for (const std::string& w : bench_workloads()) {
-                                std::vector<std::string> args{"genlab-bench", "--workload", w};
-                                for (const auto& [flag, value] : bench_flags(opt))
-                                    if (flag != "--workload") args.insert(args.end(), {flag, value});
+                                std::vector<std::string> args{"genlab-bench"};
+                                for (std::string& a : bench_args(opt, w)) args.push_back(std::move(a));
                                 std::vector<char*> cargs;
                                 for (std::string& a : args) cargs.push_back(a.data());
                                 cargs.push_back(nullptr);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/gemm.h"
 #include "core/parallel.h"
 #include "experiments/experiment.h"
 
@@ -29,7 +30,8 @@ const ConfigSpec<BenchOptions>& bench_options_spec() {
             .field("threads", &B::threads, "OpenMP threads", in_range(1, 1024))
             .field("block", &B::block, "Steps per timing block (the median is over blocks)", in_range(1, 100'000))
             .field("seed", &B::seed, "Seed of the data order, init and noise")
-            .field("corpus", &B::corpus, "gpt: tiny Shakespeare (default: ../shared/data/tinyshakespeare.txt)");
+            .field("corpus", &B::corpus, "gpt: tiny Shakespeare (default: ../shared/data/tinyshakespeare.txt)")
+            .field("gemm", &B::gemm, "Instead of the workloads: GFLOP/s of each GEMM backend on 2048² and the workloads' layer shapes");
     return spec;
 }
 
@@ -116,12 +118,20 @@ BenchResult run_bench(const BenchOptions& opt) {
     return r;
 }
 
-std::vector<std::pair<std::string, std::string>> bench_flags(const BenchOptions& opt) {
-    std::vector<std::pair<std::string, std::string>> flags;
-    const nlohmann::ordered_json j = bench_options_spec().to_json(opt);
-    for (const auto& [key, value] : j.items())
-        flags.emplace_back(flag_name(key), value.is_string() ? value.get<std::string>() : value.dump());
-    return flags;
+std::vector<std::string> bench_args(const BenchOptions& opt, const std::string& workload) {
+    BenchOptions one = opt;
+    one.workload = workload;
+    std::vector<std::string> args;
+    const nlohmann::ordered_json j = bench_options_spec().to_json(one);
+    for (const auto& [key, value] : j.items()) {
+        if (value.is_boolean()) {  // a switch: present or absent
+            if (value.get<bool>()) args.push_back(flag_name(key));
+            continue;
+        }
+        args.push_back(flag_name(key));
+        args.push_back(value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    return args;
 }
 
 std::string bench_json(const BenchResult& r) {
@@ -149,6 +159,7 @@ std::string bench_json(const BenchResult& r) {
     j["n_params"] = r.n_params;
     j["batch"] = r.batch;
     j["peak_rss_mb"] = std::round(r.peak_rss_mb * 10) / 10;
+    j["gemm"] = gemm_backend_description(gemm_backend());
     return j.dump();
 }
 

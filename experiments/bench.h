@@ -23,6 +23,7 @@ struct BenchOptions {
     int block = 10;                // steps per timing block
     uint64_t seed = 1337;
     std::string corpus;            // gpt: tiny Shakespeare; "": found beside the checkout
+    bool gemm = false;             // time the GEMM backends instead (experiments/gemm_bench.h)
 };
 const ConfigSpec<BenchOptions>& bench_options_spec();
 
@@ -41,7 +42,8 @@ struct BenchResult {
 
 BenchResult run_bench(const BenchOptions& opt);  // one workload (not "all")
 std::string bench_json(const BenchResult& r);  // one line
-// The options as command-line flags ("--steps", "300"), for running one workload in a process of its own.
-std::vector<std::pair<std::string, std::string>> bench_flags(const BenchOptions& opt);
+// The options as command-line arguments ("--steps", "300", ...), for running one workload in a
+// process of its own; `workload` replaces opt.workload.
+std::vector<std::string> bench_args(const BenchOptions& opt, const std::string& workload);
 
 }  // namespace genlab::experiments

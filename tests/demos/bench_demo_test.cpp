@@ -36,6 +36,18 @@ void expect_keys(const nlohmann::json& j) {
     EXPECT_GT(j["peak_rss_mb"].get<double>(), 1.0);
 }
 
+TEST_F(BenchDemoTest, GemmBackendCanBeChosenAndABadChoiceIsAnError) {
+    ::setenv("GENLAB_GEMM", "eigen", 1);
+    const nlohmann::json j = line("--workload gpt --corpus " + kBenchCorpus);
+    EXPECT_EQ(j["gemm"].get<std::string>().rfind("Eigen ", 0), 0u) << j.dump();
+    ::setenv("GENLAB_GEMM", "mkl", 1);
+    EXPECT_EQ(run("--workload gpt --steps 2 --corpus " + kBenchCorpus), 1);
+    ::unsetenv("GENLAB_GEMM");
+    const std::string err = read("stderr.txt");
+    EXPECT_NE(err.find("GENLAB_GEMM must be eigen or openblas, not 'mkl'"), std::string::npos) << err;
+    EXPECT_EQ(read("stdout.txt"), "");
+}
+
 TEST_F(BenchDemoTest, ImageWorkloadsAreTheDesignNetworks) {
     if (!kBenchImages) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
     const nlohmann::json gan = line("--workload gan");

@@ -1,0 +1,42 @@
+// genlab-bench --gemm's table: 2048² and the three GEMMs of every DESIGN workload layer, each with
+// a positive GFLOP/s for every backend this build has, and which backend the ops use for it.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/gemm.h"
+#include "core/parallel.h"
+#include "experiments/gemm_bench.h"
+
+namespace genlab::experiments {
+namespace {
+
+TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
+    const int before = num_threads();
+    const std::vector<GemmBenchRow> rows = run_gemm_bench(1, 0.5);
+    set_num_threads(before);
+    ASSERT_EQ(rows.size(), 1u + 3u * 17u);  // 2048², then forward, dx, dW of 6 gan + 6 ae + 5 gpt layers
+    EXPECT_EQ(rows[0].m * rows[0].n * rows[0].k, 2048L * 2048 * 2048);
+    std::set<std::string> names;
+    for (const GemmBenchRow& r : rows) {
+        names.insert(r.name);
+        EXPECT_GT(r.eigen_gflops, 0) << r.name;
+        EXPECT_EQ(r.openblas_gflops > 0, openblas_linked()) << r.name;
+        EXPECT_EQ(r.used, gemm_backend_for(r.m, r.n, r.k) == GemmBackend::OpenBlas ? "openblas" : "eigen") << r.name;
+        const nlohmann::json j = nlohmann::json::parse(gemm_bench_json(r));
+        EXPECT_EQ(j["m"].get<long>(), r.m);
+        EXPECT_EQ(j["threads"].get<int>(), 1);
+        EXPECT_EQ(j.contains("openblas_gflops"), openblas_linked());
+    }
+    EXPECT_EQ(names.size(), rows.size());
+    // The gpt MLP's first layer: 768 rows of 128 features to 512.
+    EXPECT_TRUE(names.count("gpt fc 128-512 forward"));
+    const GemmBenchRow& fc = *std::find_if(rows.begin(), rows.end(), [](auto& r) { return r.name == "gpt fc 128-512 forward"; });
+    EXPECT_EQ(fc.m, 768);
+    EXPECT_EQ(fc.n, 512);
+    EXPECT_EQ(fc.k, 128);
+}
+
+}  // namespace
+}  // namespace genlab::experiments
