@@ -13,7 +13,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PACKAGES=(g++ cmake ninja-build pkg-config
           libeigen3-dev libstb-dev libcli11-dev libgtest-dev nlohmann-json3-dev zlib1g-dev
           dataset-fashion-mnist wamerican
-          libopenblas-openmp-dev             # GEMM (core/gemm.h)
+          libopenblas-openmp-dev libbenchmark-dev   # GEMM (core/gemm.h); micro-benchmarks (tests/bench)
           clang libclang-rt-dev libomp-dev)   # the sanitizer + libFuzzer build (clang, its OpenMP)
 # The browser test renders the HTML pages in headless Chromium; it is skipped (saying why) only
 # where the package cannot be installed.
@@ -55,9 +55,10 @@ build() {  # build DIR [cmake args...]; TARGETS (optional): only these targets
     cmake --build "$dir" -j"$JOBS" ${TARGETS:+--target $TARGETS}
 }
 
-# Tests too heavy for a sanitizer build (whole training runs); they run in the optimised build.
-# The sanitizer tree builds no demo executables, so their end-to-end tests (Demo) are not there.
-ASAN_EXCLUDE='Learning|Demo'
+# Tests too heavy for a sanitizer build (whole training runs, the full-size benchmark workloads
+# and GEMM table: Bench); they run in the optimised build. The sanitizer tree builds no demo
+# executables, so their end-to-end tests (Demo) are not there.
+ASAN_EXCLUDE='Learning|Demo|Bench'
 FUZZ_SECONDS=20
 
 run_tests() {
