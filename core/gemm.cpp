@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/error.h"
@@ -102,6 +103,11 @@ void gemm_set_num_threads(int n) {
 void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
           const float* b, long ldb, float beta, float* c, long ldc) {
     if (m <= 0 || n <= 0) return;
+    if (k <= 0) {  // an empty sum; OpenBLAS would also reject the leading dimension 0 of a (m, 0) A
+        if (beta == 0.f)
+            for (long i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.f);
+        return;
+    }
 #if GENLAB_OPENBLAS
     if (backend == GemmBackend::OpenBlas) {
         cblas_sgemm(CblasRowMajor, ta == Trans::No ? CblasNoTrans : CblasTrans, tb == Trans::No ? CblasNoTrans : CblasTrans,
