@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "genlab_build_options.h"
 
 #if GENLAB_OPENBLAS
@@ -122,7 +123,9 @@ void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const
 }
 
 GemmBackend gemm_backend_for(long m, long n, long k) {
-    return m * n * k < kSmallGemm ? GemmBackend::Eigen : gemm_backend();
+    if (std::min(m, n) <= 1) return GemmBackend::Eigen;  // a matrix-vector product
+    if (m * n * k < kSmallGemm && num_threads() > 1) return GemmBackend::Eigen;
+    return gemm_backend();
 }
 
 void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, const float* b, long ldb, float beta,

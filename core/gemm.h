@@ -8,9 +8,11 @@
 // links it, GENLAB_OPENBLAS). OpenBLAS is used when its kernel for this CPU is a vector one (AVX2 or
 // newer): Debian's 0.3.21 does not know every newer CPU and falls back there to a generic kernel
 // several times slower than Eigen's, so on such a machine Eigen is kept. The choice is made once
-// per process; GENLAB_GEMM=eigen|openblas in the environment overrides it. Products smaller than
-// kSmallGemm multiply-adds always run on Eigen, which is faster there (genlab-bench --gemm: a
-// 64×256 · 256×1 layer ran at 38 GFLOP/s on Eigen and 5 on OpenBLAS).
+// per process; GENLAB_GEMM=eigen|openblas in the environment overrides it. Two kinds of product
+// always run on Eigen, which measured faster there (genlab-bench --gemm): matrix-vector ones (a
+// 64×256 · 256×1 layer: 42 GFLOP/s against 6.5), and, with more than one thread, products under
+// kSmallGemm multiply-adds, which OpenBLAS splits over the threads badly (128×32 · 32×128 on 2
+// threads: 62 against 54; on 1 thread OpenBLAS is ahead there too, 75 against 57).
 // Results of one backend with one thread count are bit-identical from run to run.
 #pragma once
 #include <string>
@@ -26,7 +28,7 @@ void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, 
 void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
           const float* b, long ldb, float beta, float* c, long ldc);  // one backend, for benchmarks and tests
 
-inline constexpr long kSmallGemm = 1 << 20;  // m·n·k below this: Eigen
+inline constexpr long kSmallGemm = 1 << 20;  // m·n·k below this, on several threads: Eigen
 
 GemmBackend gemm_backend();                           // the one gemm() uses in this process for large products
 GemmBackend gemm_backend_for(long m, long n, long k);  // the one gemm() uses for this product

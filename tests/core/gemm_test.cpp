@@ -111,9 +111,16 @@ TEST(Gemm, TheChosenBackendIsDescribed) {
     }
 }
 
-TEST(Gemm, SmallProductsRunOnEigen) {
-    EXPECT_EQ(gemm_backend_for(64, 1, 256), GemmBackend::Eigen);
-    EXPECT_EQ(gemm_backend_for(768, 512, 128), gemm_backend());
+TEST(Gemm, VectorProductsAndSmallThreadedOnesRunOnEigen) {
+    const int before = num_threads();
+    for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        EXPECT_EQ(gemm_backend_for(64, 1, 256), GemmBackend::Eigen);
+        EXPECT_EQ(gemm_backend_for(1, 256, 64), GemmBackend::Eigen);
+        EXPECT_EQ(gemm_backend_for(768, 512, 128), gemm_backend());
+        EXPECT_EQ(gemm_backend_for(128, 32, 128), threads == 1 ? gemm_backend() : GemmBackend::Eigen);
+    }
+    set_num_threads(before);
 }
 
 }  // namespace
