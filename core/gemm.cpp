@@ -1,5 +1,6 @@
 #include "core/gemm.h"
 
+#include <omp.h>
 #include <strings.h>
 
 #include <Eigen/Core>
@@ -124,13 +125,43 @@ void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const
 
 GemmBackend gemm_backend_for(long m, long n, long k) {
     if (std::min(m, n) <= 1) return GemmBackend::Eigen;  // a matrix-vector product
-    if (m * n * k < kSmallGemm && num_threads() > 1) return GemmBackend::Eigen;
     return gemm_backend();
 }
 
+namespace {
+
+// A small product on several threads, split by genlab: C's rows (or, when it has fewer rows than
+// columns, its columns) in one contiguous band per thread, each band one single-threaded call
+// (inside a parallel region OpenBLAS does not thread). OpenBLAS's own split of products this
+// small was slower on 2 threads than its kernel on 1. Every element is still one call's sum
+// over all of k, so the result does not depend on the split.
+void gemm_in_bands(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
+                   const float* b, long ldb, float beta, float* c, long ldc, int threads) {
+    const bool by_rows = m >= n;
+    const long extent = by_rows ? m : n;
+    const long band = (extent + threads - 1) / threads;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int t = 0; t < threads; ++t) {
+        const long lo = t * band, len = std::min(extent, lo + band) - lo;
+        if (len <= 0) continue;
+        if (by_rows)  // rows lo.. of op(A) and of C
+            gemm(backend, ta, tb, len, n, k, ta == Trans::No ? a + lo * lda : a + lo, lda, b, ldb, beta, c + lo * ldc, ldc);
+        else  // columns lo.. of op(B) and of C
+            gemm(backend, ta, tb, m, len, k, a, lda, tb == Trans::No ? b + lo : b + lo * ldb, ldb, beta, c + lo, ldc);
+    }
+}
+
+}  // namespace
+
 void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, const float* b, long ldb, float beta,
           float* c, long ldc) {
-    gemm(gemm_backend_for(m, n, k), ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    const GemmBackend backend = gemm_backend_for(m, n, k);
+    const int threads = omp_in_parallel() ? 1 : num_threads();
+    const long size = m * n * k;
+    if (backend == GemmBackend::OpenBlas && threads > 1 && size >= kTinyGemm && size < kSmallGemm)
+        gemm_in_bands(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
+    else
+        gemm(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 }  // namespace genlab

@@ -8,11 +8,11 @@
 // links it, GENLAB_OPENBLAS). OpenBLAS is used when its kernel for this CPU is a vector one (AVX2 or
 // newer): Debian's 0.3.21 does not know every newer CPU and falls back there to a generic kernel
 // several times slower than Eigen's, so on such a machine Eigen is kept. The choice is made once
-// per process; GENLAB_GEMM=eigen|openblas in the environment overrides it. Two kinds of product
-// always run on Eigen, which measured faster there (genlab-bench --gemm): matrix-vector ones (a
-// 64×256 · 256×1 layer: 42 GFLOP/s against 6.5), and, with more than one thread, products under
-// kSmallGemm multiply-adds, which OpenBLAS splits over the threads badly (128×32 · 32×128 on 2
-// threads: 62 against 54; on 1 thread OpenBLAS is ahead there too, 75 against 57).
+// per process; GENLAB_GEMM=eigen|openblas in the environment overrides it. Matrix-vector products
+// always run on Eigen, which measured faster there (genlab-bench --gemm: a 64×256 · 256×1 layer,
+// 42 GFLOP/s against 6.5). Products under kSmallGemm multiply-adds on several threads are split
+// into one band of rows per thread by gemm() itself: OpenBLAS's own split of them was slower on 2
+// threads than on 1 (128×32 · 32×128: 54 GFLOP/s against 75).
 // Results of one backend with one thread count are bit-identical from run to run.
 #pragma once
 #include <string>
@@ -28,7 +28,8 @@ void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, 
 void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
           const float* b, long ldb, float beta, float* c, long ldc);  // one backend, for benchmarks and tests
 
-inline constexpr long kSmallGemm = 1 << 20;  // m·n·k below this, on several threads: Eigen
+inline constexpr long kSmallGemm = 1 << 22;  // m·n·k below this: split into bands by gemm(),
+inline constexpr long kTinyGemm = 1 << 16;   // unless below this: one thread (waking more costs more)
 
 GemmBackend gemm_backend();                           // the one gemm() uses in this process for large products
 GemmBackend gemm_backend_for(long m, long n, long k);  // the one gemm() uses for this product

@@ -1,6 +1,7 @@
-// genlab-bench --gemm: fp32 GEMM throughput of each backend (core/gemm.h) on 2048² and on every
-// GEMM of DESIGN.md's benchmark workloads (each Linear layer's forward x·Wᵀ and backward dout·W,
-// doutᵀ·x at its workload's batch), in GFLOP/s, best of several timed repetitions.
+// genlab-bench --gemm: fp32 GEMM throughput of each backend (core/gemm.h) and of the entry point
+// the ops call, on 2048² and on every GEMM of DESIGN.md's benchmark workloads (each Linear
+// layer's forward x·Wᵀ and backward dout·W, doutᵀ·x at its workload's batch), in GFLOP/s, best
+// of several timed repetitions.
 //
 //     for (const GemmBenchRow& r : run_gemm_bench(2)) std::cout << gemm_bench_json(r) << "\n";
 #pragma once
@@ -16,6 +17,7 @@ struct GemmBenchRow {
     int threads = 0;
     double eigen_gflops = 0;
     double openblas_gflops = 0;  // 0 when this build has no OpenBLAS
+    double genlab_gflops = 0;    // through gemm() as the ops call it: its backend, split over the threads
     std::string used;            // the backend the ops use for this product here: "eigen" or "openblas"
 };
 

@@ -2,6 +2,7 @@
 // strided storage and both betas, against a double-precision product; and one thread against two.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -111,15 +112,29 @@ TEST(Gemm, TheChosenBackendIsDescribed) {
     }
 }
 
-TEST(Gemm, VectorProductsAndSmallThreadedOnesRunOnEigen) {
+TEST(Gemm, VectorProductsRunOnEigen) {
+    EXPECT_EQ(gemm_backend_for(64, 1, 256), GemmBackend::Eigen);
+    EXPECT_EQ(gemm_backend_for(1, 256, 64), GemmBackend::Eigen);
+    EXPECT_EQ(gemm_backend_for(768, 512, 128), gemm_backend());
+}
+
+// The entry point's own split of small products over the threads (by rows, or by columns when
+// there are fewer rows), against one thread, for every transpose combination.
+TEST(Gemm, SmallProductsSplitOverThreadsMatchOneThread) {
     const int before = num_threads();
-    for (int threads : {1, 2}) {
-        set_num_threads(threads);
-        EXPECT_EQ(gemm_backend_for(64, 1, 256), GemmBackend::Eigen);
-        EXPECT_EQ(gemm_backend_for(1, 256, 64), GemmBackend::Eigen);
-        EXPECT_EQ(gemm_backend_for(768, 512, 128), gemm_backend());
-        EXPECT_EQ(gemm_backend_for(128, 32, 128), threads == 1 ? gemm_backend() : GemmBackend::Eigen);
-    }
+    for (auto [m, n, k] : {std::array<long, 3>{128, 32, 128}, std::array<long, 3>{32, 128, 128}, std::array<long, 3>{37, 45, 50}})
+        for (Trans ta : {Trans::No, Trans::Yes})
+            for (Trans tb : {Trans::No, Trans::Yes}) {
+                const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 6), b = random_floats(static_cast<size_t>(k * n), 7);
+                const long lda = ta == Trans::No ? k : m, ldb = tb == Trans::No ? n : k;
+                std::vector<float> c1 = random_floats(static_cast<size_t>(m * n), 8), c2 = c1;
+                set_num_threads(1);
+                gemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, 1.f, c1.data(), n);
+                set_num_threads(2);
+                gemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, 1.f, c2.data(), n);
+                for (size_t i = 0; i < c1.size(); ++i)
+                    ASSERT_NEAR(c1[i], c2[i], 1e-6f * k) << m << "x" << n << "x" << k << " element " << i;
+            }
     set_num_threads(before);
 }
 

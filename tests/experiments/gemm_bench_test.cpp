@@ -21,12 +21,14 @@ TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
     for (const GemmBenchRow& r : rows) {
         names.insert(r.name);
         EXPECT_GT(r.eigen_gflops, 0) << r.name;
+        EXPECT_GT(r.genlab_gflops, 0) << r.name;
         EXPECT_EQ(r.openblas_gflops > 0, openblas_linked()) << r.name;
         EXPECT_EQ(r.used, gemm_backend_for(r.m, r.n, r.k) == GemmBackend::OpenBlas ? "openblas" : "eigen") << r.name;
         const nlohmann::json j = nlohmann::json::parse(gemm_bench_json(r));
         EXPECT_EQ(j["m"].get<long>(), r.m);
         EXPECT_EQ(j["threads"].get<int>(), 1);
         EXPECT_EQ(j.contains("openblas_gflops"), openblas_linked());
+        EXPECT_TRUE(j.contains("genlab_gflops"));
     }
     set_num_threads(before);
     EXPECT_EQ(names.size(), rows.size());
