@@ -49,8 +49,10 @@ static void matmul_backward(Tape& t, const Node& n) {
         const float* ai = a + i * d.m * d.k;        // (M, K)
         const float* bi = b + i * d.k * d.n;        // (K, N)
         const float* douti = dout + i * d.m * d.n;  // (M, N)
-        if (need_a) gemm(Trans::No, Trans::Yes, d.m, d.k, d.n, douti, d.n, bi, d.n, 1.f, da + i * d.m * d.k, d.k);  // dA = dout·Bᵀ
-        if (need_b) gemm(Trans::Yes, Trans::No, d.k, d.n, d.m, ai, d.k, douti, d.n, 1.f, db + i * d.k * d.n, d.n);  // dB = Aᵀ·dout
+        if (need_a)  // dA = dout·Bᵀ
+            gemm(Trans::No, Trans::Yes, d.m, d.k, d.n, douti, d.n, bi, d.n, 1.f, da + i * d.m * d.k, d.k);
+        if (need_b)  // dB = Aᵀ·dout
+            gemm(Trans::Yes, Trans::No, d.k, d.n, d.m, ai, d.k, douti, d.n, 1.f, db + i * d.k * d.n, d.n);
     });
 }
 
@@ -68,7 +70,8 @@ Var matmul(Tape& t, Var a, Var b) {
     const float* bp = t.value(b).data();
     float* y = t.value(out).data();
     for_batches(d, [&](Eigen::Index i) {
-        gemm(Trans::No, Trans::No, d.m, d.n, d.k, ap + i * d.m * d.k, d.k, bp + i * d.k * d.n, d.n, 0.f, y + i * d.m * d.n, d.n);
+        gemm(Trans::No, Trans::No, d.m, d.n, d.k, ap + i * d.m * d.k, d.k, bp + i * d.k * d.n, d.n, 0.f,
+             y + i * d.m * d.n, d.n);
     });
     return out;
 }
