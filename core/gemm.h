@@ -10,9 +10,10 @@
 // several times slower than Eigen's, so on such a machine Eigen is kept. The choice is made once
 // per process; GENLAB_GEMM=eigen|openblas in the environment overrides it. Matrix-vector products
 // always run on Eigen, which measured faster there (genlab-bench --gemm: a 64×256 · 256×1 layer,
-// 42 GFLOP/s against 6.5). Products under kSmallGemm multiply-adds on several threads are split
-// into one band of rows per thread by gemm() itself: OpenBLAS's own split of them was slower on 2
-// threads than on 1 (128×32 · 32×128: 54 GFLOP/s against 75).
+// 42 GFLOP/s against 6.5). On OpenBLAS with several threads, products of kTinyGemm to kSmallGemm
+// multiply-adds are split by gemm() itself, one band of C's rows (or columns) per thread, each a
+// single-threaded call: OpenBLAS's own split of them was slower on 2 threads than on 1 (128×32 ·
+// 32×128: 54 GFLOP/s against 75).
 // Results of one backend with one thread count are bit-identical from run to run.
 #pragma once
 #include <string>
@@ -31,7 +32,7 @@ void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const
 inline constexpr long kSmallGemm = 1 << 22;  // m·n·k below this: split into bands by gemm(),
 inline constexpr long kTinyGemm = 1 << 16;   // unless below this: one thread (waking more costs more)
 
-GemmBackend gemm_backend();                           // the one gemm() uses in this process for large products
+GemmBackend gemm_backend();                           // the one gemm() uses here, but for matrix-vector products
 GemmBackend gemm_backend_for(long m, long n, long k);  // the one gemm() uses for this product
 bool openblas_linked();                               // this build can use OpenBLAS
 std::string gemm_backend_description(GemmBackend backend);  // "OpenBLAS (Zen kernel)", "Eigen 3.4.0"
