@@ -108,12 +108,11 @@ BenchResult run_bench(const BenchOptions& opt) {
         done += n;
     }
     r.ms_per_step_mean = std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / opt.steps;
-    std::vector<double> sorted = block_ms;
-    std::sort(sorted.begin(), sorted.end());
-    const size_t m = sorted.size();
-    r.ms_per_step = m % 2 ? sorted[m / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);  // numpy's median
-    r.block_ms_min = sorted.front();
-    r.block_ms_max = sorted.back();
+    std::sort(block_ms.begin(), block_ms.end());
+    const size_t m = block_ms.size();
+    r.ms_per_step = m % 2 ? block_ms[m / 2] : 0.5 * (block_ms[m / 2 - 1] + block_ms[m / 2]);  // numpy's median
+    r.block_ms_min = block_ms.front();
+    r.block_ms_max = block_ms.back();
     r.peak_rss_mb = peak_rss_mb();
     return r;
 }
