@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 
@@ -64,6 +65,19 @@ inline size_t occurrences(const std::string& text, const std::string& what) {
     for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
     return n;
 }
+
+// Puts the OpenMP thread count back as it was when the scope ends, also when an ASSERT returns
+// early: tests that compare 1 and 2 threads set it themselves.
+class ThreadCountRestorer {
+public:
+    ThreadCountRestorer() : before_(num_threads()) {}
+    ~ThreadCountRestorer() { set_num_threads(before_); }
+    ThreadCountRestorer(const ThreadCountRestorer&) = delete;
+    ThreadCountRestorer& operator=(const ThreadCountRestorer&) = delete;
+
+private:
+    int before_;
+};
 
 // A fresh folder under the system temp dir (mkdtemp), removed with everything in it.
 class TempDir {

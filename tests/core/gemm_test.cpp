@@ -10,6 +10,7 @@
 #include "core/gemm.h"
 #include "core/parallel.h"
 #include "core/rng.h"
+#include "tests/test_util.h"
 
 namespace genlab {
 namespace {
@@ -91,7 +92,7 @@ TEST(Gemm, OneAndTwoThreadsAgree) {
     // Large enough for both backends to split the product over the threads.
     const long m = 384, n = 256, k = 300;
     const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 4), b = random_floats(static_cast<size_t>(n * k), 5);
-    const int before = num_threads();
+    const testing::ThreadCountRestorer restore;
     for (GemmBackend backend : backends()) {
         std::vector<float> c1(static_cast<size_t>(m * n)), c2(c1.size());
         set_num_threads(1);
@@ -101,7 +102,6 @@ TEST(Gemm, OneAndTwoThreadsAgree) {
         // Another split of the sums may round differently: allow k ulps of the terms' size (~1).
         for (size_t i = 0; i < c1.size(); ++i) ASSERT_NEAR(c1[i], c2[i], 1e-6f * k) << "element " << i;
     }
-    set_num_threads(before);
 }
 
 TEST(Gemm, TheChosenBackendIsDescribed) {
@@ -121,7 +121,7 @@ TEST(Gemm, VectorProductsRunOnEigen) {
 // The entry point's own split of small products over the threads (by rows, or by columns when
 // there are fewer rows), against one thread, for every transpose combination.
 TEST(Gemm, SmallProductsSplitOverThreadsMatchOneThread) {
-    const int before = num_threads();
+    const testing::ThreadCountRestorer restore;
     for (auto [m, n, k] : {std::array<long, 3>{128, 32, 128}, std::array<long, 3>{32, 128, 128}, std::array<long, 3>{37, 45, 50}})
         for (Trans ta : {Trans::No, Trans::Yes})
             for (Trans tb : {Trans::No, Trans::Yes}) {
@@ -135,7 +135,6 @@ TEST(Gemm, SmallProductsSplitOverThreadsMatchOneThread) {
                 for (size_t i = 0; i < c1.size(); ++i)
                     ASSERT_NEAR(c1[i], c2[i], 1e-6f * k) << m << "x" << n << "x" << k << " element " << i;
             }
-    set_num_threads(before);
 }
 
 }  // namespace

@@ -43,12 +43,11 @@ TEST(Reduce, LargeSumIsAccurateAndThreadCountIndependent) {
     const int n = 200001;
     Tensor x(Shape{n}, 0.1f);
     Tape t;
-    const int before = num_threads();
+    const testing::ThreadCountRestorer restore;
     set_num_threads(1);
     const float one = t.item(sum(t, t.constant(x)));
     set_num_threads(2);
     const float two = t.item(sum(t, t.constant(x)));
-    set_num_threads(before);
     uint32_t bits_one, bits_two;
     std::memcpy(&bits_one, &one, sizeof one);
     std::memcpy(&bits_two, &two, sizeof two);

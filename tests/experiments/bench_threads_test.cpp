@@ -9,6 +9,7 @@
 
 #include "core/parallel.h"
 #include "experiments/bench.h"
+#include "tests/test_util.h"
 
 namespace genlab::experiments {
 namespace {
@@ -17,12 +18,11 @@ const bool kImages = std::filesystem::exists("/usr/share/datasets/fashion-mnist/
 const std::string kShakespeare = std::string(GENLAB_SOURCE_DIR) + "/../shared/data/tinyshakespeare.txt";
 
 void expect_threads_agree(const std::string& workload) {
-    const int before = num_threads();
+    const testing::ThreadCountRestorer restore;
     BenchOptions opt{.workload = workload, .steps = 4, .warmup = 0, .threads = 1, .block = 4, .corpus = kShakespeare};
     const BenchResult one = run_bench(opt);
     opt.threads = 2;
     const BenchResult two = run_bench(opt);
-    set_num_threads(before);
     ASSERT_EQ(one.final_metrics.size(), two.final_metrics.size());
     ASSERT_FALSE(one.final_metrics.empty());
     for (size_t i = 0; i < one.final_metrics.size(); ++i) {

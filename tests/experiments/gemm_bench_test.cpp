@@ -8,12 +8,13 @@
 #include "core/gemm.h"
 #include "core/parallel.h"
 #include "experiments/gemm_bench.h"
+#include "tests/test_util.h"
 
 namespace genlab::experiments {
 namespace {
 
 TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
-    const int before = num_threads();
+    const testing::ThreadCountRestorer restore;
     const std::vector<GemmBenchRow> rows = run_gemm_bench(1, 0.5);  // leaves 1 thread set, as the rows were measured
     ASSERT_EQ(rows.size(), 1u + 3u * 17u);  // 2048², then forward, dx, dW of 6 gan + 6 ae + 5 gpt layers
     EXPECT_EQ(rows[0].m * rows[0].n * rows[0].k, 2048L * 2048 * 2048);
@@ -30,7 +31,6 @@ TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
         EXPECT_EQ(j.contains("openblas_gflops"), openblas_linked());
         EXPECT_TRUE(j.contains("genlab_gflops"));
     }
-    set_num_threads(before);
     EXPECT_EQ(names.size(), rows.size());
     // The gpt MLP's first layer: 768 rows of 128 features to 512.
     EXPECT_TRUE(names.count("gpt fc 128-512 forward"));
