@@ -23,11 +23,17 @@ Var Tape::param(Parameter& p) {
     Slot& s = next_slot();
     s.value.assign_view(p.value.data(), p.value.shape());
     s.requires_grad = grad_enabled_;
-    if (s.requires_grad) {
+    const Var out{static_cast<int>(used_ - 1)};
+    if (!s.requires_grad) return out;
+    if (own_param_grads_) {  // never touches p.grad: another thread may be writing it
+        s.grad.resize(p.value.shape());
+        s.grad.fill(0.f);
+        param_grads_.push_back({&p, out});
+    } else {
         if (p.grad.shape() != p.value.shape()) p.grad = Tensor(p.value.shape());
         s.grad.assign_view(p.grad.data(), p.grad.shape());
     }
-    return Var{static_cast<int>(used_ - 1)};
+    return out;
 }
 
 Var Tape::constant(const Tensor& t) {
@@ -104,10 +110,10 @@ float Tape::item(Var v) {
     return t[0];
 }
 
-void Tape::backward(Var loss) {
+void Tape::backward(Var loss, float seed) {
     if (shape(loss).numel() != 1) fail("backward: the loss must hold one value, got shape ", shape(loss).str());
     if (!requires_grad(loss)) fail("backward: the loss does not depend on any parameter (built under NoGradGuard?)");
-    grad(loss)[0] += 1.f;
+    grad(loss)[0] += seed;
     run_backward();
 }
 
@@ -128,6 +134,7 @@ void Tape::run_backward() {
 void Tape::reset() {
     used_ = 0;
     nodes_.clear();
+    param_grads_.clear();
 }
 
 }  // namespace genlab

@@ -83,14 +83,25 @@ public:
     bool requires_grad(Var v) const { return slots_[check(v)].requires_grad; }
     float item(Var v);  // the single value of a (1)-shaped or scalar slot
 
-    // Seeds d(loss) = 1 and runs every recorded node's backward in reverse order.
-    // Call reset() before building the next graph (a second backward over the same nodes would
-    // accumulate twice).
-    void backward(Var loss);
+    // Seeds d(loss) = seed (1 by default) and runs every recorded node's backward in reverse
+    // order. Call reset() before building the next graph (a second backward over the same nodes
+    // would accumulate twice).
+    void backward(Var loss, float seed = 1.f);
     // Seeds d(out) = seed (same shape as out) instead: vector-Jacobian products, gradient checks.
     void backward(Var out, const Tensor& seed);
     // Rewind for the next step; every buffer keeps its capacity.
     void reset();
+
+    // Parameters' gradients go to buffers this tape owns (zeroed at each param()) instead of
+    // Parameter::grad: a data-parallel shard (core/train/data_parallel.h) fills them while
+    // another thread writes Parameter::grad, and they are summed after both finish.
+    void set_own_param_grads(bool on) { own_param_grads_ = on; }
+    struct ParamGrad {
+        Parameter* param;
+        Var slot;  // t.grad(slot) is this tape's gradient of *param
+    };
+    // The parameters bound since reset() with their own buffers (one entry per param() call).
+    const std::vector<ParamGrad>& own_param_grads() const { return param_grads_; }
 
     bool grad_enabled() const { return grad_enabled_; }
     size_t num_nodes() const { return nodes_.size(); }
@@ -109,8 +120,10 @@ private:
 
     std::deque<Slot> slots_;  // a deque: growing it never moves a slot, so Tensor& stays valid
     std::vector<Node> nodes_;
+    std::vector<ParamGrad> param_grads_;
     size_t used_ = 0;
     bool grad_enabled_ = true;
+    bool own_param_grads_ = false;
 };
 
 // RAII: ops inside record no nodes and produce slots without gradients (inference, sampling).

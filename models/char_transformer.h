@@ -38,6 +38,7 @@ public:
     int context() const override { return cfg_.block_size; }
     int vocab_size() const override { return cfg_.vocab_size; }
     const CharModelConfig& config() const override { return cfg_; }
+    bool uses_dropout() const override { return cfg_.dropout > 0.f; }
 
 private:
     CharModelConfig cfg_;

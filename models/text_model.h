@@ -66,6 +66,8 @@ public:
     void set_training(bool on) { training_ = on; }
     bool training() const { return training_; }
     Rng& dropout_rng() const { return dropout_rng_; }
+    // Whether a training forward draws dropout masks (and so cannot run in concurrent shards).
+    virtual bool uses_dropout() const { return false; }
 
 protected:
     bool training_ = true;

@@ -3,6 +3,7 @@
 // steps, the tapes, optimizers, samplers and batch buffers are all reused (alloc_counter.h).
 #include <gtest/gtest.h>
 
+#include "core/parallel.h"
 #include "tests/alloc_counter.h"
 #include "tests/experiments/experiment_cases.h"
 #include "tests/test_util.h"
@@ -34,6 +35,14 @@ TEST(StepAllocation, CounterSeesAnAllocation) {
 TEST(StepAllocation, EveryExperimentAllocatesOnlyItsMetricsVector) {
     for (const testing::ExperimentCase& c : testing::experiment_cases())
         EXPECT_EQ(allocations_in_warm_steps(c), 3) << c.label;  // 3 steps, one vector each
+}
+
+TEST(StepAllocation, EveryExperimentOnTwoThreadsToo) {
+    // The transformer's steps then split the batch over two tapes (core/train/data_parallel.h).
+    const testing::ThreadCountRestorer restore;
+    set_num_threads(2);
+    for (const testing::ExperimentCase& c : testing::experiment_cases())
+        EXPECT_EQ(allocations_in_warm_steps(c), 3) << c.label;
 }
 
 TEST(StepAllocation, EveryGanLossAndALearnableActivationStayAllocationFree) {
