@@ -12,8 +12,12 @@
 // always run on Eigen, which measured faster there (genlab-bench --gemm: a 64×256 · 256×1 layer,
 // 42 GFLOP/s against 6.5). On OpenBLAS with several threads, products of kTinyGemm to kSmallGemm
 // multiply-adds are split by gemm() itself, one band of C's rows (or columns) per thread, each a
-// single-threaded call: OpenBLAS's own split of them was slower on 2 threads than on 1 (128×32 ·
-// 32×128: 54 GFLOP/s against 75).
+// single-threaded call: on 2 threads OpenBLAS's own split of them was slower, up to slower than
+// its kernel on 1 (128×32 · 32×128: 54 GFLOP/s against 75; gpt's 768×128 · 128×65: 72 against
+// 131 banded). kSmallGemm lies above every workload layer (the largest is 768×512×128, 2^25.6).
+// Above it OpenBLAS splits the product itself, sharing each packed block between the threads:
+// at 2048³ on 2 threads that matched the bands (155-178 GFLOP/s against 158-181), and it packs
+// less on many threads.
 // Results of one backend with one thread count are bit-identical from run to run.
 #pragma once
 #include <string>
@@ -29,7 +33,7 @@ void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, 
 void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
           const float* b, long ldb, float beta, float* c, long ldc);  // one backend, for benchmarks and tests
 
-inline constexpr long kSmallGemm = 1 << 22;  // m·n·k below this: split into bands by gemm(),
+inline constexpr long kSmallGemm = 1L << 28;  // m·n·k below this: split into bands by gemm(),
 inline constexpr long kTinyGemm = 1 << 16;   // unless below this: one thread (waking more costs more)
 
 GemmBackend gemm_backend();                           // the one gemm() uses here, but for matrix-vector products

@@ -122,7 +122,8 @@ TEST(Gemm, VectorProductsRunOnEigen) {
 // there are fewer rows), against one thread, for every transpose combination.
 TEST(Gemm, SmallProductsSplitOverThreadsMatchOneThread) {
     const testing::ThreadCountRestorer restore;
-    for (auto [m, n, k] : {std::array<long, 3>{128, 32, 128}, std::array<long, 3>{32, 128, 128}, std::array<long, 3>{37, 45, 50}})
+    for (auto [m, n, k] : {std::array<long, 3>{128, 32, 128}, std::array<long, 3>{32, 128, 128}, std::array<long, 3>{37, 45, 50},
+                           std::array<long, 3>{768, 65, 128}})
         for (Trans ta : {Trans::No, Trans::Yes})
             for (Trans tb : {Trans::No, Trans::Yes}) {
                 const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 6), b = random_floats(static_cast<size_t>(k * n), 7);
