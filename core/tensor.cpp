@@ -1,5 +1,7 @@
 #include "core/tensor.h"
 
+#include "core/parallel.h"
+
 #include <algorithm>
 
 #include "core/error.h"
@@ -115,6 +117,13 @@ Tensor Tensor::reshaped(Shape shape) {
     return view(data_, shape);
 }
 
-void Tensor::fill(float v) { std::fill(data_, data_ + numel(), v); }
+void Tensor::fill(float v) {
+    // Gradient buffers are zeroed every step (zero_grad, the tape's emit): in chunks over the
+    // threads when large, so the other threads do not wait through a serial memset.
+    constexpr long kChunk = 1 << 14;
+    const long n = static_cast<long>(numel()), chunks = (n + kChunk - 1) / kChunk;
+#pragma omp parallel for schedule(static) if (n >= 4 * static_cast<long>(kParallelGrain))
+    for (long c = 0; c < chunks; ++c) std::fill(data_ + c * kChunk, data_ + std::min(n, (c + 1) * kChunk), v);
+}
 
 }  // namespace genlab
