@@ -1,10 +1,9 @@
 #include "core/tensor.h"
 
-#include "core/parallel.h"
-
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/parallel.h"
 
 namespace genlab {
 

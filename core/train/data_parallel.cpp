@@ -90,9 +90,9 @@ float DataParallel::run_shards(int rows, FnRef<Var(Tape&, int, int)> build, FnRe
     return static_cast<float>(loss);
 }
 
-// Every gradient a shard will add has its destination (Parameter::grad is made by the first
-// param() of shard 0, or by the optimizer; a shard's graph that binds a parameter shard 0's does
-// not would be a bug, caught here rather than written out of bounds).
+// Every gradient a shard will add has its destination: Parameter::grad, made by the optimizer
+// or by shard 0's param(). A parameter that only a later shard binds would have none (a bug in
+// the caller's graph), caught here rather than written out of bounds.
 std::exception_ptr DataParallel::check_gradients() {
     for (int k = 1; k < count_; ++k)
         for (const Tape::ParamGrad& pg : shard(k).tape.own_param_grads())

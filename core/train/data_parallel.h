@@ -20,8 +20,6 @@
 #pragma once
 #include <exception>
 #include <memory>
-#include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "core/tape.h"
@@ -43,7 +41,6 @@ public:
 
     // shards = false: every step on one tape over the whole batch (ops still use the threads).
     explicit DataParallel(bool shards = true);
-    void set_sharding(bool on) { sharding_ = on; }
 
     // Forward and backward of build(tape, begin, end) -> Var, a mean over its rows, on each
     // shard; gradients accumulate into Parameter::grad (zero them first). Returns the batch's
