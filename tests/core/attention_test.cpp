@@ -109,6 +109,12 @@ TEST(Attention, MatchesNaiveCompositionOnASmallCase) { expect_matches_naive(2, 4
 
 TEST(Attention, MatchesNaiveCompositionOnTheParallelPath) { expect_matches_naive(2, 32, 32, 4, 5); }
 
+// The per-head products in 4 × 16 register tiles, at gpt's shape (T 64, D 32), and at sizes that
+// leave partial row blocks, short row tiles and a column remainder (T 37: blocks of 16, 16, 5; D 20).
+TEST(Attention, MatchesNaiveCompositionAtTheBenchmarkShape) { expect_matches_naive(2, 64, 128, 4, 6); }
+
+TEST(Attention, MatchesNaiveCompositionAtOddSizes) { expect_matches_naive(2, 37, 60, 3, 7); }
+
 TEST(Attention, RejectsBadShapesNamingThem) {
     Tape t;
     Tensor bad(Shape{2, 4, 10}), rank2(Shape{4, 12}), ok(Shape{2, 4, 12});
