@@ -10,8 +10,8 @@
 #include <optional>
 
 #include "core/io/atomic_file.h"
-#include "core/train/data_parallel.h"
 #include "core/optim/optimizer.h"
+#include "core/train/data_parallel.h"
 #include "data/corpus.h"
 #include "data/input_file.h"
 #include "data/text_sampler.h"
@@ -329,7 +329,7 @@ private:
     LrSchedule sched_;
     Tensor x_, y_;  // (B, T) / (B, K) ids and (B, T) / (B) targets, refilled every batch
     // The transformer's training steps split the batch over the threads (unless dropout draws
-    // masks in the forward): its many small ops ran 18% faster that way on 2 threads. The MLP's
+    // masks in the forward): its many small ops ran 14-18% faster that way on 2 threads. The MLP's
     // few large GEMMs gain nothing from it, like the GAN's and the autoencoder's (README).
     DataParallel dp_{blocks_ && !model_->uses_dropout()};
     double train_seconds_ = 0.0;
