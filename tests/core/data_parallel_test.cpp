@@ -139,6 +139,7 @@ TEST(DataParallel, RepeatedStepsAgreeAndAccumulateOnlyWhatTheyAreGiven) {
     sharded(m, dp, batch, 10, &first);
     sharded(m, dp, batch, 10, &second);
     EXPECT_EQ(first, second);
+    EXPECT_EQ(num_threads(), 2);  // the shards' single-threaded setting stays inside the region
 }
 
 TEST(DataParallel, FrozenParametersGetNoGradient) {
