@@ -83,10 +83,10 @@ void expect_grads_near(const std::vector<std::vector<float>>& want, const std::v
             ASSERT_NEAR(want[p][i], got[p][i], 1e-6f + 1e-5f * std::abs(want[p][i])) << "param " << p << " [" << i << "]";
 }
 
-float sharded(TinyLm& m, DataParallel& dp, const Batch& batch, int rows, std::vector<std::vector<float>>* grads) {
+float sharded(TinyLm& m, DataParallel& dp, const Batch& batch, std::vector<std::vector<float>>* grads) {
     m.zero_grad();
     const float l = dp.run(
-        rows, [&](Tape& t, int b, int e) { return m.loss(t, rows_of(batch.ids, b, e), rows_of(batch.targets, b, e)); },
+        batch.ids.shape()[0], [&](Tape& t, int b, int e) { return m.loss(t, rows_of(batch.ids, b, e), rows_of(batch.targets, b, e)); },
         [&](int b, int e) { return batch.counted(b, e); });
     *grads = m.grads();
     return l;
@@ -102,7 +102,7 @@ TEST(DataParallel, TwoShardsGiveTheWholeBatchsLossAndGradients) {
         const float l1 = reference(m, batch, &want);
         set_num_threads(2);
         DataParallel dp;
-        const float l2 = sharded(m, dp, batch, rows, &got);
+        const float l2 = sharded(m, dp, batch, &got);
         EXPECT_EQ(dp.shard_count(), 2) << rows;
         EXPECT_NEAR(l1, l2, 1e-6f * (1 + std::abs(l1))) << rows;
         SCOPED_TRACE(rows);
@@ -122,7 +122,7 @@ TEST(DataParallel, OneThreadIsTheSingleTapeBitForBit) {
     std::vector<std::vector<float>> want, got;
     const float l1 = reference(m, batch, &want);
     DataParallel dp;
-    const float l2 = sharded(m, dp, batch, 9, &got);
+    const float l2 = sharded(m, dp, batch, &got);
     EXPECT_EQ(dp.shard_count(), 1);
     EXPECT_EQ(l1, l2);
     EXPECT_EQ(want, got);
@@ -136,8 +136,8 @@ TEST(DataParallel, RepeatedStepsAgreeAndAccumulateOnlyWhatTheyAreGiven) {
     const Batch batch(10);
     DataParallel dp;
     std::vector<std::vector<float>> first, second;
-    sharded(m, dp, batch, 10, &first);
-    sharded(m, dp, batch, 10, &second);
+    sharded(m, dp, batch, &first);
+    sharded(m, dp, batch, &second);
     EXPECT_EQ(first, second);
     EXPECT_EQ(num_threads(), 2);  // the shards' single-threaded setting stays inside the region
 }
@@ -152,7 +152,7 @@ TEST(DataParallel, FrozenParametersGetNoGradient) {
     reference(m, batch, &want);
     set_num_threads(2);
     DataParallel dp;
-    sharded(m, dp, batch, 8, &got);
+    sharded(m, dp, batch, &got);
     for (float g : got[0]) ASSERT_EQ(g, 0.f);
     expect_grads_near(want, got, 1);
 }
@@ -168,7 +168,7 @@ TEST(DataParallel, AShardWithOnlyPaddingWeighsNothing) {
     const float l1 = reference(m, batch, &want);
     set_num_threads(2);
     DataParallel dp;
-    const float l2 = sharded(m, dp, batch, 4, &got);
+    const float l2 = sharded(m, dp, batch, &got);
     EXPECT_FLOAT_EQ(dp.shard(1).weight, 0.f);
     EXPECT_NEAR(l1, l2, 1e-6f);
     expect_grads_near(want, got);
@@ -190,7 +190,7 @@ TEST(DataParallel, AnErrorInAShardIsThrownAfterTheJoin) {
         EXPECT_NE(std::string(e.what()).find("shard starting at row 3 failed"), std::string::npos) << e.what();
     }
     std::vector<std::vector<float>> got;  // and the next step runs normally
-    EXPECT_TRUE(std::isfinite(sharded(m, dp, batch, 6, &got)));
+    EXPECT_TRUE(std::isfinite(sharded(m, dp, batch, &got)));
 }
 
 TEST(DataParallel, ShardCount) {
