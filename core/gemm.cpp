@@ -130,11 +130,11 @@ GemmBackend gemm_backend_for(long m, long n, long k) {
 
 namespace {
 
-// A small product on several threads, split by genlab: C's rows (or, when it has fewer rows than
-// columns, its columns) in one contiguous band per thread, each band one single-threaded call
-// (inside a parallel region OpenBLAS does not thread). OpenBLAS's own split of products this
-// small was slower on 2 threads than its kernel on 1. Every element is still one call's sum
-// over all of k, so the result does not depend on the split.
+// A product below kSmallGemm on several threads, split by genlab: C's rows (or, when it has fewer
+// rows than columns, its columns) in one contiguous band per thread, each band one
+// single-threaded call (inside a parallel region OpenBLAS does not thread). OpenBLAS's own split
+// of these was slower on 2 threads (gemm.h). Every element is still one call's sum over all of
+// k, so the result does not depend on the split.
 void gemm_in_bands(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
                    const float* b, long ldb, float beta, float* c, long ldc, int threads) {
     const bool by_rows = m >= n;
