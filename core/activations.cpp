@@ -166,6 +166,32 @@ void backward_span(const float* __restrict x, const float* __restrict y, const f
     for (size_t i = 0; i < n; ++i) dx[i] += dy[i] * DF{}(x[i], y[i], q);
 }
 
+// An entry that saves one value per element (make_saving_activation): FS(x, p) gives {y, s},
+// DFS(x, y, s, p) the derivative from the saved s.
+struct WithSaved {
+    float y;
+    float s;
+};
+
+template <class FS>
+void forward_saving_span(const float* __restrict x, float* __restrict y, float* __restrict s, size_t n, ActParams p) {
+    float q[kMaxParams];
+    std::copy(p, p + kMaxParams, q);
+    for (size_t i = 0; i < n; ++i) {
+        const WithSaved r = FS{}(x[i], q);
+        y[i] = r.y;
+        s[i] = r.s;
+    }
+}
+
+template <class DFS>
+void backward_saved_span(const float* __restrict x, const float* __restrict y, const float* __restrict s,
+                         const float* __restrict dy, float* __restrict dx, size_t n, ActParams p) {
+    float q[kMaxParams];
+    std::copy(p, p + kMaxParams, q);
+    for (size_t i = 0; i < n; ++i) dx[i] += dy[i] * DFS{}(x[i], y[i], s[i], q);
+}
+
 // Eight independent double accumulators: the sum vectorises without reassociation by the
 // compiler, and the order depends on n only (deterministic).
 template <class DP>
@@ -210,6 +236,20 @@ template <class F, class DF, class Gain>
 ActivationDef make_activation(EntryInfo info, F, DF, Gain) {
     if (!info.learnable.empty()) fail("activation table: ", info.name, " is learnable but has no dparam");
     return make_entry<F, DF, Gain>(std::move(info));
+}
+
+// An elementwise entry whose backward reuses a value the forward computes anyway: fs(x, p)
+// returns {f(x), s}, dfs(x, y, s, p) the derivative given that s. The plain kernels and the
+// scalar forms are built from the same two lambdas, so every path computes the same floats.
+template <class FS, class DFS, class Gain>
+ActivationDef make_saving_activation(EntryInfo info, FS, DFS, Gain) {
+    if (!info.learnable.empty()) fail("activation table: ", info.name, " is learnable; saving entries are not");
+    constexpr auto f = [](float x, ActParams p) { return FS{}(x, p).y; };
+    constexpr auto df = [](float x, float y, ActParams p) { return DFS{}(x, y, FS{}(x, p).s, p); };
+    ActivationDef d = make_entry<decltype(f), decltype(df), Gain>(std::move(info));
+    d.forward_saving = forward_saving_span<FS>;
+    d.backward_saved = backward_saved_span<DFS>;
+    return d;
 }
 
 // A learnable entry also gives dparam(x, y, p) = ∂f/∂param, summed by activate()'s backward.
@@ -298,16 +338,15 @@ const std::vector<ActivationDef>& activation_table() {
             [](float x, float, ActParams) { return kSeluScale * (x > 0.f ? 1.f : kSeluAlpha * exp_nonpos(x > 0.f ? 0.f : x)); },
             [](ActParams) { return 0.75f; }),
         // Exact GELU, x Φ(x). Φ comes from the upper tail on both sides, so neither tail cancels.
-        make_activation({.name = "gelu", .formula = "x * Phi(x)",
-                         .range = [](ActParams) { return ValueRange{-0.1699712f, kInf}; }},  // min at x = -0.7518
+        // The backward reads Φ(x) saved by the forward: it costs most of both.
+        make_saving_activation({.name = "gelu", .formula = "x * Phi(x)",
+                                .range = [](ActParams) { return ValueRange{-0.1699712f, kInf}; }},  // min at x = -0.7518
             [](float x, ActParams) {
                 const float q = normal_upper_tail(std::fabs(x));
-                return x * (x >= 0.f ? 1.f - q : q);
+                const float phi = x >= 0.f ? 1.f - q : q;
+                return WithSaved{x * phi, phi};
             },
-            [](float x, float, ActParams) {
-                const float q = normal_upper_tail(std::fabs(x));
-                return (x >= 0.f ? 1.f - q : q) + x * kInvSqrt2Pi * exp_nonpos(-0.5f * x * x);
-            },
+            [](float x, float, float phi, ActParams) { return phi + x * kInvSqrt2Pi * exp_nonpos(-0.5f * x * x); },
             unit_gain),
         // 0.5 x (1 + tanh(u)) is written x sigmoid(2u): the same value without 1 + tanh cancelling
         // for negative x. The cubic uses x clamped to ±1e6 (where sigmoid has long saturated) so
@@ -560,7 +599,12 @@ static void activate_backward(Tape& t, const Node& n) {
     const size_t count = t.value(n.out).numel();
     if (t.requires_grad(n.in[0])) {
         float* dx = t.grad(n.in[0]).data();  // dx += dy * f'(x)
-        for_blocks(count, [&](size_t b, size_t e) { def.backward(x + b, y + b, dy + b, dx + b, e - b, p); });
+        if (n.saved.aux[0].valid()) {
+            const float* s = t.value(n.saved.aux[0]).data();
+            for_blocks(count, [&](size_t b, size_t e) { def.backward_saved(x + b, y + b, s + b, dy + b, dx + b, e - b, p); });
+        } else {
+            for_blocks(count, [&](size_t b, size_t e) { def.backward(x + b, y + b, dy + b, dx + b, e - b, p); });
+        }
     }
     if (n.in[1].valid() && t.requires_grad(n.in[1]))  // dparam += Σ dy * ∂f/∂param
         t.grad(n.in[1])[0] += static_cast<float>(
@@ -586,11 +630,17 @@ Var activate(Tape& t, Var x, const Activation& act, Var param) {
         saved.f[def.params.size()] = t.value(param)[0];
     }
     const Shape xs = t.shape(x);
+    if (def.forward_saving && t.grad_enabled() && t.requires_grad(x)) saved.aux[0] = t.scratch(xs);
     Var out = param.valid() ? t.emit(xs, {x, param}, activate_backward, saved) : t.emit(xs, {x}, activate_backward, saved);
     const float* xp = t.value(x).data();
     float* y = t.value(out).data();
     const float* p = saved.f.data();
-    for_blocks(xs.numel(), [&](size_t b, size_t e) { def.forward(xp + b, y + b, e - b, p); });
+    if (saved.aux[0].valid()) {
+        float* s = t.value(saved.aux[0]).data();
+        for_blocks(xs.numel(), [&](size_t b, size_t e) { def.forward_saving(xp + b, y + b, s + b, e - b, p); });
+    } else {
+        for_blocks(xs.numel(), [&](size_t b, size_t e) { def.forward(xp + b, y + b, e - b, p); });
+    }
     return out;
 }
 

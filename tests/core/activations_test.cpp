@@ -218,7 +218,52 @@ TEST_P(ActivationKernels, SpanKernelsMatchScalarForms) {
     }
 }
 
+// An entry that saves a value for its backward (GELU saves Φ) must give exactly the floats of its
+// plain kernels: the saved path is only faster, and trained figures must not move.
+TEST_P(ActivationKernels, SavingKernelsEqualPlainKernelsBitForBit) {
+    const Activation act = parse_activation(GetParam());
+    const ActivationDef& d = *act.def;
+    ASSERT_EQ(d.forward_saving != nullptr, d.backward_saved != nullptr) << "saving kernels come in pairs";
+    if (!d.forward_saving) return;
+    // Kinks, both tails, subnormal-producing inputs and a sweep; 1003 runs the loops' tails.
+    Tensor x(Shape{1003}), dy(Shape{1003});
+    Rng(11).fill_uniform(x, -12.f, 12.f);
+    const float special[] = {0.f, -0.f, 1e-30f, -1e-30f, 1.f, -1.f, 5.f, -5.f, 9.5f, -9.5f, 14.f, -14.f,
+                             40.f, -40.f, 1e6f, -1e6f, 3e38f, -3e38f};
+    std::copy(std::begin(special), std::end(special), x.data());
+    Rng(12).fill_uniform(dy, -2.f, 2.f);
+    const float* p = act.params.data();
+    Tensor y(x.shape()), ys(x.shape()), s(x.shape()), dx(x.shape(), 0.25f), dxs(x.shape(), 0.25f);
+    d.forward(x.data(), y.data(), x.numel(), p);
+    d.backward(x.data(), y.data(), dy.data(), dx.data(), x.numel(), p);
+    d.forward_saving(x.data(), ys.data(), s.data(), x.numel(), p);
+    d.backward_saved(x.data(), ys.data(), s.data(), dy.data(), dxs.data(), x.numel(), p);
+    for (size_t i = 0; i < x.numel(); ++i) {
+        ASSERT_EQ(std::bit_cast<uint32_t>(ys[i]), std::bit_cast<uint32_t>(y[i])) << "forward at x=" << x[i];
+        ASSERT_EQ(std::bit_cast<uint32_t>(dxs[i]), std::bit_cast<uint32_t>(dx[i])) << "backward at x=" << x[i];
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllActivations, ActivationKernels, ::testing::ValuesIn(elementwise_names()), param_name);
+
+// GELU's op keeps Φ in a scratch slot while it records a gradient, and nothing without one.
+TEST(Activate, SavesForBackwardOnlyWhenRecording) {
+    const Activation gelu = parse_activation("gelu");
+    ASSERT_TRUE(gelu.def->forward_saving) << "gelu is expected to save Φ for its backward";
+    Parameter px("x", Tensor(Shape{5}, {-2.f, -0.5f, 0.f, 0.7f, 3.f}));
+    Tape t;
+    const size_t before = t.num_slots();
+    {
+        NoGradGuard guard(t);
+        activate(t, t.param(px), gelu);
+    }
+    EXPECT_EQ(t.num_slots() - before, 2u) << "without gradients: the input and the output only";
+    t.reset();
+    Var y = activate(t, t.param(px), gelu);
+    EXPECT_EQ(t.num_slots(), 3u) << "with a gradient: the input, the saved Φ and the output";
+    t.backward(y, Tensor(Shape{5}, 1.f));
+    for (size_t i = 0; i < 5; ++i) EXPECT_FLOAT_EQ(px.grad[i], gelu.df(px.value[i])) << i;
+}
 
 // --- (6) the declared output range holds, and is tight: a bounded activation can serve as a
 // model's output (its range is where the data goes), so the bounds must be the real ones.
