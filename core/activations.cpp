@@ -160,10 +160,13 @@ void forward_span(const float* __restrict x, float* __restrict y, size_t n, ActP
 
 template <class DF>
 void backward_span(const float* __restrict x, const float* __restrict y, const float* __restrict dy,
-                   float* __restrict dx, size_t n, ActParams p) {
+                   float* __restrict dx, size_t n, ActParams p, bool accumulate) {
     float q[kMaxParams];
     std::copy(p, p + kMaxParams, q);
-    for (size_t i = 0; i < n; ++i) dx[i] += dy[i] * DF{}(x[i], y[i], q);
+    if (accumulate)
+        for (size_t i = 0; i < n; ++i) dx[i] += dy[i] * DF{}(x[i], y[i], q);
+    else
+        for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * DF{}(x[i], y[i], q);
 }
 
 // An entry that saves one value per element (make_saving_activation): FS(x, p) gives {y, s},
@@ -186,10 +189,13 @@ void forward_saving_span(const float* __restrict x, float* __restrict y, float* 
 
 template <class DFS>
 void backward_saved_span(const float* __restrict x, const float* __restrict y, const float* __restrict s,
-                         const float* __restrict dy, float* __restrict dx, size_t n, ActParams p) {
+                         const float* __restrict dy, float* __restrict dx, size_t n, ActParams p, bool accumulate) {
     float q[kMaxParams];
     std::copy(p, p + kMaxParams, q);
-    for (size_t i = 0; i < n; ++i) dx[i] += dy[i] * DFS{}(x[i], y[i], s[i], q);
+    if (accumulate)
+        for (size_t i = 0; i < n; ++i) dx[i] += dy[i] * DFS{}(x[i], y[i], s[i], q);
+    else
+        for (size_t i = 0; i < n; ++i) dx[i] = dy[i] * DFS{}(x[i], y[i], s[i], q);
 }
 
 // Eight independent double accumulators: the sum vectorises without reassociation by the
@@ -598,12 +604,14 @@ static void activate_backward(Tape& t, const Node& n) {
     const float* dy = t.grad(n.out).data();
     const size_t count = t.value(n.out).numel();
     if (t.requires_grad(n.in[0])) {
-        float* dx = t.grad(n.in[0]).data();  // dx += dy * f'(x)
+        const Tape::GradWrite w = t.grad_write(n.in[0]);  // dx += dy * f'(x), stored when fresh
+        float* dx = w.data;
+        const bool add = !w.fresh;
         if (n.saved.aux[0].valid()) {
             const float* s = t.value(n.saved.aux[0]).data();
-            for_blocks(count, [&](size_t b, size_t e) { def.backward_saved(x + b, y + b, s + b, dy + b, dx + b, e - b, p); });
+            for_blocks(count, [&](size_t b, size_t e) { def.backward_saved(x + b, y + b, s + b, dy + b, dx + b, e - b, p, add); });
         } else {
-            for_blocks(count, [&](size_t b, size_t e) { def.backward(x + b, y + b, dy + b, dx + b, e - b, p); });
+            for_blocks(count, [&](size_t b, size_t e) { def.backward(x + b, y + b, dy + b, dx + b, e - b, p, add); });
         }
     }
     if (n.in[1].valid() && t.requires_grad(n.in[1]))  // dparam += Σ dy * ∂f/∂param

@@ -30,14 +30,16 @@ struct ActivationDef {
 
     // Span kernels: the indirect call happens once per tensor, the loop inside vectorises.
     void (*forward)(const float* x, float* y, size_t n, ActParams p) = nullptr;
-    // dx[i] += dy[i] * f'(x[i]); y = f(x) is available for derivatives written in terms of it.
-    void (*backward)(const float* x, const float* y, const float* dy, float* dx, size_t n, ActParams p) = nullptr;
+    // dx[i] += dy[i] * f'(x[i]), or dx[i] = ... when !accumulate (dx's old contents are ignored);
+    // y = f(x) is available for derivatives written in terms of it.
+    void (*backward)(const float* x, const float* y, const float* dy, float* dx, size_t n, ActParams p,
+                     bool accumulate) = nullptr;
     // Optional, for entries whose derivative reuses an intermediate of f (GELU: Φ(x)). The
     // forward also writes that value per element to s; the backward reads it instead of
     // recomputing it. Same results bit for bit as forward/backward; null when nothing is saved.
     void (*forward_saving)(const float* x, float* y, float* s, size_t n, ActParams p) = nullptr;
     void (*backward_saved)(const float* x, const float* y, const float* s, const float* dy, float* dx, size_t n,
-                           ActParams p) = nullptr;
+                           ActParams p, bool accumulate) = nullptr;
     // Σ dy[i] * ∂f(x[i])/∂(learnable parameter); null without a learnable parameter.
     double (*dparam)(const float* x, const float* y, const float* dy, size_t n, ActParams p) = nullptr;
     // Scalar forms for plots, tables and tests.

@@ -15,7 +15,19 @@ size_t Tape::check(Var v) const {
 
 Tape::Slot& Tape::next_slot() {
     if (used_ == slots_.size()) slots_.emplace_back();
-    return slots_[used_++];
+    Slot& s = slots_[used_++];
+    s.grad_owner = -1;
+    s.grad_unset = false;
+    return s;
+}
+
+Tape::GradWrite Tape::grad_write(Var v) {
+    Slot& s = slots_[check(v)];
+    if (s.grad_owner < 0) return {s.grad.data(), false};
+    Slot& owner = slots_[static_cast<size_t>(s.grad_owner)];
+    const bool fresh = owner.grad_unset;
+    owner.grad_unset = false;
+    return {s.grad.data(), fresh};
 }
 
 Var Tape::param(Parameter& p) {
@@ -69,7 +81,8 @@ Var Tape::emit(Shape shape, std::initializer_list<Var> inputs, BackwardFn backwa
     s.requires_grad = needs;
     if (needs) {
         s.grad.resize(shape);
-        s.grad.fill(0.f);
+        s.grad_owner = out.id;  // zeroed when first read, unless its first writer stores
+        s.grad_unset = true;
         Node n;
         n.out = out;
         std::copy(inputs.begin(), inputs.end(), n.in.begin());
@@ -87,10 +100,14 @@ Var Tape::emit_view(Shape shape, Var src) {
     float* value = from.value.data();
     float* grad = from.requires_grad ? from.grad.data() : nullptr;
     bool needs = from.requires_grad;
+    const int owner = from.grad_owner;
     Slot& s = next_slot();
     s.value.assign_view(value, shape);
     s.requires_grad = needs;
-    if (needs) s.grad.assign_view(grad, shape);
+    if (needs) {
+        s.grad.assign_view(grad, shape);
+        s.grad_owner = owner;  // one storage: written through either slot, settled once
+    }
     return Var{static_cast<int>(used_ - 1)};
 }
 

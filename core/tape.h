@@ -14,7 +14,9 @@
 //
 // Contract for ops (core/ops/*.cpp): validate inputs, `emit` an output slot, compute the forward
 // into it, and pass a BackwardFn written next to the forward. Backward functions *accumulate*
-// into t.grad(input) and must skip inputs for which t.requires_grad(input) is false.
+// into t.grad(input) and must skip inputs for which t.requires_grad(input) is false. A backward
+// that writes every element of an input's gradient may ask t.grad_write(input) instead: while
+// nothing has been added yet it stores (=) rather than adds, and the buffer is never zero-filled.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -68,7 +70,8 @@ public:
     Var constant_fill(Shape shape, float v);
 
     // For ops. `emit` allocates (or reuses) the output slot and records a node when gradients are
-    // enabled and some input requires one; the output's gradient buffer starts at zero.
+    // enabled and some input requires one; the output's gradient reads as zero until written
+    // (it is zero-filled at its first grad() access, or never, when its first writer stores).
     Var emit(Shape shape, std::initializer_list<Var> inputs, BackwardFn backward, Saved saved = {});
     // An output that shares value *and* gradient storage with `src` (reshape): no backward needed.
     Var emit_view(Shape shape, Var src);
@@ -78,7 +81,19 @@ public:
     Var scratch(Shape shape);
 
     Tensor& value(Var v) { return slots_[check(v)].value; }
-    Tensor& grad(Var v) { return slots_[check(v)].grad; }
+    Tensor& grad(Var v) {
+        Slot& s = slots_[check(v)];
+        if (s.grad_owner >= 0) settle(slots_[static_cast<size_t>(s.grad_owner)]);
+        return s.grad;
+    }
+    // For a backward that writes every element of v's gradient: the buffer, and `fresh` when
+    // nothing has been added to it yet. Fresh means store (=), not add: the buffer holds stale
+    // values, not zeros. Either way it counts as written afterwards.
+    struct GradWrite {
+        float* data;
+        bool fresh;
+    };
+    GradWrite grad_write(Var v);
     const Shape& shape(Var v) const { return slots_[check(v)].value.shape(); }
     bool requires_grad(Var v) const { return slots_[check(v)].requires_grad; }
     float item(Var v);  // the single value of a (1)-shaped or scalar slot
@@ -113,8 +128,18 @@ private:
         Tensor value;
         Tensor grad;  // empty when !requires_grad
         bool requires_grad = false;
+        // An op output's gradient is zeroed lazily. grad_owner is the slot that owns the storage
+        // (the output itself, or its source for a reshape view); -1 for a gradient that is always
+        // valid (a parameter's). grad_unset, on the owner: nothing has been written yet.
+        int grad_owner = -1;
+        bool grad_unset = false;
     };
     size_t check(Var v) const;
+    static void settle(Slot& owner) {
+        if (!owner.grad_unset) return;
+        owner.grad.fill(0.f);
+        owner.grad_unset = false;
+    }
     Slot& next_slot();
     void run_backward();
 

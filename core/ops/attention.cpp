@@ -118,7 +118,10 @@ static void attention_backward(Tape& t, const Node& n) {
     const float* qkv = t.value(n.in[0]).data();   // (B, T, 3C)
     const float* att = probs_of(t, n.saved.aux[0]);  // (B, H, T, T)
     const float* dout = t.grad(n.out).data();     // (B, T, C)
-    float* dqkv = t.grad(n.in[0]).data();         // (B, T, 3C)
+    // Every element of dQKV is written below: a fresh buffer is stored, not added to.
+    const Tape::GradWrite dw = t.grad_write(n.in[0]);  // (B, T, 3C)
+    float* dqkv = dw.data;
+    const bool add = !dw.fresh;
     const Eigen::Index c3 = 3 * g.c;
     for_heads(g, [&](Eigen::Index b, Eigen::Index h) {
         const float* base = qkv + b * g.t * c3 + h * g.d;
@@ -136,7 +139,7 @@ static void attention_backward(Tape& t, const Node& n) {
         // multiplies only the columns (rows) that can be non-zero: 5/8 of the work at T = 64.
         for (Eigen::Index r0 = 0; r0 < g.t; r0 += kRowRun) {
             const Eigen::Index rb = std::min(kRowRun, g.t - r0), seen = r0 + rb;
-            head_product(rb, g.d, g.t - r0, p.data() + r0 * g.t + r0, 1, g.t, dyp + r0 * g.c, g.c, 1.f, true,
+            head_product(rb, g.d, g.t - r0, p.data() + r0 * g.t + r0, 1, g.t, dyp + r0 * g.c, g.c, 1.f, add,
                          dv.data() + r0 * c3, c3);  // dV += Pᵀ·dY
             head_product(rb, seen, g.d, dyp + r0 * g.c, g.c, 1, vt, g.t, 1.f, false, ds.data() + r0 * g.t, g.t);  // dP = dY·Vᵀ
             ds.block(r0, seen, rb, g.t - seen).setZero();
@@ -149,8 +152,8 @@ static void attention_backward(Tape& t, const Node& n) {
         }
         for (Eigen::Index r0 = 0; r0 < g.t; r0 += kRowRun) {
             const Eigen::Index rb = std::min(kRowRun, g.t - r0), seen = r0 + rb;
-            head_product(rb, g.d, seen, ds.data() + r0 * g.t, g.t, 1, k.data(), c3, 1.f, true, dq.data() + r0 * c3, c3);  // dQ += dS·K
-            head_product(rb, g.d, g.t - r0, ds.data() + r0 * g.t + r0, 1, g.t, q.data() + r0 * c3, c3, 1.f, true,
+            head_product(rb, g.d, seen, ds.data() + r0 * g.t, g.t, 1, k.data(), c3, 1.f, add, dq.data() + r0 * c3, c3);  // dQ += dS·K
+            head_product(rb, g.d, g.t - r0, ds.data() + r0 * g.t + r0, 1, g.t, q.data() + r0 * c3, c3, 1.f, add,
                          dk.data() + r0 * c3, c3);  // dK += dSᵀ·Q
         }
     });

@@ -12,9 +12,12 @@ using namespace ops_detail;
 static void dropout_backward(Tape& t, const Node& n) {
     const float* mask = t.value(n.saved.aux[0]).data();
     const float* dout = t.grad(n.out).data();
-    float* dx = t.grad(n.in[0]).data();
+    const Tape::GradWrite dx = t.grad_write(n.in[0]);  // every element: a fresh buffer is stored
     for_blocks(t.value(n.out).numel(), [&](size_t lo, size_t hi) {
-        for (size_t i = lo; i < hi; ++i) dx[i] += dout[i] * mask[i];
+        if (dx.fresh)
+            for (size_t i = lo; i < hi; ++i) dx.data[i] = dout[i] * mask[i];
+        else
+            for (size_t i = lo; i < hi; ++i) dx.data[i] += dout[i] * mask[i];
     });
 }
 

@@ -43,20 +43,35 @@ void binary_forward(const float* a, const float* b, float* y, size_t n, size_t w
     });
 }
 
-// dst[i] += g(i, i mod w): the aligned operand's gradient (w == 0 means plain i).
-template <class G>
-void accumulate_full(float* dst, size_t n, size_t w, G g) {
+template <bool Store, class G>
+void full_pass(float* dst, size_t n, size_t w, G g) {
+    auto put = [](float& d, float v) {
+        if constexpr (Store)
+            d = v;
+        else
+            d += v;
+    };
     if (w == 0) {
         for_blocks(n, [&](size_t lo, size_t hi) {
-            for (size_t i = lo; i < hi; ++i) dst[i] += g(i, i);
+            for (size_t i = lo; i < hi; ++i) put(dst[i], g(i, i));
         });
         return;
     }
     for_rows(n / w, w, [&](size_t r) {
         float* dr = dst + r * w;
         const size_t base = r * w;
-        for (size_t c = 0; c < w; ++c) dr[c] += g(base + c, c);
+        for (size_t c = 0; c < w; ++c) put(dr[c], g(base + c, c));
     });
+}
+
+// dst[i] += g(i, i mod w): the gradient of an operand of the output's shape (w == 0 means plain
+// i). Every element is written, so a fresh buffer (Tape::grad_write) is stored, not added to.
+template <class G>
+void write_full(Tape::GradWrite d, size_t n, size_t w, G g) {
+    if (d.fresh)
+        full_pass<true>(d.data, n, w, g);
+    else
+        full_pass<false>(d.data, n, w, g);
 }
 
 // The broadcast operand's gradient: the sum over the rows it was repeated on (the reverse of a
@@ -83,11 +98,11 @@ Inputs unpack(Tape& t, const Node& n) {
 
 // For the b-side gradient: aligned when w == 0, summed over rows otherwise.
 template <class G>
-void accumulate_b(float* db, size_t n, size_t w, G g) {
+void accumulate_b(Tape& t, Var b, size_t n, size_t w, G g) {
     if (w == 0)
-        accumulate_full(db, n, 0, g);
+        write_full(t.grad_write(b), n, 0, g);
     else
-        accumulate_broadcast(db, n, w, g);
+        accumulate_broadcast(t.grad(b).data(), n, w, g);
 }
 
 template <class F>
@@ -107,8 +122,8 @@ Var binary(Tape& t, const char* op, Var a, Var b, BackwardFn backward, F f) {
 
 static void add_backward(Tape& t, const Node& n) {
     const Inputs p = unpack(t, n);
-    if (t.requires_grad(n.in[0])) accumulate_full(t.grad(n.in[0]).data(), p.n, 0, [&](size_t i, size_t) { return p.dy[i]; });
-    if (t.requires_grad(n.in[1])) accumulate_b(t.grad(n.in[1]).data(), p.n, p.w, [&](size_t i, size_t) { return p.dy[i]; });
+    if (t.requires_grad(n.in[0])) write_full(t.grad_write(n.in[0]), p.n, 0, [&](size_t i, size_t) { return p.dy[i]; });
+    if (t.requires_grad(n.in[1])) accumulate_b(t, n.in[1], p.n, p.w, [&](size_t i, size_t) { return p.dy[i]; });
 }
 
 Var add(Tape& t, Var a, Var b) {
@@ -117,8 +132,8 @@ Var add(Tape& t, Var a, Var b) {
 
 static void sub_backward(Tape& t, const Node& n) {
     const Inputs p = unpack(t, n);
-    if (t.requires_grad(n.in[0])) accumulate_full(t.grad(n.in[0]).data(), p.n, 0, [&](size_t i, size_t) { return p.dy[i]; });
-    if (t.requires_grad(n.in[1])) accumulate_b(t.grad(n.in[1]).data(), p.n, p.w, [&](size_t i, size_t) { return -p.dy[i]; });
+    if (t.requires_grad(n.in[0])) write_full(t.grad_write(n.in[0]), p.n, 0, [&](size_t i, size_t) { return p.dy[i]; });
+    if (t.requires_grad(n.in[1])) accumulate_b(t, n.in[1], p.n, p.w, [&](size_t i, size_t) { return -p.dy[i]; });
 }
 
 Var sub(Tape& t, Var a, Var b) {
@@ -129,9 +144,9 @@ static void mul_backward(Tape& t, const Node& n) {
     const Inputs p = unpack(t, n);
     // d(a*b)/da = b, d(a*b)/db = a; j indexes b (aligned or repeated).
     if (t.requires_grad(n.in[0]))
-        accumulate_full(t.grad(n.in[0]).data(), p.n, p.w, [&](size_t i, size_t j) { return p.dy[i] * p.b[j]; });
+        write_full(t.grad_write(n.in[0]), p.n, p.w, [&](size_t i, size_t j) { return p.dy[i] * p.b[j]; });
     if (t.requires_grad(n.in[1]))
-        accumulate_b(t.grad(n.in[1]).data(), p.n, p.w, [&](size_t i, size_t) { return p.dy[i] * p.a[i]; });
+        accumulate_b(t, n.in[1], p.n, p.w, [&](size_t i, size_t) { return p.dy[i] * p.a[i]; });
 }
 
 Var mul(Tape& t, Var a, Var b) {
@@ -142,9 +157,9 @@ static void div_backward(Tape& t, const Node& n) {
     const Inputs p = unpack(t, n);
     // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -y/b (reusing the output).
     if (t.requires_grad(n.in[0]))
-        accumulate_full(t.grad(n.in[0]).data(), p.n, p.w, [&](size_t i, size_t j) { return p.dy[i] / p.b[j]; });
+        write_full(t.grad_write(n.in[0]), p.n, p.w, [&](size_t i, size_t j) { return p.dy[i] / p.b[j]; });
     if (t.requires_grad(n.in[1]))
-        accumulate_b(t.grad(n.in[1]).data(), p.n, p.w, [&](size_t i, size_t j) { return -p.dy[i] * p.y[i] / p.b[j]; });
+        accumulate_b(t, n.in[1], p.n, p.w, [&](size_t i, size_t j) { return -p.dy[i] * p.y[i] / p.b[j]; });
 }
 
 Var div(Tape& t, Var a, Var b) {
@@ -156,10 +171,7 @@ Var div(Tape& t, Var a, Var b) {
 static void scale_backward(Tape& t, const Node& n) {
     const float s = n.saved.f[0];
     const float* dy = t.grad(n.out).data();
-    float* dx = t.grad(n.in[0]).data();
-    for_blocks(t.value(n.out).numel(), [&](size_t lo, size_t hi) {
-        for (size_t i = lo; i < hi; ++i) dx[i] += s * dy[i];
-    });
+    write_full(t.grad_write(n.in[0]), t.value(n.out).numel(), 0, [&](size_t i, size_t) { return s * dy[i]; });
 }
 
 Var scale(Tape& t, Var x, float s) {
@@ -176,10 +188,7 @@ Var scale(Tape& t, Var x, float s) {
 
 static void add_scalar_backward(Tape& t, const Node& n) {
     const float* dy = t.grad(n.out).data();
-    float* dx = t.grad(n.in[0]).data();
-    for_blocks(t.value(n.out).numel(), [&](size_t lo, size_t hi) {
-        for (size_t i = lo; i < hi; ++i) dx[i] += dy[i];
-    });
+    write_full(t.grad_write(n.in[0]), t.value(n.out).numel(), 0, [&](size_t i, size_t) { return dy[i]; });
 }
 
 Var add_scalar(Tape& t, Var x, float s) {
@@ -195,10 +204,7 @@ Var add_scalar(Tape& t, Var x, float s) {
 static void exp_backward(Tape& t, const Node& n) {
     const float* y = t.value(n.out).data();  // exp' = exp: reuse the output
     const float* dy = t.grad(n.out).data();
-    float* dx = t.grad(n.in[0]).data();
-    for_blocks(t.value(n.out).numel(), [&](size_t lo, size_t hi) {
-        for (size_t i = lo; i < hi; ++i) dx[i] += dy[i] * y[i];
-    });
+    write_full(t.grad_write(n.in[0]), t.value(n.out).numel(), 0, [&](size_t i, size_t) { return dy[i] * y[i]; });
 }
 
 Var exp(Tape& t, Var x) {
@@ -215,10 +221,7 @@ Var exp(Tape& t, Var x) {
 static void log_backward(Tape& t, const Node& n) {
     const float* x = t.value(n.in[0]).data();
     const float* dy = t.grad(n.out).data();
-    float* dx = t.grad(n.in[0]).data();
-    for_blocks(t.value(n.out).numel(), [&](size_t lo, size_t hi) {
-        for (size_t i = lo; i < hi; ++i) dx[i] += dy[i] / x[i];
-    });
+    write_full(t.grad_write(n.in[0]), t.value(n.out).numel(), 0, [&](size_t i, size_t) { return dy[i] / x[i]; });
 }
 
 // IEEE semantics, as torch.log: log(0) = -inf, log(x < 0) = NaN (the trainer's NaN guard reports it).

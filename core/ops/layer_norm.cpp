@@ -22,17 +22,20 @@ static void layer_norm_backward(Tape& t, const Node& n) {
     ConstFlatMap g(gamma, c);
 
     if (t.requires_grad(n.in[0])) {
-        float* dx = t.grad(n.in[0]).data();
+        const Tape::GradWrite dx = t.grad_write(n.in[0]);
         for_rows(rows, static_cast<size_t>(c), [&](size_t r) {
             const Eigen::Index off = static_cast<Eigen::Index>(r) * c;
             ConstFlatMap xr(x + off, c), dyr(dout + off, c);
-            FlatMap dxr(dx + off, c);
+            FlatMap dxr(dx.data + off, c);
             const float mu = mean[r], rs = rstd[r];
             // With xhat = (x - mean)·rstd and dxhat = dy·gamma:
             // dx = rstd · (dxhat - mean(dxhat) - xhat · mean(dxhat · xhat)).
             const float m1 = (dyr * g).mean();
             const float m2 = (dyr * g * (xr - mu) * rs).mean();
-            dxr += rs * ((dyr * g - m1) - (xr - mu) * rs * m2);
+            if (dx.fresh)
+                dxr = rs * ((dyr * g - m1) - (xr - mu) * rs * m2);
+            else
+                dxr += rs * ((dyr * g - m1) - (xr - mu) * rs * m2);
         });
     }
     // Parameter gradients sum over rows: serial in row order (deterministic), vectorised per row.

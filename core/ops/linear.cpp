@@ -12,8 +12,10 @@ static void linear_backward(Tape& t, const Node& n) {
     const float* x = t.value(n.in[0]).data();   // (N, in)
     const float* w = t.value(n.in[1]).data();   // (out, in)
     const long rows = dout.rows(), out = dout.cols(), in = t.shape(n.in[1])[1];
-    if (t.requires_grad(n.in[0]))  // dx = dout·W
-        gemm(Trans::No, Trans::No, rows, in, out, dout.data(), out, w, in, 1.f, t.grad(n.in[0]).data(), in);
+    if (t.requires_grad(n.in[0])) {  // dx = dout·W
+        const Tape::GradWrite dx = t.grad_write(n.in[0]);
+        gemm(Trans::No, Trans::No, rows, in, out, dout.data(), out, w, in, dx.fresh ? 0.f : 1.f, dx.data, in);
+    }
     if (t.requires_grad(n.in[1]))  // dW = doutᵀ·x
         gemm(Trans::Yes, Trans::No, out, in, rows, dout.data(), out, x, in, 1.f, t.grad(n.in[1]).data(), in);
     if (n.in[2].valid() && t.requires_grad(n.in[2]))

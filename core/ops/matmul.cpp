@@ -43,16 +43,17 @@ static void matmul_backward(Tape& t, const Node& n) {
     const float* a = t.value(n.in[0]).data();
     const float* b = t.value(n.in[1]).data();
     const float* dout = t.grad(n.out).data();
-    float* da = need_a ? t.grad(n.in[0]).data() : nullptr;
-    float* db = need_b ? t.grad(n.in[1]).data() : nullptr;
+    // Every batch writes its own block of dA and dB whole: a fresh buffer is stored, not added to.
+    const Tape::GradWrite da = need_a ? t.grad_write(n.in[0]) : Tape::GradWrite{nullptr, false};
+    const Tape::GradWrite db = need_b ? t.grad_write(n.in[1]) : Tape::GradWrite{nullptr, false};
     for_batches(d, [&](Eigen::Index i) {
         const float* ai = a + i * d.m * d.k;        // (M, K)
         const float* bi = b + i * d.k * d.n;        // (K, N)
         const float* douti = dout + i * d.m * d.n;  // (M, N)
         if (need_a)  // dA = dout·Bᵀ
-            gemm(Trans::No, Trans::Yes, d.m, d.k, d.n, douti, d.n, bi, d.n, 1.f, da + i * d.m * d.k, d.k);
+            gemm(Trans::No, Trans::Yes, d.m, d.k, d.n, douti, d.n, bi, d.n, da.fresh ? 0.f : 1.f, da.data + i * d.m * d.k, d.k);
         if (need_b)  // dB = Aᵀ·dout
-            gemm(Trans::Yes, Trans::No, d.k, d.n, d.m, ai, d.k, douti, d.n, 1.f, db + i * d.k * d.n, d.n);
+            gemm(Trans::Yes, Trans::No, d.k, d.n, d.m, ai, d.k, douti, d.n, db.fresh ? 0.f : 1.f, db.data + i * d.k * d.n, d.n);
     });
 }
 

@@ -48,9 +48,14 @@ static void transpose_backward(Tape& t, const Node& n) {
     const Shape& os = t.shape(n.out);  // (B, N, M)
     const Eigen::Index batch = os.rank == 3 ? os[0] : 1, rows = os[-2], cols = os[-1];
     const float* dout = t.grad(n.out).data();
-    float* dx = t.grad(n.in[0]).data();
-    for (Eigen::Index i = 0; i < batch; ++i)
-        MatMap(dx + i * rows * cols, cols, rows) += ConstMatMap(dout + i * rows * cols, rows, cols).transpose();
+    const Tape::GradWrite dx = t.grad_write(n.in[0]);  // every element: a fresh buffer is stored
+    for (Eigen::Index i = 0; i < batch; ++i) {
+        MatMap dxi(dx.data + i * rows * cols, cols, rows);
+        if (dx.fresh)
+            dxi = ConstMatMap(dout + i * rows * cols, rows, cols).transpose();
+        else
+            dxi += ConstMatMap(dout + i * rows * cols, rows, cols).transpose();
+    }
 }
 
 Var transpose(Tape& t, Var x) {

@@ -203,13 +203,16 @@ TEST_P(ActivationKernels, SpanKernelsMatchScalarForms) {
     Rng(6).fill_uniform(dy, -1.f, 1.f);
     const float* p = act.params.data();
     d.forward(x.data(), y.data(), x.numel(), p);
-    d.backward(x.data(), y.data(), dy.data(), dx.data(), x.numel(), p);
+    d.backward(x.data(), y.data(), dy.data(), dx.data(), x.numel(), p, true);
+    Tensor stored(x.shape(), std::numeric_limits<float>::quiet_NaN());  // old contents ignored
+    d.backward(x.data(), y.data(), dy.data(), stored.data(), x.numel(), p, false);
     auto near = [](float a, float b) { return std::abs(a - b) <= 1e-7f + 1e-6f * std::abs(b); };
     for (size_t i = 0; i < x.numel(); ++i) {
         const float fy = d.f(x[i], p);
         EXPECT_PRED2(near, y[i], fy) << "forward at x=" << x[i];
         // backward accumulates: dx started at 0.5.
         EXPECT_PRED2(near, dx[i], 0.5f + dy[i] * d.df(x[i], fy, p)) << "backward at x=" << x[i];
+        EXPECT_PRED2(near, stored[i], dy[i] * d.df(x[i], fy, p)) << "storing backward at x=" << x[i];
     }
     if (d.dparam) {
         double singles = 0;
@@ -235,12 +238,16 @@ TEST_P(ActivationKernels, SavingKernelsEqualPlainKernelsBitForBit) {
     const float* p = act.params.data();
     Tensor y(x.shape()), ys(x.shape()), s(x.shape()), dx(x.shape(), 0.25f), dxs(x.shape(), 0.25f);
     d.forward(x.data(), y.data(), x.numel(), p);
-    d.backward(x.data(), y.data(), dy.data(), dx.data(), x.numel(), p);
+    d.backward(x.data(), y.data(), dy.data(), dx.data(), x.numel(), p, true);
     d.forward_saving(x.data(), ys.data(), s.data(), x.numel(), p);
-    d.backward_saved(x.data(), ys.data(), s.data(), dy.data(), dxs.data(), x.numel(), p);
+    d.backward_saved(x.data(), ys.data(), s.data(), dy.data(), dxs.data(), x.numel(), p, true);
+    Tensor stored(x.shape()), stored_saved(x.shape());
+    d.backward(x.data(), y.data(), dy.data(), stored.data(), x.numel(), p, false);
+    d.backward_saved(x.data(), ys.data(), s.data(), dy.data(), stored_saved.data(), x.numel(), p, false);
     for (size_t i = 0; i < x.numel(); ++i) {
         ASSERT_EQ(std::bit_cast<uint32_t>(ys[i]), std::bit_cast<uint32_t>(y[i])) << "forward at x=" << x[i];
         ASSERT_EQ(std::bit_cast<uint32_t>(dxs[i]), std::bit_cast<uint32_t>(dx[i])) << "backward at x=" << x[i];
+        ASSERT_EQ(std::bit_cast<uint32_t>(stored_saved[i]), std::bit_cast<uint32_t>(stored[i])) << "storing backward at x=" << x[i];
     }
 }
 

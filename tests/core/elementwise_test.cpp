@@ -187,6 +187,52 @@ TEST(Tape, HeaderWorkedExampleHolds) {
     EXPECT_FLOAT_EQ(x.grad[2], 24.f);
 }
 
+// Op outputs' gradients are not zero-filled at emit: the first backward writer stores, later ones
+// add, and a read before any write zero-fills. A reused tape holds the last step's gradients in
+// those buffers, so every case is run on a second step over stale slots.
+TEST(Tape, LazyGradientsAreExactOverStaleSlots) {
+    Parameter x("x", Tensor(Shape{2, 3}, {0.5f, -1.f, 2.f, 1.5f, -0.25f, 3.f}));
+    Tape t;
+    Var h, unused, flat;
+    auto build = [&] {
+        Var xv = t.param(x);
+        h = exp(t, scale(t, xv, 0.5f));            // h feeds three ops: stored once, added twice
+        flat = reshape(t, h, Shape{6});             // a view: shares h's gradient storage
+        unused = scale(t, h, 7.f);                  // never reaches the loss: its gradient reads 0
+        Var s = slice(t, add(t, h, h), 1, 0, 2);    // a partial writer into add's output
+        return add(t, sum(t, s), sum(t, mul(t, flat, flat)));
+    };
+    for (int step = 0; step < 2; ++step) {
+        t.reset();
+        x.grad.fill(0.f);
+        t.backward(build());
+        // d/dx of Σ_{cols<2} 2h + Σ h², h = e^{x/2}: (2·[col<2] + 2h) · h/2.
+        for (int i = 0; i < 6; ++i) {
+            const float hi = std::exp(0.5f * x.value[i]);
+            EXPECT_FLOAT_EQ(x.grad[i], ((i % 3 < 2 ? 2.f : 0.f) + 2.f * hi) * 0.5f * hi) << "step " << step << " i " << i;
+            EXPECT_EQ(t.grad(unused)[i], 0.f) << "step " << step;
+            EXPECT_FLOAT_EQ(t.grad(flat)[i], t.grad(h)[i]) << "the view shares its source's gradient";
+        }
+    }
+}
+
+TEST(Tape, GradWriteIsFreshOnlyForTheFirstWriter) {
+    Parameter x("x", Tensor(Shape{4}, 1.f));
+    Tape t;
+    Var xv = t.param(x);
+    Var y = scale(t, xv, 2.f);
+    Var view = reshape(t, y, Shape{2, 2});
+    EXPECT_FALSE(t.grad_write(xv).fresh) << "a parameter's gradient accumulates across steps";
+    EXPECT_TRUE(t.grad_write(view).fresh);
+    EXPECT_FALSE(t.grad_write(y).fresh) << "written through its view already";
+    t.reset();
+    xv = t.param(x);
+    y = scale(t, xv, 2.f);
+    t.grad(y);  // a read zero-fills: nothing to store over any more
+    EXPECT_FALSE(t.grad_write(y).fresh);
+    EXPECT_EQ(t.grad(y)[3], 0.f);
+}
+
 TEST(Tape, NoGradGuardRecordsNothing) {
     Parameter x("x", Tensor(Shape{2}, {1.f, 2.f}));
     Tape t;

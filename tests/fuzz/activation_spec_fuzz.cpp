@@ -26,7 +26,7 @@ static void exercise(const Activation& a) {
     std::vector<float> y(x.size()), dy(x.size(), 1.f), dx(x.size(), 0.f);
     std::array<float, 4> p = a.params;
     a.def->forward(x.data(), y.data(), x.size(), p.data());
-    a.def->backward(x.data(), y.data(), dy.data(), dx.data(), x.size(), p.data());
+    a.def->backward(x.data(), y.data(), dy.data(), dx.data(), x.size(), p.data(), true);
     if (a.def->dparam) (void)a.def->dparam(x.data(), y.data(), dy.data(), x.size(), p.data());
     for (float v : x) (void)a.df(v);
     (void)a.gain();
