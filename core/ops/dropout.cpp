@@ -12,13 +12,7 @@ using namespace ops_detail;
 static void dropout_backward(Tape& t, const Node& n) {
     const float* mask = t.value(n.saved.aux[0]).data();
     const float* dout = t.grad(n.out).data();
-    const Tape::GradWrite dx = t.grad_write(n.in[0]);  // every element: a fresh buffer is stored
-    for_blocks(t.value(n.out).numel(), [&](size_t lo, size_t hi) {
-        if (dx.fresh)
-            for (size_t i = lo; i < hi; ++i) dx.data[i] = dout[i] * mask[i];
-        else
-            for (size_t i = lo; i < hi; ++i) dx.data[i] += dout[i] * mask[i];
-    });
+    write_full(t.grad_write(n.in[0]), t.value(n.out).numel(), 0, [&](size_t i, size_t) { return dout[i] * mask[i]; });
 }
 
 Var dropout(Tape& t, Var x, float p, Rng& rng, bool train) {

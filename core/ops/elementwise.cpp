@@ -43,37 +43,6 @@ void binary_forward(const float* a, const float* b, float* y, size_t n, size_t w
     });
 }
 
-template <bool Store, class G>
-void full_pass(float* dst, size_t n, size_t w, G g) {
-    auto put = [](float& d, float v) {
-        if constexpr (Store)
-            d = v;
-        else
-            d += v;
-    };
-    if (w == 0) {
-        for_blocks(n, [&](size_t lo, size_t hi) {
-            for (size_t i = lo; i < hi; ++i) put(dst[i], g(i, i));
-        });
-        return;
-    }
-    for_rows(n / w, w, [&](size_t r) {
-        float* dr = dst + r * w;
-        const size_t base = r * w;
-        for (size_t c = 0; c < w; ++c) put(dr[c], g(base + c, c));
-    });
-}
-
-// dst[i] += g(i, i mod w): the gradient of an operand of the output's shape (w == 0 means plain
-// i). Every element is written, so a fresh buffer (Tape::grad_write) is stored, not added to.
-template <class G>
-void write_full(Tape::GradWrite d, size_t n, size_t w, G g) {
-    if (d.fresh)
-        full_pass<true>(d.data, n, w, g);
-    else
-        full_pass<false>(d.data, n, w, g);
-}
-
 // The broadcast operand's gradient: the sum over the rows it was repeated on (the reverse of a
 // broadcast is a sum). Rows are added in order, serially, so the result does not depend on the
 // thread count; each row's inner loop vectorises.
