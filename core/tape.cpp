@@ -39,7 +39,8 @@ Var Tape::param(Parameter& p) {
     if (!s.requires_grad) return out;
     if (own_param_grads_) {  // never touches p.grad: another thread may be writing it
         s.grad.resize(p.value.shape());
-        s.grad.fill(0.f);
+        s.grad_owner = out.id;  // zeroed when first read, unless its first writer stores (dW)
+        s.grad_unset = true;
         param_grads_.push_back({&p, out});
     } else {
         if (p.grad.shape() != p.value.shape()) p.grad = Tensor(p.value.shape());

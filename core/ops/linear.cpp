@@ -16,8 +16,10 @@ static void linear_backward(Tape& t, const Node& n) {
         const Tape::GradWrite dx = t.grad_write(n.in[0]);
         gemm(Trans::No, Trans::No, rows, in, out, dout.data(), out, w, in, dx.fresh ? 0.f : 1.f, dx.data, in);
     }
-    if (t.requires_grad(n.in[1]))  // dW = doutᵀ·x
-        gemm(Trans::Yes, Trans::No, out, in, rows, dout.data(), out, x, in, 1.f, t.grad(n.in[1]).data(), in);
+    if (t.requires_grad(n.in[1])) {  // dW = doutᵀ·x (fresh only in a data-parallel shard's own buffer)
+        const Tape::GradWrite dw = t.grad_write(n.in[1]);
+        gemm(Trans::Yes, Trans::No, out, in, rows, dout.data(), out, x, in, dw.fresh ? 0.f : 1.f, dw.data, in);
+    }
     if (n.in[2].valid() && t.requires_grad(n.in[2]))
         t.grad(n.in[2]).flat().matrix().transpose() += dout.colwise().sum();                // db = Σ_rows dout
 }

@@ -93,12 +93,16 @@ float DataParallel::run_shards(int rows, FnRef<Var(Tape&, int, int)> build, FnRe
 // Every gradient a shard will add has its destination: Parameter::grad, made by the optimizer
 // or by shard 0's param(). A parameter that only a later shard binds would have none (a bug in
 // the caller's graph), caught here rather than written out of bounds.
+// Runs on one thread, so it also settles the shards' own gradients (a parameter no op wrote
+// reads zeros) before the threads read them.
 std::exception_ptr DataParallel::check_gradients() {
     for (int k = 1; k < count_; ++k)
-        for (const Tape::ParamGrad& pg : shard(k).tape.own_param_grads())
+        for (const Tape::ParamGrad& pg : shard(k).tape.own_param_grads()) {
             if (pg.param->grad.shape() != pg.param->value.shape())
                 return std::make_exception_ptr(Error("DataParallel: parameter '" + pg.param->name +
                                                      "' has no gradient buffer (not bound by the first shard)"));
+            shard(k).tape.grad(pg.slot);
+        }
     return nullptr;
 }
 

@@ -1,7 +1,7 @@
 // DataParallel (core/train/data_parallel.h): a batch split over threads gives the whole batch's
 // loss and gradients (against one tape over the batch), including a parameter used twice, padded
-// targets, odd row counts and frozen parameters; one thread is the single tape bit for bit; an
-// error in a shard comes back as an exception.
+// targets, odd row counts, frozen parameters and one bound but unused; one thread is the single
+// tape bit for bit; an error in a shard comes back as an exception.
 #include <gtest/gtest.h>
 
 #include <omp.h>
@@ -140,6 +140,31 @@ TEST(DataParallel, RepeatedStepsAgreeAndAccumulateOnlyWhatTheyAreGiven) {
     sharded(m, dp, batch, &second);
     EXPECT_EQ(first, second);
     EXPECT_EQ(num_threads(), 2);  // the shards' single-threaded setting stays inside the region
+}
+
+TEST(DataParallel, AParameterBoundButNotUsedAddsNothing) {
+    // A shard's own gradient buffers are zeroed lazily (a weight gradient's GEMM stores into a
+    // fresh one). One that no op writes must read zeros at the sum, not the last step's values:
+    // step 1 writes ones into the table's third binding, step 2 binds it in the same slot unused.
+    const testing::ThreadCountRestorer restore;
+    set_num_threads(2);
+    TinyLm m;
+    const Batch batch(10);
+    DataParallel dp;
+    auto step = [&](bool use_third) {
+        m.zero_grad();
+        dp.run(10, [&](Tape& t, int b, int e) {
+            Var l = m.loss(t, rows_of(batch.ids, b, e), rows_of(batch.targets, b, e));
+            Var w = t.param(m.emb.weight);
+            return use_third ? add(t, l, sum(t, w)) : l;
+        }, [&](int b, int e) { return batch.counted(b, e); });
+        return m.grads();
+    };
+    const std::vector<std::vector<float>> with_sum = step(true), unused = step(false);
+    std::vector<std::vector<float>> plain;
+    sharded(m, dp, batch, &plain);
+    expect_grads_near(plain, unused);
+    EXPECT_NEAR(with_sum[0][0] - plain[0][0], 1.f, 1e-5f);  // the sum's gradient is 1 per element
 }
 
 TEST(DataParallel, FrozenParametersGetNoGradient) {
