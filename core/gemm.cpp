@@ -5,6 +5,8 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
 
 #include "core/error.h"
@@ -151,10 +153,16 @@ void gemm_in_bands(GemmBackend backend, Trans ta, Trans tb, long m, long n, long
     }
 }
 
+std::atomic<uint64_t> g_flops{0};
+
 }  // namespace
+
+double gemm_flops() { return static_cast<double>(g_flops.load(std::memory_order_relaxed)); }
 
 void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, const float* b, long ldb, float beta,
           float* c, long ldc) {
+    g_flops.fetch_add(2 * static_cast<uint64_t>(m) * static_cast<uint64_t>(n) * static_cast<uint64_t>(k),
+                      std::memory_order_relaxed);
     const GemmBackend backend = gemm_backend_for(m, n, k);
     const int threads = omp_in_parallel() ? 1 : num_threads();
     const long size = m * n * k;

@@ -41,5 +41,9 @@ GemmBackend gemm_backend_for(long m, long n, long k);  // the one gemm() uses fo
 bool openblas_linked();                               // this build can use OpenBLAS
 std::string gemm_backend_description(GemmBackend backend);  // "OpenBLAS (Zen kernel)", "Eigen 3.4.0"
 void gemm_set_num_threads(int n);                     // called by set_num_threads (core/parallel.h)
+// 2·m·n·k summed over every gemm(Trans, ...) call of this process so far, on any thread: the
+// floating-point work of the ops' products (genlab-bench's gemm_gflop_per_step). Attention's
+// per-head products do not go through gemm() and are not in it.
+double gemm_flops();
 
 }  // namespace genlab

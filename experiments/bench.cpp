@@ -99,6 +99,7 @@ BenchResult run_bench(const BenchOptions& opt) {
     for (; s < opt.warmup; ++s) r.final_metrics = exp->step(s);
     using Clock = std::chrono::steady_clock;
     std::vector<double> block_ms;
+    const double flops0 = gemm_flops();
     const auto t0 = Clock::now();
     for (int done = 0; done < opt.steps;) {
         const int n = std::min(opt.block, opt.steps - done);
@@ -108,6 +109,7 @@ BenchResult run_bench(const BenchOptions& opt) {
         done += n;
     }
     r.ms_per_step_mean = std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / opt.steps;
+    r.gemm_gflop_per_step = (gemm_flops() - flops0) / opt.steps / 1e9;
     std::sort(block_ms.begin(), block_ms.end());
     const size_t m = block_ms.size();
     r.ms_per_step = m % 2 ? block_ms[m / 2] : 0.5 * (block_ms[m / 2 - 1] + block_ms[m / 2]);  // numpy's median
@@ -159,6 +161,7 @@ std::string bench_json(const BenchResult& r) {
     j["batch"] = r.batch;
     j["peak_rss_mb"] = std::round(r.peak_rss_mb * 10) / 10;
     j["gemm"] = gemm_backend_description(gemm_backend());
+    j["gemm_gflop_per_step"] = round4(r.gemm_gflop_per_step);
     return j.dump();
 }
 

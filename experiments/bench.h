@@ -38,6 +38,7 @@ struct BenchResult {
     uint64_t n_params = 0;
     int batch = 0;
     double peak_rss_mb = 0;       // of the whole process so far
+    double gemm_gflop_per_step = 0;  // GEMM work of a timed step (core/gemm.h's gemm_flops)
 };
 
 BenchResult run_bench(const BenchOptions& opt);  // one workload (not "all")

@@ -104,6 +104,19 @@ TEST(Gemm, OneAndTwoThreadsAgree) {
     }
 }
 
+TEST(Gemm, CountsTwiceTheMultiplyAddsOfEveryCall) {
+    // On two threads too: a banded product counts once, at the entry point.
+    const testing::ThreadCountRestorer restore;
+    set_num_threads(2);
+    const long m = 128, n = 96, k = 40;
+    const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 9), b = random_floats(static_cast<size_t>(k * n), 10);
+    std::vector<float> c(static_cast<size_t>(m * n));
+    const double before = gemm_flops();
+    gemm(Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, 0.f, c.data(), n);
+    gemm(Trans::Yes, Trans::No, k, n, 1, a.data(), k, b.data(), n, 0.f, c.data(), n);  // (k, 1)·(1, n)
+    EXPECT_EQ(gemm_flops() - before, 2.0 * (m * n * k + k * n));
+}
+
 TEST(Gemm, TheChosenBackendIsDescribed) {
     const std::string d = gemm_backend_description(gemm_backend());
     EXPECT_TRUE(d.rfind("Eigen ", 0) == 0 || d.rfind("OpenBLAS (", 0) == 0) << d;

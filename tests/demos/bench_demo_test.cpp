@@ -29,11 +29,12 @@ protected:
 
 void expect_keys(const nlohmann::json& j) {
     for (const char* key : {"workload", "threads", "steps", "ms_per_step", "steps_per_s", "final_loss", "n_params",
-                            "peak_rss_mb"})
+                            "peak_rss_mb", "gemm_gflop_per_step"})
         EXPECT_TRUE(j.contains(key)) << key << " in " << j.dump();
     EXPECT_GT(j["ms_per_step"].get<double>(), 0.0);
     EXPECT_NEAR(j["steps_per_s"].get<double>(), 1000.0 / j["ms_per_step"].get<double>(), 0.01);
     EXPECT_GT(j["peak_rss_mb"].get<double>(), 1.0);
+    EXPECT_GT(j["gemm_gflop_per_step"].get<double>(), 0.0);
 }
 
 TEST_F(BenchDemoTest, GemmBackendCanBeChosenAndABadChoiceIsAnError) {
