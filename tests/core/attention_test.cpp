@@ -52,6 +52,22 @@ TEST(Attention, MatchesCentralDifferences) {
                                 {normal(Shape{2, 3, 12}, 1)}));
 }
 
+TEST(Attention, AddsToAGradientAnotherOpWroteFirst) {
+    // qkv is an op output (its gradient zeroed lazily) read again by an op made after the
+    // attention: that op's backward runs first and stores into qkv's gradient, so attention's
+    // backward must add to it, not store (the transformer, where qkv comes from one linear, only
+    // ever gives it a fresh buffer).
+    const Tensor c = normal(Shape{2, 3, 12}, 12);
+    EXPECT_TRUE(gradients_match(
+        [&](Tape& t, const std::vector<Var>& v) {
+            Var qkv = scale(t, v[0], 1.5f);                            // (B, T, 3C)
+            Var y = causal_self_attention(t, qkv, 2);                  // (B, T, C)
+            Var other = slice(t, mul(t, qkv, t.constant(c)), 2, 4, 4);  // (B, T, C), made after the attention
+            return add(t, y, other);
+        },
+        {normal(Shape{2, 3, 12}, 11)}));
+}
+
 TEST(Attention, OutputShapeAndFirstPositionCopiesItsValue) {
     // Position 0 attends only to itself: its output is its own v.
     Tensor x = normal(Shape{1, 4, 6}, 2);
