@@ -92,9 +92,9 @@ float DataParallel::run_shards(int rows, FnRef<Var(Tape&, int, int)> build, FnRe
 
 // Every gradient a shard will add has its destination: Parameter::grad, made by the optimizer
 // or by shard 0's param(). A parameter that only a later shard binds would have none (a bug in
-// the caller's graph), caught here rather than written out of bounds.
-// Runs on one thread, so it also settles the shards' own gradients (a parameter no op wrote
-// reads zeros) before the threads read them.
+// the caller's graph), caught here rather than written out of bounds. This runs on one thread,
+// so it also settles the shards' own (lazily zeroed) gradients before the threads sum them: one
+// that no op wrote reads zeros.
 std::exception_ptr DataParallel::check_gradients() {
     for (int k = 1; k < count_; ++k)
         for (const Tape::ParamGrad& pg : shard(k).tape.own_param_grads()) {
