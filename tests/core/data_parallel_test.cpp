@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -83,10 +84,16 @@ void expect_grads_near(const std::vector<std::vector<float>>& want, const std::v
             ASSERT_NEAR(want[p][i], got[p][i], 1e-6f + 1e-5f * std::abs(want[p][i])) << "param " << p << " [" << i << "]";
 }
 
-float sharded(TinyLm& m, DataParallel& dp, const Batch& batch, std::vector<std::vector<float>>* grads) {
+// `more`, when given, turns each shard's loss into the Var it returns (extra terms on its tape).
+float sharded(TinyLm& m, DataParallel& dp, const Batch& batch, std::vector<std::vector<float>>* grads,
+              const std::function<Var(Tape&, Var)>& more = {}) {
     m.zero_grad();
     const float l = dp.run(
-        batch.ids.shape()[0], [&](Tape& t, int b, int e) { return m.loss(t, rows_of(batch.ids, b, e), rows_of(batch.targets, b, e)); },
+        batch.ids.shape()[0],
+        [&](Tape& t, int b, int e) {
+            const Var loss = m.loss(t, rows_of(batch.ids, b, e), rows_of(batch.targets, b, e));
+            return more ? more(t, loss) : loss;
+        },
         [&](int b, int e) { return batch.counted(b, e); });
     *grads = m.grads();
     return l;
@@ -151,17 +158,12 @@ TEST(DataParallel, AParameterBoundButNotUsedAddsNothing) {
     TinyLm m;
     const Batch batch(10);
     DataParallel dp;
-    auto step = [&](bool use_third) {
-        m.zero_grad();
-        dp.run(10, [&](Tape& t, int b, int e) {
-            Var l = m.loss(t, rows_of(batch.ids, b, e), rows_of(batch.targets, b, e));
-            Var w = t.param(m.emb.weight);
-            return use_third ? add(t, l, sum(t, w)) : l;
-        }, [&](int b, int e) { return batch.counted(b, e); });
-        return m.grads();
-    };
-    const std::vector<std::vector<float>> with_sum = step(true), unused = step(false);
-    std::vector<std::vector<float>> plain;
+    std::vector<std::vector<float>> with_sum, unused, plain;
+    sharded(m, dp, batch, &with_sum, [&](Tape& t, Var l) { return add(t, l, sum(t, t.param(m.emb.weight))); });
+    sharded(m, dp, batch, &unused, [&](Tape& t, Var l) {
+        t.param(m.emb.weight);
+        return l;
+    });
     sharded(m, dp, batch, &plain);
     expect_grads_near(plain, unused);
     EXPECT_NEAR(with_sum[0][0] - plain[0][0], 1.f, 1e-5f);  // the sum's gradient is 1 per element
