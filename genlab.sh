@@ -9,12 +9,13 @@ cd "$(dirname "$0")"
 ROOT=$(pwd)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-# Debian packages the build, tests and demos need (DESIGN.md, "Dependencies").
+# Debian packages the build, tests and demos need (docs/design.md).
 PACKAGES=(g++ cmake ninja-build pkg-config
           libeigen3-dev libstb-dev libcli11-dev libgtest-dev nlohmann-json3-dev zlib1g-dev
           dataset-fashion-mnist wamerican
           libopenblas-openmp-dev libbenchmark-dev   # GEMM (core/gemm.h); micro-benchmarks (tests/bench)
-          clang libclang-rt-dev libomp-dev)   # the sanitizer + libFuzzer build (clang, its OpenMP)
+          clang libclang-rt-dev libomp-dev    # the sanitizer + libFuzzer build (clang, its OpenMP)
+          clang-format git)                   # the repository checks (tests/repo/)
 # The browser test renders the HTML pages in headless Chromium; it is skipped (saying why) only
 # where the package cannot be installed.
 TEST_PACKAGES=(chromium)

@@ -11,6 +11,7 @@
 #include "core/rng.h"
 #include "data/input_file.h"
 #include "data/utf8.h"
+#include "genlab_build_options.h"
 
 namespace genlab::data {
 
@@ -227,12 +228,33 @@ Corpus build_corpus(std::string bytes_in, const CorpusOptions& opt, const std::s
     return c;
 }
 
+const std::vector<NamedCorpus>& named_corpora() {
+    static const std::vector<NamedCorpus> corpora = {
+        {"words", "/usr/share/dict/words", "the Debian package wamerican (apt-get install wamerican)"},
+        {"names", GENLAB_CORPORA_DIR "/names.txt", "the repository's data/corpora/"},
+        {"shakespeare", GENLAB_CORPORA_DIR "/tinyshakespeare.txt", "the repository's data/corpora/"},
+    };
+    return corpora;
+}
+
+const NamedCorpus* find_named_corpus(const std::string& name) {
+    for (const NamedCorpus& c : named_corpora())
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+std::string corpus_names() {
+    std::string names;
+    for (const NamedCorpus& c : named_corpora()) names += (names.empty() ? "" : ", ") + c.name;
+    return names;
+}
+
 Corpus load_corpus(const CorpusOptions& opt) {
-    const bool words = opt.path.empty() || opt.path == "words";
-    const std::string path = words ? kWordsPath : opt.path;
-    const std::string hint = words ? str("the default corpus 'words' comes from the Debian package ", kWordsPackage,
-                                         " (apt-get install ", kWordsPackage, "), or pass --corpus FILE")
-                                   : "pass an existing text file to --corpus";
+    const NamedCorpus* named = find_named_corpus(opt.path.empty() ? "words" : opt.path);
+    const std::string path = named ? named->path : opt.path;
+    const std::string hint = named ? str("the corpus '", named->name, "' comes from ", named->origin,
+                                         "; or pass --corpus FILE")
+                                   : str("pass an existing text file to --corpus, or one of ", corpus_names());
     return build_corpus(read_whole_file(path, opt.max_bytes, "corpus", hint), opt, path);
 }
 

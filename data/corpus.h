@@ -1,4 +1,4 @@
-// Text corpora for the character models: a file (default `words`, /usr/share/dict/words) read as
+// Text corpora for the character models: a file or a named corpus (default `words`) read as
 // UTF-8 code points (or raw bytes), encoded with a sorted vocabulary into ids, and split
 // deterministically into train and validation parts.
 #pragma once
@@ -19,11 +19,20 @@ namespace genlab::data {
 enum class CorpusMode { Lines, Stream };
 CorpusMode parse_corpus_mode(const std::string& name);  // "lines" / "stream", else UsageError
 
-inline constexpr const char* kWordsPath = "/usr/share/dict/words";  // Debian's wamerican
-inline constexpr const char* kWordsPackage = "wamerican";
+// The corpora a name stands for: Debian's word list and the two the repository ships under
+// data/corpora/ (its README says where they come from). A file of the same name as one of them
+// is passed as a path (`./names`).
+struct NamedCorpus {
+    std::string name;
+    std::string path;
+    std::string origin;  // how to get the file when it is missing
+};
+const std::vector<NamedCorpus>& named_corpora();
+const NamedCorpus* find_named_corpus(const std::string& name);  // nullptr: not a name
+std::string corpus_names();  // "words, names, shakespeare", for help and messages
 
 struct CorpusOptions {
-    std::string path = "words";            // a text file; "words" or "" = kWordsPath
+    std::string path = "words";            // a text file or a corpus name; "" = words
     CorpusMode mode = CorpusMode::Lines;   // how samples are cut from the file
     bool bytes = false;                    // symbols are raw bytes instead of UTF-8 code points
     // Lines mode shuffles lines with this seed before the 90/10 split. It is not the training seed,

@@ -1,10 +1,10 @@
-// genlab-bench: DESIGN.md's benchmark workloads (gan, ae, gpt) timed as the PyTorch reference
-// (../shared/bench/torch_ref.py) times them; one JSON line per workload. The workloads and the
+// genlab-bench: the benchmark workloads (gan, ae, gpt; docs/performance.md) timed as the PyTorch
+// reference (tools/bench/torch_ref.py) times them; one JSON line per workload. The workloads and the
 // timing are experiments/bench.h.
 //
 //     genlab-bench --workload gpt --steps 100 --warmup 20 --threads 2
 //     genlab-bench --gemm --threads 2                             # GEMM GFLOP/s per backend and shape
-//     ../shared/bench/compare.sh build/bin/genlab-bench          # paired with PyTorch, ratios
+//     tools/bench/compare.sh build/bin/genlab-bench              # paired with PyTorch, ratios
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -19,7 +19,7 @@
 int main(int argc, char** argv) {
     using namespace genlab::experiments;
     BenchOptions opt;
-    return options_main("genlab-bench", "DESIGN.md's benchmark workloads, timed as the PyTorch reference times them",
+    return options_main("genlab-bench", "The benchmark workloads (docs/performance.md), timed as the PyTorch reference times them",
                         bench_options_spec(), opt, argc, argv, [&] {
                             if (opt.gemm) {
                                 for (const GemmBenchRow& r : run_gemm_bench(opt.threads))

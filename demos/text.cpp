@@ -3,8 +3,8 @@
 // experiments/text_experiment.cpp.
 //
 //     genlab-text                                                 # MLP on /usr/share/dict/words
-//     genlab-text --corpus ../shared/data/tinyshakespeare.txt --mode stream --steps 2000
-//     genlab-text --corpus ../shared/data/names.txt --arch transformer --lr 5e-4 --act relu
+//     genlab-text --corpus shakespeare --mode stream --steps 2000
+//     genlab-text --corpus names --arch transformer --lr 5e-4 --act relu
 //     genlab-text sample --checkpoint outputs/text/RUN/checkpoint.safetensors --prompt ROMEO:
 //                        --temperature 0.8 --top-k 20 --max-chars 500   (one command line)
 #include "experiments/cli.h"

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -18,19 +17,18 @@
 
 namespace genlab::experiments {
 
-namespace fs = std::filesystem;
 
 const ConfigSpec<BenchOptions>& bench_options_spec() {
     using B = BenchOptions;
     static const ConfigSpec<B> spec =
         ConfigSpec<B>()
-            .field("workload", &B::workload, "gan, ae, gpt (DESIGN.md's benchmark workloads) or all", one_of({"gan", "ae", "gpt", "all"}))
+            .field("workload", &B::workload, "gan, ae, gpt (the benchmark workloads) or all", one_of({"gan", "ae", "gpt", "all"}))
             .field("steps", &B::steps, "Timed steps", in_range(1, 1'000'000))
             .field("warmup", &B::warmup, "Untimed steps first (they count for the LR schedule)", in_range(0, 1'000'000))
             .field("threads", &B::threads, "OpenMP threads", in_range(1, 1024))
             .field("block", &B::block, "Steps per timing block (the median is over blocks)", in_range(1, 100'000))
             .field("seed", &B::seed, "Seed of the data order, init and noise")
-            .field("corpus", &B::corpus, "gpt: tiny Shakespeare (default: ../shared/data/tinyshakespeare.txt)")
+            .field("corpus", &B::corpus, "gpt: the text corpus (default: shakespeare, the tiny Shakespeare the repository ships)")
             .field("gemm", &B::gemm, "Instead of the workloads: GFLOP/s of each GEMM backend on 2048² and the workloads' layer shapes");
     return spec;
 }
@@ -42,23 +40,7 @@ const std::vector<std::string>& bench_workloads() {
 
 namespace {
 
-// ../shared/data/tinyshakespeare.txt from the working folder, else beside the checkout that
-// holds this executable (build/bin/genlab-bench).
-std::string default_corpus() {
-    const fs::path rel = fs::path("..") / "shared" / "data" / "tinyshakespeare.txt";
-    std::error_code ec;
-    if (fs::is_regular_file(rel, ec)) return rel.string();
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const fs::path beside = exe.parent_path().parent_path().parent_path().parent_path() / "shared" / "data" /
-                                "tinyshakespeare.txt";
-        if (fs::is_regular_file(beside, ec)) return beside.string();
-    }
-    usage_fail("--workload gpt: tiny Shakespeare not found at ", rel.string(),
-               " (the shared data folder beside the checkout); pass --corpus FILE");
-}
-
-// The experiment and the settings that make its defaults the DESIGN workload.
+// The experiment and the settings that make its defaults the benchmark workload.
 struct Workload {
     const char* experiment;
     std::map<std::string, std::string> settings;
@@ -67,7 +49,7 @@ struct Workload {
 Workload workload_of(const BenchOptions& opt) {
     if (opt.workload == "gan") return {"gan", {{"fd_samples", "0"}}};  // no feature classifier: training only
     if (opt.workload == "ae") return {"ae", {}};
-    return {"text", {{"corpus", opt.corpus.empty() ? default_corpus() : opt.corpus}, {"mode", "stream"}}};
+    return {"text", {{"corpus", opt.corpus.empty() ? "shakespeare" : opt.corpus}, {"mode", "stream"}}};
 }
 
 double peak_rss_mb() {

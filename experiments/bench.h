@@ -1,7 +1,7 @@
-// The benchmark workloads of DESIGN.md, timed as ../shared/bench/torch_ref.py times PyTorch:
+// The benchmark workloads (docs/performance.md), timed as tools/bench/torch_ref.py times PyTorch:
 // W untimed warm-up steps, then N timed steps in blocks of 10; ms_per_step is the median over
 // blocks of (block time / block size). Each workload is an experiment of the registry with its
-// defaults (which are the DESIGN shapes, optimizers, losses and data), run step by step without
+// defaults (which are the benchmark shapes, optimizers, losses and data), run step by step without
 // the Trainer's logging, evaluation or checkpoints.
 //
 //     BenchResult r = run_bench({.workload = "gan", .steps = 300, .warmup = 20, .threads = 2});

@@ -19,7 +19,7 @@ struct Layer {
     long rows, in, out;
 };
 
-// DESIGN.md's workloads: gan at batch 64, ae at batch 128, gpt at batch 12 × block 64 = 768 rows.
+// The benchmark workloads: gan at batch 64, ae at batch 128, gpt at batch 12 × block 64 = 768 rows.
 const std::vector<Layer>& workload_layers() {
     static const std::vector<Layer> layers{
         {"gan G 64-256", 64, 64, 256},      {"gan G 256-512", 64, 256, 512},  {"gan G 512-784", 64, 512, 784},

@@ -1,5 +1,5 @@
 // genlab-bench --gemm: fp32 GEMM throughput of each backend (core/gemm.h) and of the entry point
-// the ops call, on 2048² and on every GEMM of DESIGN.md's benchmark workloads (each Linear
+// the ops call, on 2048² and on every GEMM of the benchmark workloads (docs/performance.md) (each Linear
 // layer's forward x·Wᵀ and backward dout·W, doutᵀ·x at its workload's batch), in GFLOP/s, best
 // of several timed repetitions.
 //

@@ -24,7 +24,7 @@ namespace genlab::experiments {
 namespace {
 
 struct TextConfig {
-    std::string corpus = "words";  // a text file, or "words" (/usr/share/dict/words)
+    std::string corpus = "words";  // a text file, or a corpus name (data::named_corpora)
     std::string mode = "lines";    // lines (one sample per line) or stream (continuous text)
     bool bytes = false;            // symbols are raw bytes instead of UTF-8 characters
     int batch = 32;                // B (12 for stream)
@@ -52,7 +52,7 @@ const ConfigSpec<TextConfig>& text_spec() {
     using C = TextConfig;
     static const ConfigSpec<C> spec =
         ConfigSpec<C>()
-            .field("corpus", &C::corpus, "Text file, or 'words' (/usr/share/dict/words)")
+            .field("corpus", &C::corpus, "Text file, or a shipped corpus: " + data::corpus_names())
             .field("mode", &C::mode, "lines (one sample per line) or stream (continuous text)", one_of({"lines", "stream"}))
             .field("bytes", &C::bytes, "Symbols are raw bytes instead of UTF-8 characters")
             .field("batch", &C::batch, "Batch size (12 for --mode stream)", in_range(1, 65536))
@@ -276,7 +276,7 @@ public:
 
 private:
     static data::Corpus load(TextConfig& cfg) {
-        if (cfg.corpus != "words" && !cfg.corpus.empty()) require_file("--corpus", cfg.corpus, "a UTF-8 text file");
+        if (!cfg.corpus.empty() && !data::find_named_corpus(cfg.corpus)) require_file("--corpus", cfg.corpus, "a UTF-8 text file, or one of " + data::corpus_names());
         data::Corpus c = data::load_corpus({.path = cfg.corpus, .mode = data::parse_corpus_mode(cfg.mode), .bytes = cfg.bytes});
         cfg.model.vocab_size = c.vocab.size();
         return c;
@@ -391,7 +391,7 @@ void sample_text(const LoadedRun& run, const SampleOptions& opt, const ConfigBox
                   << model->context() << "\n";
     std::optional<data::Corpus> train;
     if (!s.corpus.empty() && lines) {
-        require_file("--corpus", s.corpus, "a UTF-8 text file");
+        if (!data::find_named_corpus(s.corpus)) require_file("--corpus", s.corpus, "a UTF-8 text file, or one of " + data::corpus_names());
         train = data::load_corpus({.path = s.corpus, .mode = data::CorpusMode::Lines, .bytes = vocab.bytes()});
     }
     Rng rng(stream_seed(opt.seed, "samples"));

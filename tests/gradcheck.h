@@ -1,4 +1,4 @@
-// The one finite-difference gradient check of the test suite (STYLE.md §10).
+// The one finite-difference gradient check of the test suite (docs/style.md).
 // For a graph out = f(x1, x2, ...) it compares the analytic gradient of L = Σ r ⊙ out (r fixed
 // and random, dlib's random gradient_input) with central differences accumulated in double,
 // by |a − n| / max(|a|, |n|, floor). Inputs are Parameters, so leaf gradients land in p.grad.

@@ -1,5 +1,5 @@
 // Learning-rate schedules. Cosine follows nanoGPT's get_lr (train.py) as used by the PyTorch
-// reference in ../shared/bench/torch_ref.py, so both see the same rate at every step:
+// reference in tools/bench/torch_ref.py, so both see the same rate at every step:
 //   step < warmup           -> base * (step + 1) / (warmup + 1)   (never 0, and < base at the last warmup step)
 //   step > total            -> min_lr
 //   otherwise               -> min + 0.5 * (1 + cos(pi * (step - warmup) / max(1, total - warmup))) * (base - min)

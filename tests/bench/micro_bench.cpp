@@ -1,5 +1,5 @@
 // Micro-benchmarks of the kernels a training step is made of (Google Benchmark): each op's forward
-// and backward together, at the shapes of DESIGN.md's benchmark workloads, and every activation
+// and backward together, at the shapes of the benchmark workloads (docs/performance.md), and every activation
 // on 1M elements. Figures are times; speed claims live here and in genlab-bench, never in tests.
 //
 //     build/bin/genlab-micro-bench                                 # everything, 1 thread

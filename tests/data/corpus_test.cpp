@@ -18,7 +18,7 @@ using genlab::testing::expect_error;
 using genlab::testing::TempDir;
 using genlab::testing::write_bytes;
 
-const std::string kSharedData = GENLAB_SOURCE_DIR "/../shared/data";
+const std::string kCorpora = GENLAB_SOURCE_DIR "/data/corpora";
 
 Corpus load_file(const std::string& path, CorpusMode mode, bool bytes = false) {
     return load_corpus({.path = path, .mode = mode, .bytes = bytes});
@@ -29,9 +29,8 @@ size_t total(const Corpus& c) { return c.train.ids.size() + c.val.ids.size(); }
 // --- real corpora ---------------------------------------------------------------------------
 
 TEST(Corpus, TinyShakespeareHas65SymbolsAnd1115394Characters) {
-    const std::string path = kSharedData + "/tinyshakespeare.txt";
-    if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " missing";
-    Corpus c = load_file(path, CorpusMode::Stream);
+    Corpus c = load_file("shakespeare", CorpusMode::Stream);  // the name of data/corpora/tinyshakespeare.txt
+    EXPECT_EQ(c.name, kCorpora + "/tinyshakespeare.txt");
     EXPECT_EQ(c.vocab.size(), 65);
     EXPECT_FALSE(c.vocab.has_eos());
     EXPECT_EQ(c.symbols, 1115394u);
@@ -47,9 +46,7 @@ TEST(Corpus, TinyShakespeareHas65SymbolsAnd1115394Characters) {
 }
 
 TEST(Corpus, NamesHas32033LinesAnd27Tokens) {
-    const std::string path = kSharedData + "/names.txt";
-    if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " missing";
-    Corpus c = load_file(path, CorpusMode::Lines);
+    Corpus c = load_file(kCorpora + "/names.txt", CorpusMode::Lines);
     EXPECT_EQ(c.train.samples() + c.val.samples(), 32033u);
     EXPECT_EQ(c.train.samples(), 28829u);  // int(32033 * 0.9)
     EXPECT_EQ(c.vocab.size(), 27);         // a-z and the end token, as makemore
@@ -70,9 +67,10 @@ TEST(Corpus, NamesHas32033LinesAnd27Tokens) {
 }
 
 TEST(Corpus, DefaultWordsCorpusIsUtf8Lines) {
-    if (!std::filesystem::exists(kWordsPath)) GTEST_SKIP() << kWordsPath << " missing: install " << kWordsPackage;
+    const std::string words = find_named_corpus("words")->path;
+    if (!std::filesystem::exists(words)) GTEST_SKIP() << words << " missing: install wamerican";
     Corpus c = load_corpus({});
-    EXPECT_EQ(c.name, kWordsPath);
+    EXPECT_EQ(c.name, find_named_corpus("words")->path);
     EXPECT_EQ(c.mode, CorpusMode::Lines);
     EXPECT_GT(c.train.samples() + c.val.samples(), 100000u);
     EXPECT_GE(c.vocab.id(U'\u00e9'), 0);  // "Asunción", "attaché": decoded as one code point
@@ -244,6 +242,12 @@ TEST(CorpusHostile, MissingFileAndDirectory) {
     TempDir dir;
     expect_error([&] { load_file(dir.file("nope.txt"), CorpusMode::Lines); }, {dir.file("nope.txt"), "does not exist", "--corpus"});
     expect_error([&] { load_file(dir.path().string(), CorpusMode::Lines); }, {dir.path().string(), "is a directory"});
+}
+
+// A name that is not a shipped corpus is a path; the message lists the names.
+TEST(CorpusHostile, UnknownNameIsAMissingFileNamingTheCorpora) {
+    expect_error([] { load_corpus({.path = "shakespear"}); }, {"shakespear", "does not exist", corpus_names()});
+    EXPECT_EQ(corpus_names(), "words, names, shakespeare");
 }
 
 TEST(CorpusHostile, TooLargeIsRefusedBeforeReading) {

@@ -1,5 +1,5 @@
 // genlab-bench end to end: each workload prints one JSON line with the keys
-// ../shared/bench/compare.sh and DESIGN.md name, with the DESIGN workload's parameter count and
+// tools/bench/compare.sh and docs/performance.md name, with the benchmark workload's parameter count and
 // batch; --workload all prints one line per workload; bad flags are usage errors.
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const bool kBenchImages = fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
-const std::string kBenchCorpus = std::string(GENLAB_SOURCE_DIR) + "/../shared/data/tinyshakespeare.txt";
+const std::string kBenchCorpus = std::string(GENLAB_SOURCE_DIR) + "/data/corpora/tinyshakespeare.txt";
 
 class BenchDemoTest : public testing::ProgramTest {
 protected:
@@ -65,8 +65,7 @@ TEST_F(BenchDemoTest, ImageWorkloadsAreTheDesignNetworks) {
 }
 
 TEST_F(BenchDemoTest, GptIsTheBabyGptOnTinyShakespeare) {
-    if (!fs::exists(kBenchCorpus)) GTEST_SKIP() << kBenchCorpus << " missing";
-    const nlohmann::json gpt = line("--workload gpt --corpus " + kBenchCorpus);
+    const nlohmann::json gpt = line("--workload gpt");  // the shipped corpus by default
     expect_keys(gpt);
     EXPECT_EQ(gpt["batch"], 12);
     // 4 blocks of 12·128² + 13·128, wte 65·128 (tied head), wpe 64·128, ln_f, head bias.
@@ -77,7 +76,7 @@ TEST_F(BenchDemoTest, GptIsTheBabyGptOnTinyShakespeare) {
 }
 
 TEST_F(BenchDemoTest, AllRunsEachWorkloadInItsOwnProcess) {
-    if (!kBenchImages || !fs::exists(kBenchCorpus)) GTEST_SKIP() << "needs Fashion-MNIST and tiny Shakespeare";
+    if (!kBenchImages) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
     ASSERT_EQ(run("--workload all --steps 2 --warmup 0 --block 1 --threads 1 --corpus " + kBenchCorpus), 0)
         << read("stderr.txt");
     std::istringstream out(read("stdout.txt"));

@@ -1,4 +1,4 @@
-// DESIGN.md's benchmark workloads at their full sizes, where the GEMMs, the elementwise kernels
+// The benchmark workloads at their full sizes, where the GEMMs, the elementwise kernels
 // and the reductions all split their work over the threads: a few training steps on one thread
 // and on two end at the same losses, within float rounding, and count the same GEMM work.
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@ namespace genlab::experiments {
 namespace {
 
 const bool kImages = std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
-const std::string kShakespeare = std::string(GENLAB_SOURCE_DIR) + "/../shared/data/tinyshakespeare.txt";
+const std::string kShakespeare = std::string(GENLAB_SOURCE_DIR) + "/data/corpora/tinyshakespeare.txt";
 
 void expect_threads_agree(const std::string& workload) {
     const testing::ThreadCountRestorer restore;

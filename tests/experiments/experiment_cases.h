@@ -21,7 +21,7 @@ struct ExperimentCase {
 // GoogleTest prints a parameter with this: the label, not the struct's bytes.
 inline void PrintTo(const ExperimentCase& c, std::ostream* os) { *os << c.label; }
 
-inline const std::string kNames = GENLAB_SOURCE_DIR "/../shared/data/names.txt";
+inline const std::string kNames = GENLAB_SOURCE_DIR "/data/corpora/names.txt";
 
 // The GAN-on-images case trains a tiny feature classifier once per build tree and caches it here
 // (each test runs in its own process; concurrent writers replace the file atomically).

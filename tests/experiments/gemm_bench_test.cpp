@@ -1,4 +1,4 @@
-// genlab-bench --gemm's table: 2048² and the three GEMMs of every DESIGN workload layer, each with
+// genlab-bench --gemm's table: 2048² and the three GEMMs of every benchmark workload layer, each with
 // a positive GFLOP/s for every backend this build has, and which backend the ops use for it.
 #include <gtest/gtest.h>
 

@@ -65,7 +65,7 @@ printf '\x00caf\xc3\xa9\nna\xc3\xafve\n\xe2\x82\xac uro\n\xf0\x9f\x98\x80\r\nA\n
 printf '\x02caf\xe9\nna\xefve\n\xff\xfe\n' > "$s/latin1-bytes"
 printf '\x01ab\xc0\xafcd' > "$s/overlong"
 printf '\x00{"format":"genlab-vocab","version":1,"encoding":"utf-8","eos":true,"symbols":[97,98,233]}' > "$s/vocab-json"
-for f in "$ROOT/../shared/data/names.txt" "$ROOT/../shared/data/tinyshakespeare.txt" /usr/share/dict/words; do
+for f in "$ROOT/data/corpora/names.txt" "$ROOT/data/corpora/tinyshakespeare.txt" /usr/share/dict/words; do
     if [[ -r $f ]]; then
         { printf '\x1d'; head -c 3000 "$f"; } > "$s/head-$(basename "$f")"
     fi
