@@ -35,8 +35,9 @@ struct CorpusOptions {
     std::string path = "words";            // a text file or a corpus name; "" = words
     CorpusMode mode = CorpusMode::Lines;   // how samples are cut from the file
     bool bytes = false;                    // symbols are raw bytes instead of UTF-8 code points
-    // Lines mode shuffles lines with this seed before the 90/10 split. It is not the training seed,
-    // so every run of an ablation is scored on the same validation lines.
+    // Lines mode picks its validation lines with this seed (selection sampling; both splits keep
+    // file order). It is not the training seed, so every run of an ablation is scored on the same
+    // validation lines.
     uint64_t split_seed = 42;
     uint64_t max_bytes = uint64_t{1} << 30;  // larger files are refused before reading
 };
@@ -89,7 +90,7 @@ struct Corpus {
     std::string name;  // the path, for messages
     CorpusMode mode = CorpusMode::Lines;
     Vocab vocab;       // built from the whole file (both splits), as nanoGPT's prepare.py
-    TextSplit train;   // stream: the first 90% of symbols; lines: 90% of the shuffled lines
+    TextSplit train;   // stream: the first 90% of symbols; lines: the lines not picked for val
     TextSplit val;     // stream: the last 10%;            lines: the other 10%
     size_t symbols = 0;  // symbols read (lines mode: in kept lines, without newlines or end tokens)
 };

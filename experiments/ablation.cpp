@@ -40,7 +40,7 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
             .field("lrs", &A::lrs, "Learning rates to cross with the activations, e.g. 1e-3,1e-4 (default: the model's --lr)")
             .field("preset", &A::preset,
                    "A whole sweep: quick (10 activations x 2 seeds of one model, the ring8 GAN unless --model; "
-                   "minutes) or paper (the GELU paper's MNIST autoencoder: gelu, elu, relu at lr 1e-3 and 1e-4); "
+                   "minutes) or paper (the GELU paper's autoencoder, on Fashion-MNIST unless --data-dir: gelu, elu, relu at lr 1e-3 and 1e-4); "
                    "flags given still apply",
                    one_of({"", "quick", "paper"}))
             .field("where", &A::where, "GAN: which networks' hidden activation is swept (both, g, d)",

@@ -22,7 +22,7 @@ struct BenchOptions {
     int threads = 2;               // OpenMP threads
     int block = 10;                // steps per timing block
     uint64_t seed = 1337;
-    std::string corpus;            // gpt: tiny Shakespeare; "": found beside the checkout
+    std::string corpus;            // gpt: a corpus name or file; "": shakespeare (data/corpora/)
     bool gemm = false;             // time the GEMM backends instead (experiments/gemm_bench.h)
 };
 const ConfigSpec<BenchOptions>& bench_options_spec();

@@ -330,7 +330,7 @@ private:
     Tensor x_, y_;  // (B, T) / (B, K) ids and (B, T) / (B) targets, refilled every batch
     // The transformer's training steps split the batch over the threads (unless dropout draws
     // masks in the forward): its many small ops ran 14-18% faster that way on 2 threads. The MLP's
-    // few large GEMMs gain nothing from it, like the GAN's and the autoencoder's (README).
+    // few large GEMMs gain nothing from it, like the GAN's and the autoencoder's (docs/design.md).
     DataParallel dp_{blocks_ && !model_->uses_dropout()};
     double train_seconds_ = 0.0;
     long long tokens_ = 0;  // predicted targets since the last eval

@@ -1,7 +1,7 @@
 // GAN: an MLP generator (latent Z -> hidden -> data, Leaky ReLU hidden, tanh output by default)
 // and an MLP discriminator (data -> hidden -> 1 logit), the three losses (non-saturating,
 // minimax, least squares) and sampling. The training step is the GAN experiment's
-// (experiments/gan_experiment.h).
+// (experiments/gan_experiment.cpp).
 //
 //     GanConfig cfg;                                       // Fashion-MNIST sizes
 //     Rng rng(stream_seed(seed, "init"));

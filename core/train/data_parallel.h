@@ -3,7 +3,7 @@
 // with every kernel single-threaded, and the shards' parameter gradients are summed into
 // Parameter::grad. That is one fork and join per step instead of one per op: the small products
 // of these models run at the single-thread GEMM kernel's speed on every core, and no thread
-// spins at a barrier between ops (README, Performance).
+// spins at a barrier between ops (docs/design.md, Threads).
 //
 // The gradient is the whole batch's: each shard's loss is a mean over its terms (rows, or counted
 // targets), and its backward is seeded with its share of the batch's terms, so the summed
