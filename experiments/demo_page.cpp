@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "core/io/html.h"
 #include "core/train/metrics_csv.h"
-#include "data/input_file.h"
+#include "core/io/input_file.h"
 #include "experiments/report.h"
 #include "experiments/sweep_data.h"
 
@@ -25,7 +25,7 @@ bool is_regular(const fs::path& p) {
 }
 
 nlohmann::ordered_json read_json_object(const fs::path& p) {
-    nlohmann::ordered_json j = data::read_json_file(p.string(), 16u << 20, "JSON file");
+    nlohmann::ordered_json j = read_json_file(p.string(), 16u << 20, "JSON file");
     if (!j.is_object()) fail(p.string(), ": not a JSON object");
     return j;
 }

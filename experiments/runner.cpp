@@ -11,7 +11,7 @@
 #include "core/parallel.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
-#include "data/input_file.h"
+#include "core/io/input_file.h"
 
 namespace genlab::experiments {
 
@@ -61,7 +61,7 @@ std::optional<nlohmann::json> out_folder_config(const std::string& out) {
     if (fs::is_empty(out, ec)) return std::nullopt;
     const fs::path config = fs::path(out) / "config.json";
     if (!fs::is_regular_file(config, ec)) return nlohmann::json();
-    return nlohmann::json(data::read_json_file(config.string(), 1 << 20, "run description (config.json)"));
+    return nlohmann::json(read_json_file(config.string(), 1 << 20, "run description (config.json)"));
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "core/error.h"
-#include "data/input_file.h"
+#include "core/io/input_file.h"
 
 namespace genlab::experiments {
 
@@ -60,7 +60,7 @@ Stats SweepArm::stats(const std::string& metric) const {
 namespace {
 
 nlohmann::json read_json(const fs::path& path, const std::string& what) {
-    nlohmann::json j = data::read_json_file(path.string(), 64u << 20, what);
+    nlohmann::json j = read_json_file(path.string(), 64u << 20, what);
     if (!j.is_object()) fail(path.string(), ": not a genlab-ablate ", what, " (not a JSON object)");
     return j;
 }
