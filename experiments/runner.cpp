@@ -60,8 +60,8 @@ std::optional<nlohmann::json> out_folder_config(const std::string& out) {
     if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
     if (fs::is_empty(out, ec)) return std::nullopt;
     const fs::path config = fs::path(out) / "config.json";
-    if (!fs::is_regular_file(config, ec)) return nlohmann::json();
-    return nlohmann::json(read_json_file(config.string(), 1 << 20, "run description (config.json)"));
+    if (!fs::exists(fs::symlink_status(config, ec))) return nlohmann::json();
+    return nlohmann::json(read_json_file(config.string(), kMaxJsonFileBytes, "run description (config.json)", Links::Refuse));
 }
 
 }  // namespace

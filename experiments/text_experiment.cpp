@@ -142,7 +142,7 @@ SampleSet draw_samples(const models::CharModel& m, const data::Vocab& vocab, con
 std::string samples_through(const std::string& path, int step) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return "";
-    std::string text = read_whole_file(path, uint64_t{1} << 30, "samples file", "");
+    std::string text = read_whole_file(path, kMaxSamplesFileBytes, "samples file", "", Links::Refuse);
     for (size_t at = text.find("# step "); at != std::string::npos; at = text.find("# step ", at + 7))
         if ((at == 0 || text[at - 1] == '\n') && std::strtol(text.c_str() + at + 7, nullptr, 10) > step) {
             text.resize(at);
