@@ -205,8 +205,7 @@ void MetricsCsvWriter::rewrite(MetricsTable& t) {
         text += csv_line(r);
     }
     write_file_atomic(path_, text);
-    f_ = std::fopen(path_.c_str(), "ab");
-    if (!f_) fail(path_, ": cannot open for appending: ", std::strerror(errno));
+    f_ = open_for_append(path_);
 }
 
 void MetricsCsvWriter::close() {

@@ -122,5 +122,15 @@ TEST(CsvHostile, AFileOverTheLimitIsRefusedBeforeReading) {
     testing::expect_error([&] { read_csv(path); }, {path, std::to_string(kMaxCsvFileBytes + 1) + " bytes", "limit"});
 }
 
+// The writer appends through a descriptor of the regular file it wrote: a link swapped in for the
+// file is refused, and what it points at is left as it was.
+TEST(CsvHostile, TheWriterNeverAppendsThroughALink) {
+    TempDir dir;
+    std::ofstream(dir.file("victim")) << "keep me";
+    std::filesystem::create_symlink(dir.file("victim"), dir.file("metrics.csv"));
+    testing::expect_error([&] { std::fclose(open_for_append(dir.file("metrics.csv"))); }, {"metrics.csv", "symbolic link"});
+    EXPECT_EQ(read_file(dir.file("victim")), "keep me");
+}
+
 }  // namespace
 }  // namespace genlab
