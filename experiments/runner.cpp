@@ -49,11 +49,6 @@ const ConfigSpec<SampleOptions>& sample_options_spec() {
     return spec;
 }
 
-namespace {
-
-// What an --out folder already holds: nullopt when it does not exist or is empty; otherwise its
-// config.json as read back (null when there is none, discarded when it is not JSON), for the
-// caller to judge whose folder it is. UsageError when --out is not a folder.
 std::optional<nlohmann::json> out_folder_config(const std::string& out) {
     std::error_code ec;
     if (!fs::exists(out, ec)) return std::nullopt;
@@ -63,8 +58,6 @@ std::optional<nlohmann::json> out_folder_config(const std::string& out) {
     if (!fs::exists(fs::symlink_status(config, ec))) return nlohmann::json();
     return nlohmann::json(read_json_file(config.string(), kMaxJsonFileBytes, "run description (config.json)", Links::Refuse));
 }
-
-}  // namespace
 
 void require_folder(const std::string& flag, const std::string& path, const std::string& what) {
     std::error_code ec;
