@@ -8,19 +8,30 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
+#include <sstream>
 #include <optional>
 #include <string>
 
 #include "core/error.h"
+#include "core/io/input_file.h"
 
 namespace genlab {
 
 namespace {
 
+// A small kernel file (/proc, /sys), through the bounded reader; nullopt when it cannot be read.
+// Its head: sysfs reports 4096 bytes for a file that holds a few.
+std::optional<std::string> kernel_file(const std::string& path) {
+    try {
+        return read_file_part(path, FilePart::Head, 1 << 20, "kernel file");
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
 // The value of "key: N kB" in /proc/meminfo, in bytes.
 std::optional<uint64_t> meminfo_bytes(const std::string& key) {
-    std::ifstream in("/proc/meminfo");
+    std::istringstream in(kernel_file("/proc/meminfo").value_or(""));
     std::string line;
     while (std::getline(in, line))
         if (line.rfind(key + ":", 0) == 0) {
@@ -31,7 +42,7 @@ std::optional<uint64_t> meminfo_bytes(const std::string& key) {
 }
 
 std::optional<uint64_t> file_number(const std::string& path) {
-    std::ifstream in(path);
+    std::istringstream in(kernel_file(path).value_or(""));
     std::string text;
     if (!(in >> text) || text.empty() || text.size() > 20 ||
         !std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
@@ -41,7 +52,7 @@ std::optional<uint64_t> file_number(const std::string& path) {
 
 // The cgroup v2 headroom of this process: memory.max - memory.current of its cgroup.
 std::optional<uint64_t> cgroup_headroom() {
-    std::ifstream in("/proc/self/cgroup");
+    std::istringstream in(kernel_file("/proc/self/cgroup").value_or(""));
     std::string line;
     while (std::getline(in, line)) {
         if (line.rfind("0::", 0) != 0) continue;  // the v2 entry: "0::/path"

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "data/input_file.h"
+#include "core/io/input_file.h"
 
 namespace genlab::data {
 
@@ -169,13 +169,12 @@ ByteStream& ByteStream::operator=(ByteStream&&) noexcept = default;
 ByteStream::~ByteStream() = default;
 
 ByteStream ByteStream::open_file(const std::string& path, const std::string& what, const std::string& hint) {
-    const uint64_t size = require_regular_file(path, what, hint);
+    InputFile in = open_input_file(path, what, hint);
     auto s = std::make_unique<Impl>();
     s->name = path;
-    s->file = std::fopen(path.c_str(), "rb");
-    if (!s->file) fail(what, " '", path, "' cannot be opened: ", std::strerror(errno));
+    s->file = in.file.release();
     s->buffer.resize(kChunk);
-    s->raw_remaining = size;
+    s->raw_remaining = in.size;
     s->detect_gzip();
     return ByteStream(std::move(s));
 }

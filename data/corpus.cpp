@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "data/input_file.h"
+#include "core/io/input_file.h"
 #include "data/utf8.h"
 #include "genlab_build_options.h"
 

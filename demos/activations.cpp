@@ -6,16 +6,20 @@
 //     genlab-activations                                   # every elementwise activation, [-6, 6]
 //     genlab-activations --acts relu,gelu,leaky_relu:0.2 --range -4:4 --csv acts.csv --table
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "core/activation_properties.h"
 #include "core/config.h"
 #include "core/io/atomic_file.h"
+#include "core/io/input_file.h"
 #include "core/io/plot.h"
 #include "core/parallel.h"
 #include "core/train/run_dir.h"
 #include "experiments/cli.h"
+#include "experiments/runner.h"
 
 namespace genlab {
 namespace {
@@ -29,7 +33,11 @@ struct Options {
     bool table = false;
     uint64_t seed = 1;           // the random inputs the cost is timed on
     int threads = 0;
+    bool force = false;          // replace an earlier genlab-activations output in --out / --csv
 };
+
+const char* const kTool = "genlab-activations";  // config.json's "tool": what marks a folder as ours
+const char* const kCsvHeader = "activation,x,y,dy\n";
 
 // LO:HI with LO < HI, both finite and within +-1e6.
 bool parse_range(const std::string& text, double* lo, double* hi) {
@@ -63,8 +71,36 @@ const ConfigSpec<Options>& options_spec() {
             .field("csv", &Options::csv, "Write activation,x,y,dy rows to this file (dy through autodiff)")
             .field("table", &Options::table, "Print and write table.md / table.csv of activation properties")
             .field("seed", &Options::seed, "Seed of the random inputs used for timing")
-            .field("threads", &Options::threads, "Threads (0: OpenMP default)", in_range(0, 1024));
+            .field("threads", &Options::threads, "Threads (0: OpenMP default)", in_range(0, 1024))
+            .field("force", &Options::force,
+                   "Replace an earlier genlab-activations output in --out and --csv (never other files)");
     return spec;
+}
+
+// --out and --csv follow a training run's rule (experiments/runner.cpp): a new or empty folder, a
+// new file, or with --force an earlier output of this program; never a file that is not ours
+// (a run's config.json, a user's table.md). Checked before anything is written.
+void check_destinations(const Options& o, const std::string& out) {
+    if (!o.out.empty())
+        if (const std::optional<nlohmann::json> held = experiments::out_folder_config(out)) {
+            if (!held->is_object() || !held->contains("tool") || (*held)["tool"] != kTool)
+                usage_fail("--out ", out, ": a folder that is not empty and holds no earlier ", kTool,
+                           " output; choose a new or empty folder");
+            if (!o.force)
+                usage_fail("--out ", out, ": holds an earlier ", kTool,
+                           " output; replace it with --force, or choose another --out");
+        }
+    std::error_code ec;
+    if (o.csv.empty() || !std::filesystem::exists(std::filesystem::symlink_status(o.csv, ec))) return;
+    std::string head;
+    try {
+        head = read_file_part(o.csv, FilePart::Head, std::strlen(kCsvHeader), "--csv file", Links::Refuse);
+    } catch (const Error&) {  // a link, a folder, a device: not ours either
+    }
+    if (head != kCsvHeader)
+        usage_fail("--csv ", o.csv, ": exists and is not a CSV ", kTool, " wrote; choose another file");
+    if (!o.force)
+        usage_fail("--csv ", o.csv, ": holds an earlier ", kTool, " CSV; replace it with --force, or choose another file");
 }
 
 int run(const Options& o) {
@@ -78,7 +114,10 @@ int run(const Options& o) {
                           << " (not elementwise: a distribution over the last dim, nothing to plot per x)\n";
     set_num_threads(o.threads);
     const std::string out = o.out.empty() ? default_out_dir("activations") : o.out;
-    nlohmann::ordered_json cfg = options_spec().to_json(o);
+    check_destinations(o, out);
+    nlohmann::ordered_json cfg;
+    cfg["tool"] = kTool;
+    cfg.update(options_spec().to_json(o));
     cfg["out"] = out;
     cfg["acts"] = nlohmann::json::array();
     for (const Activation& a : acts) cfg["acts"].push_back(a.spec);
@@ -88,7 +127,7 @@ int run(const Options& o) {
     Figure fig{.title = "Activation functions f(x) and derivatives f'(x) on [" + o.range + "]",
                .cols = acts.size() <= 4 ? static_cast<int>(acts.size()) : (acts.size() <= 8 ? 4 : 5),
                .panel_width = 280, .panel_height = 215, .svg_id = "activations"};
-    std::string csv = "activation,x,y,dy\n";
+    std::string csv = kCsvHeader;
     for (const Activation& a : acts) {
         const ActivationCurve c = activation_curve(a, lo, hi, o.points);
         Series f{.label = "f(x)", .color = palette_color(0)}, df{.label = "f'(x)", .color = palette_color(1)};

@@ -20,7 +20,7 @@
 #include "core/parallel.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
-#include "data/input_file.h"
+#include "core/io/input_file.h"
 #include "experiments/diagnostics.h"
 #include "experiments/report.h"
 #include "experiments/runner.h"
@@ -319,7 +319,8 @@ void check_out_dir(const std::string& out, const nlohmann::ordered_json& identit
     const fs::path meta = fs::path(out) / "ablation.json";
     std::error_code ec;
     if (fs::exists(meta, ec)) {
-        const nlohmann::json prev = data::read_json_file(meta.string(), 1 << 20, "sweep description (ablation.json)");
+        const nlohmann::json prev = read_json_file(meta.string(), kMaxJsonFileBytes, "sweep description (ablation.json)",
+                                                      Links::Refuse);
         if (!prev.is_object() || !prev.contains("sweep")) fail(meta.string(), ": not a genlab-ablate sweep description");
         if (const std::string d = first_difference(prev["sweep"], nlohmann::json(identity)); !d.empty())
             usage_fail("--out ", out, ": holds a sweep with other settings (", d,

@@ -6,12 +6,15 @@
 
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <set>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "core/io/html.h"
 #include "core/parallel.h"
+#include "core/train/run_dir.h"
 #include "experiments/ablation.h"
 #include "experiments/demo_page.h"
 #include "experiments/report.h"
@@ -166,6 +169,13 @@ int report_main(int argc, char** argv) {
             return 0;
         }
         for (const std::string& d : dirs) require_folder("page", d, "output folder");
+        // Only a new file or an earlier page is written: --out naming a run's config.json or any
+        // other file of the user's must not replace it.
+        std::error_code ec;
+        if (std::filesystem::exists(std::filesystem::symlink_status(out, ec)) && !is_genlab_page(out))
+            usage_fail("--out ", out, ": exists and is not a page genlab wrote; genlab-report writes a new file or over "
+                                      "its own page only: choose another --out");
+        if (page->count("--out") == 0) make_out_dir(std::filesystem::path(out).parent_path().string());  // outputs/
         write_demo_page(out, dirs);
         std::cout << "genlab-report: wrote " << out << "\n";
         return 0;

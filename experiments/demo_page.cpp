@@ -1,15 +1,15 @@
 // The demo page (see demo_page.h).
 #include "experiments/demo_page.h"
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/io/html.h"
 #include "core/train/metrics_csv.h"
-#include "data/input_file.h"
+#include "core/io/input_file.h"
 #include "experiments/report.h"
 #include "experiments/sweep_data.h"
 
@@ -19,13 +19,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A regular file, not a link to one: the page shows what a genlab program wrote into the folder,
+// never what a link planted there points at (a root-only file would end up in a readable page).
 bool is_regular(const fs::path& p) {
     std::error_code ec;
-    return fs::is_regular_file(p, ec);
+    return fs::is_regular_file(fs::symlink_status(p, ec));
 }
 
 nlohmann::ordered_json read_json_object(const fs::path& p) {
-    nlohmann::ordered_json j = data::read_json_file(p.string(), 16u << 20, "JSON file");
+    nlohmann::ordered_json j = read_json_file(p.string(), kMaxJsonFileBytes, "JSON file", Links::Refuse);
     if (!j.is_object()) fail(p.string(), ": not a JSON object");
     return j;
 }
@@ -44,9 +46,13 @@ std::string figure(const std::string& src, const std::string& alt, const std::st
 }
 
 std::string first_lines(const fs::path& p, size_t lines) {
-    std::ifstream in(p);
-    std::string text, line;
-    for (size_t i = 0; i < lines && std::getline(in, line); ++i) text += line.substr(0, 200) + "\n";
+    const std::string head = read_file_part(p.string(), FilePart::Head, kMaxShownTextBytes, "text output", Links::Refuse);
+    std::string text;
+    for (size_t at = 0, i = 0; i < lines && at < head.size(); ++i) {
+        const size_t nl = std::min(head.find('\n', at), head.size());
+        text += head.substr(at, std::min<size_t>(nl - at, 200)) + "\n";
+        at = nl + 1;
+    }
     return text;
 }
 
@@ -162,7 +168,8 @@ void write_demo_page(const std::string& path, const std::vector<std::string>& di
             fail(d, ": not a genlab output folder (no config.json, table.csv or ablation.json)");
         }
     }
-    write_html_page(path, "genlab demo", body);
+    // No more readable than the folders it shows: their files' contents are on it.
+    write_html_page(path, "genlab demo", body, page_mode(dirs));
 }
 
 }  // namespace genlab::experiments

@@ -6,13 +6,13 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 
 #include "core/activation_properties.h"
 #include "core/error.h"
 #include "core/io/html.h"
+#include "core/io/input_file.h"
 #include "core/io/plot.h"
 #include "core/io/svg.h"
 #include "experiments/claims.h"
@@ -207,16 +207,16 @@ std::string activation_thumbnail(const std::string& spec, size_t index) {
     return render_svg(fig);
 }
 
-// The last "# step" block of a samples.txt, at most `lines` lines.
+// The last "# step" block of a samples.txt (within its last kMaxShownTextBytes), at most `lines` lines.
 std::string last_samples(const std::string& path, size_t lines) {
-    std::ifstream in(path);
+    const std::string tail = read_file_part(path, FilePart::Tail, kMaxShownTextBytes, "samples file", Links::Refuse);
     std::vector<std::string> block;
-    std::string line;
-    size_t bytes = 0;
-    while (std::getline(in, line) && bytes < (16u << 20)) {
-        bytes += line.size() + 1;
+    for (size_t at = 0; at < tail.size();) {
+        const size_t nl = std::min(tail.find('\n', at), tail.size());
+        std::string line = tail.substr(at, nl - at);
+        at = nl + 1;
         if (line.rfind("# step", 0) == 0) block.clear();
-        block.push_back(line);
+        block.push_back(std::move(line));
     }
     std::string text;
     for (size_t i = 0; i < block.size() && i < lines; ++i) text += block[i].substr(0, 160) + "\n";
@@ -230,7 +230,7 @@ std::string arm_sample(const SweepData& s, const SweepArm& a) {
     for (const OutputDoc& doc : find_experiment(s.model).outputs) {
         const fs::path path = fs::path(done.front()->dir) / doc.file;
         std::error_code ec;
-        if (!fs::is_regular_file(path, ec)) continue;
+        if (!fs::is_regular_file(fs::symlink_status(path, ec))) continue;  // a link is not the run's output: not shown
         const std::string rel = "runs/" + a.label + "/seed" + std::to_string(done.front()->seed) + "/" + doc.file;
         std::string html = "<figure>";
         if (path.extension() == ".png")
@@ -383,6 +383,9 @@ std::string write_sweep_report(const std::string& dir) {
          "(the sweep's settings), <a href=\"runs/\">runs/</a> (every run's own outputs).</p>\n";
 
     const std::string path = (fs::path(dir) / "report.html").string();
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(path, ec)) && !is_genlab_page(path))
+        fail(path, ": exists and is not a page genlab wrote; it is left as it is (move it away to write the report)");
     write_html_page(path, "genlab ablation: " + sweep_title(s), b);
     return path;
 }

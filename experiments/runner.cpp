@@ -11,7 +11,7 @@
 #include "core/parallel.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
-#include "data/input_file.h"
+#include "core/io/input_file.h"
 
 namespace genlab::experiments {
 
@@ -49,22 +49,15 @@ const ConfigSpec<SampleOptions>& sample_options_spec() {
     return spec;
 }
 
-namespace {
-
-// What an --out folder already holds: nullopt when it does not exist or is empty; otherwise its
-// config.json as read back (null when there is none, discarded when it is not JSON), for the
-// caller to judge whose folder it is. UsageError when --out is not a folder.
 std::optional<nlohmann::json> out_folder_config(const std::string& out) {
     std::error_code ec;
     if (!fs::exists(out, ec)) return std::nullopt;
     if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
     if (fs::is_empty(out, ec)) return std::nullopt;
     const fs::path config = fs::path(out) / "config.json";
-    if (!fs::is_regular_file(config, ec)) return nlohmann::json();
-    return nlohmann::json(data::read_json_file(config.string(), 1 << 20, "run description (config.json)"));
+    if (!fs::exists(fs::symlink_status(config, ec))) return nlohmann::json();
+    return nlohmann::json(read_json_file(config.string(), kMaxJsonFileBytes, "run description (config.json)", Links::Refuse));
 }
-
-}  // namespace
 
 void require_folder(const std::string& flag, const std::string& path, const std::string& what) {
     std::error_code ec;

@@ -7,6 +7,7 @@
 //     LoadedRun run = load_run(r.out_dir + "/checkpoint.safetensors", "gan");
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "experiments/experiment.h"
@@ -47,6 +48,12 @@ struct StoredConfig {
     std::unique_ptr<ConfigBox> box;  // the config, parsed and validated
 };
 StoredConfig parse_stored_config(const std::string& text, const ExperimentDef& def, const std::string& what);
+
+// What an --out folder already holds: nullopt when it does not exist or is empty; otherwise its
+// config.json as read back (null when there is none, discarded when it is not JSON), for the
+// caller to judge whose folder it is (every program that writes into an --out folder does).
+// UsageError when --out is not a folder.
+std::optional<nlohmann::json> out_folder_config(const std::string& out);
 
 // loss.png and loss.svg in `dir` from its metrics.csv: one panel per PlotPanel.
 void write_loss_plot(const std::string& dir, const std::string& title, const std::vector<PlotPanel>& panels);

@@ -8,8 +8,9 @@
 #include <filesystem>
 #include <set>
 
+#include "core/config.h"
 #include "core/error.h"
-#include "data/input_file.h"
+#include "core/io/input_file.h"
 
 namespace genlab::experiments {
 
@@ -60,7 +61,7 @@ Stats SweepArm::stats(const std::string& metric) const {
 namespace {
 
 nlohmann::json read_json(const fs::path& path, const std::string& what) {
-    nlohmann::json j = data::read_json_file(path.string(), 64u << 20, what);
+    nlohmann::json j = read_json_file(path.string(), kMaxJsonFileBytes, what, Links::Refuse);
     if (!j.is_object()) fail(path.string(), ": not a genlab-ablate ", what, " (not a JSON object)");
     return j;
 }
@@ -120,10 +121,10 @@ SweepData load_sweep(const std::string& dir) {
         auto arm = std::find_if(s.arms.begin(), s.arms.end(), [&](const SweepArm& a) { return a.label == row[c_arm]; });
         if (arm == s.arms.end()) continue;  // an arm of an earlier sweep into this folder, not of this one
         SweepRun r;
-        r.seed = std::atoi(row[c_seed].c_str());
-        if (!arm_seeds[arm->label].count(r.seed)) continue;
+        // parse_value, not atoi: a cell out of int's range is a row of no seed, not undefined behaviour.
+        if (!parse_value(row[c_seed], r.seed) || !arm_seeds[arm->label].count(r.seed)) continue;
         r.diverged = row[c_status] == "diverged";
-        r.diverged_step = std::atoi(row[c_div].c_str());
+        if (!parse_value(row[c_div], r.diverged_step)) r.diverged_step = 0;
         r.dir = (fs::path(dir) / "runs" / arm->label / ("seed" + std::to_string(r.seed))).string();
         for (size_t c = 0; c < row.size(); ++c) {
             if (row[c].empty()) continue;
@@ -140,9 +141,11 @@ SweepData load_sweep(const std::string& dir) {
 
 namespace {
 
+// Absent: an empty table. Anything else there is read as the run's table, so a link, a FIFO or a
+// device in its place is an Error rather than a table silently left out.
 MetricsTable table_if_present(const std::string& path) {
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) return {};
+    if (!fs::exists(fs::symlink_status(path, ec))) return {};
     return read_metrics_csv(path);
 }
 

@@ -5,15 +5,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <string_view>
 #include <iostream>
 #include <optional>
 
 #include "core/io/atomic_file.h"
+#include "core/io/input_file.h"
 #include "core/optim/optimizer.h"
 #include "core/train/data_parallel.h"
 #include "data/corpus.h"
-#include "data/input_file.h"
 #include "data/text_sampler.h"
 #include "experiments/experiment.h"
 #include "experiments/probe.h"
@@ -116,6 +118,30 @@ struct SampleSet {
     double novelty = -1.0;  // lines mode with a training set: fraction not in it
 };
 
+// Sampled text as the terminal shows it: a control character learned from the corpus (ESC opening
+// an escape sequence, a carriage return, a bell) is printed as \xNN rather than obeyed; newline and
+// tab stay. The C1 controls U+0080..U+009F (0xC2 0x80..0x9F) too: some terminals obey U+009B as
+// CSI. samples.txt keeps the text as sampled.
+std::string terminal_text(std::string_view s) {
+    std::string out;
+    char buf[8];
+    for (size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        const bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                        static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else if (c1) {
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(s[++i]));
+            out += buf;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
 SampleSet draw_samples(const models::CharModel& m, const data::Vocab& vocab, const std::vector<int>& prompt,
                        const std::string& prompt_text, int count, int max_chars, const models::SamplingOptions& sampling,
                        Rng& rng, const data::Corpus* train, bool stream_out) {
@@ -124,13 +150,22 @@ SampleSet draw_samples(const models::CharModel& m, const data::Vocab& vocab, con
                                     .pad = vocab.has_eos() ? vocab.eos_id() : 0};
     for (int i = 0; i < count; ++i) {
         std::string text = prompt_text;
-        if (stream_out) std::cout << prompt_text << std::flush;
+        size_t shown = 0;  // bytes of text on stdout; a trailing 0xC2 waits: it may open a C1 control
+        auto show = [&](bool all) {
+            size_t upto = text.size();
+            if (!all && upto > shown && static_cast<unsigned char>(text[upto - 1]) == 0xC2) --upto;
+            std::cout << terminal_text(std::string_view(text).substr(shown, upto - shown)) << std::flush;
+            shown = upto;
+        };
+        if (stream_out) show(false);
         models::generate(m, prompt, g, rng, [&](int id) {
-            const size_t before = text.size();
             vocab.append(text, id);
-            if (stream_out) std::cout << text.substr(before) << std::flush;
+            if (stream_out) show(false);
         });
-        if (stream_out) std::cout << (vocab.has_eos() ? "\n" : "\n\n") << std::flush;
+        if (stream_out) {
+            show(true);
+            std::cout << (vocab.has_eos() ? "\n" : "\n\n") << std::flush;
+        }
         s.texts.push_back(std::move(text));
     }
     if (train) s.novelty = novelty(*train, s.texts);
@@ -142,7 +177,7 @@ SampleSet draw_samples(const models::CharModel& m, const data::Vocab& vocab, con
 std::string samples_through(const std::string& path, int step) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return "";
-    std::string text = data::read_whole_file(path, uint64_t{1} << 30, "samples file", "");
+    std::string text = read_whole_file(path, kMaxSamplesFileBytes, "samples file", "", Links::Refuse);
     for (size_t at = text.find("# step "); at != std::string::npos; at = text.find("# step ", at + 7))
         if ((at == 0 || text[at - 1] == '\n') && std::strtol(text.c_str() + at + 7, nullptr, 10) > step) {
             text.resize(at);

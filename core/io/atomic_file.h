@@ -1,8 +1,11 @@
-// AtomicFile: replace a file all at once or not at all. Data goes to PATH.tmp-<pid> in the same
-// folder; commit() fsyncs it, renames it over PATH and fsyncs the folder. Until commit() succeeds
-// the previous PATH is untouched, and a destroyed, uncommitted AtomicFile removes its temp file.
-// PATH must be a regular file or absent: a symbolic link, device, pipe or folder is refused
-// (Error), never replaced. Temp files PATH.tmp-<pid> left by killed processes are removed.
+// AtomicFile: replace a file all at once or not at all. Data goes to a new temp file
+// PATH.tmp-<pid>-<start>-<n> in the same folder (created exclusively, never through a link: a
+// link planted there is not followed); commit() fsyncs it, renames it over PATH and fsyncs the
+// folder. Until commit() succeeds the previous PATH is untouched, and a destroyed, uncommitted
+// AtomicFile removes its temp file. PATH must be a regular file or absent: a symbolic link,
+// device, pipe or folder is refused (Error), never replaced. Temp files left by killed processes
+// are removed; <start>, when the writing process started, tells a killed writer from an unrelated
+// live process that was given its pid.
 #pragma once
 #include <cstddef>
 #include <cstdio>
@@ -12,7 +15,9 @@ namespace genlab {
 
 class AtomicFile {
 public:
-    explicit AtomicFile(std::string path);  // throws Error when the temp file cannot be created
+    // Throws Error when the temp file cannot be created. `mode`: the new file's permission bits
+    // (less the umask); a page lowers them to its folder's.
+    explicit AtomicFile(std::string path, unsigned mode = 0666);
     ~AtomicFile();                          // uncommitted: closes and removes the temp file
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
@@ -31,11 +36,15 @@ private:
 };
 
 // write_file_atomic(path, text): the whole file in one AtomicFile (config.json, metrics.json).
-void write_file_atomic(const std::string& path, const std::string& bytes);
+void write_file_atomic(const std::string& path, const std::string& bytes, unsigned mode = 0666);
 
 // Makes the file at `path` hold exactly `bytes`, which are usually a prefix of what it holds (a
 // log cut back to an earlier step): then it is truncated in place, which needs no free space and
 // so works on a full disk; otherwise it is rewritten with write_file_atomic.
 void shorten_file(const std::string& path, const std::string& bytes);
+
+// `path` opened to append to (a log written row by row), as a regular file that is not a link:
+// one swapped in after it was written is refused (Error), never written through.
+std::FILE* open_for_append(const std::string& path);
 
 }  // namespace genlab

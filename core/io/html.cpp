@@ -1,15 +1,18 @@
 // HTML building blocks (see html.h).
 #include "core/io/html.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cstdint>
-#include <fstream>
+#include <filesystem>
 #include <iterator>
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
+#include "core/io/input_file.h"
 #include "core/io/svg.h"
 
 namespace genlab {
@@ -30,15 +33,8 @@ std::string base64(std::string_view bytes) {
 }
 
 std::string data_uri(const std::string& path, const std::string& mime, size_t max_bytes) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path, ": cannot be read");
-    std::string bytes;
-    char buf[1 << 16];
-    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-        bytes.append(buf, static_cast<size_t>(in.gcount()));
-        if (bytes.size() > max_bytes) fail(path, ": larger than ", max_bytes, " bytes, too large to embed in a page");
-    }
-    if (in.bad()) fail(path, ": read error");
+    // Not through a link: a page published from an output folder shows what genlab wrote there.
+    const std::string bytes = read_whole_file(path, max_bytes, "file to embed in a page", "", Links::Refuse);
     return "data:" + mime + ";base64," + base64(bytes);
 }
 
@@ -75,7 +71,40 @@ std::string utc_now_text() {
     return stamp;
 }
 
-void write_html_page(const std::string& path, const std::string& title, const std::string& body) {
+namespace {
+
+const char* const kPageHead = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
+// The mark is_genlab_page looks for, second line of every page.
+const char* const kGeneratorMark = "<meta name=\"generator\" content=\"genlab\">\n";
+// Pages written before the mark existed went on with the viewport line, the title and this style.
+const char* const kEarlierPageHead =
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+    "content=\"width=device-width, initial-scale=1\">\n<title>";
+const char* const kStyleStart = "</title>\n<style>\nbody{font-family:system-ui,-apple-system,";
+
+}  // namespace
+
+unsigned page_mode(const std::vector<std::string>& folders) {
+    unsigned mode = 0666;
+    for (const std::string& f : folders) {
+        struct stat st {};
+        if (::stat(f.empty() ? "." : f.c_str(), &st) == 0) mode &= static_cast<unsigned>(st.st_mode) & 0666;
+    }
+    return mode;
+}
+
+bool is_genlab_page(const std::string& path) {
+    std::string head;
+    try {
+        head = read_file_part(path, FilePart::Head, 4096, "page", Links::Refuse);
+    } catch (const Error&) {
+        return false;
+    }
+    if (head.rfind(std::string(kPageHead) + kGeneratorMark, 0) == 0) return true;
+    return head.rfind(kEarlierPageHead, 0) == 0 && head.find(kStyleStart) != std::string::npos;
+}
+
+void write_html_page(const std::string& path, const std::string& title, const std::string& body, unsigned mode) {
     static constexpr const char* kStyle = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{margin-top:1.4em}
@@ -92,11 +121,12 @@ pre{background:#f6f6f6;padding:.8em;overflow:auto;font-size:90%;white-space:pre-
 .verdict{font-weight:600}.supported{color:#1a7f37}.contradicted{color:#b42318}.disagree{color:#9a6700}.partly{color:#8250df}.untested{color:#666}
 code{background:#f3f3f3;padding:0 .25em;border-radius:3px}
 )";
-    std::string page = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+    std::string page = std::string(kPageHead) + kGeneratorMark +
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
                        html_escape(title) + "</title>\n<style>" + kStyle + "</style></head>\n<body>\n" + body +
                        "\n</body></html>\n";
-    write_file_atomic(path, page);
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    write_file_atomic(path, page, mode & page_mode({dir.empty() ? "." : dir}));
 }
 
 }  // namespace genlab

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/io/input_file.h"
+
 namespace genlab {
 
 // & < > " ' escaped: safe in text and in attribute values.
@@ -17,8 +19,9 @@ std::string html_escape(std::string_view s);
 
 // RFC 4648 base64 (with padding).
 std::string base64(std::string_view bytes);
-// "data:image/png;base64,..." of a file (at most max_bytes, Error beyond that or when unreadable).
-std::string data_uri(const std::string& path, const std::string& mime, size_t max_bytes = 8u << 20);
+// "data:image/png;base64,..." of a file (at most max_bytes, Error beyond that, when unreadable or
+// when it is not a regular file: a symbolic link is refused too).
+std::string data_uri(const std::string& path, const std::string& mime, size_t max_bytes = kMaxEmbeddedFileBytes);
 
 // A table of text cells; each cell is escaped unless given through raw().
 class HtmlTable {
@@ -45,7 +48,17 @@ private:
 // "2026-11-30 10:05 UTC": when a page was written.
 std::string utc_now_text();
 
-// <!doctype html> ... with genlab's stylesheet, `title` in <title>, then `body`; written atomically.
-void write_html_page(const std::string& path, const std::string& title, const std::string& body);
+// <!doctype html> ... with genlab's stylesheet, `title` in <title>, then `body`; written atomically,
+// with at most `mode`'s permissions and never more than its folder's (page_mode).
+void write_html_page(const std::string& path, const std::string& title, const std::string& body, unsigned mode = 0666);
+
+// Permission bits for a page showing what `folders` hold: the read and write bits every one of
+// them grants (0755 -> 0644, 0700 -> 0600), so no one may read the page who may not read the
+// folders; a page of a private folder stays private when it is copied out of it.
+unsigned page_mode(const std::vector<std::string>& folders);
+
+// Whether `path` holds a page write_html_page wrote (its generator mark near the start), so a
+// page may be written over it; false for any other file, a link or a non-regular file included.
+bool is_genlab_page(const std::string& path);
 
 }  // namespace genlab

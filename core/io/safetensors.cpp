@@ -4,7 +4,6 @@
 // so a corrupted or hostile checkpoint gives one Error instead of a crash or a huge allocation.
 #include "core/io/safetensors.h"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <bit>
@@ -21,6 +20,7 @@
 #include "core/error.h"
 #include "core/io/json_text.h"
 #include "core/io/atomic_file.h"
+#include "core/io/input_file.h"
 
 namespace genlab {
 
@@ -33,9 +33,6 @@ constexpr uint64_t kMaxHeaderBytes = 100u * 1000u * 1000u;  // the reference rea
 constexpr int kMaxHeaderDepth = 8;
 constexpr size_t kMaxTensors = 1u << 14;  // far more than any genlab model and its optimizer hold (hundreds)
 const char* const kMetadataKey = "__metadata__";
-
-using FileCloser = decltype([](std::FILE* f) { std::fclose(f); });
-using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
 }  // namespace
 
@@ -183,11 +180,9 @@ StateDict load_safetensors(const std::string& path) {
         fail(path, ": is a folder, expected a .safetensors file (did you mean ", path, "/checkpoint.safetensors?)");
     if (!std::filesystem::is_regular_file(st)) fail(path, ": not a regular file, expected a .safetensors file");
 
-    FilePtr f(std::fopen(path.c_str(), "rb"));
-    if (!f) fail(path, ": cannot open: ", std::strerror(errno));
-    struct stat sb {};
-    if (::fstat(::fileno(f.get()), &sb) != 0) fail(path, ": cannot stat: ", std::strerror(errno));
-    const uint64_t file_size = static_cast<uint64_t>(sb.st_size);
+    InputFile in = open_input_file(path, "checkpoint");  // a FIFO or device put there since: refused, never waited on
+    const FilePtr f = std::move(in.file);
+    const uint64_t file_size = in.size;
     if (file_size < 8)
         fail(path, ": file is ", file_size, " bytes, too short for the 8-byte header length (truncated or not safetensors)");
 

@@ -8,11 +8,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
+#include "core/io/input_file.h"
 
 namespace genlab {
 
@@ -85,12 +84,7 @@ std::vector<double> MetricsTable::column(const std::string& name) const {
     return out;
 }
 
-CsvTable read_csv(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path, ": cannot read: ", std::strerror(errno));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    const std::string text = ss.str();
+CsvTable parse_csv(const std::string& text, const std::string& name) {
     CsvTable t;
     bool header = true;
     for (size_t pos = 0; pos < text.size();) {
@@ -107,7 +101,7 @@ CsvTable read_csv(const std::string& path) {
             continue;
         }
         if (cells.size() > t.columns.size())
-            fail(path, ": row starting '", cells[0].substr(0, 40), "' has ", cells.size(), " cells for ", t.columns.size(),
+            fail(name, ": row starting '", cells[0].substr(0, 40), "' has ", cells.size(), " cells for ", t.columns.size(),
                  " columns (corrupted file?)");
         cells.resize(t.columns.size());
         t.rows.push_back(std::move(cells));
@@ -115,12 +109,15 @@ CsvTable read_csv(const std::string& path) {
     return t;
 }
 
-MetricsTable read_metrics_csv(const std::string& path, long keep_until_step) {
-    CsvTable csv = read_csv(path);
+CsvTable read_csv(const std::string& path) {
+    return parse_csv(read_whole_file(path, kMaxCsvFileBytes, "CSV table", "", Links::Refuse), path);
+}
+
+MetricsTable metrics_table(CsvTable csv, const std::string& name, long keep_until_step) {
     MetricsTable t;
     if (csv.columns.empty()) return t;
     if (csv.columns[0] != "step")
-        fail(path, ": first column is '", csv.columns[0].substr(0, 40),
+        fail(name, ": first column is '", csv.columns[0].substr(0, 40),
              "', expected 'step' (not a genlab metrics file? pass another --out)");
     t.columns = std::move(csv.columns);
     for (std::vector<std::string>& cells : csv.rows) {
@@ -128,10 +125,14 @@ MetricsTable read_metrics_csv(const std::string& path, long keep_until_step) {
         errno = 0;
         const long s = std::strtol(cells[0].c_str(), &end, 10);
         if (cells[0].empty() || *end != '\0' || errno == ERANGE)
-            fail(path, ": row starting '", cells[0].substr(0, 40), "' does not start with a step number (corrupted file?)");
+            fail(name, ": row starting '", cells[0].substr(0, 40), "' does not start with a step number (corrupted file?)");
         if (s <= keep_until_step) t.rows.push_back(std::move(cells));
     }
     return t;
+}
+
+MetricsTable read_metrics_csv(const std::string& path, long keep_until_step) {
+    return metrics_table(read_csv(path), path, keep_until_step);
 }
 
 // --- writing
@@ -204,8 +205,7 @@ void MetricsCsvWriter::rewrite(MetricsTable& t) {
         text += csv_line(r);
     }
     write_file_atomic(path_, text);
-    f_ = std::fopen(path_.c_str(), "ab");
-    if (!f_) fail(path_, ": cannot open for appending: ", std::strerror(errno));
+    f_ = open_for_append(path_);
 }
 
 void MetricsCsvWriter::close() {

@@ -24,9 +24,12 @@ struct CsvTable {
 };
 
 // Header and rows. Blank lines and a last line without its newline (a kill while it was written)
-// are dropped; an empty file gives no columns. Error naming the file when it cannot be read or
-// a row has more cells than the header.
+// are dropped; an empty file gives no columns. Error naming the file when it cannot be read (not
+// a regular file, a symbolic link, over kMaxCsvFileBytes: core/io/input_file.h) or a row has more
+// cells than the header.
 CsvTable read_csv(const std::string& path);
+// The same from text already read; `name` names it in errors.
+CsvTable parse_csv(const std::string& text, const std::string& name);
 
 struct MetricsTable : CsvTable {  // columns: "step" first
 
@@ -39,6 +42,8 @@ struct MetricsTable : CsvTable {  // columns: "step" first
 // read_csv(), keeping the rows whose step is <= keep_until_step. Error naming the file also when
 // its first column is not "step" or a row's step is not an integer.
 MetricsTable read_metrics_csv(const std::string& path, long keep_until_step = LONG_MAX);
+// The same from a table already read; `name` names it in errors.
+MetricsTable metrics_table(CsvTable csv, const std::string& name, long keep_until_step = LONG_MAX);
 
 // A metrics.csv being written, appended row by row and flushed, so a crash or a kill keeps every
 // logged row. Columns are "step" then metric names in order of first appearance; a name that

@@ -2,11 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
+#include "core/io/input_file.h"
 #include "core/train/metrics_csv.h"
 #include "tests/test_util.h"
 
@@ -41,7 +44,7 @@ TEST(Csv, ARowWiderThanTheHeaderIsAnError) {
     TempDir dir;
     const std::string path = write(dir, "a,b\n1,2,3\n");
     testing::expect_error([&] { read_csv(path); }, {path, "3 cells for 2 columns"});
-    testing::expect_error([&] { read_csv(dir.file("missing.csv")); }, {"missing.csv", "cannot read"});
+    testing::expect_error([&] { read_csv(dir.file("missing.csv")); }, {"missing.csv", "does not exist"});
 }
 
 TEST(MetricsCsv, NeedsAStepColumnAndStepNumbers) {
@@ -90,6 +93,43 @@ TEST(ShortenFile, TruncatesAPrefixAndRewritesAnythingElse) {
     EXPECT_EQ(before.st_ino, after.st_ino);  // truncated, not replaced
     shorten_file(path, "xyz!");              // not a prefix: rewritten atomically
     EXPECT_EQ(read_file(path), "xyz!");
+}
+
+// A sweep or resume reads these tables back from folders anyone may have written into: what is
+// not a regular file is refused before it is read (a FIFO would block the open forever, a link to
+// /dev/zero would grow to the memory cap), and so is a file over kMaxCsvFileBytes.
+TEST(CsvHostile, AFifoIsRefusedWithoutWaitingForAWriter) {
+    TempDir dir;
+    ASSERT_EQ(::mkfifo(dir.file("metrics.csv").c_str(), 0600), 0);
+    testing::expect_error([&] { read_metrics_csv(dir.file("metrics.csv")); }, {"metrics.csv", "pipe", "not a regular file"});
+}
+
+// Refused by what it is, a link, before its target is looked at (a link to /dev/zero included:
+// InputFile.ADeviceIsRefusedAlsoBehindALink).
+TEST(CsvHostile, ALinkIsRefusedEvenToARegularFile) {
+    TempDir dir;
+    write(dir, "step,loss\n1,2\n");
+    std::filesystem::create_symlink(dir.file("t.csv"), dir.file("results.csv"));
+    testing::expect_error([&] { read_csv(dir.file("results.csv")); }, {"results.csv", "symbolic link"});
+    std::filesystem::create_symlink(dir.file("t.csv"), dir.file("diagnostics.csv"));
+    testing::expect_error([&] { read_metrics_csv(dir.file("diagnostics.csv")); }, {"diagnostics.csv", "symbolic link"});
+}
+
+TEST(CsvHostile, AFileOverTheLimitIsRefusedBeforeReading) {
+    TempDir dir;
+    const std::string path = write(dir, "step,loss\n");
+    ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(kMaxCsvFileBytes + 1)), 0);  // sparse: no disk used
+    testing::expect_error([&] { read_csv(path); }, {path, std::to_string(kMaxCsvFileBytes + 1) + " bytes", "limit"});
+}
+
+// The writer appends through a descriptor of the regular file it wrote: a link swapped in for the
+// file is refused, and what it points at is left as it was.
+TEST(CsvHostile, TheWriterNeverAppendsThroughALink) {
+    TempDir dir;
+    std::ofstream(dir.file("victim")) << "keep me";
+    std::filesystem::create_symlink(dir.file("victim"), dir.file("metrics.csv"));
+    testing::expect_error([&] { std::fclose(open_for_append(dir.file("metrics.csv"))); }, {"metrics.csv", "symbolic link"});
+    EXPECT_EQ(read_file(dir.file("victim")), "keep me");
 }
 
 }  // namespace

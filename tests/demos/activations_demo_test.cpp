@@ -133,6 +133,37 @@ TEST_F(ActivationsDemo, BadFlagsExitWithStatusTwoAndOneLine) {
     EXPECT_FALSE(fs::exists(path("bad/activations.png")));
 }
 
+// --out follows a training run's rule: a new or empty folder, or with --force an earlier output of
+// genlab-activations; a folder of the user's own files is never written into.
+TEST_F(ActivationsDemo, WritesOnlyIntoANewFolderOrOverItsOwnOutput) {
+    fs::create_directories(path("mine"));
+    std::ofstream(path("mine/config.json")) << "{\"mine\": true}\n";
+    std::ofstream(path("mine/table.md")) << "my notes\n";
+    EXPECT_EQ(run("--acts relu --points 5 --table --out '" + path("mine") + "'"), 2);
+    const std::string err = read("stderr.txt");
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_EQ(read("mine/config.json"), "{\"mine\": true}\n");
+    EXPECT_EQ(read("mine/table.md"), "my notes\n");
+    EXPECT_FALSE(fs::exists(path("mine/activations.png")));
+
+    ASSERT_EQ(run("--acts relu --points 5 --out '" + path("out") + "'"), 0) << read("stderr.txt");
+    EXPECT_EQ(run("--acts relu --points 5 --out '" + path("out") + "'"), 2) << "an earlier output needs --force";
+    EXPECT_NE(read("stderr.txt").find("--force"), std::string::npos) << read("stderr.txt");
+    EXPECT_EQ(run("--acts tanh --points 5 --force --out '" + path("out") + "'"), 0) << read("stderr.txt");
+    EXPECT_NE(read("out/config.json").find("tanh"), std::string::npos);
+}
+
+TEST_F(ActivationsDemo, CsvWritesOnlyANewFileOrOverItsOwnCsv) {
+    std::ofstream(path("mine.csv")) << "a,b\n1,2\n";
+    EXPECT_EQ(run("--acts relu --points 5 --out '" + path("o1") + "' --csv '" + path("mine.csv") + "'"), 2);
+    EXPECT_EQ(read("mine.csv"), "a,b\n1,2\n");
+    EXPECT_FALSE(fs::exists(path("o1"))) << "refused before anything is written";
+    ASSERT_EQ(run("--acts relu --points 5 --out '" + path("o2") + "' --csv '" + path("new.csv") + "'"), 0) << read("stderr.txt");
+    EXPECT_EQ(run("--acts relu --points 5 --out '" + path("o3") + "' --csv '" + path("new.csv") + "'"), 2);
+    EXPECT_EQ(run("--acts relu --points 5 --force --out '" + path("o4") + "' --csv '" + path("new.csv") + "'"), 0)
+        << read("stderr.txt");
+}
+
 TEST_F(ActivationsDemo, UnwritableOutputIsARuntimeError) {
     std::ofstream(path("file")) << "in the way";
     EXPECT_EQ(run("--acts relu --out '" + path("file") + "/sub'"), 1);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -86,6 +87,32 @@ TEST_F(ReportPages, ReportIsRewrittenBySweepAndBadFoldersAreClearErrors) {
               1);
     EXPECT_NE(testing::read_file(file("e.txt")).find("not a genlab output folder"), std::string::npos);
     EXPECT_FALSE(fs::exists(file("p.html")));
+}
+
+// `page --out` writes a new file or over an earlier genlab page, never over anything else (a run's
+// config.json): that is refused with one line and exit status 2, the file left as it was.
+TEST_F(ReportPages, PageWritesOnlyANewFileOrOverItsOwnPage) {
+    auto page = [&](const std::string& out) {
+        return testing::run_program(kBin + "genlab-report", "page --out " + out + " " + file("gan"), file("o.txt"), file("e.txt"));
+    };
+    const std::string config = file("gan/config.json");
+    const std::string before = testing::read_file(config);
+    EXPECT_EQ(page(config), 2);
+    const std::string err = testing::read_file(file("e.txt"));
+    EXPECT_NE(err.find("not a page genlab wrote"), std::string::npos) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_EQ(testing::read_file(config), before);
+    ASSERT_EQ(page(file("mine.html")), 0) << testing::read_file(file("e.txt"));
+    EXPECT_EQ(page(file("mine.html")), 0) << "over its own page: " << testing::read_file(file("e.txt"));
+}
+
+// Without --out the page goes to outputs/index.html, and outputs/ is made when it is not there.
+TEST_F(ReportPages, PageWithoutOutCreatesOutputs) {
+    testing::TempDir cwd;
+    const std::string cmd = "cd '" + cwd.path().string() + "' && '" + kBin + "genlab-report' page '" + file("gan") + "' > '" +
+                            file("o.txt") + "' 2> '" + file("e.txt") + "'";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << testing::read_file(file("e.txt"));
+    EXPECT_TRUE(fs::is_regular_file(cwd.path() / "outputs/index.html"));
 }
 
 // Renders `page` in headless Chromium; expects a screenshot that is not blank and no console output.

@@ -148,6 +148,20 @@ TEST_F(TextDemoTest, LinesModeMlpWritesSamplesAndNovelty) {
     EXPECT_NE(read("stderr.txt").find("novelty"), std::string::npos);
 }
 
+// Text sampled to the terminal shows a corpus's control characters (ESC opening an escape
+// sequence) as \xNN, never obeyed; samples.txt keeps them as sampled.
+TEST_F(TextDemoTest, SampleEscapesControlCharactersOnTheTerminal) {
+    write("esc.txt", "\x1b[31m\n\x1b[1m\n\x1b[0m\n\x1b[2m\n");
+    ASSERT_EQ(run("train --corpus " + path("esc.txt") + " --steps 3 --hidden 8 --quiet --out " + path("r")), 0)
+        << read("stderr.txt");
+    ASSERT_EQ(run("sample --checkpoint " + path("r/checkpoint.safetensors") + " --num-samples 2 --prompt \"$(printf '\\033[')\""),
+              0)
+        << read("stderr.txt");
+    const std::string out = read("stdout.txt");
+    EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+    EXPECT_EQ(out.rfind("\\x1b[", 0), 0u) << out;
+}
+
 TEST_F(TextDemoTest, BadInputGivesOneClearLine) {
     write("empty.txt", "");
     EXPECT_EQ(run("train --corpus " + path("empty.txt") + " --out " + path("o1")), 1);

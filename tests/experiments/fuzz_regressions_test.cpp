@@ -14,6 +14,7 @@ int genlab_fuzz_corpus(const uint8_t* data, size_t size);
 int genlab_fuzz_safetensors(const uint8_t* data, size_t size);
 int genlab_fuzz_activation_spec(const uint8_t* data, size_t size);
 int genlab_fuzz_run_config(const uint8_t* data, size_t size);
+int genlab_fuzz_csv(const uint8_t* data, size_t size);
 
 namespace genlab {
 namespace {
@@ -40,7 +41,8 @@ TEST(FuzzRegressions, EveryStoredInputRunsCleanThroughItsTarget) {
                                                       {"corpus", genlab_fuzz_corpus},
                                                       {"safetensors", genlab_fuzz_safetensors},
                                                       {"activation_spec", genlab_fuzz_activation_spec},
-                                                      {"run_config", genlab_fuzz_run_config}};
+                                                      {"run_config", genlab_fuzz_run_config},
+                                                      {"csv", genlab_fuzz_csv}};
     size_t total = 0;
     for (const auto& [name, fn] : targets) total += replay(name, fn);
     EXPECT_GE(total, 5u);  // the folders are found (a wrong path would pass vacuously)

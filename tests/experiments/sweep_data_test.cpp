@@ -2,6 +2,8 @@
 // the finished seeds; files that are not a sweep's are clear errors.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -11,6 +13,8 @@
 
 namespace genlab::experiments {
 namespace {
+
+namespace fs = std::filesystem;
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
@@ -62,6 +66,31 @@ TEST(SweepData, FilesThatAreNotASweepsAreErrors) {
     testing::expect_error([&] { load_sweep(dir.path().string()); }, {"ablation.json", "nested deeper"});
     write(dir.file("ablation.json"), "[1, 2]");
     testing::expect_error([&] { load_sweep(dir.path().string()); }, {"ablation.json", "not a JSON object"});
+}
+
+// A rerun or a report reads the folder's tables: one that is not a regular file is an Error before
+// it is read (a FIFO would block forever, a link to /dev/zero fill memory), never a hang or a
+// table silently left out.
+TEST(SweepDataHostile, TablesThatAreNotRegularFilesAreRefused) {
+    testing::TempDir dir;
+    write_sweep(dir, R"([{"arm": "tanh", "activation": "tanh", "seeds": [1, 2], "rank": 1}])");
+    fs::rename(dir.file("results.csv"), dir.file("real.csv"));
+    ASSERT_EQ(::mkfifo(dir.file("results.csv").c_str(), 0600), 0);
+    testing::expect_error([&] { load_sweep(dir.path().string()); }, {"results.csv", "pipe"});
+    fs::remove(dir.file("results.csv"));
+    fs::create_symlink(dir.file("real.csv"), dir.file("results.csv"));
+    testing::expect_error([&] { load_sweep(dir.path().string()); }, {"results.csv", "symbolic link"});
+    fs::remove(dir.file("results.csv"));
+    fs::rename(dir.file("real.csv"), dir.file("results.csv"));
+
+    const SweepData s = load_sweep(dir.path().string());
+    const SweepRun& run = s.arms[0].runs[0];
+    fs::create_directories(run.dir);
+    EXPECT_TRUE(run_metrics(run).columns.empty()) << "absent: no table";
+    ASSERT_EQ(::mkfifo((fs::path(run.dir) / "metrics.csv").c_str(), 0600), 0);
+    testing::expect_error([&] { run_metrics(run); }, {"metrics.csv", "pipe"});
+    fs::create_symlink("/dev/zero", fs::path(run.dir) / "diagnostics.csv");
+    testing::expect_error([&] { run_diagnostics(run); }, {"diagnostics.csv", "symbolic link"});
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${GENLAB_FUZZ_BUILD:-$ROOT/build-fuzz}
 CXX=${GENLAB_FUZZ_CXX:-clang++}
 JOBS=$(nproc 2>/dev/null || echo 2)
-TARGETS=(idx_fuzz corpus_fuzz safetensors_fuzz activation_spec_fuzz run_config_fuzz)
+TARGETS=(idx_fuzz corpus_fuzz safetensors_fuzz activation_spec_fuzz run_config_fuzz csv_fuzz)
 
 log() { printf '\033[1m[fuzz]\033[0m %s\n' "$*" >&2; }
 
@@ -94,6 +94,17 @@ printf '%s' '{"experiment":"ae","run":{"steps":1,"seed":1},"config":{"data_dir":
 printf '%s' '{"experiment":"text","run":{"steps":1,"seed":1},"config":{"corpus":"words","mode":"lines","bytes":false,"batch":32,"lr":0.001,"min_lr":0.0001,"warmup":100,"weight_decay":0.01,"beta2":0.99,"clip":1.0,"eval_batches":20,"sample_every":0,"num_samples":20,"sample_chars":500,"temperature":1.0,"top_k":0,"top_p":1.0,"model":{"vocab_size":70,"arch":"transformer","context":3,"hidden":[256,256],"block_size":32,"n_layer":4,"n_head":4,"n_embd":32,"act":"gelu","dropout":0.0,"init":"gain"}}}' > "$s/text"
 printf '%s' '{"run":{},"config":{"model":{"arch":"transformer","n_layer":[[[[4]]]],"n_embd":1e300}}}' > "$s/text-hostile"
 printf '%s' '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]' > "$s/nested"
+
+s=$SEEDS/csv_fuzz   # metrics.csv, diagnostics.csv and results.csv as genlab writes them, and damaged ones
+printf 'step,loss,val_loss\n1,0.6931472,\n2,0.5,\n3,0.25,0.75\n' > "$s/metrics"
+printf 'step,dead_fraction_l0,saturated_fraction_l0,grad_norm_l0,pre_mean_l0,pre_std_l0\n5,0,0.125,0.01,-0.25,1\n10,0.5,0,1e-05,0,2\n' > "$s/diagnostics"
+printf 'arm,activation,init,lr,seed,status,diverged_step,resumed_from,steps,wall_s,ms_per_step,fd,modes\n' > "$s/results"
+printf 'relu,relu,,,1,done,,0,10,0.5,50,0.25,8\nrelu,relu,,,2,done,,0,10,0.5,50,0.5,7\n' >> "$s/results"
+printf 'tanh,tanh,,,1,done,,5,10,0.25,,1.5,4\ntanh,tanh,,,2,diverged,7,0,10,0.1,,,\n' >> "$s/results"
+printf 'arm,activation,init,lr,seed,status,diverged_step\n"a,b",relu,,,1,done,\n"x""y",relu,,,1e30,diverged,-9999999999\n' > "$s/quoted"
+printf 'step,loss\n1,2\n3,4,5\n' > "$s/wide-row"
+printf 'step,loss\n99999999999999999999,1\n' > "$s/huge-step"
+printf 'step,loss\r\n1,"unterminated\n2,3' > "$s/cut-short"
 
 # --- run -----------------------------------------------------------------------------------------
 # The targets run side by side (one core each on a 2-core machine), each logging to its own file.
