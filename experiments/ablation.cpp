@@ -18,6 +18,7 @@
 #include "core/io/atomic_file.h"
 #include "core/nn/layers.h"
 #include "core/parallel.h"
+#include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
 #include "data/input_file.h"
@@ -328,7 +329,7 @@ void check_out_dir(const std::string& out, const nlohmann::ordered_json& identit
     }
     if (fs::exists(out, ec)) {
         if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
-        if (!fs::is_empty(out, ec))
+        if (!folder_is_empty(out))
             usage_fail("--out ", out, ": a folder that is not empty and holds no genlab-ablate sweep (no ablation.json); "
                                       "choose a new or empty folder");
     }
@@ -355,8 +356,10 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
 
     const std::string out = opt.out.empty() ? default_out_dir("ablate") : opt.out;
     const nlohmann::ordered_json identity = sweep_identity(opt, *base_cfg, steps, eval_every, diag_every);
+    // One sweep per folder: a second genlab-ablate on this --out would train the same runs into
+    // the same run folders. Held until the sweep ends (each run also locks its own folder).
+    const FolderLock lock(out, "--out");
     check_out_dir(out, identity);
-    make_out_dir(out);
     {
         nlohmann::ordered_json j;
         j["tool"] = "genlab-ablate";

@@ -9,6 +9,7 @@
 #include "core/io/plot.h"
 #include "core/io/safetensors.h"
 #include "core/parallel.h"
+#include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
 #include "data/input_file.h"
@@ -58,7 +59,7 @@ std::optional<nlohmann::json> out_folder_config(const std::string& out) {
     std::error_code ec;
     if (!fs::exists(out, ec)) return std::nullopt;
     if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
-    if (fs::is_empty(out, ec)) return std::nullopt;
+    if (folder_is_empty(out)) return std::nullopt;
     const fs::path config = fs::path(out) / "config.json";
     if (!fs::is_regular_file(config, ec)) return nlohmann::json();
     return nlohmann::json(data::read_json_file(config.string(), 1 << 20, "run description (config.json)"));
@@ -224,7 +225,12 @@ void check_out_folder(const ExperimentDef& def, const RunOptions& run) {
 
 TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks) {
     run_options_spec().validate(run);
-    if (!run.out.empty()) check_out_folder(def, run);  // before the data loads: a wrong --out fails fast
+    const bool out_given = !run.out.empty();
+    if (!out_given) run.out = default_out_dir(def.name);
+    // One writer per folder, from before the folder is judged until the run ends: a second run on
+    // this --out is refused instead of interleaving metrics.csv rows with this one.
+    const FolderLock lock(run.out, "--out");
+    if (out_given) check_out_folder(def, run);  // before the data loads: a wrong --out fails fast
     set_num_threads(run.threads);
     std::optional<LoadedRun> resumed;  // a missing or wrong-kind file fails before the data loads
     if (!run.resume.empty()) resumed = load_run(run.resume, def.name, "--resume");
@@ -253,8 +259,7 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
                        " (raise --steps to train further)");
     }
 
-    const std::string out = run.out.empty() ? default_out_dir(def.name) : run.out;
-    run.out = out;
+    const std::string out = run.out;
     nlohmann::ordered_json full;
     full["experiment"] = def.name;
     full["run"] = run_options_spec().to_json(run);

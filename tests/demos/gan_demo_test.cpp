@@ -4,6 +4,7 @@
 // flags exit with status 2 without leaving an output folder.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -204,6 +205,29 @@ TEST_F(GanDemoTest, BadFlagsAreUsageErrorsWithoutAnOutputFolder) {
         const std::string err = read("stderr.txt");
         EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << args << ": " << err;
     }
+}
+
+// One writer per folder: a folder whose lock names a live process (here this test) is refused
+// naming it; a lock left by a process that no longer runs (SIGKILLed) is taken over.
+TEST_F(GanDemoTest, AFolderInUseIsRefusedAndAStaleLockIsTakenOver) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    const std::string out = path("run"), lock = path("run/.genlab.lock");
+    fs::create_directories(out);
+    std::ofstream(lock) << "host=" << host << " pid=" << ::getpid() << " start=0\n";
+    EXPECT_EQ(run("train --data ring8 --steps 2 --quiet --out " + out), 2);
+    const std::string err = read("stderr.txt");
+    EXPECT_NE(err.find("in use"), std::string::npos) << err;
+    EXPECT_NE(err.find("pid " + std::to_string(::getpid())), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(out + "/metrics.csv"));
+
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ::waitpid(child, nullptr, 0);
+    std::ofstream(lock, std::ios::trunc) << "host=" << host << " pid=" << child << " start=0\n";
+    EXPECT_EQ(run("train --data ring8 --steps 2 --quiet --out " + out), 0) << read("stderr.txt");
+    EXPECT_TRUE(fs::exists(out + "/checkpoint.safetensors"));
+    EXPECT_FALSE(fs::exists(lock)) << "released at exit";
 }
 
 // Flags asking for more memory than the machine has are refused before anything is allocated,

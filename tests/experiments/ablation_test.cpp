@@ -8,6 +8,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "experiments/ablation.h"
 #include "experiments/runner.h"
@@ -192,6 +195,19 @@ TEST(Ablation, RefusesAForeignFolderAndAnotherSweepsFolder) {
     } catch (const UsageError& e) {
         EXPECT_NE(std::string(e.what()).find("steps"), std::string::npos) << e.what();
     }
+}
+
+TEST(Ablation, ASweepFolderInUseIsRefusedNamingTheHolder) {
+    TempDir dir;
+    const std::string out = dir.file("sweep");
+    const FolderLock other(out, "--out");  // as another genlab-ablate on this --out holds it
+    try {
+        run_ablation(tiny(out), model_settings("gan", kTinyRing8));
+        ADD_FAILURE() << "the second sweep was not refused";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("pid " + std::to_string(::getpid())), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(folder_is_empty(out));
 }
 
 TEST(Ablation, ArmsAndOptionsAreCheckedBeforeAnythingRuns) {
