@@ -14,6 +14,7 @@
 #include "core/train/metrics_csv.h"
 #include "experiments/ablation.h"
 #include "experiments/runner.h"
+#include "tests/experiments/experiment_cases.h"
 #include "tests/test_util.h"
 
 namespace genlab::experiments {
@@ -208,6 +209,22 @@ TEST(Ablation, ASweepFolderInUseIsRefusedNamingTheHolder) {
         EXPECT_NE(std::string(e.what()).find("pid " + std::to_string(::getpid())), std::string::npos) << e.what();
     }
     EXPECT_TRUE(folder_is_empty(out));
+}
+
+TEST(Ablation, TheLrColumnIsTheArmsRateNotTheScheduledRateAtTheEnd) {
+    TempDir dir;
+    const std::string out = dir.file("sweep");
+    const AblationOptions opt{.model = "text", .acts = "relu", .lrs = "1e-3,3e-3", .seeds = 1, .steps = 4, .diag_every = 2,
+                              .threads = 1, .out = out, .quiet = true};
+    run_ablation(opt, model_settings("text", {{"corpus", testing::kNames}, {"hidden", "32"}, {"n_embd", "8"},
+                                              {"eval_batches", "2"}, {"num_samples", "3"}}));
+    const CsvTable t = read_csv(out + "/results.csv");
+    ASSERT_EQ(t.rows.size(), 2u);
+    EXPECT_EQ(cell(t, t.rows[0], "lr"), "0.001");
+    EXPECT_EQ(cell(t, t.rows[1], "lr"), "0.003");
+    EXPECT_NE(cell(t, t.rows[0], "final_lr"), "<no column final_lr>") << "the schedule's last rate, under its own name";
+    const nlohmann::json s = nlohmann::json::parse(read_file(out + "/summary.json"));
+    EXPECT_EQ(s["arms"][1]["lr"], "0.003");
 }
 
 TEST(Ablation, ArmsAndOptionsAreCheckedBeforeAnythingRuns) {
