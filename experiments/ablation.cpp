@@ -402,11 +402,25 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
         int resumed_from = 0;
         std::error_code ec;
         if (fs::exists(ckpt, ec)) {
+            // Only a checkpoint whose bytes prove it damaged is given up (the run starts again).
+            // Any other failure (too little memory under GENLAB_MEMORY_LIMIT, no permission, a
+            // config that no longer matches) says nothing against the file: the sweep stops with
+            // the reason, and the run's progress stays for a rerun that can load it.
+            const auto stop = [&](const Error& e, bool usage) {
+                const std::string msg = str(e.what(), " - the sweep stops here and keeps ", dir.string(),
+                                            " as it is; fix the cause and run the sweep again to resume it");
+                if (usage) throw UsageError(msg);
+                throw Error(msg);
+            };
             try {
                 resumed_from = load_run(ckpt, def.name).step;
                 run.resume = ckpt;
-            } catch (const Error&) {
-                resumed_from = 0;  // a checkpoint cut short by the kill: start this run again
+            } catch (const DamagedFile&) {
+                resumed_from = 0;  // start this run again
+            } catch (const UsageError& e) {
+                stop(e, true);
+            } catch (const Error& e) {
+                stop(e, false);
             }
         }
         if (run.resume.empty()) fs::remove_all(dir, ec);  // our own partial run: nothing finished in it
