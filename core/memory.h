@@ -48,4 +48,10 @@ std::string bytes_text(uint64_t bytes);
 // "<what> needs about 51.5 GB of memory, but this machine has 20.1 GB available; <hint>".
 void require_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage);
 
+// require_memory for the exact size of something this thread reserved an estimate of: train()
+// reserves a model's size from its config while the data loads; an experiment whose data decides
+// the model's shape (an image's pixels) checks the exact size before building the model. This
+// thread's own reservations count as available here, as they stand for this very model.
+void require_refined_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage);
+
 }  // namespace genlab

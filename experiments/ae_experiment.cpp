@@ -225,6 +225,12 @@ private:
         if (test.pixels() != train.pixels())
             fail("test images are ", test.rows, "x", test.cols, " but training images ", train.rows, "x", train.cols);
         cfg.model.input = train.pixels();
+        // train() checked the model's size before the data set the image size; now it is known.
+        const MemoryEstimate need = models::memory_estimate(cfg.model, cfg.batch);
+        require_refined_memory(need.training_bytes(),
+                               str("training this ae model on ", train.rows, "x", train.cols, " images (", need.parameters,
+                                   " parameters) at its --batch"),
+                               "use smaller images, smaller layers or a smaller --batch", true);
         return cfg.model;
     }
 

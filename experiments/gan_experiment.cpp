@@ -415,6 +415,12 @@ private:
         c.image_rows = images_.rows;
         c.image_cols = images_.cols;
         c.model.data_dim = images_.pixels();
+        // train() checked the model's size before the data set the image size; now it is known.
+        const MemoryEstimate need = models::memory_estimate(c.model, c.batch);
+        require_refined_memory(need.training_bytes(),
+                               str("training this gan model on ", c.image_rows, "x", c.image_cols, " images (",
+                                   need.parameters, " parameters) at its --batch"),
+                               "use smaller images, smaller layers or a smaller --batch", true);
         return c;
     }
 

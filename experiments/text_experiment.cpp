@@ -279,6 +279,12 @@ private:
         if (!cfg.corpus.empty() && !data::find_named_corpus(cfg.corpus)) require_file("--corpus", cfg.corpus, "a UTF-8 text file, or one of " + data::corpus_names());
         data::Corpus c = data::load_corpus({.path = cfg.corpus, .mode = data::parse_corpus_mode(cfg.mode), .bytes = cfg.bytes});
         cfg.model.vocab_size = c.vocab.size();
+        // train() assumed a byte-sized vocabulary before the corpus was read; now it is known.
+        const MemoryEstimate need = models::memory_estimate(cfg.model, cfg.batch);
+        require_refined_memory(need.training_bytes(),
+                               str("training this text model on a vocabulary of ", c.vocab.size(), " symbols (",
+                                   need.parameters, " parameters) at its --batch"),
+                               "choose smaller layers or a smaller --batch", true);
         return c;
     }
 

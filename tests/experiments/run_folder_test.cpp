@@ -1,13 +1,16 @@
-// What train() does with its output folder beyond the Trainer's files: one writer per folder.
+// What train() does with its output folder beyond the Trainer's files: one writer per folder, and
+// the memory check repeated once the data has decided the model's size.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "core/train/folder_lock.h"
 #include "experiments/runner.h"
+#include "tests/data_test_files.h"
 #include "tests/experiments/experiment_cases.h"
 #include "tests/test_util.h"
 
@@ -46,6 +49,46 @@ TEST(RunFolder, TheLockIsReleasedWhenTheRunEnds) {
     again.resume = out + "/checkpoint.safetensors";
     train(gan_experiment(), *testing::case_config(kRing8), again);  // free for the next run
 }
+
+// An IDX folder with one `side` x `side` image per split.
+std::string write_images(const testing::TempDir& tmp, int side) {
+    const std::string dir = tmp.file("idx");
+    fs::create_directories(dir);
+    const uint32_t s = static_cast<uint32_t>(side);
+    for (const char* split : {"train", "t10k"}) {
+        testing::write_bytes(dir + "/" + split + "-images-idx3-ubyte",
+                             testing::idx_header({1, s, s}) + testing::ramp(static_cast<size_t>(side) * side));
+        testing::write_bytes(dir + "/" + split + "-labels-idx1-ubyte", testing::idx_header({1}) + std::string(1, '\0'));
+    }
+    return dir;
+}
+
+// 96x96 images make both image models about ten times their 28x28 size (some 270 MB to train):
+// the estimate made from the config alone (28x28) fits under a 100 MB cap, the real one does not.
+class MemoryOnceTheDataIsKnown : public ::testing::TestWithParam<testing::ExperimentCase> {};
+
+TEST_P(MemoryOnceTheDataIsKnown, AModelTheImagesMakeTooLargeIsRefusedBeforeItIsBuilt) {
+    testing::TempDir tmp;
+    testing::ExperimentCase c = GetParam();
+    c.settings.emplace_back("data_dir", write_images(tmp, 96));
+    const std::string out = tmp.file("run");
+    ::setenv("GENLAB_MEMORY_LIMIT", "100M", 1);
+    try {
+        train(find_experiment(c.experiment), *testing::case_config(c), tiny_run(out));
+        ADD_FAILURE() << "trained a model larger than the memory cap";
+    } catch (const UsageError& e) {
+        const std::string msg = e.what();
+        for (const char* part : {"96x96 images", "needs about", "100 MB", "smaller images"})
+            EXPECT_NE(msg.find(part), std::string::npos) << part << " in: " << msg;
+    }
+    ::unsetenv("GENLAB_MEMORY_LIMIT");
+    EXPECT_FALSE(fs::exists(out)) << "refused before anything was written";
+}
+
+INSTANTIATE_TEST_SUITE_P(ImageModels, MemoryOnceTheDataIsKnown,
+                         ::testing::Values(testing::ExperimentCase{"Gan", "gan", {{"batch", "1"}, {"fd_samples", "0"}}},
+                                           testing::ExperimentCase{"Ae", "ae", {{"batch", "1"}}}),
+                         [](const ::testing::TestParamInfo<testing::ExperimentCase>& i) { return i.param.label; });
 
 }  // namespace
 }  // namespace genlab::experiments
