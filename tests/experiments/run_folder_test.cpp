@@ -1,13 +1,16 @@
-// What train() does with its output folder beyond the Trainer's files: one writer per folder, and
-// the memory check repeated once the data has decided the model's size.
+// What train() does with its output folder beyond the Trainer's files: one writer per folder,
+// --force over an earlier run never leaving the new config beside the old checkpoint, and the
+// memory check repeated once the data has decided the model's size.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
+#include "core/io/safetensors.h"
 #include "core/train/folder_lock.h"
 #include "experiments/runner.h"
 #include "tests/data_test_files.h"
@@ -48,6 +51,34 @@ TEST(RunFolder, TheLockIsReleasedWhenTheRunEnds) {
     again.steps = 6;
     again.resume = out + "/checkpoint.safetensors";
     train(gan_experiment(), *testing::case_config(kRing8), again);  // free for the next run
+}
+
+// A forced run that dies before its first checkpoint (here a hook throws at step 1, which leaves
+// the folder as a kill at that moment would) must not leave the old run's checkpoint and pictures
+// beside its own config.json: the old run is moved aside before anything new is written.
+TEST(RunFolder, ForceMovesTheEarlierRunAsideBeforeWritingAnything) {
+    testing::TempDir tmp;
+    const std::string out = tmp.file("run");
+    train(gan_experiment(), *testing::case_config(kRing8), tiny_run(out));
+    ASSERT_TRUE(fs::exists(out + "/checkpoint.safetensors"));
+    ASSERT_TRUE(fs::exists(out + "/scatter.png"));
+
+    testing::ExperimentCase other = kRing8;
+    other.settings.emplace_back("latent", "4");
+    RunOptions forced = tiny_run(out);
+    forced.force = true;
+    TrainHooks killed;
+    killed.after_step = [](int, Experiment&) { throw std::runtime_error("killed"); };
+    EXPECT_THROW(train(gan_experiment(), *testing::case_config(other), forced, killed), std::runtime_error);
+    EXPECT_FALSE(fs::exists(out + "/checkpoint.safetensors")) << "the old checkpoint beside the new config.json";
+    EXPECT_FALSE(fs::exists(out + "/scatter.png"));
+    EXPECT_NE(testing::read_file(out + "/config.json").find("\"latent\": 4"), std::string::npos);
+    for (const auto& e : fs::directory_iterator(tmp.path()))
+        EXPECT_EQ(e.path().filename(), "run") << "nothing left beside the folder: " << e.path();
+
+    // The forced run, rerun with --force, trains to its end.
+    train(gan_experiment(), *testing::case_config(other), forced);
+    EXPECT_EQ(load_safetensors(out + "/checkpoint.safetensors").meta("step", "ckpt"), "4");
 }
 
 // An IDX folder with one `side` x `side` image per split.
