@@ -53,7 +53,7 @@ std::optional<uint64_t> cgroup_headroom() {
     return std::nullopt;
 }
 
-// GENLAB_MEMORY_LIMIT: "4G", "512M", "100000" (bytes).
+// GENLAB_MEMORY_LIMIT: "4G", "512m", "1.5t", "100000" (bytes); decimal units, as bytes_text.
 std::optional<uint64_t> env_limit() {
     const char* v = std::getenv("GENLAB_MEMORY_LIMIT");
     if (!v || !*v) return std::nullopt;
@@ -61,10 +61,14 @@ std::optional<uint64_t> env_limit() {
     const double x = std::strtod(v, &end);
     double mult = 1;
     const std::string suffix = end ? std::string(end) : "";
-    if (suffix == "K" || suffix == "k") mult = 1e3;
-    else if (suffix == "M") mult = 1e6;
-    else if (suffix == "G") mult = 1e9;
-    else if (!suffix.empty()) usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30), ": expected bytes, or a number with K, M or G");
+    const char unit = suffix.size() == 1 ? static_cast<char>(std::toupper(static_cast<unsigned char>(suffix[0]))) : 0;
+    if (unit == 'K') mult = 1e3;
+    else if (unit == 'M') mult = 1e6;
+    else if (unit == 'G') mult = 1e9;
+    else if (unit == 'T') mult = 1e12;
+    else if (!suffix.empty())
+        usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30),
+                   ": expected bytes, or a number with K, M, G or T (either case), e.g. 4G");
     if (!(x > 0) || x * mult > 1e19) usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30), ": expected a positive size");
     return static_cast<uint64_t>(x * mult);
 }

@@ -22,7 +22,7 @@ struct MemoryEstimate {
 };
 
 // The bytes this process can still allocate: the kernel's MemAvailable, capped by a cgroup
-// memory limit and by GENLAB_MEMORY_LIMIT (bytes, or with a K/M/G suffix) when set, less the
+// memory limit and by GENLAB_MEMORY_LIMIT (bytes, or with a K/M/G/T suffix in either case) when set, less the
 // live reservations (at least 1 byte while a figure is known). 0 when nothing can be read (not
 // Linux): no check is made then.
 uint64_t available_memory();

@@ -104,7 +104,15 @@ TEST(Memory, LimitFromTheEnvironmentAndMessages) {
     }
     EXPECT_EQ(available_memory(), 2'000'000u);  // released with the reservation
     ::setenv("GENLAB_MEMORY_LIMIT", "12Q", 1);
-    testing::expect_error([] { available_memory(); }, {"GENLAB_MEMORY_LIMIT=12Q", "K, M or G"});
+    testing::expect_error([] { available_memory(); }, {"GENLAB_MEMORY_LIMIT=12Q", "K, M, G or T"});
+    // Every unit in either case, as "1k" always was.
+    for (const auto& [text, bytes] : std::vector<std::pair<const char*, uint64_t>>{
+             {"4g", 4'000'000'000}, {"4G", 4'000'000'000}, {"3m", 3'000'000}, {"2k", 2'000}, {"2K", 2'000},
+             {"1.5t", 1'500'000'000'000}, {"1T", 1'000'000'000'000}}) {
+        ::setenv("GENLAB_MEMORY_LIMIT", text, 1);
+        EXPECT_LE(available_memory(), bytes) << text;
+        EXPECT_NO_THROW(require_memory(1, "x", "", true)) << text;
+    }
     ::setenv("GENLAB_MEMORY_LIMIT", "-5", 1);
     testing::expect_error([] { available_memory(); }, {"positive"});
     ::unsetenv("GENLAB_MEMORY_LIMIT");
