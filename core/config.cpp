@@ -221,7 +221,7 @@ void ConfigSchema::add_flags(CLI::App& app, void* c) const {
                flag,
                [kind, v, flag](const std::string& text) {
                    if (!parse_into(kind, text, v))
-                       throw CLI::ValidationError(flag, "'" + text + "' is not " + kind_what(kind));
+                       throw CLI::ValidationError(flag, "'" + clipped(text) + "' is not " + kind_what(kind));
                },
                f.help)
             ->type_name(kind_flag(kind))
@@ -239,10 +239,11 @@ bool ConfigSchema::set(void* c, const std::string& key, const std::string& text)
         }
         if (f.key != key) continue;
         if (f.kind == FieldKind::Bool) {
-            if (text != "true" && text != "false") usage_fail(flag_name(key), " ", text, ": expected true or false");
+            if (text != "true" && text != "false")
+                usage_fail(flag_name(key), " ", clipped(text), ": expected true or false");
             *static_cast<bool*>(v) = text == "true";
         } else if (!parse_into(f.kind, text, v)) {
-            usage_fail(flag_name(key), " ", text, ": not ", kind_what(f.kind));
+            usage_fail(flag_name(key), " ", clipped(text), ": not ", kind_what(f.kind));
         }
         return true;
     }
@@ -258,7 +259,7 @@ void ConfigSchema::validate(const void* c, bool derived) const {
         }
         if (!f.check || (!f.has_flag && !derived)) continue;
         if (const std::string why = f.check(v); !why.empty())
-            usage_fail(flag_name(f.key), " ", text_of(f.kind, v), ": ", why);
+            usage_fail(flag_name(f.key), " ", clipped(text_of(f.kind, v)), ": ", why);
     }
     for (const auto& r : rules_) r(c);
 }

@@ -38,6 +38,10 @@ std::string str(const Args&... args) {
 // "0x00000803": for magic numbers in messages.
 std::string hex32(uint32_t v);
 
+// A value echoed in a message, cut to `max` characters ("leaky_relu:0.2,0.2,0.2... (10000 characters)"):
+// a 10k-character flag value must not become a 10k-character error line.
+std::string clipped(const std::string& text, size_t max = 60);
+
 template <class... Args>
 [[noreturn]] void fail(const Args&... args) {
     throw Error(str(args...));

@@ -499,6 +499,22 @@ TEST(ActivationSpec, BadParametersAreUsageErrorsListingNames) {
     }
 }
 
+TEST(ActivationSpec, APlusSignIsReadAsASpaceIs) {
+    EXPECT_EQ(parse_activation("leaky_relu: 0.2").spec, "leaky_relu:0.2");
+    EXPECT_EQ(parse_activation("leaky_relu:+0.2").spec, "leaky_relu:0.2");
+    EXPECT_EQ(parse_activation("elu:+1.5").spec, "elu:1.5");
+    EXPECT_FALSE(usage_message("leaky_relu:+").empty());
+    EXPECT_FALSE(usage_message("leaky_relu:+-1").empty());
+}
+
+TEST(ActivationSpec, AHugeSpecIsNotEchoedWhole) {
+    const std::string huge = "leaky_relu:" + std::string(10'000, '7') + "x";
+    const std::string msg = usage_message(huge);
+    ASSERT_FALSE(msg.empty());
+    EXPECT_LT(msg.size(), 1000u) << "echoed whole: " << msg.size() << " characters";
+    EXPECT_NE(msg.find("10012 characters"), std::string::npos) << msg.substr(0, 300);
+}
+
 TEST(ActivationSpec, LearnableRejectionNamesTheLearnedParameter) {
     EXPECT_NE(usage_message("prelu:0.3").find("alpha"), std::string::npos);
 }
