@@ -557,6 +557,10 @@ Activation parse_activation(const std::string& spec) {
     }
     if (def->check)
         if (const char* why = def->check(act.params.data())) bad(why);
+    // A parameter so large that the init gain overflows (leaky_relu:1e30: sqrt(2 / (1 + alpha^2))
+    // is 0 in float) would only fail later, inside a layer's init, as an internal error.
+    if (const float g = act.gain(); !(g > 0.f) || !std::isfinite(g))
+        bad("its parameters give no usable init gain (", g, "); choose a smaller magnitude");
     return act;
 }
 

@@ -96,6 +96,14 @@ Check<float> positive() {
     return [](const float& v) { return std::isfinite(v) && v > 0.f ? std::string() : "expected a positive number"; };
 }
 
+Check<float> learning_rate() {
+    // The optimizers refuse more than 1e6 themselves, but as an internal error after the data has
+    // loaded; said here, it names the flag.
+    return [](const float& v) {
+        return std::isfinite(v) && v > 0.f && v <= 1e6f ? std::string() : "expected a learning rate in (0, 1000000]";
+    };
+}
+
 Check<std::string> one_of(std::vector<std::string> choices) {
     return [choices = std::move(choices)](const std::string& v) {
         for (const std::string& c : choices)

@@ -42,7 +42,7 @@ const ConfigSpec<AeConfig>& ae_spec() {
             .field("train_limit", &C::train_limit, "Use only the first N training images (0: all)", in_range(0, 10'000'000))
             .field("test_limit", &C::test_limit, "Use only the first N test images (0: all)", in_range(0, 10'000'000))
             .field("batch", &C::batch, "Batch size", in_range(1, 65536))
-            .field("lr", &C::lr, "Adam learning rate", positive())
+            .field("lr", &C::lr, "Adam learning rate", learning_rate())
             .nest("model", &C::model, models::autoencoder_config_spec());
     return spec;
 }

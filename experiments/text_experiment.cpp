@@ -56,7 +56,7 @@ const ConfigSpec<TextConfig>& text_spec() {
             .field("mode", &C::mode, "lines (one sample per line) or stream (continuous text)", one_of({"lines", "stream"}))
             .field("bytes", &C::bytes, "Symbols are raw bytes instead of UTF-8 characters")
             .field("batch", &C::batch, "Batch size (12 for --mode stream)", in_range(1, 65536))
-            .field("lr", &C::lr, "Peak learning rate", positive())
+            .field("lr", &C::lr, "Peak learning rate", learning_rate())
             .field("min_lr", &C::min_lr, "Cosine floor (default lr/10)", in_range(0.f, 1e6f))
             .field("warmup", &C::warmup, "Linear warmup steps", in_range(0, 100'000'000))
             .field("weight_decay", &C::weight_decay, "AdamW decay of 2-D weights (0.1 for the stream transformer)",

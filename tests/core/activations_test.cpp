@@ -499,6 +499,17 @@ TEST(ActivationSpec, BadParametersAreUsageErrorsListingNames) {
     }
 }
 
+// A parameter finite as a float but so large that the init gain overflows (1e30^2 is inf in
+// float) is refused by the spec, where the flag can be named, not inside a layer's init.
+TEST(ActivationSpec, AParameterThatLeavesNoUsableGainIsAUsageError) {
+    for (const char* spec : {"leaky_relu:1e30", "leaky_relu:-1e30", "leaky_relu:3e38"}) {
+        const std::string msg = usage_message(spec);
+        ASSERT_FALSE(msg.empty()) << spec << " parsed";
+        EXPECT_NE(msg.find("gain"), std::string::npos) << msg;
+    }
+    EXPECT_TRUE(usage_message("leaky_relu:1e10").empty()) << "large but usable";
+}
+
 TEST(ActivationSpec, APlusSignIsReadAsASpaceIs) {
     EXPECT_EQ(parse_activation("leaky_relu: 0.2").spec, "leaky_relu:0.2");
     EXPECT_EQ(parse_activation("leaky_relu:+0.2").spec, "leaky_relu:0.2");

@@ -207,6 +207,26 @@ TEST_F(GanDemoTest, BadFlagsAreUsageErrorsWithoutAnOutputFolder) {
     }
 }
 
+// Values that only fail deep inside (a learning rate the optimizer refuses, an activation whose
+// init gain overflows, a folder that cannot be made) are usage errors naming their flag; a huge
+// value is not echoed whole.
+TEST_F(GanDemoTest, ValuesThatFailDeepInsideAreUsageErrorsNamingTheFlag) {
+    const std::string ring = "train --data ring8 --steps 1 --quiet --out ";
+    const std::pair<std::string, std::string> cases[] = {{"--lr 1e30", "--lr"},
+                                                         {"--act leaky_relu:1e30", "--act"},
+                                                         {"--g-act leaky_relu:-1e30", "--g-act"}};
+    for (const auto& [flags, name] : cases) {
+        EXPECT_EQ(run(ring + path("x") + " " + flags), 2) << flags << ": " << read("stderr.txt");
+        EXPECT_NE(read("stderr.txt").find(name), std::string::npos) << read("stderr.txt");
+        EXPECT_FALSE(fs::exists(path("x")));
+    }
+    EXPECT_EQ(run(ring + "/dev/null/x"), 2) << read("stderr.txt");
+    EXPECT_NE(read("stderr.txt").find("--out /dev/null/x"), std::string::npos) << read("stderr.txt");
+    EXPECT_EQ(run(ring + path("x") + " --act leaky_relu:" + std::string(10'000, '1') + "x"), 2);
+    EXPECT_LT(read("stderr.txt").size(), 1000u) << "the value echoed whole";
+    EXPECT_EQ(run(ring + path("x") + " --act leaky_relu:+0.2"), 0) << read("stderr.txt");
+}
+
 // One writer per folder: a folder whose lock names a live process (here this test) is refused
 // naming it; a lock left by a process that no longer runs (SIGKILLed) is taken over.
 TEST_F(GanDemoTest, AFolderInUseIsRefusedAndAStaleLockIsTakenOver) {
