@@ -378,6 +378,7 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
             else
                 todo.push_back({&arm, seed});
         }
+    if (opt.threads == 0) set_num_threads(0);  // the OpenMP default, capped at the cores: divided below
     const int jobs = std::min<int>(opt.jobs, std::max<size_t>(1, todo.size()));
     const int threads_per_job = std::max(1, (opt.threads > 0 ? opt.threads : num_threads()) / jobs);
     if (!opt.quiet)
