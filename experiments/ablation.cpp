@@ -360,12 +360,19 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
     // the same run folders. Held until the sweep ends (each run also locks its own folder).
     const FolderLock lock(out, "--out");
     check_out_dir(out, identity);
-    {
+    const fs::path meta = fs::path(out) / "ablation.json";
+    std::error_code ec;
+    if (!fs::exists(meta, ec)) {
+        // A new sweep: the model flags that only the data can judge (--data-dir, --class, a size
+        // the images decide) are tried by building the first arm's experiment once, so that a
+        // bad flag leaves no sweep folder behind. Its data and model are freed before any run.
+        RunOptions probe{.steps = steps, .seed = 1, .threads = opt.threads, .eval_every = eval_every, .quiet = true};
+        def.create(*configs.front(), probe);
         nlohmann::ordered_json j;
         j["tool"] = "genlab-ablate";
         j["sweep"] = identity;
         for (const QualityMetric& q : quality) j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
-        write_file_atomic((fs::path(out) / "ablation.json").string(), j.dump(2) + "\n");
+        write_file_atomic(meta.string(), j.dump(2) + "\n");
     }
     ResultsCsv results((fs::path(out) / "results.csv").string());
 

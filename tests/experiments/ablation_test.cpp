@@ -282,6 +282,14 @@ TEST(Ablation, TheLrColumnIsTheArmsRateNotTheScheduledRateAtTheEnd) {
     EXPECT_EQ(s["arms"][1]["lr"], "0.003");
 }
 
+TEST(Ablation, AModelFlagOnlyTheDataCanJudgeLeavesNoSweepFolder) {
+    TempDir dir;
+    auto settings = kTinyRing8;
+    settings[0] = {"data_dir", dir.file("no-such-folder")};  // images, from a folder that is not there
+    EXPECT_THROW(run_ablation(tiny(dir.file("sweep")), model_settings("gan", settings)), UsageError);
+    EXPECT_FALSE(fs::exists(dir.file("sweep")));
+}
+
 TEST(Ablation, ArmsAndOptionsAreCheckedBeforeAnythingRuns) {
     TempDir dir;
     AblationOptions opt = tiny(dir.file("sweep"));
