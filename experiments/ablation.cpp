@@ -322,7 +322,19 @@ void check_out_dir(const std::string& out, const nlohmann::ordered_json& identit
     if (fs::exists(meta, ec)) {
         const nlohmann::json prev = data::read_json_file(meta.string(), 1 << 20, "sweep description (ablation.json)");
         if (!prev.is_object() || !prev.contains("sweep")) fail(meta.string(), ": not a genlab-ablate sweep description");
-        if (const std::string d = first_difference(prev["sweep"], nlohmann::json(identity)); !d.empty())
+        // Compared key by key in the identity's own order (steps before the diag_every derived
+        // from it): the first difference named is the setting the user changed.
+        const nlohmann::json& held = prev["sweep"];
+        for (const auto& [key, value] : identity.items()) {
+            const nlohmann::json mine(value);
+            const std::string d = !held.is_object() || !held.contains(key)
+                                      ? flag_name(key) + " (absent on one side)"
+                                      : first_difference(nlohmann::json{{key, held[key]}}, nlohmann::json{{key, mine}});
+            if (!d.empty())
+                usage_fail("--out ", out, ": holds a sweep with other settings (", d,
+                           "); use another --out or the flags of that sweep");
+        }
+        if (const std::string d = first_difference(held, nlohmann::json(identity)); !d.empty())
             usage_fail("--out ", out, ": holds a sweep with other settings (", d,
                        "); use another --out or the flags of that sweep");
         return;

@@ -282,6 +282,22 @@ TEST(Ablation, TheLrColumnIsTheArmsRateNotTheScheduledRateAtTheEnd) {
     EXPECT_EQ(s["arms"][1]["lr"], "0.003");
 }
 
+TEST(Ablation, ARerunWithOtherStepsNamesStepsNotTheDiagnosticsIntervalDerivedFromThem) {
+    TempDir dir;
+    AblationOptions opt = tiny(dir.file("sweep"));
+    opt.acts = "relu";
+    opt.seeds = 1;
+    opt.diag_every = 0;  // steps / 10: differs whenever steps does
+    run_ablation(opt, model_settings("gan", kTinyRing8));
+    opt.steps = 30;
+    try {
+        run_ablation(opt, model_settings("gan", kTinyRing8));
+        ADD_FAILURE() << "no UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("--steps 20 vs 30"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Ablation, AModelFlagOnlyTheDataCanJudgeLeavesNoSweepFolder) {
     TempDir dir;
     auto settings = kTinyRing8;
