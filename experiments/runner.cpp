@@ -1,8 +1,6 @@
 // train() and load_run(): the generic half of every experiment (see runner.h).
 #include "experiments/runner.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -233,9 +231,11 @@ bool check_out_folder(const ExperimentDef& def, const RunOptions& run) {
 void replace_earlier_run(const std::string& out, std::optional<FolderLock>& lock) {
     fs::path p(out);
     if (!p.has_filename()) p = p.parent_path();
-    const fs::path aside = p.parent_path() / ("." + p.filename().string() + ".replaced-" + std::to_string(::getpid()));
+    // One fixed name per folder (the lock keeps a second replacement out): a leftover of a
+    // replacement killed while removing is cleared by the next one.
+    const fs::path aside = p.parent_path() / ("." + p.filename().string() + ".replaced");
     std::error_code ec;
-    fs::remove_all(aside, ec);  // left by a replacement killed while removing
+    fs::remove_all(aside, ec);
     fs::rename(p, aside, ec);
     if (ec)
         fail("--out ", out, ": cannot move the earlier run aside to replace it (", ec.message(), "); it is left as it was");

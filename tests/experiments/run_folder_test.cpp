@@ -63,6 +63,8 @@ TEST(RunFolder, ForceMovesTheEarlierRunAsideBeforeWritingAnything) {
     ASSERT_TRUE(fs::exists(out + "/checkpoint.safetensors"));
     ASSERT_TRUE(fs::exists(out + "/scatter.png"));
 
+    fs::create_directories(tmp.file(".run.replaced/old"));  // left by a replacement killed while removing
+
     testing::ExperimentCase other = kRing8;
     other.settings.emplace_back("latent", "4");
     RunOptions forced = tiny_run(out);
