@@ -249,10 +249,20 @@ void replace_earlier_run(const std::string& out, std::optional<FolderLock>& lock
 TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks) {
     run_options_spec().validate(run);
     const bool out_given = !run.out.empty();
-    if (!out_given) run.out = default_out_dir(def.name);
     // One writer per folder, from before the folder is judged until the run ends: a second run on
     // this --out is refused instead of interleaving metrics.csv rows with this one.
-    std::optional<FolderLock> lock(std::in_place, run.out, "--out");
+    std::optional<FolderLock> lock;
+    if (out_given) lock.emplace(run.out, "--out");
+    for (int tries = 0; !lock; ++tries) {
+        // Two runs started in the same second pick the same default folder; the one that finds
+        // it taken moves on to the next name (default_out_dir skips folders that exist).
+        run.out = default_out_dir(def.name);
+        try {
+            lock.emplace(run.out, "--out");
+        } catch (const UsageError&) {
+            if (tries == 8) throw;
+        }
+    }
     const bool replacing = out_given && check_out_folder(def, run);  // before the data loads: a wrong --out fails fast
     set_num_threads(run.threads);
     std::optional<LoadedRun> resumed;  // a missing or wrong-kind file fails before the data loads

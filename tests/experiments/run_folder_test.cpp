@@ -12,6 +12,7 @@
 
 #include "core/io/safetensors.h"
 #include "core/train/folder_lock.h"
+#include "core/train/run_dir.h"
 #include "experiments/runner.h"
 #include "tests/data_test_files.h"
 #include "tests/experiments/experiment_cases.h"
@@ -51,6 +52,28 @@ TEST(RunFolder, TheLockIsReleasedWhenTheRunEnds) {
     again.steps = 6;
     again.resume = out + "/checkpoint.safetensors";
     train(gan_experiment(), *testing::case_config(kRing8), again);  // free for the next run
+}
+
+// Without --out a run picks outputs/<experiment>/<stamp>; a second run started in the same
+// second finds that folder locked and takes the next name instead of being refused.
+TEST(RunFolder, ADefaultFolderInUseMovesOnToTheNextName) {
+    testing::TempDir tmp;
+    const fs::path cwd = fs::current_path();
+    fs::current_path(tmp.path());
+    std::string taken, got;
+    {
+        taken = default_out_dir("gan");
+        const FolderLock other(taken, "--out");  // the first run's, if the clock has not moved on
+        RunOptions run = tiny_run("");
+        try {
+            got = train(gan_experiment(), *testing::case_config(kRing8), run).out_dir;
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << e.what();
+        }
+    }
+    fs::current_path(cwd);
+    EXPECT_NE(got, taken);
+    EXPECT_TRUE(fs::exists(tmp.file(got + "/checkpoint.safetensors"))) << got;
 }
 
 // A forced run that dies before its first checkpoint (here a hook throws at step 1, which leaves
