@@ -499,7 +499,7 @@ Activation parse_activation(const std::string& spec) {
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
     const bool has_values = colon != std::string::npos;
     auto bad = [&](const auto&... why) {
-        usage_fail("activation \"", spec, "\": ", why..., " (known: ", known_names(), ")");
+        usage_fail("activation \"", clipped(spec), "\": ", why..., " (known: ", known_names(), ")");
     };
     if (name.empty()) bad("empty name");
 
@@ -541,10 +541,15 @@ Activation parse_activation(const std::string& spec) {
                 values.size());
         for (size_t i = 0; i < values.size(); ++i) {
             const std::string& v = values[i];
+            // "+0.2" reads as " 0.2" does, and as a flag's number does: from_chars takes no plus sign.
+            const bool plus = !v.empty() && v[0] == '+';
+            const char* b = v.data() + (plus ? 1 : 0);
+            const char* e = v.data() + v.size();
             float x = 0.f;
-            auto res = std::from_chars(v.data(), v.data() + v.size(), x);
-            if (v.empty() || res.ec != std::errc() || res.ptr != v.data() + v.size() || !std::isfinite(x))
-                bad(def->params[i].first, " must be a finite number, got \"", v, "\" (usage: ", usage(*def), ")");
+            auto res = std::from_chars(b, e, x);
+            if (b == e || (plus && (*b == '-' || *b == '+')) || res.ec != std::errc() || res.ptr != e || !std::isfinite(x))
+                bad(def->params[i].first, " must be a finite number, got \"", clipped(v, 30), "\" (usage: ", usage(*def),
+                    ")");
             act.params[i] = x;
             act.spec += i ? ',' : ':';
             act.spec += format_float(x);
@@ -552,6 +557,10 @@ Activation parse_activation(const std::string& spec) {
     }
     if (def->check)
         if (const char* why = def->check(act.params.data())) bad(why);
+    // A parameter so large that the init gain overflows (leaky_relu:1e30: sqrt(2 / (1 + alpha^2))
+    // is 0 in float) would only fail later, inside a layer's init, as an internal error.
+    if (const float g = act.gain(); !(g > 0.f) || !std::isfinite(g))
+        bad("its parameters give no usable init gain (", g, "); choose a smaller magnitude");
     return act;
 }
 
@@ -567,7 +576,8 @@ std::vector<Activation> parse_activation_list(const std::string& text, const std
         const size_t e = text.find(',', b);
         const std::string tok = trim(text.substr(b, e == std::string::npos ? std::string::npos : e - b));
         if (tok.empty())
-            usage_fail(flag, " \"", text, "\": empty entry (expected a comma-separated list such as relu,gelu,leaky_relu:0.2)");
+            usage_fail(flag, " \"", clipped(text),
+                       "\": empty entry (expected a comma-separated list such as relu,gelu,leaky_relu:0.2)");
         const char c0 = tok[0];
         const bool numeric = std::isdigit(static_cast<unsigned char>(c0)) || c0 == '-' || c0 == '+' || c0 == '.';
         if (numeric && !specs.empty() && specs.back().find(':') != std::string::npos)
@@ -589,7 +599,7 @@ Activation parse_elementwise(const std::string& spec, const std::string& flag) {
         usage_fail(flag, ": ", e.what());
     }
     if (!act.def->elementwise)
-        usage_fail(flag, " ", spec, ": not elementwise (", act.name(),
+        usage_fail(flag, " ", clipped(spec), ": not elementwise (", act.name(),
                    " is a distribution over the last dim, not a per-unit activation)");
     return act;
 }

@@ -96,6 +96,14 @@ Check<float> positive() {
     return [](const float& v) { return std::isfinite(v) && v > 0.f ? std::string() : "expected a positive number"; };
 }
 
+Check<float> learning_rate() {
+    // The optimizers refuse more than 1e6 themselves, but as an internal error after the data has
+    // loaded; said here, it names the flag.
+    return [](const float& v) {
+        return std::isfinite(v) && v > 0.f && v <= 1e6f ? std::string() : "expected a learning rate in (0, 1000000]";
+    };
+}
+
 Check<std::string> one_of(std::vector<std::string> choices) {
     return [choices = std::move(choices)](const std::string& v) {
         for (const std::string& c : choices)
@@ -221,7 +229,7 @@ void ConfigSchema::add_flags(CLI::App& app, void* c) const {
                flag,
                [kind, v, flag](const std::string& text) {
                    if (!parse_into(kind, text, v))
-                       throw CLI::ValidationError(flag, "'" + text + "' is not " + kind_what(kind));
+                       throw CLI::ValidationError(flag, "'" + clipped(text) + "' is not " + kind_what(kind));
                },
                f.help)
             ->type_name(kind_flag(kind))
@@ -239,10 +247,11 @@ bool ConfigSchema::set(void* c, const std::string& key, const std::string& text)
         }
         if (f.key != key) continue;
         if (f.kind == FieldKind::Bool) {
-            if (text != "true" && text != "false") usage_fail(flag_name(key), " ", text, ": expected true or false");
+            if (text != "true" && text != "false")
+                usage_fail(flag_name(key), " ", clipped(text), ": expected true or false");
             *static_cast<bool*>(v) = text == "true";
         } else if (!parse_into(f.kind, text, v)) {
-            usage_fail(flag_name(key), " ", text, ": not ", kind_what(f.kind));
+            usage_fail(flag_name(key), " ", clipped(text), ": not ", kind_what(f.kind));
         }
         return true;
     }
@@ -258,7 +267,7 @@ void ConfigSchema::validate(const void* c, bool derived) const {
         }
         if (!f.check || (!f.has_flag && !derived)) continue;
         if (const std::string why = f.check(v); !why.empty())
-            usage_fail(flag_name(f.key), " ", text_of(f.kind, v), ": ", why);
+            usage_fail(flag_name(f.key), " ", clipped(text_of(f.kind, v)), ": ", why);
     }
     for (const auto& r : rules_) r(c);
 }

@@ -64,6 +64,7 @@ Check<T> in_range(T lo, T hi) {
     };
 }
 Check<float> positive();                                         // finite and > 0
+Check<float> learning_rate();                                    // > 0 and at most 1e6 (the optimizers' bound)
 Check<std::string> one_of(std::vector<std::string> choices);     // "expected ns, minimax or lsgan"
 Check<std::string> elementwise_activation();                     // a registry spec usable per unit
 Check<std::vector<int>> widths(int min_count, int lo, int hi);   // layer widths

@@ -10,4 +10,9 @@ std::string hex32(uint32_t v) {
     return buf;
 }
 
+std::string clipped(const std::string& text, size_t max) {
+    if (text.size() <= max) return text;
+    return text.substr(0, max) + "... (" + std::to_string(text.size()) + " characters)";
+}
+
 }  // namespace genlab

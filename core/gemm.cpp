@@ -62,10 +62,12 @@ GemmBackend choose_backend() {
         if (strcasecmp(env, "eigen") == 0) return GemmBackend::Eigen;
         if (strcasecmp(env, "openblas") == 0) {
             if (!openblas_linked())
-                fail("GENLAB_GEMM=openblas, but this build of genlab has no OpenBLAS (configure with -DGENLAB_OPENBLAS=ON)");
+                usage_fail("GENLAB_GEMM=openblas, but this build of genlab has no OpenBLAS (configure with "
+                           "-DGENLAB_OPENBLAS=ON)");
             return GemmBackend::OpenBlas;
         }
-        fail("GENLAB_GEMM must be eigen or openblas, not '", env, "'");
+        // A bad setting is the user's, as a bad GENLAB_MEMORY_LIMIT is: a usage error (exit 2).
+        usage_fail("GENLAB_GEMM must be eigen or openblas, not '", clipped(env, 40), "'");
     }
 #if GENLAB_OPENBLAS
     if (openblas_kernel_is_vector()) return GemmBackend::OpenBlas;

@@ -64,7 +64,7 @@ std::optional<uint64_t> cgroup_headroom() {
     return std::nullopt;
 }
 
-// GENLAB_MEMORY_LIMIT: "4G", "512M", "100000" (bytes).
+// GENLAB_MEMORY_LIMIT: "4G", "512m", "1.5t", "100000" (bytes); decimal units, as bytes_text.
 std::optional<uint64_t> env_limit() {
     const char* v = std::getenv("GENLAB_MEMORY_LIMIT");
     if (!v || !*v) return std::nullopt;
@@ -72,15 +72,21 @@ std::optional<uint64_t> env_limit() {
     const double x = std::strtod(v, &end);
     double mult = 1;
     const std::string suffix = end ? std::string(end) : "";
-    if (suffix == "K" || suffix == "k") mult = 1e3;
-    else if (suffix == "M") mult = 1e6;
-    else if (suffix == "G") mult = 1e9;
-    else if (!suffix.empty()) usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30), ": expected bytes, or a number with K, M or G");
+    const char unit = suffix.size() == 1 ? static_cast<char>(std::toupper(static_cast<unsigned char>(suffix[0]))) : 0;
+    if (unit == 'K') mult = 1e3;
+    else if (unit == 'M') mult = 1e6;
+    else if (unit == 'G') mult = 1e9;
+    else if (unit == 'T') mult = 1e12;
+    else if (!suffix.empty())
+        usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30),
+                   ": expected bytes, or a number with K, M, G or T (either case), e.g. 4G");
     if (!(x > 0) || x * mult > 1e19) usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30), ": expected a positive size");
     return static_cast<uint64_t>(x * mult);
 }
 
 std::atomic<uint64_t> g_reserved{0};
+// The part of g_reserved this thread holds: what train() set aside for the model it is building.
+thread_local uint64_t t_reserved = 0;
 
 uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 uint64_t sat_mul(uint64_t a, uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
@@ -95,17 +101,50 @@ uint64_t MemoryEstimate::inference_bytes() const {
     return sat_mul(sat_add(sat_mul(parameters, 2), step_floats / 2), sizeof(float));
 }
 
-uint64_t available_memory() {
+namespace {
+
+// What the machine has for this process before any reservation; nullopt when nothing can be read.
+std::optional<uint64_t> machine_available() {
     std::optional<uint64_t> avail = meminfo_bytes("MemAvailable");
     if (const std::optional<uint64_t> cg = cgroup_headroom()) avail = avail ? std::min(*avail, *cg) : *cg;
     if (const std::optional<uint64_t> cap = env_limit()) avail = avail ? std::min(*avail, *cap) : *cap;
+    return avail;
+}
+
+void check_memory(uint64_t bytes, uint64_t own, const std::string& what, const std::string& hint, bool usage) {
+    const std::optional<uint64_t> total = machine_available();
+    if (!total) return;
+    const uint64_t reserved = g_reserved.load();
+    const uint64_t others = reserved > own ? reserved - own : 0;  // set aside for something else
+    const uint64_t left = *total > others ? *total - others : 0;
+    if (bytes <= left) return;
+    const std::string has = others == 0 ? str("this machine has ", bytes_text(*total), " available")
+                                        : str("only ", bytes_text(left), " of the ", bytes_text(*total),
+                                              " this machine has available is left beside the ", bytes_text(others),
+                                              " the model will need");
+    const std::string msg = str(what, " needs about ", bytes_text(bytes), " of memory, but ", has,
+                                hint.empty() ? "" : "; ", hint);
+    if (usage) throw UsageError(msg);
+    throw Error(msg);
+}
+
+}  // namespace
+
+uint64_t available_memory() {
+    const std::optional<uint64_t> avail = machine_available();
     if (!avail) return 0;
     const uint64_t reserved = g_reserved.load();
     return *avail > reserved ? *avail - reserved : 1;
 }
 
-MemoryReservation::MemoryReservation(uint64_t bytes) : bytes_(bytes) { g_reserved += bytes; }
-MemoryReservation::~MemoryReservation() { g_reserved -= bytes_; }
+MemoryReservation::MemoryReservation(uint64_t bytes) : bytes_(bytes) {
+    g_reserved += bytes;
+    t_reserved += bytes;
+}
+MemoryReservation::~MemoryReservation() {
+    g_reserved -= bytes_;
+    t_reserved -= bytes_;
+}
 
 std::string bytes_text(uint64_t bytes) {
     const double b = static_cast<double>(bytes);
@@ -113,20 +152,16 @@ std::string bytes_text(uint64_t bytes) {
     if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.1f GB", b / 1e9);
     else if (b >= 1e6) std::snprintf(buf, sizeof buf, "%.0f MB", b / 1e6);
     else if (b >= 1e3) std::snprintf(buf, sizeof buf, "%.0f kB", b / 1e3);
-    else std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
+    else std::snprintf(buf, sizeof buf, "%llu byte%s", static_cast<unsigned long long>(bytes), bytes == 1 ? "" : "s");
     return buf;
 }
 
 void require_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage) {
-    const uint64_t avail = available_memory();
-    if (avail == 0 || bytes <= avail) return;
-    const uint64_t reserved = g_reserved.load();
-    const std::string msg = str(what, " needs about ", bytes_text(bytes), " of memory, but this machine has ",
-                                bytes_text(avail), " available",
-                                reserved ? str(" beside the ", bytes_text(reserved), " the model will need") : "",
-                                hint.empty() ? "" : "; ", hint);
-    if (usage) throw UsageError(msg);
-    throw Error(msg);
+    check_memory(bytes, 0, what, hint, usage);
+}
+
+void require_refined_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage) {
+    check_memory(bytes, t_reserved, what, hint, usage);
 }
 
 }  // namespace genlab

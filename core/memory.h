@@ -22,7 +22,7 @@ struct MemoryEstimate {
 };
 
 // The bytes this process can still allocate: the kernel's MemAvailable, capped by a cgroup
-// memory limit and by GENLAB_MEMORY_LIMIT (bytes, or with a K/M/G suffix) when set, less the
+// memory limit and by GENLAB_MEMORY_LIMIT (bytes, or with a K/M/G/T suffix in either case) when set, less the
 // live reservations (at least 1 byte while a figure is known). 0 when nothing can be read (not
 // Linux): no check is made then.
 uint64_t available_memory();
@@ -47,5 +47,11 @@ std::string bytes_text(uint64_t bytes);
 // Error (UsageError when `usage`) when `bytes` exceed available_memory():
 // "<what> needs about 51.5 GB of memory, but this machine has 20.1 GB available; <hint>".
 void require_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage);
+
+// require_memory for the exact size of something this thread reserved an estimate of: train()
+// reserves a model's size from its config while the data loads; an experiment whose data decides
+// the model's shape (an image's pixels) checks the exact size before building the model. This
+// thread's own reservations count as available here, as they stand for this very model.
+void require_refined_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage);
 
 }  // namespace genlab

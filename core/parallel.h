@@ -5,7 +5,7 @@
 
 namespace genlab {
 
-void set_num_threads(int n);  // n <= 0: leave the OpenMP default
+void set_num_threads(int n);  // n <= 0: the OpenMP default, capped at the cores available
 int num_threads();
 
 // Below this many elements an elementwise loop stays serial: thread wake-up costs more.

@@ -1,8 +1,11 @@
 #include "core/tensor.h"
 
 #include <algorithm>
+#include <new>
+#include <stdexcept>
 
 #include "core/error.h"
+#include "core/memory.h"
 #include "core/parallel.h"
 
 namespace genlab {
@@ -44,7 +47,30 @@ bool Shape::operator==(const Shape& o) const {
     return true;
 }
 
-Tensor::Tensor(Shape shape, float fill) : shape_(shape), storage_(shape.numel(), fill), data_(storage_.data()) {}
+namespace {
+
+using Storage = std::vector<float, Eigen::aligned_allocator<float>>;
+
+// Where a tensor's size is known, running out of memory is said with it: "unexpected error:
+// std::bad_alloc" names neither what was being built nor how large it was.
+[[noreturn]] void out_of_memory(const Shape& shape) {
+    fail("out of memory: a tensor of shape ", shape.str(), " needs ", bytes_text(uint64_t{shape.numel()} * sizeof(float)),
+         " that this machine could not allocate (use smaller layers, a smaller --batch or smaller data)");
+}
+
+Storage allocate(const Shape& shape, float fill) {
+    try {
+        return Storage(shape.numel(), fill);
+    } catch (const std::bad_alloc&) {
+        out_of_memory(shape);
+    } catch (const std::length_error&) {  // more elements than a vector can hold at all
+        out_of_memory(shape);
+    }
+}
+
+}  // namespace
+
+Tensor::Tensor(Shape shape, float fill) : shape_(shape), storage_(allocate(shape, fill)), data_(storage_.data()) {}
 
 Tensor::Tensor(Shape shape, std::initializer_list<float> values) : Tensor(shape) {
     if (values.size() != numel()) fail("Tensor: ", values.size(), " values given for shape ", shape.str());
@@ -96,8 +122,16 @@ Tensor& Tensor::operator=(Tensor&& o) noexcept {
 }
 
 void Tensor::resize(Shape shape) {
-    shape_ = shape;
-    if (storage_.size() < shape.numel()) storage_.resize(shape.numel());
+    if (storage_.size() < shape.numel()) {
+        try {
+            storage_.resize(shape.numel());
+        } catch (const std::bad_alloc&) {
+            out_of_memory(shape);
+        } catch (const std::length_error&) {
+            out_of_memory(shape);
+        }
+    }
+    shape_ = shape;  // only once the storage is there: a failed resize leaves the tensor as it was
     data_ = storage_.data();
 }
 

@@ -36,7 +36,7 @@ void read_exact(ByteStream& in, uint8_t* dst, size_t n, const char* what) {
 
 }  // namespace
 
-IdxArray read_idx(ByteStream& in, int rank) {
+IdxArray read_idx(ByteStream& in, int rank, uint64_t max_items) {
     if (rank != 1 && rank != 3) fail("read_idx: rank must be 1 (labels) or 3 (images), got ", rank);
     const std::string& name = in.name();
     const uint32_t want_magic = 0x00000800u | static_cast<uint32_t>(rank);
@@ -74,8 +74,15 @@ IdxArray read_idx(ByteStream& in, int rank) {
         fail(name, ": IDX header describes ", dims_text(out.dims), " = ", payload, " bytes, more than the limit of ",
              kIdxMaxBytes, " - corrupt header, or a dataset too large for genlab");
 
-    require_memory(payload, str(name, ": the ", dims_text(out.dims), " ", kind_of(rank), " its header describes"),
-                   "use a smaller dataset, or a machine with more memory", false);
+    // Only what is asked for is held, and it is counted against the memory before it exists.
+    out.items = max_items > 0 ? std::min<uint64_t>(max_items, out.dims[0]) : out.dims[0];
+    const uint64_t wanted = payload / out.dims[0] * out.items;
+    require_memory(wanted,
+                   out.items == out.dims[0]
+                       ? str(name, ": the ", dims_text(out.dims), " ", kind_of(rank), " its header describes")
+                       : str(name, ": the first ", out.items, " of the ", dims_text(out.dims), " ", kind_of(rank),
+                             " its header describes"),
+                   "use a smaller dataset (or a smaller limit on the images read), or a machine with more memory", false);
 
     if (std::optional<uint64_t> left = in.remaining_size()) {
         if (*left < payload)
@@ -84,16 +91,17 @@ IdxArray read_idx(ByteStream& in, int rank) {
         if (*left > payload)
             fail(name, ": ", *left - payload, " bytes after the ", payload, " bytes of data the header describes (",
                  dims_text(out.dims), ") - corrupt file or wrong header");
-        out.data.resize(payload);
-        read_exact(in, out.data.data(), payload, "data");
+        out.data.resize(wanted);
+        read_exact(in, out.data.data(), wanted, "data");
         return out;
     }
 
-    // gzip: grow geometrically with the data actually inflated, capped at the validated size.
+    // gzip: grow geometrically with the data actually inflated, capped at the validated size, and
+    // stop inflating once the items asked for are in.
     size_t have = 0;
-    while (have < payload) {
+    while (have < wanted) {
         if (have == out.data.size()) {
-            const size_t next = std::min<uint64_t>(payload, std::max<size_t>(size_t{1} << 20, 2 * out.data.size()));
+            const size_t next = std::min<uint64_t>(wanted, std::max<size_t>(size_t{1} << 20, 2 * out.data.size()));
             out.data.reserve(next);  // exact: resize() alone may round the capacity up past the payload
             out.data.resize(next);
         }
@@ -101,9 +109,10 @@ IdxArray read_idx(ByteStream& in, int rank) {
         have += got;
         if (got == 0) break;
     }
-    if (have < payload)
+    if (have < wanted)
         fail(name, ": truncated: the header describes ", dims_text(out.dims), " = ", payload,
              " bytes of data but the gzip stream holds only ", have, " - re-download or reinstall it");
+    if (wanted < payload) return out;  // the rest is neither inflated nor checked
     uint8_t extra;
     if (in.read(&extra, 1) != 0)
         fail(name, ": the gzip stream holds more than the ", payload, " bytes of data the header describes (",
@@ -111,10 +120,10 @@ IdxArray read_idx(ByteStream& in, int rank) {
     return out;
 }
 
-IdxArray read_idx(const std::string& path, int rank) {
+IdxArray read_idx(const std::string& path, int rank, uint64_t max_items) {
     const std::string what = rank == 1 ? "IDX labels file" : "IDX images file";
     ByteStream in = ByteStream::open_file(path, what);
-    return read_idx(in, rank);
+    return read_idx(in, rank, max_items);
 }
 
 }  // namespace genlab::data

@@ -17,15 +17,18 @@ inline constexpr uint32_t kIdxMaxSide = 4096;               // image rows and co
 inline constexpr uint64_t kIdxMaxBytes = uint64_t{1} << 31;  // whole payload (2 GiB)
 
 struct IdxArray {
-    std::vector<uint32_t> dims;  // (N) for labels, (N, rows, cols) for images
-    std::vector<uint8_t> data;   // product(dims) bytes, row-major
+    std::vector<uint32_t> dims;  // (N) for labels, (N, rows, cols) for images, as the header says
+    std::vector<uint8_t> data;   // the first `items` items, row-major: items * product(dims[1:]) bytes
+    uint64_t items = 0;          // N, or fewer when the reader was asked for fewer
 };
 
 // Reads an IDX file of `rank` dims: 3 for images (magic 0x00000803), 1 for labels (0x00000801).
 // Errors (one line naming the file): missing / directory, not IDX, wrong kind, zero or oversized
-// dims, truncated or oversized data, corrupt gzip.
-IdxArray read_idx(const std::string& path, int rank);
+// dims, truncated or oversized data, corrupt gzip. With max_items > 0 only the first max_items
+// items are read and held: a gzip stream is inflated no further than they reach (a small file
+// that inflates to gigabytes costs only what is asked for), so what follows them is not checked.
+IdxArray read_idx(const std::string& path, int rank, uint64_t max_items = 0);
 // The same from an open stream (memory input for fuzzing); messages use in.name().
-IdxArray read_idx(ByteStream& in, int rank);
+IdxArray read_idx(ByteStream& in, int rank, uint64_t max_items = 0);
 
 }  // namespace genlab::data

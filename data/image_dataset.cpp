@@ -87,7 +87,18 @@ ImageDataset load_images(const ImageOptions& opt) {
         if (std::find(labels.data.begin(), labels.data.end(), opt.class_filter) == labels.data.end())
             usage_fail("class filter ", opt.class_filter, ": no image of that class in ", paths[1]);
     }
-    IdxArray images = read_idx(paths[0], 3);
+    // Only the images the options keep are read: up to the limit-th kept one. A small gzip file
+    // that inflates to millions of images then costs what --limit asks for, not what it holds.
+    uint64_t needed = labels.dims[0];
+    if (opt.limit > 0) {
+        size_t kept = 0;
+        for (size_t i = 0; i < labels.data.size(); ++i)
+            if ((opt.class_filter < 0 || labels.data[i] == opt.class_filter) && ++kept == opt.limit) {
+                needed = i + 1;
+                break;
+            }
+    }
+    IdxArray images = read_idx(paths[0], 3, needed);
     if (images.dims[0] != labels.dims[0])
         fail(paths[0], ": holds ", images.dims[0], " images but ", paths[1], " holds ", labels.dims[0],
              " labels - the two files must come from the same dataset split");
@@ -97,7 +108,7 @@ ImageDataset load_images(const ImageOptions& opt) {
     ds.rows = static_cast<int>(images.dims[1]);
     ds.cols = static_cast<int>(images.dims[2]);
     ds.num_classes = num_classes;
-    const size_t count = images.dims[0];
+    const size_t count = images.items;  // the images read: all, or as many as the options keep
     const size_t pixels = static_cast<size_t>(ds.rows) * static_cast<size_t>(ds.cols);
 
     if (!opt.range.bounded() || !(opt.range.hi > opt.range.lo))
@@ -112,6 +123,7 @@ ImageDataset load_images(const ImageOptions& opt) {
     if (opt.class_filter < 0 && (opt.limit == 0 || opt.limit >= count)) {  // every image: keep the file's bytes
         ds.pixel_bytes = std::move(images.data);
         ds.labels = std::move(labels.data);
+        ds.labels.resize(count);  // as many as the images read
         return ds;
     }
     std::vector<uint32_t> keep;  // indices of the kept images, in file order

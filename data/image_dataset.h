@@ -44,6 +44,7 @@ struct ImageDataset {
 };
 
 // Loads images and labels of one split; validates both files fully and that their counts match.
+// With a limit, the images file is read (and, gzip, inflated) only as far as the kept images reach.
 // A missing default dataset names the Debian package to install; a bad class filter is a UsageError.
 ImageDataset load_images(const ImageOptions& opt);
 

@@ -18,6 +18,7 @@
 #include "core/io/atomic_file.h"
 #include "core/nn/layers.h"
 #include "core/parallel.h"
+#include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
 #include "core/io/input_file.h"
@@ -322,14 +323,26 @@ void check_out_dir(const std::string& out, const nlohmann::ordered_json& identit
         const nlohmann::json prev = read_json_file(meta.string(), kMaxJsonFileBytes, "sweep description (ablation.json)",
                                                       Links::Refuse);
         if (!prev.is_object() || !prev.contains("sweep")) fail(meta.string(), ": not a genlab-ablate sweep description");
-        if (const std::string d = first_difference(prev["sweep"], nlohmann::json(identity)); !d.empty())
+        // Compared key by key in the identity's own order (steps before the diag_every derived
+        // from it): the first difference named is the setting the user changed.
+        const nlohmann::json& held = prev["sweep"];
+        for (const auto& [key, value] : identity.items()) {
+            const nlohmann::json mine(value);
+            const std::string d = !held.is_object() || !held.contains(key)
+                                      ? flag_name(key) + " (absent on one side)"
+                                      : first_difference(nlohmann::json{{key, held[key]}}, nlohmann::json{{key, mine}});
+            if (!d.empty())
+                usage_fail("--out ", out, ": holds a sweep with other settings (", d,
+                           "); use another --out or the flags of that sweep");
+        }
+        if (const std::string d = first_difference(held, nlohmann::json(identity)); !d.empty())
             usage_fail("--out ", out, ": holds a sweep with other settings (", d,
                        "); use another --out or the flags of that sweep");
         return;
     }
     if (fs::exists(out, ec)) {
         if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
-        if (!fs::is_empty(out, ec))
+        if (!folder_is_empty(out))
             usage_fail("--out ", out, ": a folder that is not empty and holds no genlab-ablate sweep (no ablation.json); "
                                       "choose a new or empty folder");
     }
@@ -356,14 +369,23 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
 
     const std::string out = opt.out.empty() ? default_out_dir("ablate") : opt.out;
     const nlohmann::ordered_json identity = sweep_identity(opt, *base_cfg, steps, eval_every, diag_every);
+    // One sweep per folder: a second genlab-ablate on this --out would train the same runs into
+    // the same run folders. Held until the sweep ends (each run also locks its own folder).
+    const FolderLock lock(out, "--out");
     check_out_dir(out, identity);
-    make_out_dir(out);
-    {
+    const fs::path meta = fs::path(out) / "ablation.json";
+    std::error_code ec;
+    if (!fs::exists(meta, ec)) {
+        // A new sweep: the model flags that only the data can judge (--data-dir, --class, a size
+        // the images decide) are tried by building the first arm's experiment once, so that a
+        // bad flag leaves no sweep folder behind. Its data and model are freed before any run.
+        RunOptions probe{.steps = steps, .seed = 1, .threads = opt.threads, .eval_every = eval_every, .quiet = true};
+        def.create(*configs.front(), probe);
         nlohmann::ordered_json j;
         j["tool"] = "genlab-ablate";
         j["sweep"] = identity;
         for (const QualityMetric& q : quality) j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
-        write_file_atomic((fs::path(out) / "ablation.json").string(), j.dump(2) + "\n");
+        write_file_atomic(meta.string(), j.dump(2) + "\n");
     }
     ResultsCsv results((fs::path(out) / "results.csv").string());
 
@@ -376,6 +398,7 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
             else
                 todo.push_back({&arm, seed});
         }
+    if (opt.threads == 0) set_num_threads(0);  // the OpenMP default, capped at the cores: divided below
     const int jobs = std::min<int>(opt.jobs, std::max<size_t>(1, todo.size()));
     const int threads_per_job = std::max(1, (opt.threads > 0 ? opt.threads : num_threads()) / jobs);
     if (!opt.quiet)
@@ -400,11 +423,25 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
         int resumed_from = 0;
         std::error_code ec;
         if (fs::exists(ckpt, ec)) {
+            // Only a checkpoint whose bytes prove it damaged is given up (the run starts again).
+            // Any other failure (too little memory under GENLAB_MEMORY_LIMIT, no permission, a
+            // config that no longer matches) says nothing against the file: the sweep stops with
+            // the reason, and the run's progress stays for a rerun that can load it.
+            const auto stop = [&](const Error& e, bool usage) {
+                const std::string msg = str(e.what(), " - the sweep stops here and keeps ", dir.string(),
+                                            " as it is; fix the cause and run the sweep again to resume it");
+                if (usage) throw UsageError(msg);
+                throw Error(msg);
+            };
             try {
                 resumed_from = load_run(ckpt, def.name).step;
                 run.resume = ckpt;
-            } catch (const Error&) {
-                resumed_from = 0;  // a checkpoint cut short by the kill: start this run again
+            } catch (const DamagedFile&) {
+                resumed_from = 0;  // start this run again
+            } catch (const UsageError& e) {
+                stop(e, true);
+            } catch (const Error& e) {
+                stop(e, false);
             }
         }
         if (run.resume.empty()) fs::remove_all(dir, ec);  // our own partial run: nothing finished in it
@@ -448,7 +485,13 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
             {"status", status}, {"diverged_step", diverged_step}, {"resumed_from", std::to_string(resumed_from)},
             {"steps", std::to_string(steps)}, {"wall_s", number_text(wall)},
             {"ms_per_step", timed ? number_text(1000 * wall / (steps - resumed_from)) : ""}};
-        for (const auto& [name, v] : m) cells.emplace_back(name, number_text(v));
+        // A metric named like a lead column (the text model's scheduled "lr") must not overwrite
+        // it: the lead column is the arm's setting, the metric its value at the run's end.
+        for (const auto& [name, v] : m) {
+            const std::vector<std::string>& lead_cols = ResultsCsv::kLead;
+            const bool lead = std::find(lead_cols.begin(), lead_cols.end(), name) != lead_cols.end();
+            cells.emplace_back(lead ? "final_" + name : name, number_text(v));
+        }
         const std::lock_guard<std::mutex> lock(mu);
         results.add(cells);
         ++finished;

@@ -42,7 +42,7 @@ const ConfigSpec<AeConfig>& ae_spec() {
             .field("train_limit", &C::train_limit, "Use only the first N training images (0: all)", in_range(0, 10'000'000))
             .field("test_limit", &C::test_limit, "Use only the first N test images (0: all)", in_range(0, 10'000'000))
             .field("batch", &C::batch, "Batch size", in_range(1, 65536))
-            .field("lr", &C::lr, "Adam learning rate", positive())
+            .field("lr", &C::lr, "Adam learning rate", learning_rate())
             .nest("model", &C::model, models::autoencoder_config_spec());
     return spec;
 }
@@ -225,6 +225,12 @@ private:
         if (test.pixels() != train.pixels())
             fail("test images are ", test.rows, "x", test.cols, " but training images ", train.rows, "x", train.cols);
         cfg.model.input = train.pixels();
+        // train() checked the model's size before the data set the image size; now it is known.
+        const MemoryEstimate need = models::memory_estimate(cfg.model, cfg.batch);
+        require_refined_memory(need.training_bytes(),
+                               str("training this ae model on ", train.rows, "x", train.cols, " images (", need.parameters,
+                                   " parameters) at its --batch"),
+                               "use smaller images, smaller layers or a smaller --batch", true);
         return cfg.model;
     }
 

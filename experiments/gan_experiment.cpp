@@ -81,7 +81,7 @@ const ConfigSpec<GanExpConfig>& gan_spec() {
             .field("act", &C::act, "Hidden activation of both networks", elementwise_activation())
             .field("loss", &C::loss, "ns (non-saturating), minimax, lsgan", one_of(models::gan_loss_names()))
             .field("batch", &C::batch, "Batch size (256 for 2-D data)", in_range(1, 1 << 20))
-            .field("lr", &C::lr, "Adam learning rate", positive())
+            .field("lr", &C::lr, "Adam learning rate", learning_rate())
             .field("beta1", &C::beta1, "Adam beta1", in_range(0.f, 0.9999f))
             .field("beta2", &C::beta2, "Adam beta2", in_range(0.f, 0.99999f))
             .field("d_steps", &C::d_steps, "D updates per G update", in_range(1, 100))
@@ -415,6 +415,12 @@ private:
         c.image_rows = images_.rows;
         c.image_cols = images_.cols;
         c.model.data_dim = images_.pixels();
+        // train() checked the model's size before the data set the image size; now it is known.
+        const MemoryEstimate need = models::memory_estimate(c.model, c.batch);
+        require_refined_memory(need.training_bytes(),
+                               str("training this gan model on ", c.image_rows, "x", c.image_cols, " images (",
+                                   need.parameters, " parameters) at its --batch"),
+                               "use smaller images, smaller layers or a smaller --batch", true);
         return c;
     }
 

@@ -9,6 +9,7 @@
 #include "core/io/plot.h"
 #include "core/io/safetensors.h"
 #include "core/parallel.h"
+#include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
 #include "core/io/input_file.h"
@@ -53,7 +54,7 @@ std::optional<nlohmann::json> out_folder_config(const std::string& out) {
     std::error_code ec;
     if (!fs::exists(out, ec)) return std::nullopt;
     if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
-    if (fs::is_empty(out, ec)) return std::nullopt;
+    if (folder_is_empty(out)) return std::nullopt;
     const fs::path config = fs::path(out) / "config.json";
     if (!fs::exists(fs::symlink_status(config, ec))) return nlohmann::json();
     return nlohmann::json(read_json_file(config.string(), kMaxJsonFileBytes, "run description (config.json)", Links::Refuse));
@@ -194,9 +195,10 @@ namespace {
 
 // --out may be new, empty, the folder of the run being resumed, or (with --force) an earlier run
 // of this same experiment: never another kind's run folder, never a folder of the user's files.
-void check_out_folder(const ExperimentDef& def, const RunOptions& run) {
+// True when it holds an earlier run that --force replaces.
+bool check_out_folder(const ExperimentDef& def, const RunOptions& run) {
     const std::optional<nlohmann::json> held = out_folder_config(run.out);
-    if (!held) return;
+    if (!held) return false;
     std::string kind;
     if (held->is_object() && held->contains("experiment") && (*held)["experiment"].is_string() && !held->contains("command"))
         kind = (*held)["experiment"].get<std::string>();
@@ -207,17 +209,54 @@ void check_out_folder(const ExperimentDef& def, const RunOptions& run) {
         usage_fail("--out ", run.out, ": holds a genlab-", kind.substr(0, 40), " run; a ", def.program(),
                    " run never writes into another model's folder: choose another --out");
     std::error_code ec;
-    if (!run.resume.empty() && fs::equivalent(fs::absolute(run.resume).parent_path(), run.out, ec)) return;  // continuing it
+    if (!run.resume.empty() && fs::equivalent(fs::absolute(run.resume).parent_path(), run.out, ec))
+        return false;  // continuing it
     if (!run.force)
         usage_fail("--out ", run.out, ": holds an earlier ", def.program(), " run; continue it with --resume ",
                    (fs::path(run.out) / "checkpoint.safetensors").string(), ", replace it with --force, or choose another --out");
+    return true;
+}
+
+// --force over an earlier run: its whole folder is renamed aside in one step (lock file and all,
+// so no other process can enter it meanwhile), a fresh folder is locked in its place, and only
+// then is the old one removed. A kill at any moment leaves either the old run whole or a folder
+// holding nothing but the new run's files; never the new config.json beside the old checkpoint.
+void replace_earlier_run(const std::string& out, std::optional<FolderLock>& lock) {
+    fs::path p(out);
+    if (!p.has_filename()) p = p.parent_path();
+    // One fixed name per folder (the lock keeps a second replacement out): a leftover of a
+    // replacement killed while removing is cleared by the next one.
+    const fs::path aside = p.parent_path() / ("." + p.filename().string() + ".replaced");
+    std::error_code ec;
+    fs::remove_all(aside, ec);
+    fs::rename(p, aside, ec);
+    if (ec)
+        fail("--out ", out, ": cannot move the earlier run aside to replace it (", ec.message(), "); it is left as it was");
+    lock.reset();  // its file went with the old folder
+    lock.emplace(out, "--out");
+    fs::remove_all(aside, ec);
 }
 
 }  // namespace
 
 TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks) {
     run_options_spec().validate(run);
-    if (!run.out.empty()) check_out_folder(def, run);  // before the data loads: a wrong --out fails fast
+    const bool out_given = !run.out.empty();
+    // One writer per folder, from before the folder is judged until the run ends: a second run on
+    // this --out is refused instead of interleaving metrics.csv rows with this one.
+    std::optional<FolderLock> lock;
+    if (out_given) lock.emplace(run.out, "--out");
+    for (int tries = 0; !lock; ++tries) {
+        // Two runs started in the same second pick the same default folder; the one that finds
+        // it taken moves on to the next name (default_out_dir skips folders that exist).
+        run.out = default_out_dir(def.name);
+        try {
+            lock.emplace(run.out, "--out");
+        } catch (const UsageError&) {
+            if (tries == 8) throw;
+        }
+    }
+    const bool replacing = out_given && check_out_folder(def, run);  // before the data loads: a wrong --out fails fast
     set_num_threads(run.threads);
     std::optional<LoadedRun> resumed;  // a missing or wrong-kind file fails before the data loads
     if (!run.resume.empty()) resumed = load_run(run.resume, def.name, "--resume");
@@ -246,8 +285,8 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
                        " (raise --steps to train further)");
     }
 
-    const std::string out = run.out.empty() ? default_out_dir(def.name) : run.out;
-    run.out = out;
+    const std::string out = run.out;
+    if (replacing) replace_earlier_run(out, lock);  // everything is validated and loaded: nothing fails before this
     nlohmann::ordered_json full;
     full["experiment"] = def.name;
     full["run"] = run_options_spec().to_json(run);

@@ -58,7 +58,7 @@ const ConfigSpec<TextConfig>& text_spec() {
             .field("mode", &C::mode, "lines (one sample per line) or stream (continuous text)", one_of({"lines", "stream"}))
             .field("bytes", &C::bytes, "Symbols are raw bytes instead of UTF-8 characters")
             .field("batch", &C::batch, "Batch size (12 for --mode stream)", in_range(1, 65536))
-            .field("lr", &C::lr, "Peak learning rate", positive())
+            .field("lr", &C::lr, "Peak learning rate", learning_rate())
             .field("min_lr", &C::min_lr, "Cosine floor (default lr/10)", in_range(0.f, 1e6f))
             .field("warmup", &C::warmup, "Linear warmup steps", in_range(0, 100'000'000))
             .field("weight_decay", &C::weight_decay, "AdamW decay of 2-D weights (0.1 for the stream transformer)",
@@ -314,6 +314,12 @@ private:
         if (!cfg.corpus.empty() && !data::find_named_corpus(cfg.corpus)) require_file("--corpus", cfg.corpus, "a UTF-8 text file, or one of " + data::corpus_names());
         data::Corpus c = data::load_corpus({.path = cfg.corpus, .mode = data::parse_corpus_mode(cfg.mode), .bytes = cfg.bytes});
         cfg.model.vocab_size = c.vocab.size();
+        // train() assumed a byte-sized vocabulary before the corpus was read; now it is known.
+        const MemoryEstimate need = models::memory_estimate(cfg.model, cfg.batch);
+        require_refined_memory(need.training_bytes(),
+                               str("training this text model on a vocabulary of ", c.vocab.size(), " symbols (",
+                                   need.parameters, " parameters) at its --batch"),
+                               "choose smaller layers or a smaller --batch", true);
         return c;
     }
 

@@ -3,6 +3,7 @@
 #include "models/classifier.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -137,11 +138,22 @@ ClassifierCache load_or_train_classifier(const std::string& path, const std::fun
         };
         if (meta("dataset") == fp && meta("config") == cj) {
             try {
+                // A matching fingerprint says what the cache was trained for, not that it is
+                // sound: NaN weights would turn every fd_features into NaN and make a healthy
+                // run look diverged.
+                if (const std::string* bad = sd.first_non_finite()) fail("tensor '", *bad, "' holds nan or inf values");
+                const std::string acc = meta("test_accuracy");
+                char* end = nullptr;
+                const double a = std::strtod(acc.c_str(), &end);
+                if (acc.empty() || *end != '\0' || !(a >= 0.0 && a <= 1.0))
+                    fail("its test_accuracy '", acc.substr(0, 20), "' is not a fraction in [0, 1]");
                 out.model->load_state(sd, "");
-                out.test_accuracy = std::stod(meta("test_accuracy"));
+                out.test_accuracy = a;
                 return out;
             } catch (const std::exception& e) {
                 if (!quiet) std::cerr << "note: cannot use cached classifier " << path << " (" << e.what() << "); retraining\n";
+                Rng fresh(cfg.seed);  // a half-loaded model must not seed the retraining
+                out.model = std::make_unique<Classifier>(cfg, fresh);
             }
         } else if (!quiet) {
             std::cerr << "note: " << path << " was trained for another dataset or config; retraining\n";

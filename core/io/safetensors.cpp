@@ -89,14 +89,15 @@ struct Entry {
 };
 
 Entry parse_entry(const std::string& path, const std::string& key, const Json& v, uint64_t data_size) {
-    auto bad = [&](const auto&... args) { fail(path, ": tensor '", key.substr(0, 80), "': ", args...); };
+    auto bad = [&](const auto&... args) { damaged_fail(path, ": tensor '", key.substr(0, 80), "': ", args...); };
     if (!v.is_object()) bad("expected an object {dtype, shape, data_offsets}, got ", v.type_name());
     auto dtype = v.find("dtype");
     auto shape = v.find("shape");
     auto offsets = v.find("data_offsets");
     if (dtype == v.end() || !dtype->is_string()) bad("missing or non-string \"dtype\"");
-    if (*dtype != "F32")
-        bad("dtype ", dtype->get<std::string>(), " is not supported (genlab reads F32 only; convert with tensor.float())");
+    if (*dtype != "F32")  // a foreign file, not a damaged one
+        fail(path, ": tensor '", key.substr(0, 80), "': dtype ", dtype->get<std::string>(),
+             " is not supported (genlab reads F32 only; convert with tensor.float())");
     if (shape == v.end() || !shape->is_array()) bad("missing or non-array \"shape\"");
     if (shape->size() > static_cast<size_t>(Shape::kMaxRank))
         bad("rank ", shape->size(), " exceeds the maximum of ", Shape::kMaxRank);
@@ -184,16 +185,17 @@ StateDict load_safetensors(const std::string& path) {
     const FilePtr f = std::move(in.file);
     const uint64_t file_size = in.size;
     if (file_size < 8)
-        fail(path, ": file is ", file_size, " bytes, too short for the 8-byte header length (truncated or not safetensors)");
+        damaged_fail(path, ": file is ", file_size,
+                     " bytes, too short for the 8-byte header length (truncated or not safetensors)");
 
     unsigned char len_le[8];
     if (std::fread(len_le, 1, 8, f.get()) != 8) fail(path, ": cannot read the header length");
     uint64_t n = 0;
     for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(len_le[i]) << (8 * i);
     if (n > file_size - 8)
-        fail(path, ": header length ", n, " runs past the end of the file (", file_size,
+        damaged_fail(path, ": header length ", n, " runs past the end of the file (", file_size,
              " bytes) - truncated or not a safetensors file");
-    if (n > kMaxHeaderBytes) fail(path, ": header length ", n, " exceeds the 100 MB limit (corrupted file?)");
+    if (n > kMaxHeaderBytes) damaged_fail(path, ": header length ", n, " exceeds the 100 MB limit (corrupted file?)");
     const uint64_t data_size = file_size - 8 - n;
 
     std::string text(n, '\0');
@@ -202,21 +204,22 @@ StateDict load_safetensors(const std::string& path) {
     // A header is {name: {dtype, shape: [..], data_offsets: [..]}}: 3 levels deep. Anything much
     // deeper is not a checkpoint, and must not reach code that recurses over it.
     if (json_depth(text) > kMaxHeaderDepth)
-        fail(path, ": header nests deeper than ", kMaxHeaderDepth, " levels (corrupted or not a safetensors file)");
+        damaged_fail(path, ": header nests deeper than ", kMaxHeaderDepth, " levels (corrupted or not a safetensors file)");
 
     // The top-level keys in file order, and the first duplicate, from a SAX pass over the text;
     // then the header parsed into a sorted map. Both are n log n at worst: an insertion-ordered map
     // or nlohmann's callback parser would make a header with many entries load in n^2.
     TopLevelKeys keys;
-    if (!nlohmann::json::sax_parse(text, &keys)) fail(path, ": header is not valid JSON (corrupted file?)");
+    if (!nlohmann::json::sax_parse(text, &keys)) damaged_fail(path, ": header is not valid JSON (corrupted file?)");
     const std::string& duplicate = keys.duplicate;
     const std::vector<std::string>& order = keys.order;
     const nlohmann::json header = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (header.is_discarded()) fail(path, ": header is not valid JSON (corrupted file?)");
-    if (!header.is_object()) fail(path, ": header must be a JSON object, got ", header.type_name());
-    if (!duplicate.empty()) fail(path, ": key '", duplicate.substr(0, 80), "' appears twice in the header (corrupted file?)");
+    if (header.is_discarded()) damaged_fail(path, ": header is not valid JSON (corrupted file?)");
+    if (!header.is_object()) damaged_fail(path, ": header must be a JSON object, got ", header.type_name());
+    if (!duplicate.empty())
+        damaged_fail(path, ": key '", duplicate.substr(0, 80), "' appears twice in the header (corrupted file?)");
     if (header.size() > kMaxTensors + 1)
-        fail(path, ": header lists ", header.size(), " entries, more than genlab's limit of ", kMaxTensors,
+        damaged_fail(path, ": header lists ", header.size(), " entries, more than genlab's limit of ", kMaxTensors,
              " tensors (corrupted file?)");
 
     StateDict sd;
@@ -225,10 +228,10 @@ StateDict load_safetensors(const std::string& path) {
         const nlohmann::json& v = header.at(key);
         if (key == kMetadataKey) {
             if (v.is_null()) continue;
-            if (!v.is_object()) fail(path, ": \"__metadata__\" must be an object of strings, got ", v.type_name());
+            if (!v.is_object()) damaged_fail(path, ": \"__metadata__\" must be an object of strings, got ", v.type_name());
             for (const auto& [mk, mv] : v.items()) {
                 if (!mv.is_string())
-                    fail(path, ": __metadata__ '", mk.substr(0, 80), "' must be a string, got ", mv.type_name(), " ",
+                    damaged_fail(path, ": __metadata__ '", mk.substr(0, 80), "' must be a string, got ", mv.type_name(), " ",
                          json_excerpt(mv));
                 sd.metadata[mk] = mv.get<std::string>();
             }
@@ -241,7 +244,7 @@ StateDict load_safetensors(const std::string& path) {
                      [](const Entry& a, const Entry& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
     for (size_t i = 1; i < entries.size(); ++i)
         if (entries[i].begin < entries[i - 1].end)
-            fail(path, ": tensor '", entries[i].name, "' data [", entries[i].begin, ", ", entries[i].end,
+            damaged_fail(path, ": tensor '", entries[i].name, "' data [", entries[i].begin, ", ", entries[i].end,
                  "] overlaps tensor '", entries[i - 1].name, "' [", entries[i - 1].begin, ", ", entries[i - 1].end,
                  "] (corrupted file?)");
 

@@ -270,6 +270,15 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
                 progress.finish();
                 diverged(n, *bad);
             }
+            // The checkpoint comes before the evaluation, which never changes training state: an
+            // evaluation that fails (a broken metric, a non-finite figure) then cannot cost the
+            // run its trained state, and a rerun resumes at this step instead of starting over.
+            if (files && ((opt_.save_every > 0 && n % opt_.save_every == 0) || n == opt_.steps)) {
+                save_checkpoint(ckpt_path, n);
+                const bool first_save = saved <= start_step_;
+                saved = n;
+                if (first_save) write_config_json(opt_.out_dir, opt_.config_json);  // this run's flags
+            }
             const bool evaluated = eval_fn && ((opt_.eval_every > 0 && n % opt_.eval_every == 0) || n == opt_.steps);
             Metrics ev;
             if (evaluated) {
@@ -284,12 +293,6 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
             const bool logged = n % opt_.log_every == 0 || n == opt_.steps || evaluated;
             if (logged) csv.write(n, m, ev);
             progress.update(n, m, ev, logged);
-            if (files && ((opt_.save_every > 0 && n % opt_.save_every == 0) || n == opt_.steps)) {
-                save_checkpoint(ckpt_path, n);
-                const bool first_save = saved <= start_step_;
-                saved = n;
-                if (first_save) write_config_json(opt_.out_dir, opt_.config_json);  // this run's flags
-            }
             last = std::move(m);
             if (evaluated) last_eval = std::move(ev);
         }

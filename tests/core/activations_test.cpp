@@ -499,6 +499,33 @@ TEST(ActivationSpec, BadParametersAreUsageErrorsListingNames) {
     }
 }
 
+// A parameter finite as a float but so large that the init gain overflows (1e30^2 is inf in
+// float) is refused by the spec, where the flag can be named, not inside a layer's init.
+TEST(ActivationSpec, AParameterThatLeavesNoUsableGainIsAUsageError) {
+    for (const char* spec : {"leaky_relu:1e30", "leaky_relu:-1e30", "leaky_relu:3e38"}) {
+        const std::string msg = usage_message(spec);
+        ASSERT_FALSE(msg.empty()) << spec << " parsed";
+        EXPECT_NE(msg.find("gain"), std::string::npos) << msg;
+    }
+    EXPECT_TRUE(usage_message("leaky_relu:1e10").empty()) << "large but usable";
+}
+
+TEST(ActivationSpec, APlusSignIsReadAsASpaceIs) {
+    EXPECT_EQ(parse_activation("leaky_relu: 0.2").spec, "leaky_relu:0.2");
+    EXPECT_EQ(parse_activation("leaky_relu:+0.2").spec, "leaky_relu:0.2");
+    EXPECT_EQ(parse_activation("elu:+1.5").spec, "elu:1.5");
+    EXPECT_FALSE(usage_message("leaky_relu:+").empty());
+    EXPECT_FALSE(usage_message("leaky_relu:+-1").empty());
+}
+
+TEST(ActivationSpec, AHugeSpecIsNotEchoedWhole) {
+    const std::string huge = "leaky_relu:" + std::string(10'000, '7') + "x";
+    const std::string msg = usage_message(huge);
+    ASSERT_FALSE(msg.empty());
+    EXPECT_LT(msg.size(), 1000u) << "echoed whole: " << msg.size() << " characters";
+    EXPECT_NE(msg.find("10012 characters"), std::string::npos) << msg.substr(0, 300);
+}
+
 TEST(ActivationSpec, LearnableRejectionNamesTheLearnedParameter) {
     EXPECT_NE(usage_message("prelu:0.3").find("alpha"), std::string::npos);
 }

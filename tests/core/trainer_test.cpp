@@ -266,6 +266,24 @@ TEST_F(TrainerTest, InfGuardAlsoCoversEvalMetrics) {
     EXPECT_NE(msg.find("step 8: val_loss is inf"), std::string::npos) << msg;
 }
 
+// An evaluation never changes training, so the checkpoint due at a step is saved before the
+// evaluation runs: one that fails (a broken metric) cannot cost the run its final state.
+TEST_F(TrainerTest, TheFinalCheckpointIsSavedBeforeTheEvaluationCanFail) {
+    Regression r(4);
+    TrainerOptions o = options("f");
+    o.eval_every = 0;
+    o.save_every = 0;  // only the final checkpoint
+    Trainer t(o);
+    r.track(t);
+    EXPECT_THROW(t.run([&](int s) { return r.step(s); },
+                       [&](int n) { return Metrics{{"fd", n == 12 ? std::numeric_limits<double>::quiet_NaN() : 1.0}}; }),
+                 Diverged);
+    const StateDict sd = load_safetensors(path("f/checkpoint.safetensors"));
+    EXPECT_EQ(sd.meta("step", "f"), "12");
+    EXPECT_EQ(sd.first_non_finite(), nullptr);
+    EXPECT_TRUE(fs::exists(path("f/config.json")));
+}
+
 TEST_F(TrainerTest, StepWithoutMetricsStillLogsSteps) {
     TrainerOptions o = options("e");
     o.steps = 3;

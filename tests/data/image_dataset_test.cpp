@@ -2,8 +2,10 @@
 // suite), a --data-dir in the MNIST four-file layout written by the test, and bad layouts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -203,6 +205,38 @@ TEST(ImageDataset, ClassWithNoImagesIsUsageError) {
     write_mnist_like(dir, false);
     write_bytes(dir.file("train-labels-idx1-ubyte"), idx_header({5}) + std::string("\x00\x00\x04\x04\x04", 5));
     EXPECT_THROW(load_images({.data_dir = dir.path().string(), .class_filter = 2}), UsageError);
+}
+
+// A gzip "bomb": a small file that inflates to 20,000 images (15.7 MB), image i all pixel i % 256,
+// with labels 0..9 repeating. Under a 5 MB cap only a limit makes it loadable.
+void write_bomb(const TempDir& dir) {
+    constexpr uint32_t kCount = 20'000;
+    std::string pixels(size_t{kCount} * 784, '\0');
+    for (size_t i = 0; i < kCount; ++i)
+        std::fill_n(pixels.begin() + static_cast<std::ptrdiff_t>(i * 784), 784, static_cast<char>(i % 256));
+    std::string labels(kCount, '\0');
+    for (size_t i = 0; i < kCount; ++i) labels[i] = static_cast<char>(i % 10);
+    write_bytes(dir.file("train-images-idx3-ubyte.gz"), gzip_bytes(idx_header({kCount, 28, 28}) + pixels));
+    write_bytes(dir.file("train-labels-idx1-ubyte.gz"), gzip_bytes(idx_header({kCount}) + labels));
+}
+
+TEST(ImageDataset, ALimitReadsOnlyTheImagesItKeeps) {
+    TempDir dir;
+    write_bomb(dir);
+    ::setenv("GENLAB_MEMORY_LIMIT", "5M", 1);
+    const ImageDataset first = load_images({.data_dir = dir.path().string(), .limit = 10});
+    const ImageDataset threes = load_images({.data_dir = dir.path().string(), .class_filter = 3, .limit = 2});
+    expect_error([&] { load_images({.data_dir = dir.path().string()}); },
+                 {"20000x28x28 images", "needs about 16 MB", "5 MB available"});
+    ::unsetenv("GENLAB_MEMORY_LIMIT");
+    ASSERT_EQ(first.size(), 10u);
+    EXPECT_EQ(first.pixel_bytes.size(), 10u * 784u);
+    EXPECT_EQ(first.pixel_bytes[9 * 784 + 5], 9);
+    EXPECT_EQ(first.labels[9], 9);
+    ASSERT_EQ(threes.size(), 2u);  // images 3 and 13
+    EXPECT_EQ(threes.pixel_bytes[0], 3);
+    EXPECT_EQ(threes.pixel_bytes[784], 13);
+    EXPECT_EQ(threes.labels, (std::vector<uint8_t>{3, 3}));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // flags exit with status 2 without leaving an output folder.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -204,6 +205,49 @@ TEST_F(GanDemoTest, BadFlagsAreUsageErrorsWithoutAnOutputFolder) {
         const std::string err = read("stderr.txt");
         EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << args << ": " << err;
     }
+}
+
+// Values that only fail deep inside (a learning rate the optimizer refuses, an activation whose
+// init gain overflows, a folder that cannot be made) are usage errors naming their flag; a huge
+// value is not echoed whole.
+TEST_F(GanDemoTest, ValuesThatFailDeepInsideAreUsageErrorsNamingTheFlag) {
+    const std::string ring = "train --data ring8 --steps 1 --quiet --out ";
+    const std::pair<std::string, std::string> cases[] = {{"--lr 1e30", "--lr"},
+                                                         {"--act leaky_relu:1e30", "--act"},
+                                                         {"--g-act leaky_relu:-1e30", "--g-act"}};
+    for (const auto& [flags, name] : cases) {
+        EXPECT_EQ(run(ring + path("x") + " " + flags), 2) << flags << ": " << read("stderr.txt");
+        EXPECT_NE(read("stderr.txt").find(name), std::string::npos) << read("stderr.txt");
+        EXPECT_FALSE(fs::exists(path("x")));
+    }
+    EXPECT_EQ(run(ring + "/dev/null/x"), 2) << read("stderr.txt");
+    EXPECT_NE(read("stderr.txt").find("--out /dev/null/x"), std::string::npos) << read("stderr.txt");
+    EXPECT_EQ(run(ring + path("x") + " --act leaky_relu:" + std::string(10'000, '1') + "x"), 2);
+    EXPECT_LT(read("stderr.txt").size(), 1000u) << "the value echoed whole";
+    EXPECT_EQ(run(ring + path("x") + " --act leaky_relu:+0.2"), 0) << read("stderr.txt");
+}
+
+// One writer per folder: a folder whose lock names a live process (here this test) is refused
+// naming it; a lock left by a process that no longer runs (SIGKILLed) is taken over.
+TEST_F(GanDemoTest, AFolderInUseIsRefusedAndAStaleLockIsTakenOver) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    const std::string out = path("run"), lock = path("run/.genlab.lock");
+    fs::create_directories(out);
+    std::ofstream(lock) << "host=" << host << " pid=" << ::getpid() << " start=0\n";
+    EXPECT_EQ(run("train --data ring8 --steps 2 --quiet --out " + out), 2);
+    const std::string err = read("stderr.txt");
+    EXPECT_NE(err.find("in use"), std::string::npos) << err;
+    EXPECT_NE(err.find("pid " + std::to_string(::getpid())), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(out + "/metrics.csv"));
+
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ::waitpid(child, nullptr, 0);
+    std::ofstream(lock, std::ios::trunc) << "host=" << host << " pid=" << child << " start=0\n";
+    EXPECT_EQ(run("train --data ring8 --steps 2 --quiet --out " + out), 0) << read("stderr.txt");
+    EXPECT_TRUE(fs::exists(out + "/checkpoint.safetensors"));
+    EXPECT_FALSE(fs::exists(lock)) << "released at exit";
 }
 
 // Flags asking for more memory than the machine has are refused before anything is allocated,

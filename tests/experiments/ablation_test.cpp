@@ -8,9 +8,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+#include <unistd.h>
+
+#include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "experiments/ablation.h"
 #include "experiments/runner.h"
+#include "tests/experiments/experiment_cases.h"
 #include "tests/test_util.h"
 
 namespace genlab::experiments {
@@ -192,6 +197,113 @@ TEST(Ablation, RefusesAForeignFolderAndAnotherSweepsFolder) {
     } catch (const UsageError& e) {
         EXPECT_NE(std::string(e.what()).find("steps"), std::string::npos) << e.what();
     }
+}
+
+// Drops the last row of a finished sweep's results.csv (as if killed while that run trained,
+// after its checkpoint at step 10) and returns that run's folder.
+fs::path unfinish_last_run(const std::string& out) {
+    const CsvTable complete = read_csv(out + "/results.csv");
+    std::string text = csv_line(complete.columns);
+    for (size_t i = 0; i + 1 < complete.rows.size(); ++i) text += csv_line(complete.rows[i]);
+    std::ofstream(out + "/results.csv", std::ios::trunc) << text;
+    const std::vector<std::string>& last = complete.rows.back();
+    return fs::path(out) / "runs" / cell(complete, last, "arm") / ("seed" + cell(complete, last, "seed"));
+}
+
+TEST(Ablation, ACheckpointThatFailsToLoadForAnotherReasonStopsTheSweepAndKeepsTheRun) {
+    TempDir dir;
+    const std::string out = dir.file("sweep");
+    // About 10k parameters: 80 kB to load, above the cap below, while the sweep's own files are under it.
+    const std::vector<std::pair<std::string, std::string>> wider{
+        {"data", "ring8"}, {"g_hidden", "64,64"}, {"d_hidden", "64,64"}, {"batch", "32"}};
+    run_ablation(tiny(out), model_settings("gan", wider));
+    const fs::path run = unfinish_last_run(out);
+    const std::string ckpt = read_file((run / "checkpoint.safetensors").string());
+    ASSERT_FALSE(ckpt.empty());
+    // Too little memory to load it says nothing against the file.
+    ::setenv("GENLAB_MEMORY_LIMIT", "50000", 1);
+    try {
+        run_ablation(tiny(out), model_settings("gan", wider));
+        ADD_FAILURE() << "the sweep went on";
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find("memory"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("keeps"), std::string::npos) << msg;
+    }
+    ::unsetenv("GENLAB_MEMORY_LIMIT");
+    EXPECT_EQ(read_file((run / "checkpoint.safetensors").string()), ckpt) << "the run's progress was discarded";
+    EXPECT_TRUE(fs::exists(run / "metrics.csv"));
+    const SweepResult r = run_ablation(tiny(out), model_settings("gan", wider));
+    EXPECT_EQ(r.trained, 1);
+    EXPECT_EQ(cell(read_csv(out + "/results.csv"), read_csv(out + "/results.csv").rows.back(), "resumed_from"), "20")
+        << "resumed from the kept checkpoint";
+}
+
+TEST(Ablation, ADamagedCheckpointIsTrainedAgainFromTheStart) {
+    TempDir dir;
+    const std::string out = dir.file("sweep");
+    run_ablation(tiny(out), model_settings("gan", kTinyRing8));
+    const fs::path run = unfinish_last_run(out);
+    const std::string ckpt = read_file((run / "checkpoint.safetensors").string());
+    std::ofstream(run / "checkpoint.safetensors", std::ios::trunc | std::ios::binary) << ckpt.substr(0, ckpt.size() / 2);
+    const SweepResult r = run_ablation(tiny(out), model_settings("gan", kTinyRing8));
+    EXPECT_EQ(r.trained, 1);
+    const CsvTable after = read_csv(out + "/results.csv");
+    EXPECT_EQ(cell(after, after.rows.back(), "resumed_from"), "0");
+    EXPECT_EQ(cell(after, after.rows.back(), "status"), "done");
+}
+
+TEST(Ablation, ASweepFolderInUseIsRefusedNamingTheHolder) {
+    TempDir dir;
+    const std::string out = dir.file("sweep");
+    const FolderLock other(out, "--out");  // as another genlab-ablate on this --out holds it
+    try {
+        run_ablation(tiny(out), model_settings("gan", kTinyRing8));
+        ADD_FAILURE() << "the second sweep was not refused";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("pid " + std::to_string(::getpid())), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(folder_is_empty(out));
+}
+
+TEST(Ablation, TheLrColumnIsTheArmsRateNotTheScheduledRateAtTheEnd) {
+    TempDir dir;
+    const std::string out = dir.file("sweep");
+    const AblationOptions opt{.model = "text", .acts = "relu", .lrs = "1e-3,3e-3", .seeds = 1, .steps = 4, .diag_every = 2,
+                              .threads = 1, .out = out, .quiet = true};
+    run_ablation(opt, model_settings("text", {{"corpus", testing::kNames}, {"hidden", "32"}, {"n_embd", "8"},
+                                              {"eval_batches", "2"}, {"num_samples", "3"}}));
+    const CsvTable t = read_csv(out + "/results.csv");
+    ASSERT_EQ(t.rows.size(), 2u);
+    EXPECT_EQ(cell(t, t.rows[0], "lr"), "0.001");
+    EXPECT_EQ(cell(t, t.rows[1], "lr"), "0.003");
+    EXPECT_NE(cell(t, t.rows[0], "final_lr"), "<no column final_lr>") << "the schedule's last rate, under its own name";
+    const nlohmann::json s = nlohmann::json::parse(read_file(out + "/summary.json"));
+    EXPECT_EQ(s["arms"][1]["lr"], "0.003");
+}
+
+TEST(Ablation, ARerunWithOtherStepsNamesStepsNotTheDiagnosticsIntervalDerivedFromThem) {
+    TempDir dir;
+    AblationOptions opt = tiny(dir.file("sweep"));
+    opt.acts = "relu";
+    opt.seeds = 1;
+    opt.diag_every = 0;  // steps / 10: differs whenever steps does
+    run_ablation(opt, model_settings("gan", kTinyRing8));
+    opt.steps = 30;
+    try {
+        run_ablation(opt, model_settings("gan", kTinyRing8));
+        ADD_FAILURE() << "no UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("--steps 20 vs 30"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Ablation, AModelFlagOnlyTheDataCanJudgeLeavesNoSweepFolder) {
+    TempDir dir;
+    auto settings = kTinyRing8;
+    settings[0] = {"data_dir", dir.file("no-such-folder")};  // images, from a folder that is not there
+    EXPECT_THROW(run_ablation(tiny(dir.file("sweep")), model_settings("gan", settings)), UsageError);
+    EXPECT_FALSE(fs::exists(dir.file("sweep")));
 }
 
 TEST(Ablation, ArmsAndOptionsAreCheckedBeforeAnythingRuns) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <thread>
 
 #include "core/memory.h"
 #include "models/autoencoder.h"
@@ -76,6 +77,7 @@ TEST(MemoryEstimate, StepFloatsGrowWithTheBatch) {
 
 TEST(Memory, LimitFromTheEnvironmentAndMessages) {
     EXPECT_EQ(bytes_text(999), "999 bytes");
+    EXPECT_EQ(bytes_text(1), "1 byte");
     EXPECT_EQ(bytes_text(820'000'000), "820 MB");
     EXPECT_EQ(bytes_text(51'540'000'000), "51.5 GB");
     ASSERT_GT(available_memory(), 0u) << "Linux reports MemAvailable";
@@ -93,13 +95,46 @@ TEST(Memory, LimitFromTheEnvironmentAndMessages) {
         const MemoryReservation model(1'500'000);  // promised to a model about to be built
         EXPECT_EQ(available_memory(), 500'000u);
         testing::expect_error([] { require_memory(800'000, "the data", "", false); },
-                              {"500 kB available beside the 2 MB the model will need"});
+                              {"only 500 kB of the 2 MB this machine has available is left beside the 2 MB the model "
+                               "will need"});
+    }
+    {
+        const MemoryReservation model(2'500'000);  // more than there is: nothing left, said as such
+        testing::expect_error([] { require_memory(10, "the data", "", false); }, {"only 0 bytes of the 2 MB"});
     }
     EXPECT_EQ(available_memory(), 2'000'000u);  // released with the reservation
     ::setenv("GENLAB_MEMORY_LIMIT", "12Q", 1);
-    testing::expect_error([] { available_memory(); }, {"GENLAB_MEMORY_LIMIT=12Q", "K, M or G"});
+    testing::expect_error([] { available_memory(); }, {"GENLAB_MEMORY_LIMIT=12Q", "K, M, G or T"});
+    // Every unit in either case, as "1k" always was.
+    for (const auto& [text, bytes] : std::vector<std::pair<const char*, uint64_t>>{
+             {"4g", 4'000'000'000}, {"4G", 4'000'000'000}, {"3m", 3'000'000}, {"2k", 2'000}, {"2K", 2'000},
+             {"1.5t", 1'500'000'000'000}, {"1T", 1'000'000'000'000}}) {
+        ::setenv("GENLAB_MEMORY_LIMIT", text, 1);
+        EXPECT_LE(available_memory(), bytes) << text;
+        EXPECT_NO_THROW(require_memory(1, "x", "", true)) << text;
+    }
     ::setenv("GENLAB_MEMORY_LIMIT", "-5", 1);
     testing::expect_error([] { available_memory(); }, {"positive"});
+    ::unsetenv("GENLAB_MEMORY_LIMIT");
+}
+
+// train() reserves a model's size from its config while the data loads; once the data has
+// decided the model's shape, the exact size is checked against all but that same reservation.
+TEST(Memory, ARefinedEstimateReplacesThisThreadsOwnReservation) {
+    ::setenv("GENLAB_MEMORY_LIMIT", "10M", 1);
+    {
+        const MemoryReservation model(6'000'000);  // the estimate from the config alone
+        EXPECT_NO_THROW(require_refined_memory(8'000'000, "the model", "", true)) << "8 MB of 10 MB: fits";
+        EXPECT_THROW(require_memory(8'000'000, "the data", "", true), UsageError) << "beside the model, it does not";
+        testing::expect_error([] { require_refined_memory(12'000'000, "the model on 96x96 images", "use smaller images",
+                                                          true); },
+                              {"the model on 96x96 images needs about 12 MB", "this machine has 10 MB available",
+                               "use smaller images"});
+        std::thread other([] {  // another job's reservation still counts
+            EXPECT_THROW(require_refined_memory(8'000'000, "another model", "", true), UsageError);
+        });
+        other.join();
+    }
     ::unsetenv("GENLAB_MEMORY_LIMIT");
 }
 

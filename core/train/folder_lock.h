@@ -1,0 +1,53 @@
+// One writer per output folder: a run folder or a sweep folder is locked by the process that
+// writes it, so two trainings (or two sweeps) on one --out cannot interleave their files.
+//
+//     FolderLock lock(out, "--out");   // creates out if needed; UsageError naming the holder if taken
+//     ...                              // write into out
+//     // the destructor releases it (also when an exception unwinds through)
+//
+// The lock is a file, kFolderLockName in the folder, created with O_CREAT|O_EXCL (atomic on local
+// file systems and on NFSv3+) and holding "host pid start-time". A lock whose holder is on this
+// host and no longer alive (a SIGKILLed run) is stale and taken over; a lock from another host is
+// never judged from here. The file is the whole protocol, so a cluster task runner can use it too.
+#pragma once
+#include <string>
+
+namespace genlab {
+
+// The lock file's name inside a locked folder; folder checks ("is this folder empty?") skip it.
+inline constexpr const char* kFolderLockName = ".genlab.lock";
+
+class FolderLock {
+public:
+    // Creates `dir` (and its parents) when missing, then takes its lock. UsageError naming `flag`,
+    // the folder and the holder (host, pid) when another live process holds it; Error when the
+    // lock file cannot be created (no permission, a file in the way).
+    FolderLock(const std::string& dir, const std::string& flag);
+    // Removes the lock file (when it is still this process's), and the folders the constructor
+    // created if nothing else was written into them: a run refused early leaves no trace.
+    ~FolderLock();
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
+
+    const std::string& path() const { return path_; }  // the lock file
+
+private:
+    void remove_created();
+
+    std::string dir_, path_, content_;
+    std::string created_;  // the topmost folder the constructor created; "" when it existed
+};
+
+// Whether `dir` holds nothing, or nothing but its lock file (a folder this process just locked).
+bool folder_is_empty(const std::string& dir);
+
+// What a lock file says about its holder, for messages and tests.
+struct LockHolder {
+    std::string host;
+    long pid = 0;
+    unsigned long long start = 0;  // the holder's start time (clock ticks after boot; 0: unknown)
+};
+// The holder named by the lock file at `path`; false when it cannot be read or parsed.
+bool read_lock_holder(const std::string& path, LockHolder& out);
+
+}  // namespace genlab
