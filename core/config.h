@@ -71,6 +71,7 @@ Check<std::vector<int>> widths(int min_count, int lo, int hi);   // layer widths
 
 // The value types a field may have.
 enum class FieldKind { Int, UInt, Float, Bool, Text, IntList, Nested };
+// clang-format off
 template <class T> constexpr FieldKind field_kind();
 template <> constexpr FieldKind field_kind<int>() { return FieldKind::Int; }
 template <> constexpr FieldKind field_kind<uint64_t>() { return FieldKind::UInt; }
@@ -78,6 +79,7 @@ template <> constexpr FieldKind field_kind<float>() { return FieldKind::Float; }
 template <> constexpr FieldKind field_kind<bool>() { return FieldKind::Bool; }
 template <> constexpr FieldKind field_kind<std::string>() { return FieldKind::Text; }
 template <> constexpr FieldKind field_kind<std::vector<int>>() { return FieldKind::IntList; }
+// clang-format on
 
 // The type-erased fields of one config struct; `void*` points at a struct of that type.
 class ConfigSchema {

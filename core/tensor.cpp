@@ -155,7 +155,8 @@ void Tensor::fill(float v) {
     // threads when large, so the other threads do not wait through a serial memset.
     constexpr long kChunk = 1 << 14;
     const long n = static_cast<long>(numel()), chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (n >= 4 * static_cast<long>(kParallelGrain))
+    const long grain = 4 * static_cast<long>(kParallelGrain);
+#pragma omp parallel for schedule(static) if (n >= grain)
     for (long c = 0; c < chunks; ++c) std::fill(data_ + c * kChunk, data_ + std::min(n, (c + 1) * kChunk), v);
 }
 

@@ -44,9 +44,10 @@ void check_hyper(const char* opt, const char* name, float v, float lo, float hi)
 
 // f(i) for i in [0, n): one vectorisable elementwise loop, split over threads only when long
 // enough to pay for the wake-up. Elementwise, so the result does not depend on the thread count.
+constexpr long kGrain = static_cast<long>(kParallelGrain);
 template <class F>
 inline void for_each_index(long n, F&& f) {
-#pragma omp parallel for schedule(static) if (n >= static_cast<long>(kParallelGrain))
+#pragma omp parallel for schedule(static) if (n >= kGrain)
     for (long i = 0; i < n; ++i) f(i);
 }
 
@@ -57,7 +58,7 @@ constexpr long kBlock = 1024;
 template <class F>
 inline void for_each_block(long n, F&& f) {
     const long blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (n >= static_cast<long>(kParallelGrain))
+#pragma omp parallel for schedule(static) if (n >= kGrain)
     for (long b = 0; b < blocks; ++b) f(b * kBlock, std::min(kBlock, n - b * kBlock));
 }
 

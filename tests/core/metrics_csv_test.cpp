@@ -74,7 +74,7 @@ TEST(MetricsCsv, RollBackCutsTheRowsAfterTheCheckpointInPlace) {
     w.resume(20);
     w.write(30, {{"loss", 0.25}});
     w.write(40, {{"loss", 0.125}});
-    struct stat before {}, after {};
+    struct stat before = {}, after = {};
     ASSERT_EQ(::stat(path.c_str(), &before), 0);
     w.roll_back(20);
     ASSERT_EQ(::stat(path.c_str(), &after), 0);
@@ -85,7 +85,7 @@ TEST(MetricsCsv, RollBackCutsTheRowsAfterTheCheckpointInPlace) {
 TEST(ShortenFile, TruncatesAPrefixAndRewritesAnythingElse) {
     TempDir dir;
     const std::string path = write(dir, "abcdef");
-    struct stat before {}, after {};
+    struct stat before = {}, after = {};
     ASSERT_EQ(::stat(path.c_str(), &before), 0);
     shorten_file(path, "abc");
     ASSERT_EQ(::stat(path.c_str(), &after), 0);
