@@ -84,7 +84,8 @@ ActivationProperties activation_properties(const Activation& act) {
     const bool hi_inf = (left_unbounded && fl > 0.f) || (right_unbounded && fr > 0.f);
     auto attained = [&](double v) {
         for (int i = 0; i < kSweep; ++i)
-            if (std::abs(x_at(i)) <= 4.0 && std::abs(ys[static_cast<size_t>(i)] - v) <= 1e-6 * std::max(1.0, std::abs(v)))
+            if (std::abs(x_at(i)) <= 4.0 &&
+                std::abs(ys[static_cast<size_t>(i)] - v) <= 1e-6 * std::max(1.0, std::abs(v)))
                 return true;
         return false;
     };
@@ -149,8 +150,9 @@ PropertyTable property_table(const std::vector<Activation>& acts, uint64_t seed)
     const double relu_ns = kernel_ns_per_element(relu, seed);
     auto yes = [](bool b) { return std::string(b ? "yes" : "no"); };
     PropertyTable t;
-    t.markdown = "| activation | output range | zero-centred | monotonic | smooth (C1) | saturates | f'(0) | cost vs relu |\n"
-                 "|---|---|---|---|---|---|---|---|\n";
+    t.markdown =
+        "| activation | output range | zero-centred | monotonic | smooth (C1) | saturates | f'(0) | cost vs relu |\n"
+        "|---|---|---|---|---|---|---|---|\n";
     t.csv = "activation,range,zero_centred,monotonic,smooth,saturates,df0,ns_per_element,relative_cost\n";
     for (const Activation& a : acts) {
         const ActivationProperties p = activation_properties(a);
@@ -160,12 +162,14 @@ PropertyTable property_table(const std::vector<Activation>& acts, uint64_t seed)
         std::snprintf(cost, sizeof cost, "%.2f", ns / relu_ns);
         t.markdown += "| " + a.spec + " | " + p.range + " | " + yes(p.zero_centred) + " | " + yes(p.monotonic) + " | " +
                       yes(p.smooth) + " | " + p.saturates + " | " + fmt_g(p.df0, 4) + " | " + cost + " |\n";
-        t.csv += csv_field(a.spec) + "," + csv_field(p.range) + "," + yes(p.zero_centred) + "," + yes(p.monotonic) + "," +
-                 yes(p.smooth) + "," + p.saturates + "," + fmt_g(p.df0, 6) + "," + fmt_g(ns, 4) + "," + cost + "\n";
+        t.csv += csv_field(a.spec) + "," + csv_field(p.range) + "," + yes(p.zero_centred) + "," + yes(p.monotonic) +
+                 "," + yes(p.smooth) + "," + p.saturates + "," + fmt_g(p.df0, 6) + "," + fmt_g(ns, 4) + "," + cost +
+                 "\n";
     }
     t.markdown += "\nRange over x in [-1e3, 1e3] ('[' attained, '(' approached); saturates: f' -> 0 on that side; "
                   "cost: median time of the forward + backward span kernels on 2^20 elements, one thread, relative to "
-                  "relu (" + fmt_g(relu_ns, 3) + " ns/element).\n";
+                  "relu (" +
+                  fmt_g(relu_ns, 3) + " ns/element).\n";
     return t;
 }
 

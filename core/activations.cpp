@@ -302,7 +302,9 @@ constexpr auto swish_df = [](float x, float, ActParams p) {
 };
 constexpr auto unit_gain = [](ActParams) { return 1.f; };
 // min -0.2784645/beta at x = -1.2784645/beta; unbounded below for beta <= 0.
-constexpr auto swish_range = [](ActParams p) { return p[0] > 0.f ? ValueRange{-0.2784645f / p[0], kInf} : ValueRange{}; };
+constexpr auto swish_range = [](ActParams p) {
+    return p[0] > 0.f ? ValueRange{-0.2784645f / p[0], kInf} : ValueRange{};
+};
 
 }  // namespace
 
@@ -310,25 +312,38 @@ constexpr auto swish_range = [](ActParams p) { return p[0] > 0.f ? ValueRange{-0
 
 const std::vector<ActivationDef>& activation_table() {
     static const std::vector<ActivationDef> table = {
-        make_activation({.name = "identity", .formula = "x"},
-            [](float x, ActParams) { return x; },
-            [](float, float, ActParams) { return 1.f; },
-            unit_gain),
-        make_activation({.name = "relu", .formula = "max(x, 0)", .range = [](ActParams) { return ValueRange{0.f, kInf}; }},
-            [](float x, ActParams) { return x < 0.f ? 0.f : x; },               // NaN stays NaN
-            [](float x, float, ActParams) { return x > 0.f ? 1.f : 0.f; },      // relu'(0) = 0, as PyTorch
+        make_activation(
+            {.name = "identity", .formula = "x"}, [](float x, ActParams) { return x; },
+            [](float, float, ActParams) { return 1.f; }, unit_gain),
+        make_activation(
+            {.name = "relu",
+             .formula = "max(x, 0)",
+             .range =
+                 [](ActParams) {
+                     return ValueRange{0.f, kInf};
+                 }},
+            [](float x, ActParams) { return x < 0.f ? 0.f : x; },           // NaN stays NaN
+            [](float x, float, ActParams) { return x > 0.f ? 1.f : 0.f; },  // relu'(0) = 0, as PyTorch
             [](ActParams) { return std::sqrt(2.f); }),
-        make_activation({.name = "leaky_relu", .formula = "x > 0 ? x : alpha * x", .params = {{"alpha", 0.01f}},
+        make_activation({.name = "leaky_relu",
+                         .formula = "x > 0 ? x : alpha * x",
+                         .params = {{"alpha", 0.01f}},
                          .range = leaky_range},
-            leaky_f, leaky_df, leaky_gain),
+                        leaky_f, leaky_df, leaky_gain),
         // One alpha shared by all units (torch.nn.PReLU()); gain as leaky_relu at the init alpha.
-        make_activation({.name = "prelu", .formula = "x > 0 ? x : alpha * x (alpha learned)", .learnable = {{"alpha", 0.25f}}},
-            leaky_f, leaky_df,
-            [](float x, float, ActParams) { return x > 0.f ? 0.f : x; },       // ∂f/∂alpha
+        make_activation(
+            {.name = "prelu", .formula = "x > 0 ? x : alpha * x (alpha learned)", .learnable = {{"alpha", 0.25f}}},
+            leaky_f, leaky_df, [](float x, float, ActParams) { return x > 0.f ? 0.f : x; },  // ∂f/∂alpha
             leaky_gain),
-        make_activation({.name = "elu", .formula = "x > 0 ? x : alpha * (exp(x) - 1)", .params = {{"alpha", 1.f}},
-                         .check = [](ActParams p) -> const char* { return p[0] > 0.f ? nullptr : "alpha must be > 0"; },
-                         .range = [](ActParams p) { return ValueRange{-p[0], kInf}; }},
+        make_activation(
+            {.name = "elu",
+             .formula = "x > 0 ? x : alpha * (exp(x) - 1)",
+             .params = {{"alpha", 1.f}},
+             .check = [](ActParams p) -> const char* { return p[0] > 0.f ? nullptr : "alpha must be > 0"; },
+             .range =
+                 [](ActParams p) {
+                     return ValueRange{-p[0], kInf};
+                 }},
             [](float x, ActParams p) {
                 const float neg = p[0] * expm1_nonpos(x > 0.f ? 0.f : x);
                 return x > 0.f ? x : neg;
@@ -338,15 +353,29 @@ const std::vector<ActivationDef>& activation_table() {
                 return x > 0.f ? 1.f : neg;  // elu'(0) = alpha, as PyTorch
             },
             unit_gain),
-        make_activation({.name = "selu", .formula = "scale * (x > 0 ? x : alpha * (exp(x) - 1))",
-                         .range = [](ActParams) { return ValueRange{-kSeluScale * kSeluAlpha, kInf}; }},
-            [](float x, ActParams) { return kSeluScale * (x > 0.f ? x : kSeluAlpha * expm1_nonpos(x > 0.f ? 0.f : x)); },
-            [](float x, float, ActParams) { return kSeluScale * (x > 0.f ? 1.f : kSeluAlpha * exp_nonpos(x > 0.f ? 0.f : x)); },
+        make_activation(
+            {.name = "selu",
+             .formula = "scale * (x > 0 ? x : alpha * (exp(x) - 1))",
+             .range =
+                 [](ActParams) {
+                     return ValueRange{-kSeluScale * kSeluAlpha, kInf};
+                 }},
+            [](float x, ActParams) {
+                return kSeluScale * (x > 0.f ? x : kSeluAlpha * expm1_nonpos(x > 0.f ? 0.f : x));
+            },
+            [](float x, float, ActParams) {
+                return kSeluScale * (x > 0.f ? 1.f : kSeluAlpha * exp_nonpos(x > 0.f ? 0.f : x));
+            },
             [](ActParams) { return 0.75f; }),
         // Exact GELU, x Φ(x). Φ comes from the upper tail on both sides, so neither tail cancels.
         // The backward reads Φ(x) saved by the forward: it costs most of both.
-        make_saving_activation({.name = "gelu", .formula = "x * Phi(x)",
-                                .range = [](ActParams) { return ValueRange{-0.1699712f, kInf}; }},  // min at x = -0.7518
+        make_saving_activation(
+            {.name = "gelu",
+             .formula = "x * Phi(x)",
+             .range =
+                 [](ActParams) {
+                     return ValueRange{-0.1699712f, kInf};
+                 }},  // min at x = -0.7518
             [](float x, ActParams) {
                 const float q = normal_upper_tail(std::fabs(x));
                 const float phi = x >= 0.f ? 1.f - q : q;
@@ -357,8 +386,13 @@ const std::vector<ActivationDef>& activation_table() {
         // 0.5 x (1 + tanh(u)) is written x sigmoid(2u): the same value without 1 + tanh cancelling
         // for negative x. The cubic uses x clamped to ±1e6 (where sigmoid has long saturated) so
         // that x² cannot overflow in the derivative.
-        make_activation({.name = "gelu_tanh", .formula = "0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))",
-                         .range = [](ActParams) { return ValueRange{-0.1700408f, kInf}; }},  // min at x = -0.7525
+        make_activation(
+            {.name = "gelu_tanh",
+             .formula = "0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))",
+             .range =
+                 [](ActParams) {
+                     return ValueRange{-0.1700408f, kInf};
+                 }},  // min at x = -0.7525
             [](float x, ActParams) {
                 const float c = std::clamp(x, -1e6f, 1e6f);
                 return x * logistic(2.f * kSqrt2OverPi * (c + kGeluTanhC * c * c * c)).s;
@@ -369,35 +403,57 @@ const std::vector<ActivationDef>& activation_table() {
                 return l.s + x * l.ds * (2.f * kSqrt2OverPi) * (1.f + 3.f * kGeluTanhC * c * c);
             },
             unit_gain),
-        make_activation({.name = "swish", .formula = "x * sigmoid(beta * x)", .params = {{"beta", 1.f}}, .range = swish_range},
+        make_activation(
+            {.name = "swish", .formula = "x * sigmoid(beta * x)", .params = {{"beta", 1.f}}, .range = swish_range},
             swish_f, swish_df, unit_gain),
-        make_activation({.name = "swish_learned", .formula = "x * sigmoid(beta * x) (beta learned)", .learnable = {{"beta", 1.f}},
-                         .range = swish_range},
-            swish_f, swish_df,
-            [](float x, float, ActParams p) { return x * x * logistic(p[0] * x).ds; },  // ∂f/∂beta
+        make_activation(
+            {.name = "swish_learned",
+             .formula = "x * sigmoid(beta * x) (beta learned)",
+             .learnable = {{"beta", 1.f}},
+             .range = swish_range},
+            swish_f, swish_df, [](float x, float, ActParams p) { return x * x * logistic(p[0] * x).ds; },  // ∂f/∂beta
             unit_gain),
-        make_activation({.name = "sigmoid", .formula = "1 / (1 + exp(-x))",
-                         .range = [](ActParams) { return ValueRange{0.f, 1.f}; }, .logistic_slope = 1.f},
-            [](float x, ActParams) { return logistic(x).s; },
-            [](float, float y, ActParams) { return y * (1.f - y); },
+        make_activation(
+            {.name = "sigmoid",
+             .formula = "1 / (1 + exp(-x))",
+             .range =
+                 [](ActParams) {
+                     return ValueRange{0.f, 1.f};
+                 },
+             .logistic_slope = 1.f},
+            [](float x, ActParams) { return logistic(x).s; }, [](float, float y, ActParams) { return y * (1.f - y); },
             unit_gain),
-        make_activation({.name = "tanh", .formula = "tanh(x)",
-                         .range = [](ActParams) { return ValueRange{-1.f, 1.f}; }, .logistic_slope = 2.f},  // 2 sigmoid(2x) - 1
-            [](float x, ActParams) { return tanh_of(x); },
-            [](float, float y, ActParams) { return 1.f - y * y; },
+        make_activation(
+            {.name = "tanh",
+             .formula = "tanh(x)",
+             .range =
+                 [](ActParams) {
+                     return ValueRange{-1.f, 1.f};
+                 },
+             .logistic_slope = 2.f},  // 2 sigmoid(2x) - 1
+            [](float x, ActParams) { return tanh_of(x); }, [](float, float y, ActParams) { return 1.f - y * y; },
             [](ActParams) { return 5.f / 3.f; }),
         // max(x, 0) + log1p(e^-|x|) equals torch's softplus (beta 1, threshold 20) to float
         // precision on both sides of the threshold, without overflow.
-        make_activation({.name = "softplus", .formula = "log(1 + exp(x))",
-                         .range = [](ActParams) { return ValueRange{0.f, kInf}; }},
+        make_activation(
+            {.name = "softplus",
+             .formula = "log(1 + exp(x))",
+             .range =
+                 [](ActParams) {
+                     return ValueRange{0.f, kInf};
+                 }},
             [](float x, ActParams) { return std::max(x, 0.f) + log1p_unit(exp_nonpos(-std::fabs(x))); },
-            [](float x, float, ActParams) { return logistic(x).s; },
-            unit_gain),
+            [](float x, float, ActParams) { return logistic(x).s; }, unit_gain),
         // tanh(softplus(x)) in closed form from w = e^-|x|: with v = e^x it is (v² + 2v) / (v² + 2v + 2),
         // rewritten in w on each side so nothing overflows; 1 - tanh² = (d - n)(d + n) / d² avoids
         // cancelling when tanh ≈ 1.
-        make_activation({.name = "mish", .formula = "x * tanh(softplus(x))",
-                         .range = [](ActParams) { return ValueRange{-0.3088435f, kInf}; }},  // min at x = -1.1924
+        make_activation(
+            {.name = "mish",
+             .formula = "x * tanh(softplus(x))",
+             .range =
+                 [](ActParams) {
+                     return ValueRange{-0.3088435f, kInf};
+                 }},  // min at x = -1.1924
             [](float x, ActParams) {
                 const float w = exp_nonpos(-std::fabs(x));
                 const float n = x >= 0.f ? 1.f + 2.f * w : w * (w + 2.f);
@@ -505,7 +561,8 @@ Activation parse_activation(const std::string& spec) {
 
     for (const Alias& a : kAliases)
         if (name == a.name) {
-            if (has_values) bad(a.name, " takes no parameters; it means ", a.spec, " (hint: write ", a.target, ":VALUE)");
+            if (has_values)
+                bad(a.name, " takes no parameters; it means ", a.spec, " (hint: write ", a.target, ":VALUE)");
             Activation act = parse_activation(a.spec);
             act.spec = a.name;
             return act;
@@ -547,9 +604,10 @@ Activation parse_activation(const std::string& spec) {
             const char* e = v.data() + v.size();
             float x = 0.f;
             auto res = std::from_chars(b, e, x);
-            if (b == e || (plus && (*b == '-' || *b == '+')) || res.ec != std::errc() || res.ptr != e || !std::isfinite(x))
-                bad(def->params[i].first, " must be a finite number, got \"", clipped(v, 30), "\" (usage: ", usage(*def),
-                    ")");
+            if (b == e || (plus && (*b == '-' || *b == '+')) || res.ec != std::errc() || res.ptr != e ||
+                !std::isfinite(x))
+                bad(def->params[i].first, " must be a finite number, got \"", clipped(v, 30),
+                    "\" (usage: ", usage(*def), ")");
             act.params[i] = x;
             act.spec += i ? ',' : ':';
             act.spec += format_float(x);
@@ -619,14 +677,17 @@ static void activate_backward(Tape& t, const Node& n) {
         const bool add = !w.fresh;
         if (n.saved.aux[0].valid()) {
             const float* s = t.value(n.saved.aux[0]).data();
-            for_blocks(count, [&](size_t b, size_t e) { def.backward_saved(x + b, y + b, s + b, dy + b, dx + b, e - b, p, add); });
+            for_blocks(count, [&](size_t b, size_t e) {
+                def.backward_saved(x + b, y + b, s + b, dy + b, dx + b, e - b, p, add);
+            });
         } else {
             for_blocks(count, [&](size_t b, size_t e) { def.backward(x + b, y + b, dy + b, dx + b, e - b, p, add); });
         }
     }
     if (n.in[1].valid() && t.requires_grad(n.in[1]))  // dparam += Σ dy * ∂f/∂param
-        t.grad(n.in[1])[0] += static_cast<float>(
-            chunked_sum(count, [&](size_t b, size_t e) { return def.dparam(x + b, y + b, dy + b, e - b, p); }));
+        t.grad(n.in[1])[0] += static_cast<float>(chunked_sum(count, [&](size_t b, size_t e) {
+            return def.dparam(x + b, y + b, dy + b, e - b, p);
+        }));
 }
 
 Var activate(Tape& t, Var x, const Activation& act, Var param) {
@@ -649,7 +710,8 @@ Var activate(Tape& t, Var x, const Activation& act, Var param) {
     }
     const Shape xs = t.shape(x);
     if (def.forward_saving && t.grad_enabled() && t.requires_grad(x)) saved.aux[0] = t.scratch(xs);
-    Var out = param.valid() ? t.emit(xs, {x, param}, activate_backward, saved) : t.emit(xs, {x}, activate_backward, saved);
+    Var out = param.valid() ? t.emit(xs, {x, param}, activate_backward, saved)
+                            : t.emit(xs, {x}, activate_backward, saved);
     const float* xp = t.value(x).data();
     float* y = t.value(out).data();
     const float* p = saved.f.data();

@@ -22,9 +22,10 @@ using ActParams = const float*;
 
 struct ActivationDef {
     std::string name;
-    std::string formula;  // one line for docs and plots, e.g. "x * sigmoid(beta * x)"
-    std::vector<std::pair<std::string, float>> params;     // fixed, set by spec ("leaky_relu:0.2"), with defaults
-    std::vector<std::pair<std::string, float>> learnable;  // learned per layer (prelu alpha, swish_learned beta), with init
+    std::string formula;                                // one line for docs and plots, e.g. "x * sigmoid(beta * x)"
+    std::vector<std::pair<std::string, float>> params;  // fixed, set by spec ("leaky_relu:0.2"), with defaults
+    std::vector<std::pair<std::string, float>>
+        learnable;            // learned per layer (prelu alpha, swish_learned beta), with init
     bool elementwise = true;  // false for softmax (an output distribution over the last dim)
                               // whose kernels and f/df are null: activate() routes it to softmax()
 
@@ -59,7 +60,7 @@ struct ActivationDef {
 };
 
 const std::vector<ActivationDef>& activation_table();
-std::vector<std::string> activation_names();  // table names plus aliases ("silu")
+std::vector<std::string> activation_names();                    // table names plus aliases ("silu")
 const ActivationDef& find_activation(const std::string& name);  // throws UsageError
 
 // A parsed spec string: the entry plus its parameter values.

@@ -132,7 +132,8 @@ Check<std::vector<int>> widths(int min_count, int lo, int hi) {
             return "expected at least " + std::to_string(min_count) + " width" + (min_count == 1 ? "" : "s") +
                    ", e.g. 256,512";
         for (int w : v)
-            if (w < lo || w > hi) return "width " + std::to_string(w) + " out of range " + value_text(lo) + ".." + value_text(hi);
+            if (w < lo || w > hi)
+                return "width " + std::to_string(w) + " out of range " + value_text(lo) + ".." + value_text(hi);
         return std::string();
     };
 }
@@ -297,7 +298,8 @@ void ConfigSchema::from_json(const nlohmann::json& j, void* c, const std::string
     if (!j.is_object()) fail(what, ": stored config is not a JSON object");
     for (const Field& f : fields_) {
         auto it = j.find(f.key);
-        if (it == j.end()) fail(what, ": stored config has no field '", f.key, "' (written by another program or version?)");
+        if (it == j.end())
+            fail(what, ": stored config has no field '", f.key, "' (written by another program or version?)");
         const nlohmann::json& e = *it;
         void* v = f.at(c);
         bool ok = true;
@@ -321,11 +323,10 @@ void ConfigSchema::from_json(const nlohmann::json& j, void* c, const std::string
                 ok = e.is_array() && std::all_of(e.begin(), e.end(), is_int32);
                 if (ok) *static_cast<std::vector<int>*>(v) = e.get<std::vector<int>>();
                 break;
-            case FieldKind::Nested:
-                f.nested->from_json(e, v, what);
-                break;
+            case FieldKind::Nested: f.nested->from_json(e, v, what); break;
         }
-        if (!ok) fail(what, ": stored config field '", f.key, "' is not ", kind_what(f.kind), ": ", e.dump().substr(0, 60));
+        if (!ok)
+            fail(what, ": stored config field '", f.key, "' is not ", kind_what(f.kind), ": ", e.dump().substr(0, 60));
     }
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!has_key(it.key())) fail(what, ": stored config has an unknown field '", it.key().substr(0, 60), "'");

@@ -59,15 +59,16 @@ template <class T>
 Check<T> in_range(T lo, T hi) {
     return [lo, hi](const T& v) {
         if constexpr (std::is_floating_point_v<T>)
-            if (!std::isfinite(v)) return std::string("expected a finite number in ") + value_text(lo) + ".." + value_text(hi);
+            if (!std::isfinite(v))
+                return std::string("expected a finite number in ") + value_text(lo) + ".." + value_text(hi);
         return v >= lo && v <= hi ? std::string() : "expected " + value_text(lo) + ".." + value_text(hi);
     };
 }
-Check<float> positive();                                         // finite and > 0
-Check<float> learning_rate();                                    // > 0 and at most 1e6 (the optimizers' bound)
-Check<std::string> one_of(std::vector<std::string> choices);     // "expected ns, minimax or lsgan"
-Check<std::string> elementwise_activation();                     // a registry spec usable per unit
-Check<std::vector<int>> widths(int min_count, int lo, int hi);   // layer widths
+Check<float> positive();                                        // finite and > 0
+Check<float> learning_rate();                                   // > 0 and at most 1e6 (the optimizers' bound)
+Check<std::string> one_of(std::vector<std::string> choices);    // "expected ns, minimax or lsgan"
+Check<std::string> elementwise_activation();                    // a registry spec usable per unit
+Check<std::vector<int>> widths(int min_count, int lo, int hi);  // layer widths
 
 // The value types a field may have.
 enum class FieldKind { Int, UInt, Float, Bool, Text, IntList, Nested };
@@ -87,16 +88,16 @@ public:
     struct Field {
         std::string key{}, help{};
         FieldKind kind = FieldKind::Int;
-        bool has_flag = true;                               // false: derived from the data, no flag
-        std::function<void*(void*)> at{};                   // the member inside a struct
-        std::function<std::string(const void*)> check{};    // on the member; "" when fine
-        const ConfigSchema* nested = nullptr;               // FieldKind::Nested: the member's schema
+        bool has_flag = true;                             // false: derived from the data, no flag
+        std::function<void*(void*)> at{};                 // the member inside a struct
+        std::function<std::string(const void*)> check{};  // on the member; "" when fine
+        const ConfigSchema* nested = nullptr;             // FieldKind::Nested: the member's schema
     };
 
-    void add(Field f);                                   // Error on an empty or repeated key
+    void add(Field f);  // Error on an empty or repeated key
     void add_rule(std::function<void(const void*)> rule);
     void add_flags(CLI::App& app, void* c) const;
-    void validate(const void* c, bool derived) const;   // UsageError naming the flag
+    void validate(const void* c, bool derived) const;  // UsageError naming the flag
     void to_json(const void* c, nlohmann::ordered_json& out) const;
     void from_json(const nlohmann::json& j, void* c, const std::string& what) const;  // Error; no validation
     bool has_key(const std::string& key) const;
@@ -128,7 +129,8 @@ public:
     // JSON is an object under `key`. `sub` must outlive this spec (both are function statics).
     template <class S>
     ConfigSpec&& nest(std::string key, S C::*member, const ConfigSpec<S>& sub) && {
-        schema_.add({.key = std::move(key), .kind = FieldKind::Nested,
+        schema_.add({.key = std::move(key),
+                     .kind = FieldKind::Nested,
                      .at = [member](void* c) -> void* { return &(static_cast<C*>(c)->*member); },
                      .nested = &sub.schema()});
         return std::move(*this);
@@ -172,7 +174,10 @@ public:
 private:
     template <class T>
     void add_field(std::string key, T C::*member, std::string help, Check<T> check, bool has_flag) {
-        ConfigSchema::Field f{.key = std::move(key), .help = std::move(help), .kind = field_kind<T>(), .has_flag = has_flag,
+        ConfigSchema::Field f{.key = std::move(key),
+                              .help = std::move(help),
+                              .kind = field_kind<T>(),
+                              .has_flag = has_flag,
                               .at = [member](void* c) -> void* { return &(static_cast<C*>(c)->*member); }};
         if (check) f.check = [check = std::move(check)](const void* v) { return check(*static_cast<const T*>(v)); };
         schema_.add(std::move(f));
@@ -183,6 +188,7 @@ private:
 
 // The first leaf where two stored configs differ, as "--flag a vs b" (for "resume with the flags
 // of the run that wrote it"); "" when they agree. Keys in `ignore` are skipped at any depth.
-std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, const std::vector<std::string>& ignore = {});
+std::string first_difference(const nlohmann::json& a, const nlohmann::json& b,
+                             const std::vector<std::string>& ignore = {});
 
 }  // namespace genlab

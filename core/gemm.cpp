@@ -106,8 +106,8 @@ void gemm_set_num_threads(int n) {
     (void)n;
 }
 
-void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
-          const float* b, long ldb, float beta, float* c, long ldc) {
+void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, const float* b,
+          long ldb, float beta, float* c, long ldc) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {  // an empty sum; OpenBLAS would also reject the leading dimension 0 of a (m, 0) A
         if (beta == 0.f)
@@ -116,9 +116,10 @@ void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const
     }
 #if GENLAB_OPENBLAS
     if (backend == GemmBackend::OpenBlas) {
-        cblas_sgemm(CblasRowMajor, ta == Trans::No ? CblasNoTrans : CblasTrans, tb == Trans::No ? CblasNoTrans : CblasTrans,
-                    static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), 1.f, a,
-                    static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+        cblas_sgemm(CblasRowMajor, ta == Trans::No ? CblasNoTrans : CblasTrans,
+                    tb == Trans::No ? CblasNoTrans : CblasTrans, static_cast<blasint>(m), static_cast<blasint>(n),
+                    static_cast<blasint>(k), 1.f, a, static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
+                    static_cast<blasint>(ldc));
         return;
     }
 #else
@@ -149,7 +150,8 @@ void gemm_in_bands(GemmBackend backend, Trans ta, Trans tb, long m, long n, long
         const long lo = t * band, len = std::min(extent, lo + band) - lo;
         if (len <= 0) continue;
         if (by_rows)  // rows lo.. of op(A) and of C
-            gemm(backend, ta, tb, len, n, k, ta == Trans::No ? a + lo * lda : a + lo, lda, b, ldb, beta, c + lo * ldc, ldc);
+            gemm(backend, ta, tb, len, n, k, ta == Trans::No ? a + lo * lda : a + lo, lda, b, ldb, beta, c + lo * ldc,
+                 ldc);
         else  // columns lo.. of op(B) and of C
             gemm(backend, ta, tb, m, len, k, a, lda, tb == Trans::No ? b + lo : b + lo * ldb, ldb, beta, c + lo, ldc);
     }

@@ -28,19 +28,19 @@ enum class Trans { No, Yes };
 enum class GemmBackend { Eigen, OpenBlas };
 
 // lda, ldb, ldc: row strides (elements) of A, B, C as stored; beta must be 0 or 1.
-void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, const float* b, long ldb,
-          float beta, float* c, long ldc);
-void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
-          const float* b, long ldb, float beta, float* c, long ldc);  // one backend, for benchmarks and tests
+void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, const float* b, long ldb, float beta,
+          float* c, long ldc);
+void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, const float* b,
+          long ldb, float beta, float* c, long ldc);  // one backend, for benchmarks and tests
 
 inline constexpr long kSmallGemm = 1L << 28;  // m·n·k below this: split into bands by gemm(),
-inline constexpr long kTinyGemm = 1 << 16;   // unless below this: one thread (waking more costs more)
+inline constexpr long kTinyGemm = 1 << 16;    // unless below this: one thread (waking more costs more)
 
-GemmBackend gemm_backend();                           // the one gemm() uses here, but for matrix-vector products
-GemmBackend gemm_backend_for(long m, long n, long k);  // the one gemm() uses for this product
-bool openblas_linked();                               // this build can use OpenBLAS
+GemmBackend gemm_backend();                                 // the one gemm() uses here, but for matrix-vector products
+GemmBackend gemm_backend_for(long m, long n, long k);       // the one gemm() uses for this product
+bool openblas_linked();                                     // this build can use OpenBLAS
 std::string gemm_backend_description(GemmBackend backend);  // "OpenBLAS (Zen kernel)", "Eigen 3.4.0"
-void gemm_set_num_threads(int n);                     // called by set_num_threads (core/parallel.h)
+void gemm_set_num_threads(int n);                           // called by set_num_threads (core/parallel.h)
 // 2·m·n·k summed over every gemm(Trans, ...) call of this process so far, on any thread: the
 // floating-point work of the ops' products (genlab-bench's gemm_gflop_per_step). Attention's
 // per-head products do not go through gemm() and are not in it.

@@ -8,8 +8,8 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "core/error.h"
@@ -73,14 +73,19 @@ std::optional<uint64_t> env_limit() {
     double mult = 1;
     const std::string suffix = end ? std::string(end) : "";
     const char unit = suffix.size() == 1 ? static_cast<char>(std::toupper(static_cast<unsigned char>(suffix[0]))) : 0;
-    if (unit == 'K') mult = 1e3;
-    else if (unit == 'M') mult = 1e6;
-    else if (unit == 'G') mult = 1e9;
-    else if (unit == 'T') mult = 1e12;
+    if (unit == 'K')
+        mult = 1e3;
+    else if (unit == 'M')
+        mult = 1e6;
+    else if (unit == 'G')
+        mult = 1e9;
+    else if (unit == 'T')
+        mult = 1e12;
     else if (!suffix.empty())
         usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30),
                    ": expected bytes, or a number with K, M, G or T (either case), e.g. 4G");
-    if (!(x > 0) || x * mult > 1e19) usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30), ": expected a positive size");
+    if (!(x > 0) || x * mult > 1e19)
+        usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30), ": expected a positive size");
     return static_cast<uint64_t>(x * mult);
 }
 
@@ -149,10 +154,14 @@ MemoryReservation::~MemoryReservation() {
 std::string bytes_text(uint64_t bytes) {
     const double b = static_cast<double>(bytes);
     char buf[32];
-    if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.1f GB", b / 1e9);
-    else if (b >= 1e6) std::snprintf(buf, sizeof buf, "%.0f MB", b / 1e6);
-    else if (b >= 1e3) std::snprintf(buf, sizeof buf, "%.0f kB", b / 1e3);
-    else std::snprintf(buf, sizeof buf, "%llu byte%s", static_cast<unsigned long long>(bytes), bytes == 1 ? "" : "s");
+    if (b >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.1f GB", b / 1e9);
+    else if (b >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.0f MB", b / 1e6);
+    else if (b >= 1e3)
+        std::snprintf(buf, sizeof buf, "%.0f kB", b / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%llu byte%s", static_cast<unsigned long long>(bytes), bytes == 1 ? "" : "s");
     return buf;
 }
 

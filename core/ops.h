@@ -24,17 +24,17 @@ Var div(Tape& t, Var a, Var b);
 Var scale(Tape& t, Var x, float s);       // s * x
 Var add_scalar(Tape& t, Var x, float s);  // x + s
 Var exp(Tape& t, Var x);
-Var log(Tape& t, Var x);                  // x must be > 0
+Var log(Tape& t, Var x);  // x must be > 0
 
 // --- reductions (core/ops/reduce.cpp)
 Var sum(Tape& t, Var x);   // all elements -> (1)
 Var mean(Tape& t, Var x);  // all elements -> (1)
 
 // --- shape (core/ops/shape.cpp)
-Var reshape(Tape& t, Var x, Shape shape);          // a view: no copy, shares the gradient buffer
-Var transpose(Tape& t, Var x);                     // swap the last two dims (rank 2 or 3)
+Var reshape(Tape& t, Var x, Shape shape);                   // a view: no copy, shares the gradient buffer
+Var transpose(Tape& t, Var x);                              // swap the last two dims (rank 2 or 3)
 Var slice(Tape& t, Var x, int dim, int start, int length);  // x[..., start:start+length, ...] along dim
-Var concat(Tape& t, Var a, Var b, int dim);        // join along dim; all other dims equal
+Var concat(Tape& t, Var a, Var b, int dim);                 // join along dim; all other dims equal
 
 // --- embedding (core/ops/embedding.cpp)
 // table (V, C); ids: a Var holding integer ids stored as floats, any shape S -> (S..., C).
@@ -55,9 +55,9 @@ Var log_softmax(Tape& t, Var x);
 Var causal_self_attention(Tape& t, Var qkv, int n_head);
 
 // --- losses (core/ops/losses.cpp); each returns the mean over elements (or rows) as (1)
-Var mse(Tape& t, Var pred, Var target);               // mean((pred - target)^2)
-Var bce(Tape& t, Var prob, Var target);               // log clamped at -100 as PyTorch
-Var bce_with_logits(Tape& t, Var logits, Var target); // stable: max(x,0) - x*y + log1p(exp(-|x|))
+Var mse(Tape& t, Var pred, Var target);                // mean((pred - target)^2)
+Var bce(Tape& t, Var prob, Var target);                // log clamped at -100 as PyTorch
+Var bce_with_logits(Tape& t, Var logits, Var target);  // stable: max(x,0) - x*y + log1p(exp(-|x|))
 // logits (N, V); targets (N) integer class ids stored as floats; ids < 0 are ignored (padding).
 // Mean over the counted rows of -log softmax(logits)[target].
 Var cross_entropy(Tape& t, Var logits, Var targets);

@@ -100,7 +100,8 @@ void Rng::set_state(const std::string& text) {
     int has = 0;
     uint32_t bits = 0;
     if (!(is >> s[0] >> s[1] >> s[2] >> s[3] >> has >> bits) || (has != 0 && has != 1))
-        fail("RNG state: malformed text '", text.substr(0, 80), "' (expected 4 state words, a spare flag and its bits)");
+        fail("RNG state: malformed text '", text.substr(0, 80),
+             "' (expected 4 state words, a spare flag and its bits)");
     if ((s[0] | s[1] | s[2] | s[3]) == 0) fail("RNG state: all-zero state is invalid for xoshiro256**");
     s_ = s;
     has_spare_ = has == 1;

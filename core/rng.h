@@ -24,10 +24,10 @@ class Rng {
 public:
     explicit Rng(uint64_t seed = 0);
     uint64_t next_u64();
-    float uniform();                  // [0, 1)
+    float uniform();  // [0, 1)
     float uniform(float lo, float hi);
-    float normal();                   // N(0, 1)
-    uint64_t below(uint64_t n);       // uniform in [0, n), unbiased
+    float normal();              // N(0, 1)
+    uint64_t below(uint64_t n);  // uniform in [0, n), unbiased
     void fill_normal(Tensor& t, float mean = 0.f, float std = 1.f);
     void fill_uniform(Tensor& t, float lo, float hi);
 

@@ -136,7 +136,8 @@ void Tape::backward(Var loss, float seed) {
 }
 
 void Tape::backward(Var out, const Tensor& seed) {
-    if (seed.shape() != shape(out)) fail("backward: seed shape ", seed.shape().str(), " differs from output ", shape(out).str());
+    if (seed.shape() != shape(out))
+        fail("backward: seed shape ", seed.shape().str(), " differs from output ", shape(out).str());
     if (!requires_grad(out)) fail("backward: the output does not depend on any parameter (built under NoGradGuard?)");
     grad(out).flat() += seed.flat();
     run_backward();

@@ -20,8 +20,8 @@
 #pragma once
 #include <array>
 #include <cstdint>
-#include <initializer_list>
 #include <deque>
+#include <initializer_list>
 #include <vector>
 
 #include "core/tensor.h"
@@ -63,10 +63,10 @@ public:
     Tape& operator=(const Tape&) = delete;
 
     // Leaves.
-    Var param(Parameter& p);            // value views p.value; gradients accumulate into p.grad
-                                        // (a frozen Parameter enters as a constant)
-    Var constant(const Tensor& t);      // a view of external data without gradient (must outlive the step)
-    Var input(Shape shape);             // an owned slot without gradient: fill t.value(v) yourself
+    Var param(Parameter& p);        // value views p.value; gradients accumulate into p.grad
+                                    // (a frozen Parameter enters as a constant)
+    Var constant(const Tensor& t);  // a view of external data without gradient (must outlive the step)
+    Var input(Shape shape);         // an owned slot without gradient: fill t.value(v) yourself
     Var constant_fill(Shape shape, float v);
 
     // For ops. `emit` allocates (or reuses) the output slot and records a node when gradients are

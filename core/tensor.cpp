@@ -54,7 +54,8 @@ using Storage = std::vector<float, Eigen::aligned_allocator<float>>;
 // Where a tensor's size is known, running out of memory is said with it: "unexpected error:
 // std::bad_alloc" names neither what was being built nor how large it was.
 [[noreturn]] void out_of_memory(const Shape& shape) {
-    fail("out of memory: a tensor of shape ", shape.str(), " needs ", bytes_text(uint64_t{shape.numel()} * sizeof(float)),
+    fail("out of memory: a tensor of shape ", shape.str(), " needs ",
+         bytes_text(uint64_t{shape.numel()} * sizeof(float)),
          " that this machine could not allocate (use smaller layers, a smaller --batch or smaller data)");
 }
 
@@ -105,8 +106,7 @@ Tensor& Tensor::operator=(const Tensor& o) {
 }
 
 // std::vector's move keeps the buffer, so an owning data_ stays valid in the new object.
-Tensor::Tensor(Tensor&& o) noexcept
-    : shape_(o.shape_), storage_(std::move(o.storage_)), data_(o.data_) {
+Tensor::Tensor(Tensor&& o) noexcept : shape_(o.shape_), storage_(std::move(o.storage_)), data_(o.data_) {
     o.data_ = nullptr;
     o.shape_ = Shape();
 }

@@ -62,7 +62,8 @@ void BatchSampler::save_state(StateDict& sd, const std::string& prefix) const {
 
 static uint64_t parse_count(const std::string& text, const std::string& key) {
     uint64_t v = 0;
-    if (text.empty() || text.size() > 19 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (text.empty() || text.size() > 19 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
         fail("checkpoint metadata '", key, "': expected a non-negative integer, got '", text, "'");
     for (char c : text) v = v * 10 + static_cast<uint64_t>(c - '0');
     return v;

@@ -29,8 +29,8 @@ public:
     void next(const ImageDataset& ds, Tensor& images, Tensor& labels);
 
     size_t rows() const { return perm_.size(); }
-    uint64_t epoch() const { return epoch_; }       // index of the current epoch, 0 for the first
-    size_t position() const { return pos_; }        // rows consumed in the current epoch
+    uint64_t epoch() const { return epoch_; }  // index of the current epoch, 0 for the first
+    size_t position() const { return pos_; }   // rows consumed in the current epoch
 
     // Metadata "<prefix>rows", "<prefix>epoch", "<prefix>position", "<prefix>rng" (the RNG state
     // at the start of the epoch: the permutation is recomputed from it on load).

@@ -23,17 +23,17 @@ constexpr size_t kChunk = size_t{1} << 18;  // 256 KiB of compressed input per f
 
 struct ByteStream::Impl {
     std::string name;
-    std::FILE* file = nullptr;         // null for memory input
-    std::vector<uint8_t> buffer;       // file input staging area
-    const uint8_t* in = nullptr;       // unread input
+    std::FILE* file = nullptr;    // null for memory input
+    std::vector<uint8_t> buffer;  // file input staging area
+    const uint8_t* in = nullptr;  // unread input
     size_t in_left = 0;
-    bool input_eof = false;            // no more input beyond [in, in + in_left)
-    uint64_t consumed = 0;             // input bytes consumed before `in` (for error offsets)
-    uint64_t raw_remaining = 0;        // raw input: bytes left in the whole source
+    bool input_eof = false;      // no more input beyond [in, in + in_left)
+    uint64_t consumed = 0;       // input bytes consumed before `in` (for error offsets)
+    uint64_t raw_remaining = 0;  // raw input: bytes left in the whole source
     bool gz = false;
-    bool gz_open = false;              // inflateInit2 succeeded (inflateEnd owed)
-    bool member_done = false;          // the last gzip member ended cleanly
-    bool finished = false;             // all data delivered
+    bool gz_open = false;      // inflateInit2 succeeded (inflateEnd owed)
+    bool member_done = false;  // the last gzip member ended cleanly
+    bool finished = false;     // all data delivered
     z_stream zs{};
 
     ~Impl() {
@@ -138,11 +138,8 @@ struct ByteStream::Impl {
             consume(used);
             done += produced;
             switch (rc) {
-                case Z_OK:
-                    break;
-                case Z_STREAM_END:
-                    member_done = true;
-                    break;
+                case Z_OK: break;
+                case Z_STREAM_END: member_done = true; break;
                 case Z_BUF_ERROR:
                     // No progress: either out of input (refilled above, so truly at the end) or out of room.
                     if (in_left == 0 && input_eof)
@@ -151,12 +148,10 @@ struct ByteStream::Impl {
                     break;
                 case Z_NEED_DICT:
                 case Z_DATA_ERROR:
-                    fail(name, ": corrupted gzip data near compressed byte ", error_at, " (zlib: ",
-                         zs.msg ? zs.msg : "data error", ") - re-download or reinstall the file");
-                case Z_MEM_ERROR:
-                    fail(name, ": zlib ran out of memory while inflating");
-                default:
-                    fail(name, ": zlib inflate error ", rc);
+                    fail(name, ": corrupted gzip data near compressed byte ", error_at,
+                         " (zlib: ", zs.msg ? zs.msg : "data error", ") - re-download or reinstall the file");
+                case Z_MEM_ERROR: fail(name, ": zlib ran out of memory while inflating");
+                default: fail(name, ": zlib inflate error ", rc);
             }
         }
         return done;

@@ -8,8 +8,8 @@
 #include <bit>
 
 #include "core/error.h"
-#include "core/rng.h"
 #include "core/io/input_file.h"
+#include "core/rng.h"
 #include "data/utf8.h"
 #include "genlab_build_options.h"
 
@@ -181,8 +181,10 @@ Corpus build_corpus(std::string bytes_in, const CorpusOptions& opt, const std::s
     auto* out = reinterpret_cast<unsigned char*>(buf.data());
     size_t w = 0;  // narrow: ids written in place so far
     auto put = [&](TextSplit& split, bool in_place, uint16_t id) {
-        if (in_place) out[w++] = static_cast<unsigned char>(id);
-        else split.ids.push_back(id);
+        if (in_place)
+            out[w++] = static_cast<unsigned char>(id);
+        else
+            split.ids.push_back(id);
     };
 
     if (!lines) {

@@ -29,12 +29,12 @@ struct NamedCorpus {
 };
 const std::vector<NamedCorpus>& named_corpora();
 const NamedCorpus* find_named_corpus(const std::string& name);  // nullptr: not a name
-std::string corpus_names();  // "words, names, shakespeare", for help and messages
+std::string corpus_names();                                     // "words, names, shakespeare", for help and messages
 
 struct CorpusOptions {
-    std::string path = "words";            // a text file or a corpus name; "" = words
-    CorpusMode mode = CorpusMode::Lines;   // how samples are cut from the file
-    bool bytes = false;                    // symbols are raw bytes instead of UTF-8 code points
+    std::string path = "words";           // a text file or a corpus name; "" = words
+    CorpusMode mode = CorpusMode::Lines;  // how samples are cut from the file
+    bool bytes = false;                   // symbols are raw bytes instead of UTF-8 code points
     // Lines mode picks its validation lines with this seed (selection sampling; both splits keep
     // file order). It is not the training seed, so every run of an ablation is scored on the same
     // validation lines.
@@ -62,8 +62,8 @@ public:
 
 private:
     bool wide_ = false;
-    std::string n_;             // narrow ids, one byte each
-    std::vector<uint16_t> w_;   // wide ids
+    std::string n_;            // narrow ids, one byte each
+    std::vector<uint16_t> w_;  // wide ids
 };
 
 // One split as ids. Stream mode: the text, one sample. Lines mode: the samples back to back, each
@@ -89,9 +89,9 @@ struct TextSplit {
 struct Corpus {
     std::string name;  // the path, for messages
     CorpusMode mode = CorpusMode::Lines;
-    Vocab vocab;       // built from the whole file (both splits), as nanoGPT's prepare.py
-    TextSplit train;   // stream: the first 90% of symbols; lines: the lines not picked for val
-    TextSplit val;     // stream: the last 10%;            lines: the other 10%
+    Vocab vocab;         // built from the whole file (both splits), as nanoGPT's prepare.py
+    TextSplit train;     // stream: the first 90% of symbols; lines: the lines not picked for val
+    TextSplit val;       // stream: the last 10%;            lines: the other 10%
     size_t symbols = 0;  // symbols read (lines mode: in kept lines, without newlines or end tokens)
 };
 

@@ -49,7 +49,8 @@ IdxArray read_idx(ByteStream& in, int rank, uint64_t max_items) {
         if (magic == 0x00000801u && rank == 3) hint = "this is a labels file: pass the *-images-idx3-ubyte file";
         if (magic == 0x00000803u && rank == 1) hint = "this is an images file: pass the *-labels-idx1-ubyte file";
         if ((magic >> 16) == 0 && head[2] != 0x08 && head[3] == rank)
-            hint = "IDX data type 0x" + hex32(head[2]).substr(8) + " is not unsigned bytes (0x08), the only type genlab reads";
+            hint = "IDX data type 0x" + hex32(head[2]).substr(8) +
+                   " is not unsigned bytes (0x08), the only type genlab reads";
         fail(name, ": expected IDX magic ", hex32(want_magic), " (", kind_of(rank), ", ", rank, " dims), got ",
              hex32(magic), " (", hint, ")");
     }
@@ -82,7 +83,8 @@ IdxArray read_idx(ByteStream& in, int rank, uint64_t max_items) {
                        ? str(name, ": the ", dims_text(out.dims), " ", kind_of(rank), " its header describes")
                        : str(name, ": the first ", out.items, " of the ", dims_text(out.dims), " ", kind_of(rank),
                              " its header describes"),
-                   "use a smaller dataset (or a smaller limit on the images read), or a machine with more memory", false);
+                   "use a smaller dataset (or a smaller limit on the images read), or a machine with more memory",
+                   false);
 
     if (std::optional<uint64_t> left = in.remaining_size()) {
         if (*left < payload)

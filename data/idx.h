@@ -12,8 +12,8 @@
 namespace genlab::data {
 
 // Limits a header must respect; anything beyond is a hostile or foreign file, not a dataset.
-inline constexpr uint32_t kIdxMaxCount = 10'000'000;        // images or labels per file
-inline constexpr uint32_t kIdxMaxSide = 4096;               // image rows and columns
+inline constexpr uint32_t kIdxMaxCount = 10'000'000;         // images or labels per file
+inline constexpr uint32_t kIdxMaxSide = 4096;                // image rows and columns
 inline constexpr uint64_t kIdxMaxBytes = uint64_t{1} << 31;  // whole payload (2 GiB)
 
 struct IdxArray {

@@ -38,7 +38,7 @@ std::string expected_name(ImageSplit split, const std::string& kind) {
 }  // namespace
 
 std::string find_idx_file(const std::string& dir, ImageSplit split, const std::string& kind) {
-    const std::string base = expected_name(split, kind);                       // train-images-idx3-ubyte
+    const std::string base = expected_name(split, kind);  // train-images-idx3-ubyte
     const std::string dotted = str(split_prefix(split), "-", kind, kind == "images" ? ".idx3-ubyte" : ".idx1-ubyte");
     for (const std::string& f : {base + ".gz", base, dotted + ".gz", dotted})
         if (exists(join(dir, f))) return join(dir, f);
@@ -56,8 +56,8 @@ ImageDataset load_images(const ImageOptions& opt) {
     const std::string dir = is_default ? opt.default_dir : opt.data_dir;
     if (!is_dir(dir)) {
         if (is_default)
-            fail("fashion-mnist: dataset folder ", dir, " not found - install the Debian package ", kFashionMnistPackage,
-                 " (apt-get install ", kFashionMnistPackage, ") or pass --data-dir DIR");
+            fail("fashion-mnist: dataset folder ", dir, " not found - install the Debian package ",
+                 kFashionMnistPackage, " (apt-get install ", kFashionMnistPackage, ") or pass --data-dir DIR");
         fail("--data-dir ", dir, ": ", exists(dir) ? "not a directory" : "no such directory",
              " (expected a folder holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
              "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz])");
@@ -69,8 +69,9 @@ ImageDataset load_images(const ImageOptions& opt) {
         if (paths[k].empty()) {
             const std::string want = expected_name(opt.split, kinds[k]);
             if (is_default)
-                fail("fashion-mnist: ", join(dir, want + ".gz"), " not found - install (or reinstall) the Debian package ",
-                     kFashionMnistPackage, " or pass --data-dir DIR");
+                fail("fashion-mnist: ", join(dir, want + ".gz"),
+                     " not found - install (or reinstall) the Debian package ", kFashionMnistPackage,
+                     " or pass --data-dir DIR");
             fail("--data-dir ", dir, ": no ", want, "[.gz] (expected the MNIST four-file layout: ",
                  "train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], "
                  "t10k-labels-idx1-ubyte[.gz])");
@@ -116,8 +117,9 @@ ImageDataset load_images(const ImageOptions& opt) {
     for (int p = 0; p < 256; ++p) {
         const float x = static_cast<float>(p) / 255.f;
         // [-1, 1] as (x - 0.5) / 0.5 exactly (torchvision's Normalize), others by the linear map.
-        ds.table[static_cast<size_t>(p)] = opt.range == ValueRange{-1.f, 1.f} ? (x - 0.5f) / 0.5f
-                                                                             : remap(x, ValueRange{0.f, 1.f}, opt.range);
+        ds.table[static_cast<size_t>(p)] = opt.range == ValueRange{-1.f, 1.f}
+                                               ? (x - 0.5f) / 0.5f
+                                               : remap(x, ValueRange{0.f, 1.f}, opt.range);
     }
 
     if (opt.class_filter < 0 && (opt.limit == 0 || opt.limit >= count)) {  // every image: keep the file's bytes

@@ -12,15 +12,15 @@
 
 namespace genlab::data {
 
-enum class ImageSplit { Train, Test };          // train-* (60k for MNIST-likes) or t10k-* (10k)
+enum class ImageSplit { Train, Test };  // train-* (60k for MNIST-likes) or t10k-* (10k)
 
 // Debian's dataset-fashion-mnist installs the four .gz files here.
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 inline constexpr const char* kFashionMnistPackage = "dataset-fashion-mnist";
 
 struct ImageOptions {
-    std::string data_dir = "";                   // "" = Fashion-MNIST from the Debian package
-    ImageSplit split = ImageSplit::Train;        // which pair of files
+    std::string data_dir = "";             // "" = Fashion-MNIST from the Debian package
+    ImageSplit split = ImageSplit::Train;  // which pair of files
     // Pixels 0..255 map linearly onto this bounded range: [-1, 1] is torchvision's ToTensor +
     // Normalize(0.5, 0.5) (a tanh output), [0, 1] plain ToTensor (a sigmoid output).
     ValueRange range{-1.f, 1.f};
@@ -30,12 +30,12 @@ struct ImageOptions {
 };
 
 struct ImageDataset {
-    std::string name;             // "fashion-mnist" or the data dir
+    std::string name;                  // "fashion-mnist" or the data dir
     std::vector<uint8_t> pixel_bytes;  // (N, P) bytes, P = rows * cols, row-major pixels
     ByteTable table{};                 // byte -> float in the requested range
-    std::vector<uint8_t> labels;  // (N) class ids
+    std::vector<uint8_t> labels;       // (N) class ids
     int rows = 0, cols = 0;
-    int num_classes = 0;          // 1 + the largest label in the file (before filtering)
+    int num_classes = 0;  // 1 + the largest label in the file (before filtering)
 
     size_t size() const { return labels.size(); }
     int pixels() const { return rows * cols; }

@@ -22,15 +22,14 @@ TextSampler::TextSampler(const Corpus& corpus, CorpusSplit split, int context, u
     if (context <= 0) fail("TextSampler: context length must be positive, got ", context);
     if (split_.ids.empty() || split_.samples() == 0) fail("corpus ", corpus.name, ": the ", which, " is empty");
     if (!lines_ && split_.ids.size() < static_cast<size_t>(context) + 1)
-        fail("corpus ", corpus.name, ": the ", which, " has ", split_.ids.size(), " symbols, fewer than context length ",
-             context, " + 1 - use a longer corpus or a shorter context");
+        fail("corpus ", corpus.name, ": the ", which, " has ", split_.ids.size(),
+             " symbols, fewer than context length ", context, " + 1 - use a longer corpus or a shorter context");
 }
 
 void TextSampler::check_shapes(const Tensor& x, const Tensor& y, bool blocks) const {
     const Shape& xs = x.shape();
     const Shape& ys = y.shape();
-    const bool ok = xs.rank == 2 && xs[1] == context_ &&
-                    (blocks ? ys == xs : (ys.rank == 1 && ys[0] == xs[0]));
+    const bool ok = xs.rank == 2 && xs[1] == context_ && (blocks ? ys == xs : (ys.rank == 1 && ys[0] == xs[0]));
     if (!ok)
         fail("TextSampler: expected x (B, ", context_, ") and y ", blocks ? "(B, T)" : "(B)", " for context ", context_,
              ", got x ", xs.str(), " and y ", ys.str());
@@ -151,7 +150,9 @@ void TextSampler::contexts_at(size_t first, Tensor& x, Tensor& y) const {
     }
 }
 
-void TextSampler::save_state(StateDict& sd, const std::string& prefix) const { sd.metadata[prefix + "rng"] = rng_.state(); }
+void TextSampler::save_state(StateDict& sd, const std::string& prefix) const {
+    sd.metadata[prefix + "rng"] = rng_.state();
+}
 
 void TextSampler::load_state(const StateDict& sd, const std::string& prefix) {
     Rng r;

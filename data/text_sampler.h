@@ -49,7 +49,7 @@ public:
 
 private:
     void check_shapes(const Tensor& x, const Tensor& y, bool blocks) const;
-    void fill_window(size_t start, float* x, float* y) const;                          // stream
+    void fill_window(size_t start, float* x, float* y) const;                             // stream
     void fill_sample(size_t begin, size_t end, size_t offset, float* x, float* y) const;  // lines
     void fill_context(size_t target, float* x, float* y) const;
 

@@ -85,16 +85,23 @@ Toy2d make_toy2d(const std::string& name) {
         d.sigma = 0.05f;
     } else if (name == "spiral") {
         d.centres = along(
-            [](double t) { return std::array<double, 2>{t / 5.0 * std::cos(t), t / 5.0 * std::sin(t)}; },
+            [](double t) {
+                return std::array<double, 2>{t / 5.0 * std::cos(t), t / 5.0 * std::sin(t)};
+            },
             1.5 * M_PI, 4.5 * M_PI, 100);
         d.sigma = 0.1f;
     } else if (name == "moons") {
         // make_moons: outer (cos t, sin t), inner (1 - cos t, 0.5 - sin t); centred at the origin, doubled.
-        d.centres = along([](double t) { return std::array<double, 2>{2.0 * (std::cos(t) - 0.5), 2.0 * (std::sin(t) - 0.25)}; },
-                          0.0, M_PI, 32);
+        d.centres = along(
+            [](double t) {
+                return std::array<double, 2>{2.0 * (std::cos(t) - 0.5), 2.0 * (std::sin(t) - 0.25)};
+            },
+            0.0, M_PI, 32);
         const std::vector<Point> inner = along(
-            [](double t) { return std::array<double, 2>{2.0 * (0.5 - std::cos(t)), 2.0 * (0.25 - std::sin(t))}; }, 0.0,
-            M_PI, 32);
+            [](double t) {
+                return std::array<double, 2>{2.0 * (0.5 - std::cos(t)), 2.0 * (0.25 - std::sin(t))};
+            },
+            0.0, M_PI, 32);
         d.centres.insert(d.centres.end(), inner.begin(), inner.end());
         d.sigma = 0.1f;
     } else {

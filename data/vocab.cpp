@@ -10,7 +10,8 @@
 
 namespace genlab::data {
 
-Vocab::Vocab(std::vector<char32_t> symbols, bool bytes, bool eos) : symbols_(std::move(symbols)), bytes_(bytes), eos_(eos) {
+Vocab::Vocab(std::vector<char32_t> symbols, bool bytes, bool eos)
+    : symbols_(std::move(symbols)), bytes_(bytes), eos_(eos) {
     if (symbols_.size() + (eos ? 1 : 0) > kMaxSize)
         fail("vocabulary of ", symbols_.size() + (eos ? 1 : 0), " symbols exceeds the limit of ", kMaxSize,
              " - is this really text? (--bytes reads it as at most 256 byte values)");
@@ -31,7 +32,8 @@ int Vocab::id(char32_t symbol) const {
 char32_t Vocab::symbol(int id) const {
     const int i = id - (eos_ ? 1 : 0);
     if (id < 0 || id >= size() || i < 0)
-        fail("vocabulary: id ", id, id == eos_id() ? " is the end-of-sample token" : " is out of range", " (size ", size(), ")");
+        fail("vocabulary: id ", id, id == eos_id() ? " is the end-of-sample token" : " is out of range", " (size ",
+             size(), ")");
     return symbols_[static_cast<size_t>(i)];
 }
 

@@ -28,12 +28,12 @@ struct Options {
     std::string acts;            // comma-separated specs; empty: every elementwise registry entry
     std::string range = "-6:6";  // LO:HI
     int points = 241;
-    std::string out;             // empty: outputs/activations/<timestamp>
+    std::string out;  // empty: outputs/activations/<timestamp>
     std::string csv;
     bool table = false;
-    uint64_t seed = 1;           // the random inputs the cost is timed on
+    uint64_t seed = 1;  // the random inputs the cost is timed on
     int threads = 0;
-    bool force = false;          // replace an earlier genlab-activations output in --out / --csv
+    bool force = false;  // replace an earlier genlab-activations output in --out / --csv
 };
 
 const char* const kTool = "genlab-activations";  // config.json's "tool": what marks a folder as ours
@@ -53,7 +53,8 @@ bool parse_range(const std::string& text, double* lo, double* hi) {
 const ConfigSpec<Options>& options_spec() {
     static const ConfigSpec<Options> spec =
         ConfigSpec<Options>()
-            .field("acts", &Options::acts, "Comma-separated activation specs (default: every elementwise registry entry)",
+            .field("acts", &Options::acts,
+                   "Comma-separated activation specs (default: every elementwise registry entry)",
                    Check<std::string>([](const std::string& s) {
                        try {
                            parse_activation_list(s, "--acts");
@@ -64,9 +65,11 @@ const ConfigSpec<Options>& options_spec() {
                    }))
             .field("range", &Options::range, "x range LO:HI", Check<std::string>([](const std::string& s) {
                        double lo = 0, hi = 0;
-                       return parse_range(s, &lo, &hi) ? std::string() : "expected LO:HI with finite LO < HI, e.g. -6:6";
+                       return parse_range(s, &lo, &hi) ? std::string()
+                                                       : "expected LO:HI with finite LO < HI, e.g. -6:6";
                    }))
-            .field("points", &Options::points, "Evenly spaced points over the range, both ends included", in_range(2, 100000))
+            .field("points", &Options::points, "Evenly spaced points over the range, both ends included",
+                   in_range(2, 100000))
             .field("out", &Options::out, "Output folder (default: outputs/activations/<YYYYmmdd-HHMMSS>)")
             .field("csv", &Options::csv, "Write activation,x,y,dy rows to this file (dy through autodiff)")
             .field("table", &Options::table, "Print and write table.md / table.csv of activation properties")
@@ -100,7 +103,8 @@ void check_destinations(const Options& o, const std::string& out) {
     if (head != kCsvHeader)
         usage_fail("--csv ", o.csv, ": exists and is not a CSV ", kTool, " wrote; choose another file");
     if (!o.force)
-        usage_fail("--csv ", o.csv, ": holds an earlier ", kTool, " CSV; replace it with --force, or choose another file");
+        usage_fail("--csv ", o.csv, ": holds an earlier ", kTool,
+                   " CSV; replace it with --force, or choose another file");
 }
 
 int run(const Options& o) {
@@ -126,7 +130,9 @@ int run(const Options& o) {
     // f and f' per panel, through the autodiff op.
     Figure fig{.title = "Activation functions f(x) and derivatives f'(x) on [" + o.range + "]",
                .cols = acts.size() <= 4 ? static_cast<int>(acts.size()) : (acts.size() <= 8 ? 4 : 5),
-               .panel_width = 280, .panel_height = 215, .svg_id = "activations"};
+               .panel_width = 280,
+               .panel_height = 215,
+               .svg_id = "activations"};
     std::string csv = kCsvHeader;
     for (const Activation& a : acts) {
         const ActivationCurve c = activation_curve(a, lo, hi, o.points);
@@ -136,7 +142,8 @@ int run(const Options& o) {
         df.x = f.x;
         df.y.assign(c.dy.begin(), c.dy.end());
         fig.panels.push_back(Panel{.title = a.spec, .series = {std::move(f), std::move(df)}, .x_min = lo, .x_max = hi});
-        for (size_t i = 0; i < c.x.size(); ++i) csv += str(a.spec, ",", value_text(c.x[i]), ",", value_text(c.y[i]), ",", value_text(c.dy[i]), "\n");
+        for (size_t i = 0; i < c.x.size(); ++i)
+            csv += str(a.spec, ",", value_text(c.x[i]), ",", value_text(c.y[i]), ",", value_text(c.dy[i]), "\n");
     }
     save_figure(fig, out + "/activations.png", out + "/activations.svg");
     std::cout << "wrote " << out << "/activations.png and activations.svg (" << acts.size()

@@ -19,7 +19,8 @@
 int main(int argc, char** argv) {
     using namespace genlab::experiments;
     BenchOptions opt;
-    return options_main("genlab-bench", "The benchmark workloads (docs/performance.md), timed as the PyTorch reference times them",
+    return options_main("genlab-bench",
+                        "The benchmark workloads (docs/performance.md), timed as the PyTorch reference times them",
                         bench_options_spec(), opt, argc, argv, [&] {
                             if (opt.gemm) {
                                 for (const GemmBenchRow& r : run_gemm_bench(opt.threads))

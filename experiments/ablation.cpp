@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -16,12 +16,12 @@
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
+#include "core/io/input_file.h"
 #include "core/nn/layers.h"
 #include "core/parallel.h"
 #include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
-#include "core/io/input_file.h"
 #include "experiments/diagnostics.h"
 #include "experiments/report.h"
 #include "experiments/runner.h"
@@ -37,13 +37,16 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
         ConfigSpec<A>()
             .field("model", &A::model, "Model to sweep: gan, ae or text", one_of({"gan", "ae", "text"}))
             .field("acts", &A::acts, "Hidden activations, one arm each (default: every elementwise activation)")
-            .field("inits", &A::inits, "Linear inits to cross with the activations, e.g. torch,gain (default: the model's)")
-            .field("lrs", &A::lrs, "Learning rates to cross with the activations, e.g. 1e-3,1e-4 (default: the model's --lr)")
-            .field("preset", &A::preset,
-                   "A whole sweep: quick (10 activations x 2 seeds of one model, the ring8 GAN unless --model; "
-                   "minutes) or paper (the GELU paper's autoencoder, on Fashion-MNIST unless --data-dir: gelu, elu, relu at lr 1e-3 and 1e-4); "
-                   "flags given still apply",
-                   one_of({"", "quick", "paper"}))
+            .field("inits", &A::inits,
+                   "Linear inits to cross with the activations, e.g. torch,gain (default: the model's)")
+            .field("lrs", &A::lrs,
+                   "Learning rates to cross with the activations, e.g. 1e-3,1e-4 (default: the model's --lr)")
+            .field(
+                "preset", &A::preset,
+                "A whole sweep: quick (10 activations x 2 seeds of one model, the ring8 GAN unless --model; "
+                "minutes) or paper (the GELU paper's autoencoder, on Fashion-MNIST unless --data-dir: gelu, elu, relu at lr 1e-3 and 1e-4); "
+                "flags given still apply",
+                one_of({"", "quick", "paper"}))
             .field("where", &A::where, "GAN: which networks' hidden activation is swept (both, g, d)",
                    one_of({"both", "g", "d"}))
             .field("seeds", &A::seeds, "Seeds per arm (1..N)", in_range(1, 1000))
@@ -83,16 +86,22 @@ AblationPreset find_preset(const std::string& name, const std::string& model) {
     }
     if (name == "paper") {
         if (!model.empty() && model != "ae")
-            usage_fail("--preset paper sweeps the autoencoder (--model ae), not --model ", model, " (leave --model out)");
+            usage_fail("--preset paper sweeps the autoencoder (--model ae), not --model ", model,
+                       " (leave --model out)");
         return {.name = name,
-                .sweep = {{"model", "ae"}, {"acts", "gelu,elu,relu"}, {"lrs", "1e-3,1e-4"}, {"seeds", "3"}, {"steps", "3000"},
+                .sweep = {{"model", "ae"},
+                          {"acts", "gelu,elu,relu"},
+                          {"lrs", "1e-3,1e-4"},
+                          {"seeds", "3"},
+                          {"steps", "3000"},
                           {"jobs", "2"}},
                 .model = {{"hidden", "1000,500,250"}, {"latent", "30"}, {"loss", "mse"}, {"batch", "64"}}};
     }
     usage_fail("--preset ", name, ": unknown (quick or paper)");
 }
 
-std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& opt, const std::set<std::string>& given) {
+std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& opt,
+                                                              const std::set<std::string>& given) {
     if (opt.preset.empty()) return {};
     const AblationPreset p = find_preset(opt.preset, given.count("model") ? opt.model : "");
     for (const auto& [key, value] : p.sweep)
@@ -100,7 +109,8 @@ std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& o
     return p.model;
 }
 
-ModelSettings model_settings(const std::string& model, const std::vector<std::pair<std::string, std::string>>& settings) {
+ModelSettings model_settings(const std::string& model,
+                             const std::vector<std::pair<std::string, std::string>>& settings) {
     const ExperimentDef& def = find_experiment(model);
     ModelSettings m;
     for (const auto& [key, value] : settings) m.given.insert(key);
@@ -121,7 +131,8 @@ std::vector<std::string> crossed_list(const std::string& list, const std::string
     for (size_t at = 0; !list.empty() && at <= list.size();) {
         const size_t comma = std::min(list.find(',', at), list.size());
         const std::string item = check(list.substr(at, comma - at));
-        if (std::find(items.begin(), items.end(), item) != items.end()) usage_fail(flag, ": '", item, "' is listed twice");
+        if (std::find(items.begin(), items.end(), item) != items.end())
+            usage_fail(flag, ": '", item, "' is listed twice");
         items.push_back(item);
         at = comma + 1;
     }
@@ -189,8 +200,9 @@ std::unique_ptr<ConfigBox> arm_config(const AblationOptions& opt, const ModelSet
 // appearance; rewritten whole and atomically for each new row.
 class ResultsCsv {
 public:
-    static inline const std::vector<std::string> kLead{"arm", "activation", "init", "lr", "seed", "status",
-                                                       "diverged_step", "resumed_from", "steps", "wall_s", "ms_per_step"};
+    static inline const std::vector<std::string> kLead{"arm",   "activation", "init",          "lr",
+                                                       "seed",  "status",     "diverged_step", "resumed_from",
+                                                       "steps", "wall_s",     "ms_per_step"};
 
     static constexpr size_t kArm = 0, kSeed = 4, kStatus = 5;  // their places in kLead
 
@@ -215,7 +227,9 @@ public:
 
     void add(const std::vector<std::pair<std::string, std::string>>& cells) {
         std::vector<std::string>& cols = table_.columns;
-        auto column = [&](const std::string& name) { return static_cast<size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin()); };
+        auto column = [&](const std::string& name) {
+            return static_cast<size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin());
+        };
         for (const auto& [name, v] : cells)
             if (column(name) == cols.size()) {
                 cols.push_back(name);
@@ -240,7 +254,8 @@ private:
 nlohmann::ordered_json sweep_summary(const ResultsCsv& results, const std::vector<Arm>& arms, int seeds,
                                      const std::vector<QualityMetric>& quality, int& diverged) {
     nlohmann::ordered_json j;
-    for (const QualityMetric& q : quality) j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
+    for (const QualityMetric& q : quality)
+        j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
     std::vector<std::pair<double, size_t>> ranked;  // (primary mean, arm index)
     diverged = 0;
     for (size_t a = 0; a < arms.size(); ++a) {
@@ -320,9 +335,10 @@ void check_out_dir(const std::string& out, const nlohmann::ordered_json& identit
     const fs::path meta = fs::path(out) / "ablation.json";
     std::error_code ec;
     if (fs::exists(meta, ec)) {
-        const nlohmann::json prev = read_json_file(meta.string(), kMaxJsonFileBytes, "sweep description (ablation.json)",
-                                                      Links::Refuse);
-        if (!prev.is_object() || !prev.contains("sweep")) fail(meta.string(), ": not a genlab-ablate sweep description");
+        const nlohmann::json prev = read_json_file(meta.string(), kMaxJsonFileBytes,
+                                                   "sweep description (ablation.json)", Links::Refuse);
+        if (!prev.is_object() || !prev.contains("sweep"))
+            fail(meta.string(), ": not a genlab-ablate sweep description");
         // Compared key by key in the identity's own order (steps before the diag_every derived
         // from it): the first difference named is the setting the user changed.
         const nlohmann::json& held = prev["sweep"];
@@ -343,8 +359,9 @@ void check_out_dir(const std::string& out, const nlohmann::ordered_json& identit
     if (fs::exists(out, ec)) {
         if (!fs::is_directory(out, ec)) usage_fail("--out ", out, ": exists and is not a folder");
         if (!folder_is_empty(out))
-            usage_fail("--out ", out, ": a folder that is not empty and holds no genlab-ablate sweep (no ablation.json); "
-                                      "choose a new or empty folder");
+            usage_fail("--out ", out,
+                       ": a folder that is not empty and holds no genlab-ablate sweep (no ablation.json); "
+                       "choose a new or empty folder");
     }
 }
 
@@ -384,7 +401,8 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
         nlohmann::ordered_json j;
         j["tool"] = "genlab-ablate";
         j["sweep"] = identity;
-        for (const QualityMetric& q : quality) j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
+        for (const QualityMetric& q : quality)
+            j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
         write_file_atomic(meta.string(), j.dump(2) + "\n");
     }
     ResultsCsv results((fs::path(out) / "results.csv").string());
@@ -402,9 +420,9 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
     const int jobs = std::min<int>(opt.jobs, std::max<size_t>(1, todo.size()));
     const int threads_per_job = std::max(1, (opt.threads > 0 ? opt.threads : num_threads()) / jobs);
     if (!opt.quiet)
-        std::cerr << "genlab-ablate: " << def.name << ", " << arms.size() << " arms x " << opt.seeds << " seeds, " << steps
-                  << " steps each; " << todo.size() << " runs to train (" << result.skipped << " done before), " << jobs
-                  << (jobs == 1 ? " job" : " jobs") << " of " << threads_per_job
+        std::cerr << "genlab-ablate: " << def.name << ", " << arms.size() << " arms x " << opt.seeds << " seeds, "
+                  << steps << " steps each; " << todo.size() << " runs to train (" << result.skipped
+                  << " done before), " << jobs << (jobs == 1 ? " job" : " jobs") << " of " << threads_per_job
                   << (threads_per_job == 1 ? " thread" : " threads") << ", into " << out << "\n";
 
     std::mutex mu;  // results, progress, the first error
@@ -418,8 +436,13 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
         const size_t arm_index = static_cast<size_t>(p.arm - arms.data());
         const fs::path dir = fs::path(out) / "runs" / p.arm->label / ("seed" + std::to_string(p.seed));
         const std::string ckpt = (dir / "checkpoint.safetensors").string();
-        RunOptions run{.steps = steps, .seed = static_cast<uint64_t>(p.seed), .threads = threads_per_job,
-                       .out = dir.string(), .save_every = diag_every, .eval_every = eval_every, .quiet = true};
+        RunOptions run{.steps = steps,
+                       .seed = static_cast<uint64_t>(p.seed),
+                       .threads = threads_per_job,
+                       .out = dir.string(),
+                       .save_every = diag_every,
+                       .eval_every = eval_every,
+                       .quiet = true};
         int resumed_from = 0;
         std::error_code ec;
         if (fs::exists(ckpt, ec)) {
@@ -465,7 +488,8 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
                     if (kv.first == q.name) m.push_back(kv);
             for (size_t i = 0; i < m.size(); ++i) summary += " " + m[i].first + " " + value_text(m[i].second);
             for (const auto& kv : r.metrics)
-                if (std::none_of(m.begin(), m.end(), [&](const auto& x) { return x.first == kv.first; })) m.push_back(kv);
+                if (std::none_of(m.begin(), m.end(), [&](const auto& x) { return x.first == kv.first; }))
+                    m.push_back(kv);
             if (last_diag.empty()) {  // resumed at the last step: the diagnostics were logged before
                 const MetricsTable t = read_metrics_csv((dir / "diagnostics.csv").string());
                 for (size_t c = 1; c < t.columns.size() && !t.rows.empty(); ++c)
@@ -480,10 +504,16 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const bool timed = status == "done" && steps > resumed_from;
         std::vector<std::pair<std::string, std::string>> cells{
-            {"arm", p.arm->label}, {"activation", p.arm->act.spec}, {"init", p.arm->init}, {"lr", p.arm->lr},
+            {"arm", p.arm->label},
+            {"activation", p.arm->act.spec},
+            {"init", p.arm->init},
+            {"lr", p.arm->lr},
             {"seed", std::to_string(p.seed)},
-            {"status", status}, {"diverged_step", diverged_step}, {"resumed_from", std::to_string(resumed_from)},
-            {"steps", std::to_string(steps)}, {"wall_s", number_text(wall)},
+            {"status", status},
+            {"diverged_step", diverged_step},
+            {"resumed_from", std::to_string(resumed_from)},
+            {"steps", std::to_string(steps)},
+            {"wall_s", number_text(wall)},
             {"ms_per_step", timed ? number_text(1000 * wall / (steps - resumed_from)) : ""}};
         // A metric named like a lead column (the text model's scheduled "lr") must not overwrite
         // it: the lead column is the arm's setting, the metric its value at the run's end.

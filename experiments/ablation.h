@@ -72,14 +72,15 @@ struct ModelSettings {
     std::set<std::string> given;
 };
 // From key -> text pairs, as the flags would set them (tests, code).
-ModelSettings model_settings(const std::string& model, const std::vector<std::pair<std::string, std::string>>& settings);
+ModelSettings model_settings(const std::string& model,
+                             const std::vector<std::pair<std::string, std::string>>& settings);
 
 // One arm: a hidden activation (and an init, a learning rate when the sweep crosses them).
 struct Arm {
     std::string label;  // folder name under runs/ and the row's "arm": "relu", "gelu-torch", "elu-lr0.0001"
     Activation act;
-    std::string init;   // "" when the sweep keeps the model's default
-    std::string lr;     // "" when the sweep keeps the model's --lr
+    std::string init;  // "" when the sweep keeps the model's default
+    std::string lr;    // "" when the sweep keeps the model's --lr
 };
 std::vector<Arm> ablation_arms(const AblationOptions& opt);
 

@@ -39,7 +39,8 @@ const ConfigSpec<AeConfig>& ae_spec() {
         ConfigSpec<C>()
             .field("data_dir", &C::data_dir, "IDX folder (train-images-idx3-ubyte[.gz] ...); default Fashion-MNIST")
             .field("class", &C::class_filter, "Keep only this class label (-1: all)", in_range(-1, 255))
-            .field("train_limit", &C::train_limit, "Use only the first N training images (0: all)", in_range(0, 10'000'000))
+            .field("train_limit", &C::train_limit, "Use only the first N training images (0: all)",
+                   in_range(0, 10'000'000))
             .field("test_limit", &C::test_limit, "Use only the first N test images (0: all)", in_range(0, 10'000'000))
             .field("batch", &C::batch, "Batch size", in_range(1, 65536))
             .field("lr", &C::lr, "Adam learning rate", learning_rate())
@@ -49,7 +50,7 @@ const ConfigSpec<AeConfig>& ae_spec() {
 
 // `sample` redraws the pictures and test metrics, on the run's own test set unless told otherwise.
 struct AeSampleConfig {
-    std::string data_dir;  // "": the run's
+    std::string data_dir;   // "": the run's
     int class_filter = -2;  // -2: the run's
     int test_limit = 0;
 };
@@ -59,7 +60,8 @@ const ConfigSpec<AeSampleConfig>& ae_sample_spec() {
     static const ConfigSpec<C> spec =
         ConfigSpec<C>()
             .field("data_dir", &C::data_dir, "IDX folder of the test images (default: the run's)")
-            .field("class", &C::class_filter, "Keep only this class label (-1: all; default: the run's)", in_range(-2, 255))
+            .field("class", &C::class_filter, "Keep only this class label (-1: all; default: the run's)",
+                   in_range(-2, 255))
             .field("test_limit", &C::test_limit, "Use only the first N test images (0: all)", in_range(0, 10'000'000));
     return spec;
 }
@@ -67,8 +69,11 @@ const ConfigSpec<AeSampleConfig>& ae_sample_spec() {
 data::ImageDataset load_split(const std::string& dir, int class_filter, const models::AutoencoderConfig& model,
                               data::ImageSplit split, int limit) {
     if (!dir.empty()) require_folder("--data-dir", dir, "the MNIST four-file IDX layout");
-    return data::load_images({.data_dir = dir, .split = split, .range = models::data_range(model),
-                              .class_filter = class_filter, .limit = static_cast<size_t>(limit)});
+    return data::load_images({.data_dir = dir,
+                              .split = split,
+                              .range = models::data_range(model),
+                              .class_filter = class_filter,
+                              .limit = static_cast<size_t>(limit)});
 }
 
 // --- pictures
@@ -109,7 +114,9 @@ void write_interpolation(const Autoencoder& m, const data::ImageDataset& test, c
 // The 2-D codes of the test set, one colour per class.
 void write_latent(const Autoencoder& m, const data::ImageDataset& test, const std::string& path) {
     const Tensor z = models::encode_all(m, test.images());  // (N, 2)
-    Panel p{.title = str("latent codes of ", test.size(), " test images"), .x_label = "z1", .y_label = "z2",
+    Panel p{.title = str("latent codes of ", test.size(), " test images"),
+            .x_label = "z1",
+            .y_label = "z2",
             .square = true};
     const bool named = test.name == "fashion-mnist" && test.num_classes <= 10;
     std::vector<int> series_of(256, -1);
@@ -117,9 +124,12 @@ void write_latent(const Autoencoder& m, const data::ImageDataset& test, const st
         const int label = test.labels[i];
         if (series_of[static_cast<size_t>(label)] < 0) {
             series_of[static_cast<size_t>(label)] = static_cast<int>(p.series.size());
-            p.series.push_back({.label = named ? str(label, " ", data::fashion_mnist_classes()[static_cast<size_t>(label)])
+            p.series.push_back({.label = named ? str(label, " ",
+                                                     data::fashion_mnist_classes()[static_cast<size_t>(label)])
                                                : str("class ", label),
-                                .color = palette_color(static_cast<size_t>(label)), .width = 1.6f, .mark = Mark::Dots,
+                                .color = palette_color(static_cast<size_t>(label)),
+                                .width = 1.6f,
+                                .mark = Mark::Dots,
                                 .opacity = 0.6f});
         }
         Series& s = p.series[static_cast<size_t>(series_of[static_cast<size_t>(label)])];
@@ -127,7 +137,8 @@ void write_latent(const Autoencoder& m, const data::ImageDataset& test, const st
         s.y.push_back(z[2 * i + 1]);
     }
     std::sort(p.series.begin(), p.series.end(), [](const Series& a, const Series& b) { return a.label < b.label; });
-    Figure fig{.title = "autoencoder latent space", .cols = 1, .panel_width = 640, .panel_height = 620, .svg_id = "latent"};
+    Figure fig{
+        .title = "autoencoder latent space", .cols = 1, .panel_width = 640, .panel_height = 620, .svg_id = "latent"};
     fig.panels.push_back(std::move(p));
     save_png(path, render_png(fig));
 }
@@ -202,7 +213,7 @@ public:
 
     std::vector<LayerProbe> probe() override {
         const int n = std::min<int>(kProbeExamples, static_cast<int>(test_.size()));  // the first test images
-        Tensor x(Shape{n, cfg_.model.input});  // (N, P)
+        Tensor x(Shape{n, cfg_.model.input});                                         // (N, P)
         test_.images().copy_rows(0, static_cast<size_t>(n), x.data());
         Tape t;
         LayerRecord rec;
@@ -228,8 +239,8 @@ private:
         // train() checked the model's size before the data set the image size; now it is known.
         const MemoryEstimate need = models::memory_estimate(cfg.model, cfg.batch);
         require_refined_memory(need.training_bytes(),
-                               str("training this ae model on ", train.rows, "x", train.cols, " images (", need.parameters,
-                                   " parameters) at its --batch"),
+                               str("training this ae model on ", train.rows, "x", train.cols, " images (",
+                                   need.parameters, " parameters) at its --batch"),
                                "use smaller images, smaller layers or a smaller --batch", true);
         return cfg.model;
     }
@@ -249,9 +260,9 @@ private:
 void sample_ae(const LoadedRun& run, const SampleOptions& opt, const ConfigBox& box) {
     const AeSampleConfig& s = config_of<AeSampleConfig>(box);
     const AeConfig& cfg = config_of<AeConfig>(*run.box);
-    const data::ImageDataset test =
-        load_split(s.data_dir.empty() ? cfg.data_dir : s.data_dir, s.class_filter == -2 ? cfg.class_filter : s.class_filter,
-                   cfg.model, data::ImageSplit::Test, s.test_limit);
+    const data::ImageDataset test = load_split(s.data_dir.empty() ? cfg.data_dir : s.data_dir,
+                                               s.class_filter == -2 ? cfg.class_filter : s.class_filter, cfg.model,
+                                               data::ImageSplit::Test, s.test_limit);
     if (test.pixels() != cfg.model.input)
         fail(run.path, ": the model takes ", cfg.model.input, " pixels but the test images have ", test.pixels());
     Rng rng(0);
@@ -272,21 +283,20 @@ void sample_ae(const LoadedRun& run, const SampleOptions& opt, const ConfigBox& 
 const ExperimentDef& ae_experiment() {
     static const ExperimentDef def{
         .name = "ae",
-        .about = "Train plain or variational MLP autoencoders on images; draw reconstructions, latent walks and samples.",
+        .about =
+            "Train plain or variational MLP autoencoders on images; draw reconstructions, latent walks and samples.",
         .default_steps = [](const ConfigBox&) { return 2000; },
         .default_eval_every = 500,
         .new_config = [] { return std::make_unique<TypedConfigBox<AeConfig>>(ae_spec(), nullptr); },
         .quality =
             [](const ConfigBox& box) {
                 std::vector<QualityMetric> q{{"test_loss", Better::Lower}};
-                if (config_of<AeConfig>(box).model.variational)
-                    q.push_back({"test_elbo", Better::Higher});
+                if (config_of<AeConfig>(box).model.variational) q.push_back({"test_elbo", Better::Higher});
                 return q;
             },
-        .create =
-            [](const ConfigBox& box, const RunOptions& run) -> std::unique_ptr<Experiment> {
-                return std::make_unique<AeExperiment>(config_of<AeConfig>(box), run);
-            },
+        .create = [](const ConfigBox& box, const RunOptions& run) -> std::unique_ptr<Experiment> {
+            return std::make_unique<AeExperiment>(config_of<AeConfig>(box), run);
+        },
         .memory =
             [](const ConfigBox& box) {
                 const AeConfig& c = config_of<AeConfig>(box);
@@ -294,15 +304,16 @@ const ExperimentDef& ae_experiment() {
             },
         .new_sample_config = [] { return std::make_unique<TypedConfigBox<AeSampleConfig>>(ae_sample_spec(), nullptr); },
         .sample = sample_ae,
-        .outputs =
-            {{"reconstructions.png", "Test images (odd rows) and the autoencoder's reconstructions of them (the row "
-                                     "below each)."},
-             {"samples.png", "VAE: 64 images decoded from codes drawn from the prior N(0, I)."},
-             {"latent.png", "2-D code: where the test images land in the latent space, one colour per class."},
-             {"interpolation.png", "Each row decodes 10 evenly spaced points on the straight line between the codes "
-                                   "of two test images."},
-             {"loss.png", "Reconstruction loss per pixel on training batches and on the test set (and the VAE's "
-                          "KL term) over training."}},
+        .outputs = {{"reconstructions.png",
+                     "Test images (odd rows) and the autoencoder's reconstructions of them (the row "
+                     "below each)."},
+                    {"samples.png", "VAE: 64 images decoded from codes drawn from the prior N(0, I)."},
+                    {"latent.png", "2-D code: where the test images land in the latent space, one colour per class."},
+                    {"interpolation.png",
+                     "Each row decodes 10 evenly spaced points on the straight line between the codes "
+                     "of two test images."},
+                    {"loss.png", "Reconstruction loss per pixel on training batches and on the test set (and the VAE's "
+                                 "KL term) over training."}},
     };
     return def;
 }

@@ -17,19 +17,21 @@
 
 namespace genlab::experiments {
 
-
 const ConfigSpec<BenchOptions>& bench_options_spec() {
     using B = BenchOptions;
     static const ConfigSpec<B> spec =
         ConfigSpec<B>()
-            .field("workload", &B::workload, "gan, ae, gpt (the benchmark workloads) or all", one_of({"gan", "ae", "gpt", "all"}))
+            .field("workload", &B::workload, "gan, ae, gpt (the benchmark workloads) or all",
+                   one_of({"gan", "ae", "gpt", "all"}))
             .field("steps", &B::steps, "Timed steps", in_range(1, 1'000'000))
             .field("warmup", &B::warmup, "Untimed steps first (they count for the LR schedule)", in_range(0, 1'000'000))
             .field("threads", &B::threads, "OpenMP threads", in_range(1, 1024))
             .field("block", &B::block, "Steps per timing block (the median is over blocks)", in_range(1, 100'000))
             .field("seed", &B::seed, "Seed of the data order, init and noise")
-            .field("corpus", &B::corpus, "gpt: the text corpus (default: shakespeare, the tiny Shakespeare the repository ships)")
-            .field("gemm", &B::gemm, "Instead of the workloads: GFLOP/s of each GEMM backend on 2048² and the workloads' layer shapes");
+            .field("corpus", &B::corpus,
+                   "gpt: the text corpus (default: shakespeare, the tiny Shakespeare the repository ships)")
+            .field("gemm", &B::gemm,
+                   "Instead of the workloads: GFLOP/s of each GEMM backend on 2048² and the workloads' layer shapes");
     return spec;
 }
 

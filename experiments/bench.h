@@ -22,8 +22,8 @@ struct BenchOptions {
     int threads = 2;               // OpenMP threads
     int block = 10;                // steps per timing block
     uint64_t seed = 1337;
-    std::string corpus;            // gpt: a corpus name or file; "": shakespeare (data/corpora/)
-    bool gemm = false;             // time the GEMM backends instead (experiments/gemm_bench.h)
+    std::string corpus;  // gpt: a corpus name or file; "": shakespeare (data/corpora/)
+    bool gemm = false;   // time the GEMM backends instead (experiments/gemm_bench.h)
 };
 const ConfigSpec<BenchOptions>& bench_options_spec();
 
@@ -34,15 +34,15 @@ struct BenchResult {
     double ms_per_step = 0;       // median over blocks
     double ms_per_step_mean = 0;  // timed wall time / steps
     double block_ms_min = 0, block_ms_max = 0;
-    Metrics final_metrics;        // the last step's (losses)
+    Metrics final_metrics;  // the last step's (losses)
     uint64_t n_params = 0;
     int batch = 0;
-    double peak_rss_mb = 0;       // of the whole process so far
+    double peak_rss_mb = 0;          // of the whole process so far
     double gemm_gflop_per_step = 0;  // GEMM work of a timed step (core/gemm.h's gemm_flops)
 };
 
 BenchResult run_bench(const BenchOptions& opt);  // one workload (not "all")
-std::string bench_json(const BenchResult& r);  // one line
+std::string bench_json(const BenchResult& r);    // one line
 // The options as command-line arguments ("--steps", "300", ...), for running one workload in a
 // process of its own; `workload` replaces opt.workload.
 std::vector<std::string> bench_args(const BenchOptions& opt, const std::string& workload);

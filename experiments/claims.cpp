@@ -64,7 +64,8 @@ std::string base_name(const std::string& spec) { return spec.substr(0, spec.find
 std::vector<const SweepArm*> arms_named(const SweepData& s, const std::vector<std::string>& names) {
     std::vector<const SweepArm*> out;
     for (const SweepArm& a : s.arms)
-        if (!a.done().empty() && std::find(names.begin(), names.end(), base_name(a.act)) != names.end()) out.push_back(&a);
+        if (!a.done().empty() && std::find(names.begin(), names.end(), base_name(a.act)) != names.end())
+            out.push_back(&a);
     return out;
 }
 
@@ -106,8 +107,8 @@ Stats layer_mean(const SweepArm& a, const Net& net, const std::string& metric) {
 
 // Per finished run of `arms`: does the run's worst network reach `threshold` in `metric`?
 // -> (runs that do, runs)
-std::pair<int, int> runs_reaching(const SweepData& s, const std::vector<const SweepArm*>& arms, const std::string& metric,
-                                  double threshold) {
+std::pair<int, int> runs_reaching(const SweepData& s, const std::vector<const SweepArm*>& arms,
+                                  const std::string& metric, double threshold) {
     int yes = 0, total = 0;
     for (const SweepArm* a : arms)
         for (const SweepRun* r : a->done()) {
@@ -144,8 +145,10 @@ Verdict from_counts(int yes, int total) {
 // seeds disagree.
 Verdict verdict_of(const std::vector<Separation>& seps) {
     if (seps.empty()) return Verdict::NotTested;
-    if (std::all_of(seps.begin(), seps.end(), [](Separation x) { return x == Separation::Better; })) return Verdict::Supported;
-    if (std::all_of(seps.begin(), seps.end(), [](Separation x) { return x == Separation::Worse; })) return Verdict::Contradicted;
+    if (std::all_of(seps.begin(), seps.end(), [](Separation x) { return x == Separation::Better; }))
+        return Verdict::Supported;
+    if (std::all_of(seps.begin(), seps.end(), [](Separation x) { return x == Separation::Worse; }))
+        return Verdict::Contradicted;
     return Verdict::SeedsDisagree;
 }
 
@@ -184,8 +187,8 @@ std::string modes_clause(const SweepData& s, const SweepArm& a) {
             k += it->second >= need ? 1 : 0;
         }
     if (n == 0) return {};
-    return ", " + std::to_string(k) + " of " + std::to_string(n) + " seeds cover \u2265 " + std::to_string(need) + " of " +
-           std::to_string(modes) + " modes";
+    return ", " + std::to_string(k) + " of " + std::to_string(n) + " seeds cover \u2265 " + std::to_string(need) +
+           " of " + std::to_string(modes) + " modes";
 }
 
 std::string diverged_clause(const SweepArm& a) {
@@ -201,8 +204,8 @@ struct ThresholdResult {
     int yes = 0, total = 0;  // runs reaching the threshold, runs
     std::string note;        // combine()'s note on arms that differ
 };
-ThresholdResult threshold_verdict(const SweepData& s, const std::vector<const SweepArm*>& arms, const std::string& metric,
-                                  double threshold) {
+ThresholdResult threshold_verdict(const SweepData& s, const std::vector<const SweepArm*>& arms,
+                                  const std::string& metric, double threshold) {
     ThresholdResult r;
     std::vector<std::pair<std::string, Verdict>> per_arm;
     for (const SweepArm* a : arms) {
@@ -246,10 +249,12 @@ Claim relu_dies(const SweepData& s) {
         if (base_name(a.act) != "relu" && !a.done().empty()) others += (others.empty() ? "" : "; ") + clause(a);
     const ThresholdResult t = threshold_verdict(s, relus, "dead_fraction", kDeadThreshold);
     c.verdict = t.verdict;
-    c.evidence = ev + ". " + (others.empty() ? "" : "For comparison, " + others + ". ") + "At the end of training, " +
-                 std::to_string(t.yes) + " of " + std::to_string(t.total) +
-                 " relu runs have at least 1% dead units in a network (mean over its hidden layers); a unit is dead when "
-                 "no example of the fixed evaluation batch gives it a non-zero derivative." + t.note;
+    c.evidence =
+        ev + ". " + (others.empty() ? "" : "For comparison, " + others + ". ") + "At the end of training, " +
+        std::to_string(t.yes) + " of " + std::to_string(t.total) +
+        " relu runs have at least 1% dead units in a network (mean over its hidden layers); a unit is dead when "
+        "no example of the fixed evaluation batch gives it a non-zero derivative." +
+        t.note;
     return c;
 }
 
@@ -266,12 +271,15 @@ Claim sigmoid_tanh_saturate(const SweepData& s) {
     std::string ev;
     for (const SweepArm* a : sat) ev += (ev.empty() ? "" : "; ") + clause(*a);
     std::string base;
-    for (const SweepArm* a : arms_named(s, {"relu"})) base += "; " + clause(*a) + " (relu's flat negative side counts too)";
+    for (const SweepArm* a : arms_named(s, {"relu"}))
+        base += "; " + clause(*a) + " (relu's flat negative side counts too)";
     const ThresholdResult t = threshold_verdict(s, sat, "saturated_fraction", kSaturatedThreshold);
     c.verdict = t.verdict;
-    c.evidence = ev + base + ". " + std::to_string(t.yes) + " of " + std::to_string(t.total) +
-                 " sigmoid/tanh runs end with at least 10% of pairs saturated (|f'(x)| below 1% of f's steepest slope), "
-                 "mean over a network's hidden layers." + t.note;
+    c.evidence =
+        ev + base + ". " + std::to_string(t.yes) + " of " + std::to_string(t.total) +
+        " sigmoid/tanh runs end with at least 10% of pairs saturated (|f'(x)| below 1% of f's steepest slope), "
+        "mean over a network's hidden layers." +
+        t.note;
     return c;
 }
 
@@ -327,8 +335,8 @@ std::string quality_clause(const SweepData& s, const SweepArm& a) {
     const QualityMetric& q = s.quality.front();
     const Stats st = a.stats(q.name);
     if (st.n() == 0) return a.label + ": no finished run" + diverged_clause(a);
-    return a.label + ": " + q.name + " " + values_text(st) + " (mean " + value_text(st.mean) + ")" + modes_clause(s, a) +
-           diverged_clause(a);
+    return a.label + ": " + q.name + " " + values_text(st) + " (mean " + value_text(st.mean) + ")" +
+           modes_clause(s, a) + diverged_clause(a);
 }
 
 // The best of `arms` by the primary metric's mean.
@@ -344,7 +352,6 @@ const SweepArm* best_of(const SweepData& s, const std::vector<const SweepArm*>& 
     }
     return best;
 }
-
 
 Claim leaky_keeps_gan_alive(const SweepData& s) {
     Claim c{.claim = "Leaky ReLU keeps GAN training alive", .verdict = Verdict::NotTested, .evidence = {}};
@@ -369,8 +376,9 @@ Claim leaky_keeps_gan_alive(const SweepData& s) {
     c.verdict = verdict_of({sep});
     c.evidence = quality_clause(s, *l) + "; " + quality_clause(s, *r) + ". " +
                  (sep == Separation::Overlap ? "Their ranges over seeds overlap."
-                  : sep == Separation::Better ? l->label + " is better on every seed (" + better_name(q.better) + " is better)."
-                                              : r->label + " is better on every seed (" + better_name(q.better) + " is better).");
+                  : sep == Separation::Better
+                      ? l->label + " is better on every seed (" + better_name(q.better) + " is better)."
+                      : r->label + " is better on every seed (" + better_name(q.better) + " is better).");
     return c;
 }
 
@@ -380,9 +388,10 @@ Claim gelu_suits_transformers(const SweepData& s) {
     const bool transformer = s.model == "text" && cfg.contains("model") && cfg["model"].is_object() &&
                              cfg["model"].value("arch", "") == "transformer";
     if (!transformer) {
-        c.evidence = s.model == "text" ? "This sweep trains the character MLP; sweep --model text --arch transformer to test it."
-                                       : "Only a text sweep with --arch transformer tests it; this sweep trains the " +
-                                             s.model + " model.";
+        c.evidence = s.model == "text"
+                         ? "This sweep trains the character MLP; sweep --model text --arch transformer to test it."
+                         : "Only a text sweep with --arch transformer tests it; this sweep trains the " + s.model +
+                               " model.";
         return c;
     }
     const auto gelu = arms_named(s, {"gelu"});
@@ -401,8 +410,9 @@ Claim gelu_suits_transformers(const SweepData& s) {
     c.verdict = verdict_of({sep});
     c.evidence = quality_clause(s, *g) + " (rank " + std::to_string(g->rank) + " of " + std::to_string(s.arms.size()) +
                  "); " + quality_clause(s, *o) + ". " +
-                 (sep == Separation::Overlap ? "Their ranges over seeds overlap."
-                                             : (sep == Separation::Better ? g->label : o->label) + " is better on every seed.");
+                 (sep == Separation::Overlap
+                      ? "Their ranges over seeds overlap."
+                      : (sep == Separation::Better ? g->label : o->label) + " is better on every seed.");
     return c;
 }
 

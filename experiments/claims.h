@@ -21,11 +21,12 @@ namespace genlab::experiments {
 // Partly: the claim holds for some of the arms it is about (tanh saturates, sigmoid does not),
 // each of them consistently over its seeds.
 enum class Verdict { Supported, Contradicted, SeedsDisagree, Partly, NotTested };
-const char* verdict_text(Verdict v);   // "supported here", "not supported here", "seeds disagree", "holds for some arms only", "not tested"
+const char* verdict_text(
+    Verdict v);  // "supported here", "not supported here", "seeds disagree", "holds for some arms only", "not tested"
 const char* verdict_class(Verdict v);  // CSS class: supported, contradicted, disagree, partly, untested
 
 struct Claim {
-    std::string claim;     // as people say it: "ReLU units die"
+    std::string claim;  // as people say it: "ReLU units die"
     Verdict verdict = Verdict::NotTested;
     std::string evidence;  // measured numbers, or why the sweep does not test it
 };

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <exception>
 #include <filesystem>
-#include <set>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,7 +69,8 @@ int experiment_main(const ExperimentDef& def, int argc, char** argv) {
     std::vector<char*> args(argv, argv + argc);
     static char train_word[] = "train";
     const std::string first = argc > 1 ? argv[1] : "";
-    if (first != "train" && first != "sample" && first != "--help" && first != "-h") args.insert(args.begin() + 1, train_word);
+    if (first != "train" && first != "sample" && first != "--help" && first != "-h")
+        args.insert(args.begin() + 1, train_word);
 
     CLI::App app{def.about};
     app.require_subcommand(1, 1);
@@ -161,7 +162,8 @@ int report_main(int argc, char** argv) {
     std::vector<std::string> dirs;
     CLI::App* page = app.add_subcommand("page", "Write one page showing runs, activation tables and sweeps");
     page->add_option("--out", out, "The page to write")->capture_default_str();
-    page->add_option("dirs", dirs, "Output folders of genlab-gan/ae/text, genlab-activations or genlab-ablate")->required();
+    page->add_option("dirs", dirs, "Output folders of genlab-gan/ae/text, genlab-activations or genlab-ablate")
+        ->required();
     return guarded_main("genlab-report", app, argc, argv, [&] {
         if (sweep->parsed()) {
             require_folder("sweep", sweep_dir, "sweep folder");
@@ -173,8 +175,9 @@ int report_main(int argc, char** argv) {
         // other file of the user's must not replace it.
         std::error_code ec;
         if (std::filesystem::exists(std::filesystem::symlink_status(out, ec)) && !is_genlab_page(out))
-            usage_fail("--out ", out, ": exists and is not a page genlab wrote; genlab-report writes a new file or over "
-                                      "its own page only: choose another --out");
+            usage_fail("--out ", out,
+                       ": exists and is not a page genlab wrote; genlab-report writes a new file or over "
+                       "its own page only: choose another --out");
         if (page->count("--out") == 0) make_out_dir(std::filesystem::path(out).parent_path().string());  // outputs/
         write_demo_page(out, dirs);
         std::cout << "genlab-report: wrote " << out << "\n";

@@ -8,8 +8,8 @@
 
 #include "core/error.h"
 #include "core/io/html.h"
-#include "core/train/metrics_csv.h"
 #include "core/io/input_file.h"
+#include "core/train/metrics_csv.h"
 #include "experiments/report.h"
 #include "experiments/sweep_data.h"
 
@@ -46,7 +46,8 @@ std::string figure(const std::string& src, const std::string& alt, const std::st
 }
 
 std::string first_lines(const fs::path& p, size_t lines) {
-    const std::string head = read_file_part(p.string(), FilePart::Head, kMaxShownTextBytes, "text output", Links::Refuse);
+    const std::string head = read_file_part(p.string(), FilePart::Head, kMaxShownTextBytes, "text output",
+                                            Links::Refuse);
     std::string text;
     for (size_t at = 0, i = 0; i < lines && at < head.size(); ++i) {
         const size_t nl = std::min(head.find('\n', at), head.size());
@@ -60,11 +61,13 @@ std::string run_title(const std::string& kind, const nlohmann::json& cfg) {
     auto text = [&](const nlohmann::json& j, const char* key) {
         return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string{};
     };
-    const nlohmann::json model = cfg.contains("model") && cfg["model"].is_object() ? cfg["model"] : nlohmann::json::object();
+    const nlohmann::json model = cfg.contains("model") && cfg["model"].is_object() ? cfg["model"]
+                                                                                   : nlohmann::json::object();
     if (kind == "gan") {
         const std::string data = text(cfg, "data");
         return "GAN on " + (data == "fashion-mnist" ? std::string("Fashion-MNIST") : data) + " (hidden activation " +
-               text(model, "g_act") + (text(model, "g_act") == text(model, "d_act") ? "" : " / " + text(model, "d_act")) + ")";
+               text(model, "g_act") +
+               (text(model, "g_act") == text(model, "d_act") ? "" : " / " + text(model, "d_act")) + ")";
     }
     if (kind == "ae") {
         const bool vae = model.value("variational", false);
@@ -99,7 +102,8 @@ std::string run_section(const fs::path& dir, const fs::path& page_dir, const nlo
                     const std::string name = q["metric"];
                     quality.push_back(name);
                     if (m.contains(name) && m[name].is_number())
-                        t.row({name, value_text(m[name].get<double>()), "quality: " + q.value("better", "") + " is better"});
+                        t.row({name, value_text(m[name].get<double>()),
+                               "quality: " + q.value("better", "") + " is better"});
                 }
         for (const auto& [name, v] : m.items())
             if (v.is_number() && std::find(quality.begin(), quality.end(), name) == quality.end() && name != "steps" &&
@@ -132,8 +136,10 @@ std::string activations_section(const fs::path& dir, const fs::path& page_dir) {
     const CsvTable t = read_csv((dir / "table.csv").string());
     HtmlTable table(t.columns);
     for (const auto& row : t.rows) table.row(row);
-    h += "<p class=\"note\">Properties measured on wide sweeps (range, zero-centred, monotonic, smooth, saturation, f'(0)) "
-         "and the forward + backward kernel cost per element, relative to relu.</p>\n" + table.str();
+    h +=
+        "<p class=\"note\">Properties measured on wide sweeps (range, zero-centred, monotonic, smooth, saturation, f'(0)) "
+        "and the forward + backward kernel cost per element, relative to relu.</p>\n" +
+        table.str();
     return h;
 }
 
@@ -141,7 +147,8 @@ std::string sweep_section(const fs::path& dir, const fs::path& page_dir) {
     const SweepData s = load_sweep(dir.string());
     const std::string rel = link_to(dir, page_dir);
     std::string h = "<h2>Activation ablation</h2>\n<p class=\"meta\">genlab-ablate: " + html_escape(sweep_title(s)) +
-                    ". <a href=\"" + html_escape(rel) + "/report.html\"><b>Open the full report</b></a> (learning curves, "
+                    ". <a href=\"" + html_escape(rel) +
+                    "/report.html\"><b>Open the full report</b></a> (learning curves, "
                     "dead units, saturation, gradient flow, samples per activation).</p>\n";
     return h + ranking_table_html(s) + "<h3>Claims</h3>\n" + claims_html(s);
 }

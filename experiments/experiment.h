@@ -53,10 +53,10 @@ constexpr int kProbeExamples = 256;
 // What the diagnostics hook reports for one hidden layer, on the experiment's fixed evaluation
 // batch (at least 256 examples, the same for every run of a model and data set).
 struct LayerProbe {
-    std::string name;         // "l0", "l1", ... (GAN: "g_l0", "d_l1", ...)
-    Activation act;           // the activation after the layer: post = act(pre)
-    Tensor pre;               // (N, units) pre-activation values, one row per example (or token)
-    Tensor grad;              // (N, units) d loss / d pre
+    std::string name;             // "l0", "l1", ... (GAN: "g_l0", "d_l1", ...)
+    Activation act;               // the activation after the layer: post = act(pre)
+    Tensor pre;                   // (N, units) pre-activation values, one row per example (or token)
+    Tensor grad;                  // (N, units) d loss / d pre
     double weight_grad_norm = 0;  // || d loss / d W || of the layer's weight matrix
     float act_param = std::numeric_limits<float>::quiet_NaN();  // learned PReLU alpha / swish beta, else NaN
 };
@@ -64,8 +64,8 @@ struct LayerProbe {
 class Experiment {
 public:
     virtual ~Experiment() = default;
-    virtual Metrics step(int index) = 0;   // one optimisation step (0-based index) -> training metrics
-    virtual Metrics eval(int step) = 0;    // quality metrics after `step` steps; never changes training
+    virtual Metrics step(int index) = 0;  // one optimisation step (0-based index) -> training metrics
+    virtual Metrics eval(int step) = 0;   // quality metrics after `step` steps; never changes training
     // Everything a checkpoint must hold, under fixed prefixes: "model." and "optim." (the GAN's
     // modules and optimizers sit under model.g./model.d. and optim.g./optim.d.), data samplers and
     // RNG streams.
@@ -139,16 +139,16 @@ const C& config_of(const ConfigBox& box) {
 // The shared run flags of every training executable (--steps --seed --threads --out --resume
 // --save-every --log-every --eval-every --quiet), declared once.
 struct RunOptions {
-    int steps = 1000;        // optimisation steps in total (a resumed run continues to this)
-    uint64_t seed = 1;       // every random stream derives from (seed, stream name)
-    int threads = 0;         // OpenMP threads; 0: the OpenMP default
-    std::string out{};       // output folder; "": outputs/<experiment>/<YYYYmmdd-HHMMSS>
-    std::string resume{};    // checkpoint to continue from (same config and seed)
-    int save_every = 0;      // checkpoint every N steps; 0: only at the end
-    int log_every = 100;     // metrics.csv row and progress line every N steps
-    int eval_every = 0;      // quality metrics every N steps; 0: only at the end
-    bool quiet = false;      // no progress output
-    bool force = false;      // replace an earlier run of this experiment in --out
+    int steps = 1000;      // optimisation steps in total (a resumed run continues to this)
+    uint64_t seed = 1;     // every random stream derives from (seed, stream name)
+    int threads = 0;       // OpenMP threads; 0: the OpenMP default
+    std::string out{};     // output folder; "": outputs/<experiment>/<YYYYmmdd-HHMMSS>
+    std::string resume{};  // checkpoint to continue from (same config and seed)
+    int save_every = 0;    // checkpoint every N steps; 0: only at the end
+    int log_every = 100;   // metrics.csv row and progress line every N steps
+    int eval_every = 0;    // quality metrics every N steps; 0: only at the end
+    bool quiet = false;    // no progress output
+    bool force = false;    // replace an earlier run of this experiment in --out
 };
 const ConfigSpec<RunOptions>& run_options_spec();
 
@@ -157,7 +157,7 @@ struct SampleOptions {
     std::string checkpoint;  // checkpoint.safetensors of a finished or interrupted run
     uint64_t seed = 1;       // seed of the sampling streams
     int threads = 0;
-    std::string out;         // folder for pictures/samples; "": outputs/<experiment>-sample/<stamp>
+    std::string out;  // folder for pictures/samples; "": outputs/<experiment>-sample/<stamp>
 };
 const ConfigSpec<SampleOptions>& sample_options_spec();
 
@@ -170,9 +170,9 @@ void require_file(const std::string& flag, const std::string& path, const std::s
 struct LoadedRun {
     std::string path;
     StateDict state;
-    nlohmann::json config;  // the experiment's config object, as ConfigBox::to_json wrote it
+    nlohmann::json config;                 // the experiment's config object, as ConfigBox::to_json wrote it
     std::shared_ptr<const ConfigBox> box;  // that config, parsed and validated by the experiment's spec
-    nlohmann::json run;     // its RunOptions
+    nlohmann::json run;                    // its RunOptions
     int step = 0;
 };
 
@@ -186,13 +186,13 @@ std::string sample_output(const std::string& experiment, const LoadedRun& run, c
 
 // A file a run writes and what it shows: the caption a page puts under it.
 struct OutputDoc {
-    std::string file;     // "samples.png", in the run's folder
+    std::string file;  // "samples.png", in the run's folder
     std::string caption;
 };
 
 struct ExperimentDef {
-    std::string name;    // "gan": genlab-gan, outputs/gan/..., checkpoint kind "gan"
-    std::string about;   // one line for --help
+    std::string name;                                    // "gan": genlab-gan, outputs/gan/..., checkpoint kind "gan"
+    std::string about;                                   // one line for --help
     std::function<int(const ConfigBox&)> default_steps;  // --steps when not given (may depend on the config)
     int default_eval_every = 0;
     std::function<std::unique_ptr<ConfigBox>()> new_config;

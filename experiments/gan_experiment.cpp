@@ -33,9 +33,9 @@ namespace {
 
 using models::Gan;
 
-constexpr int kModeSamples = 2500;   // VEEGAN's sample count for mode coverage
-constexpr int kProgressCols = 8;     // fixed noise vectors per progress row (images)
-constexpr int kProgressPoints = 512; // fixed noise vectors per progress panel (2-D)
+constexpr int kModeSamples = 2500;    // VEEGAN's sample count for mode coverage
+constexpr int kProgressCols = 8;      // fixed noise vectors per progress row (images)
+constexpr int kProgressPoints = 512;  // fixed noise vectors per progress panel (2-D)
 
 bool is_toy(const std::string& data) {
     const std::vector<std::string>& toys = data::toy2d_names();
@@ -64,7 +64,7 @@ struct GanExpConfig {
     int progress_rows = 8;               // snapshots in progress.png
     int fd_samples = 10000;              // generated images for fd_features (0: skip)
     std::string classifier = "outputs/cache/classifier-fashion-mnist.safetensors";  // feature classifier cache
-    int classifier_steps = 2000;         // its training steps (once; cached)
+    int classifier_steps = 2000;                                                    // its training steps (once; cached)
     int image_rows = 0, image_cols = 0;  // derived: the image size (0 for 2-D data)
     models::GanConfig model;
 };
@@ -89,12 +89,14 @@ const ConfigSpec<GanExpConfig>& gan_spec() {
             .field("progress_rows", &C::progress_rows, "Snapshots in progress.png", in_range(1, 64))
             .field("fd_samples", &C::fd_samples, "Generated images for fd_features (0: skip)", in_range(0, 100000))
             .field("classifier", &C::classifier, "Cache file of the feature classifier")
-            .field("classifier_steps", &C::classifier_steps, "Training steps of the feature classifier", in_range(1, 1'000'000))
+            .field("classifier_steps", &C::classifier_steps, "Training steps of the feature classifier",
+                   in_range(1, 1'000'000))
             .derived("image_rows", &C::image_rows, in_range(0, 4096))
             .derived("image_cols", &C::image_cols, in_range(0, 4096))
             .nest("model", &C::model, models::gan_config_spec())
             .rule([](const C& c) {
-                if (c.data == "mnist" && c.data_dir.empty()) usage_fail("--data mnist needs --data-dir DIR with the four IDX files");
+                if (c.data == "mnist" && c.data_dir.empty())
+                    usage_fail("--data mnist needs --data-dir DIR with the four IDX files");
                 if (is_toy(c.data) && (c.class_filter != -1 || !c.data_dir.empty()))
                     usage_fail("--class and --data-dir apply to image datasets, not to ", c.data);
                 if (c.fd_samples == 1) usage_fail("--fd-samples 1: expected 0 (off) or at least 2");
@@ -145,7 +147,8 @@ ToySpace toy_space(const data::Toy2d& toy, ValueRange model) {
 }
 
 GridOptions grid(const GanExpConfig& c, int cols) {
-    return {.cols = cols, .upscale = c.upscale, .range = output_range(c), .height = c.image_rows, .width = c.image_cols};
+    return {
+        .cols = cols, .upscale = c.upscale, .range = output_range(c), .height = c.image_rows, .width = c.image_cols};
 }
 
 // --- 2-D pictures: real points, generated points and mode centres, through the plot module
@@ -160,7 +163,8 @@ Panel toy_panel(const data::Toy2d& toy, const std::string& title, const Tensor* 
     }
     const double half = 0.5 * std::max(hi_x - lo_x, hi_y - lo_y) + 8.0 * toy.sigma + 0.5;
     const double cx = 0.5 * (lo_x + hi_x), cy = 0.5 * (lo_y + hi_y);
-    Panel p{.title = title, .x_min = cx - half, .x_max = cx + half, .y_min = cy - half, .y_max = cy + half, .square = true};
+    Panel p{
+        .title = title, .x_min = cx - half, .x_max = cx + half, .y_min = cy - half, .y_max = cy + half, .square = true};
     auto points = [](const Tensor& pts, const std::string& label, Rgb color, float opacity) {
         Series s{.label = label, .color = color, .width = 1.6f, .mark = Mark::Dots, .opacity = opacity};
         for (int i = 0; i < pts.shape()[0]; ++i) {
@@ -269,13 +273,13 @@ public:
         if (!toy_ && static_cast<size_t>(b) > images_.size())
             usage_fail("--batch ", b, ": larger than the dataset (", images_.size(), " images)");
         if (!toy_) sampler_.emplace(images_.size(), stream_seed(run.seed, "data"));
-        d_input_ = Tensor(Shape{2 * b, p});                            // (2B, P): real rows, then fake rows
-        real_view_ = Tensor::view(d_input_.data(), Shape{b, p});        // (B, P)
-        d_targets_ = Tensor(Shape{2 * b, 1}, 0.f);                      // (2B, 1)
+        d_input_ = Tensor(Shape{2 * b, p});                       // (2B, P): real rows, then fake rows
+        real_view_ = Tensor::view(d_input_.data(), Shape{b, p});  // (B, P)
+        d_targets_ = Tensor(Shape{2 * b, 1}, 0.f);                // (2B, 1)
         std::fill(d_targets_.data(), d_targets_.data() + b, 1.f);
-        ones_ = Tensor(Shape{b, 1}, 1.f);                               // (B, 1)
-        z_ = Tensor(Shape{b, cfg_.model.latent});                       // (B, Z)
-        if (!toy_ && cfg_.fd_samples > 0) prepare_classifier();         // before training: problems show up early
+        ones_ = Tensor(Shape{b, 1}, 1.f);                        // (B, 1)
+        z_ = Tensor(Shape{b, cfg_.model.latent});                // (B, Z)
+        if (!toy_ && cfg_.fd_samples > 0) prepare_classifier();  // before training: problems show up early
     }
 
     Metrics step(int s) override {
@@ -288,11 +292,11 @@ public:
         const float g_loss = g_update();
         progress_.maybe_record(n, gan_);
         if (n % log_every_ == 0 || n == steps_ || n == 1) {  // on logged rows; a norm costs a pass over every weight
-            g_norm_ = grad_norm(opt_g_.params());  // G's gradients from this G update
-            d_norm_ = grad_norm(opt_d_.params());  // D's from the last D update (frozen since)
+            g_norm_ = grad_norm(opt_g_.params());            // G's gradients from this G update
+            d_norm_ = grad_norm(opt_d_.params());            // D's from the last D update (frozen since)
         }
-        return {{"d_loss", d_loss}, {"g_loss", g_loss}, {"d_real", d_real_}, {"d_fake", d_fake_},
-                {"g_grad_norm", g_norm_}, {"d_grad_norm", d_norm_}};
+        return {{"d_loss", d_loss},  {"g_loss", g_loss},       {"d_real", d_real_},
+                {"d_fake", d_fake_}, {"g_grad_norm", g_norm_}, {"d_grad_norm", d_norm_}};
     }
 
     // Deterministic and independent of the training streams: evaluating never changes training.
@@ -308,9 +312,10 @@ public:
         for (size_t i = 0; i < x.numel(); ++i) x[i] = remap(x[i], range, {-1.f, 1.f});  // the classifier's range
         Tensor feats;
         clf_->model->evaluate(x, &feats, nullptr);
-        return {{"fd_features", models::frechet_distance(real_features_, feats)},
-                {"class_histogram_kl", models::class_histogram_kl(clf_->model->predict(x), clf_->model->config().classes)},
-                {"classifier_accuracy", clf_->test_accuracy}};
+        return {
+            {"fd_features", models::frechet_distance(real_features_, feats)},
+            {"class_histogram_kl", models::class_histogram_kl(clf_->model->predict(x), clf_->model->config().classes)},
+            {"classifier_accuracy", clf_->test_accuracy}};
     }
 
     void track(Trainer& t) override {
@@ -333,10 +338,14 @@ public:
             toy2d_.sample(real_rng, real);
             const models::ModeCoverage mc = models::mode_coverage(fake, toy2d_.centres, toy2d_.sigma);
             save_scatter(dir + "/scatter.png", toy2d_,
-                         str(cfg_.data, ": ", mc.modes_covered, "/", toy2d_.centres.size(), " modes covered"), &real, fake);
+                         str(cfg_.data, ": ", mc.modes_covered, "/", toy2d_.centres.size(), " modes covered"), &real,
+                         fake);
             if (progress_.filled() > 0) {
-                Figure fig{.title = "generated points over training", .cols = std::min(progress_.rows(), 4),
-                           .panel_width = 260, .panel_height = 260, .svg_id = "progress"};
+                Figure fig{.title = "generated points over training",
+                           .cols = std::min(progress_.rows(), 4),
+                           .panel_width = 260,
+                           .panel_height = 260,
+                           .svg_id = "progress"};
                 for (int k = 0; k < progress_.filled(); ++k) {
                     Tensor f = progress_.frames(k, k + 1);
                     space_.to_data(f);
@@ -350,21 +359,26 @@ public:
         save_png(dir + "/samples.png",
                  image_grid(models::generate(gan_, models::sample_latent(64, cfg_.model.latent, rng)), grid(cfg_, 8)));
         if (progress_.filled() > 0)
-            save_png(dir + "/progress.png", image_grid(progress_.frames(0, progress_.filled()), grid(cfg_, kProgressCols)));
+            save_png(dir + "/progress.png",
+                     image_grid(progress_.frames(0, progress_.filled()), grid(cfg_, kProgressCols)));
     }
 
     std::vector<PlotPanel> plots() const override {
-        std::vector<PlotPanel> p{{"losses", {"d_loss", "g_loss"}}, {"mean D output", {"d_real", "d_fake"}},
+        std::vector<PlotPanel> p{{"losses", {"d_loss", "g_loss"}},
+                                 {"mean D output", {"d_real", "d_fake"}},
                                  {"gradient norms", {"g_grad_norm", "d_grad_norm"}, true}};
-        if (toy_) p.push_back({"modes covered", {"modes_covered"}});
-        else if (cfg_.fd_samples > 0) p.push_back({"fd_features", {"fd_features"}});
+        if (toy_)
+            p.push_back({"modes covered", {"modes_covered"}});
+        else if (cfg_.fd_samples > 0)
+            p.push_back({"fd_features", {"fd_features"}});
         return p;
     }
 
     // D's layers on D's loss over [real; G(z)] (fake detached), G's on G's loss through frozen D.
     std::vector<LayerProbe> probe() override {
         const int n = kProbeExamples, p = cfg_.model.data_dim;  // n real rows and n latent vectors
-        Tensor input(Shape{2 * n, p}), targets(Shape{2 * n, 1}, 0.f), ones(Shape{n, 1}, 1.f), z(Shape{n, cfg_.model.latent});
+        Tensor input(Shape{2 * n, p}), targets(Shape{2 * n, 1}, 0.f), ones(Shape{n, 1}, 1.f),
+            z(Shape{n, cfg_.model.latent});
         std::fill(targets.data(), targets.data() + n, 1.f);
         Rng rng(stream_seed(0, "diagnostics"));  // the same batch for every run on this data
         rng.fill_normal(z);
@@ -383,7 +397,8 @@ public:
         {
             NoGradGuard ng(td);
             Var fake = gan_.g(td, td.constant(z));
-            std::memcpy(input.data() + static_cast<size_t>(n) * p, td.value(fake).data(), static_cast<size_t>(n) * p * sizeof(float));
+            std::memcpy(input.data() + static_cast<size_t>(n) * p, td.value(fake).data(),
+                        static_cast<size_t>(n) * p * sizeof(float));
         }
         td.backward(models::gan_d_loss(td, gan_.d(td, td.constant(input), &rd), td.constant(targets), loss_));
         const auto hidden = [](size_t, const LayerRecord::Layer& l) { return l.hidden; };
@@ -410,7 +425,9 @@ private:
             return c;
         }
         if (!c.data_dir.empty()) require_folder("--data-dir", c.data_dir, "the MNIST four-file IDX layout");
-        images_ = data::load_images({.data_dir = c.data_dir, .range = output_range(c), .class_filter = c.class_filter,
+        images_ = data::load_images({.data_dir = c.data_dir,
+                                     .range = output_range(c),
+                                     .class_filter = c.class_filter,
                                      .limit = static_cast<size_t>(c.limit)});
         c.image_rows = images_.rows;
         c.image_cols = images_.cols;
@@ -460,7 +477,7 @@ private:
         const size_t half = static_cast<size_t>(b) * static_cast<size_t>(cfg_.model.data_dim);
         noise_.fill_normal(z_);
         {
-            NoGradGuard no_grad(t);  // the fake half is a constant for D's update (detach)
+            NoGradGuard no_grad(t);                // the fake half is a constant for D's update (detach)
             Var fake = gan_.g(t, t.constant(z_));  // (B, P)
             std::memcpy(d_input_.data() + half, t.value(fake).data(), half * sizeof(float));
         }
@@ -543,11 +560,12 @@ struct GanSampleConfig {
 
 const ConfigSpec<GanSampleConfig>& gan_sample_spec() {
     using C = GanSampleConfig;
-    static const ConfigSpec<C> spec =
-        ConfigSpec<C>()
-            .field("num", &C::num, "Samples to draw", in_range(1, 10000))
-            .field("interpolate", &C::interpolate, "Also write interpolation.png (8 latent paths, 10 steps each)")
-            .field("upscale", &C::upscale, "Nearest-neighbour magnification", in_range(1, 16));
+    static const ConfigSpec<C> spec = ConfigSpec<C>()
+                                          .field("num", &C::num, "Samples to draw", in_range(1, 10000))
+                                          .field("interpolate", &C::interpolate,
+                                                 "Also write interpolation.png (8 latent paths, 10 steps each)")
+                                          .field("upscale", &C::upscale, "Nearest-neighbour magnification",
+                                                 in_range(1, 16));
     return spec;
 }
 
@@ -586,7 +604,8 @@ void sample_gan(const LoadedRun& run, const SampleOptions& opt, const ConfigBox&
         }
         if (s.interpolate) {
             constexpr int kRows = 8, kSteps = 10;
-            Tensor z0 = models::sample_latent(kRows, cfg.model.latent, rng), z1 = models::sample_latent(kRows, cfg.model.latent, rng);
+            Tensor z0 = models::sample_latent(kRows, cfg.model.latent, rng),
+                   z1 = models::sample_latent(kRows, cfg.model.latent, rng);
             save_png(out + "/interpolation.png",
                      image_grid(models::generate(gan, models::interpolate_latent(z0, z1, kSteps)), grid(cfg, kSteps)));
         }
@@ -607,9 +626,11 @@ const ExperimentDef& gan_experiment() {
             [](const ConfigBox& box) {
                 const GanExpConfig& c = config_of<GanExpConfig>(box);
                 if (is_toy(c.data))
-                    return std::vector<QualityMetric>{{"modes_covered", Better::Higher}, {"high_quality_fraction", Better::Higher}};
+                    return std::vector<QualityMetric>{{"modes_covered", Better::Higher},
+                                                      {"high_quality_fraction", Better::Higher}};
                 if (c.fd_samples == 0) return std::vector<QualityMetric>{};
-                return std::vector<QualityMetric>{{"fd_features", Better::Lower}, {"class_histogram_kl", Better::Lower}};
+                return std::vector<QualityMetric>{{"fd_features", Better::Lower},
+                                                  {"class_histogram_kl", Better::Lower}};
             },
         .create = [](const ConfigBox& box, const RunOptions& run) -> std::unique_ptr<Experiment> {
             return std::make_unique<GanExperiment>(config_of<GanExpConfig>(box), run);
@@ -619,16 +640,19 @@ const ExperimentDef& gan_experiment() {
                 const GanExpConfig& c = config_of<GanExpConfig>(box);
                 return models::memory_estimate(c.model, c.batch);
             },
-        .new_sample_config = [] { return std::make_unique<TypedConfigBox<GanSampleConfig>>(gan_sample_spec(), nullptr); },
+        .new_sample_config =
+            [] { return std::make_unique<TypedConfigBox<GanSampleConfig>>(gan_sample_spec(), nullptr); },
         .sample = sample_gan,
-        .outputs =
-            {{"samples.png", "64 images drawn from the generator at the end of training, one fresh latent code each."},
-             {"scatter.png", "2-D data: 5,000 generated points (blue) over real samples (grey); red crosses mark the "
-                             "mode centres, and the title counts the modes the generator covers."},
-             {"progress.png", "The generator's output for the same fixed latent codes at evenly spaced steps of "
-                              "training: one row (images) or one panel (2-D) per snapshot, the last at the final step."},
-             {"loss.png", "Training curves from metrics.csv: both losses, D's mean output on real and generated "
-                          "data, and the gradient norms of G and D."}},
+        .outputs = {{"samples.png",
+                     "64 images drawn from the generator at the end of training, one fresh latent code each."},
+                    {"scatter.png",
+                     "2-D data: 5,000 generated points (blue) over real samples (grey); red crosses mark the "
+                     "mode centres, and the title counts the modes the generator covers."},
+                    {"progress.png",
+                     "The generator's output for the same fixed latent codes at evenly spaced steps of "
+                     "training: one row (images) or one panel (2-D) per snapshot, the last at the final step."},
+                    {"loss.png", "Training curves from metrics.csv: both losses, D's mean output on real and generated "
+                                 "data, and the gradient norms of G and D."}},
     };
     return def;
 }

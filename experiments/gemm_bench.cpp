@@ -22,10 +22,10 @@ struct Layer {
 // The benchmark workloads: gan at batch 64, ae at batch 128, gpt at batch 12 × block 64 = 768 rows.
 const std::vector<Layer>& workload_layers() {
     static const std::vector<Layer> layers{
-        {"gan G 64-256", 64, 64, 256},      {"gan G 256-512", 64, 256, 512},  {"gan G 512-784", 64, 512, 784},
-        {"gan D 784-512", 64, 784, 512},    {"gan D 512-256", 64, 512, 256},  {"gan D 256-1", 64, 256, 1},
-        {"ae 784-512", 128, 784, 512},      {"ae 512-128", 128, 512, 128},    {"ae 128-32", 128, 128, 32},
-        {"ae 32-128", 128, 32, 128},        {"ae 128-512", 128, 128, 512},    {"ae 512-784", 128, 512, 784},
+        {"gan G 64-256", 64, 64, 256},      {"gan G 256-512", 64, 256, 512},     {"gan G 512-784", 64, 512, 784},
+        {"gan D 784-512", 64, 784, 512},    {"gan D 512-256", 64, 512, 256},     {"gan D 256-1", 64, 256, 1},
+        {"ae 784-512", 128, 784, 512},      {"ae 512-128", 128, 512, 128},       {"ae 128-32", 128, 128, 32},
+        {"ae 32-128", 128, 32, 128},        {"ae 128-512", 128, 128, 512},       {"ae 512-784", 128, 512, 784},
         {"gpt qkv 128-384", 768, 128, 384}, {"gpt proj 128-128", 768, 128, 128}, {"gpt fc 128-512", 768, 128, 512},
         {"gpt fc2 512-128", 768, 512, 128}, {"gpt head 128-65", 768, 128, 65},
     };
@@ -60,7 +60,8 @@ struct Product {
 
 GemmBenchRow measure(const Product& p, int threads, double rep_ms) {
     // Operands as stored: op(A) is (m, k), op(B) (k, n).
-    std::vector<float> a(static_cast<size_t>(p.m * p.k)), b(static_cast<size_t>(p.k * p.n)), c(static_cast<size_t>(p.m * p.n));
+    std::vector<float> a(static_cast<size_t>(p.m * p.k)), b(static_cast<size_t>(p.k * p.n)),
+        c(static_cast<size_t>(p.m * p.n));
     Rng rng(7);
     for (float& x : a) x = rng.normal();
     for (float& x : b) x = rng.normal();
@@ -68,7 +69,9 @@ GemmBenchRow measure(const Product& p, int threads, double rep_ms) {
     const double flop = 2.0 * static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.k);
     auto gflops = [&](auto&& call) { return flop / seconds_per_call(rep_ms, call) / 1e9; };
     auto on = [&](GemmBackend backend) {
-        return gflops([&] { gemm(backend, p.ta, p.tb, p.m, p.n, p.k, a.data(), lda, b.data(), ldb, 1.f, c.data(), p.n); });
+        return gflops([&] {
+            gemm(backend, p.ta, p.tb, p.m, p.n, p.k, a.data(), lda, b.data(), ldb, 1.f, c.data(), p.n);
+        });
     };
     GemmBenchRow r;
     r.name = p.name;
@@ -77,7 +80,9 @@ GemmBenchRow measure(const Product& p, int threads, double rep_ms) {
     r.threads = threads;
     r.eigen_gflops = on(GemmBackend::Eigen);
     if (openblas_linked()) r.openblas_gflops = on(GemmBackend::OpenBlas);
-    r.genlab_gflops = gflops([&] { gemm(p.ta, p.tb, p.m, p.n, p.k, a.data(), lda, b.data(), ldb, 1.f, c.data(), p.n); });
+    r.genlab_gflops = gflops([&] {
+        gemm(p.ta, p.tb, p.m, p.n, p.k, a.data(), lda, b.data(), ldb, 1.f, c.data(), p.n);
+    });
     r.used = gemm_backend_for(p.m, p.n, p.k) == GemmBackend::OpenBlas ? "openblas" : "eigen";
     return r;
 }

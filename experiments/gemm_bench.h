@@ -11,9 +11,9 @@
 namespace genlab::experiments {
 
 struct GemmBenchRow {
-    std::string name;            // "gpt fc forward"
-    std::string op;              // "x·Wᵀ", "dout·W" or "doutᵀ·x"
-    long m = 0, n = 0, k = 0;    // C (m, n) = op(A) (m, k) · op(B) (k, n)
+    std::string name;          // "gpt fc forward"
+    std::string op;            // "x·Wᵀ", "dout·W" or "doutᵀ·x"
+    long m = 0, n = 0, k = 0;  // C (m, n) = op(A) (m, k) · op(B) (k, n)
     int threads = 0;
     double eigen_gflops = 0;
     double openblas_gflops = 0;  // 0 when this build has no OpenBLAS

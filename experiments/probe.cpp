@@ -23,7 +23,8 @@ LayerProbe make_probe(Tape& t, const LayerRecord::Layer& layer, const std::strin
     p.name = name;
     p.act = *layer.act;
     p.pre = rows_copy(t.value(layer.pre));
-    if (!t.requires_grad(layer.pre)) fail("probe: layer ", name, " has no gradient (was the batch run under NoGradGuard?)");
+    if (!t.requires_grad(layer.pre))
+        fail("probe: layer ", name, " has no gradient (was the batch run under NoGradGuard?)");
     p.grad = rows_copy(t.grad(layer.pre));
     double sq = 0;
     const Tensor& g = layer.weight->grad;

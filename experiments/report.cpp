@@ -39,7 +39,8 @@ std::vector<size_t> rank_order(const SweepData& s) {
     std::vector<size_t> order(s.arms.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        const int ra = s.arms[a].rank > 0 ? s.arms[a].rank : 1 << 30, rb = s.arms[b].rank > 0 ? s.arms[b].rank : 1 << 30;
+        const int ra = s.arms[a].rank > 0 ? s.arms[a].rank : 1 << 30,
+                  rb = s.arms[b].rank > 0 ? s.arms[b].rank : 1 << 30;
         return ra < rb;
     });
     return order;
@@ -52,7 +53,8 @@ bool crossed(const SweepData& s, std::string SweepArm::*field) {
 // ------------------------------------------------------------------ curves over training
 
 // Mean over runs with a min-max band, at the steps every run logged a value.
-Series mean_band(const std::vector<MetricsTable>& tables, const std::string& column, const std::string& label, Rgb color) {
+Series mean_band(const std::vector<MetricsTable>& tables, const std::string& column, const std::string& label,
+                 Rgb color) {
     Series s{.label = label, .color = color, .width = 1.8f};
     std::map<double, std::vector<double>> at;  // step -> values
     for (const MetricsTable& t : tables) {
@@ -112,12 +114,15 @@ std::vector<std::string> curve_columns(const SweepData& s, const std::vector<Arm
 std::string curves_figure(const SweepData& s, const std::vector<ArmTables>& tables) {
     const std::vector<std::string> cols = curve_columns(s, tables);
     if (cols.empty()) return {};
-    Figure fig{.cols = static_cast<int>(std::min<size_t>(cols.size(), 3)), .panel_width = 370, .panel_height = 270,
+    Figure fig{.cols = static_cast<int>(std::min<size_t>(cols.size(), 3)),
+               .panel_width = 370,
+               .panel_height = 270,
                .svg_id = "curves"};
     for (const std::string& c : cols) {
         Panel p{.title = c, .x_label = "step"};
         for (size_t a = 0; a < s.arms.size(); ++a)
-            if (!tables[a].metrics.empty()) p.series.push_back(mean_band(tables[a].metrics, c, s.arms[a].label, palette_color(a)));
+            if (!tables[a].metrics.empty())
+                p.series.push_back(mean_band(tables[a].metrics, c, s.arms[a].label, palette_color(a)));
         fig.panels.push_back(std::move(p));
     }
     return render_svg(fig);
@@ -129,7 +134,8 @@ struct Layers {
 };
 
 std::vector<Layers> diagnosed_layers(const SweepData& s, const std::vector<ArmTables>& tables) {
-    std::vector<Layers> nets = s.model == "gan" ? std::vector<Layers>{{"g_", "G"}, {"d_", "D"}} : std::vector<Layers>{{"", ""}};
+    std::vector<Layers> nets = s.model == "gan" ? std::vector<Layers>{{"g_", "G"}, {"d_", "D"}}
+                                                : std::vector<Layers>{{"", ""}};
     for (Layers& n : nets)
         for (const ArmTables& t : tables)
             for (const MetricsTable& d : t.diagnostics)
@@ -139,8 +145,8 @@ std::vector<Layers> diagnosed_layers(const SweepData& s, const std::vector<ArmTa
 }
 
 // One row of panels per (network, metric): that metric of each hidden layer over training.
-std::string diagnostics_over_training(const SweepData& s, const std::vector<ArmTables>& tables, const std::string& metric,
-                                      const std::string& what, const std::string& id) {
+std::string diagnostics_over_training(const SweepData& s, const std::vector<ArmTables>& tables,
+                                      const std::string& metric, const std::string& what, const std::string& id) {
     const std::vector<Layers> nets = diagnosed_layers(s, tables);
     if (nets.empty()) return {};
     int cols = 0;
@@ -150,7 +156,8 @@ std::string diagnostics_over_training(const SweepData& s, const std::vector<ArmT
         for (int k = 0; k < n.count; ++k) {
             const std::string col = n.prefix + metric + "_l" + std::to_string(k);
             Panel p{.title = (n.name.empty() ? "" : n.name + " ") + "layer " + std::to_string(k) + ": " + what,
-                    .x_label = "step", .y_min = 0.0};
+                    .x_label = "step",
+                    .y_min = 0.0};
             for (size_t a = 0; a < s.arms.size(); ++a)
                 if (!tables[a].diagnostics.empty())
                     p.series.push_back(mean_band(tables[a].diagnostics, col, s.arms[a].label, palette_color(a)));
@@ -166,7 +173,10 @@ std::string gradient_by_depth(const SweepData& s, const std::vector<ArmTables>& 
     Figure fig{.cols = static_cast<int>(nets.size()), .panel_width = 420, .panel_height = 300, .svg_id = "depth"};
     for (const Layers& n : nets) {
         Panel p{.title = (n.name.empty() ? "" : n.name + ": ") + "weight-gradient norm by layer (end)",
-                .x_label = "hidden layer (0 = nearest the input)", .x_min = -0.2, .x_max = n.count - 0.8, .log_y = true,
+                .x_label = "hidden layer (0 = nearest the input)",
+                .x_min = -0.2,
+                .x_max = n.count - 0.8,
+                .log_y = true,
                 .integer_x = true};
         for (size_t a = 0; a < s.arms.size(); ++a) {
             Series sr{.label = s.arms[a].label, .color = palette_color(a)};
@@ -201,7 +211,11 @@ std::string activation_thumbnail(const std::string& spec, size_t index) {
         f.x.push_back(c.x[i]), f.y.push_back(c.y[i]);
         df.x.push_back(c.x[i]), df.y.push_back(c.dy[i]);
     }
-    Figure fig{.cols = 1, .panel_width = 250, .panel_height = 170, .shared_legend = false, .font_size = 11.f,
+    Figure fig{.cols = 1,
+               .panel_width = 250,
+               .panel_height = 170,
+               .shared_legend = false,
+               .font_size = 11.f,
                .svg_id = "act" + std::to_string(index)};
     fig.panels.push_back(Panel{.series = {f, df}, .y_min = -1.5, .y_max = 4.0, .legend = true});
     return render_svg(fig);
@@ -249,14 +263,17 @@ std::string data_name(const SweepData& s) {
     if (s.model == "ae") return text("data_dir").empty() ? "Fashion-MNIST" : text("data_dir");
     const std::string corpus = text("corpus");
     std::string arch = c.contains("model") && c["model"].is_object() ? c["model"].value("arch", "") : "";
-    return (corpus.empty() ? "the word list" : fs::path(corpus).filename().string()) + (arch.empty() ? "" : ", " + arch);
+    return (corpus.empty() ? "the word list" : fs::path(corpus).filename().string()) +
+           (arch.empty() ? "" : ", " + arch);
 }
 
 // The sweep's model config as key / value rows ("model.hidden" for nested keys).
 void flatten(const nlohmann::json& j, const std::string& prefix, HtmlTable& t) {
     for (const auto& [key, v] : j.items()) {
-        if (v.is_object()) flatten(v, prefix + key + ".", t);
-        else t.row({prefix + key, v.is_string() ? v.get<std::string>() : v.dump()});
+        if (v.is_object())
+            flatten(v, prefix + key + ".", t);
+        else
+            t.row({prefix + key, v.is_string() ? v.get<std::string>() : v.dump()});
     }
 }
 
@@ -265,9 +282,10 @@ void flatten(const nlohmann::json& j, const std::string& prefix, HtmlTable& t) {
 std::string sweep_title(const SweepData& s) {
     size_t seeds = 0;
     for (const SweepArm& a : s.arms) seeds = std::max(seeds, a.runs.size());
-    const int steps = s.sweep.contains("steps") && s.sweep["steps"].is_number_integer() ? s.sweep["steps"].get<int>() : 0;
-    return s.model + " on " + data_name(s) + ": " + std::to_string(s.arms.size()) + " arms \u00d7 " + std::to_string(seeds) +
-           " seeds, " + std::to_string(steps) + " steps each";
+    const int steps = s.sweep.contains("steps") && s.sweep["steps"].is_number_integer() ? s.sweep["steps"].get<int>()
+                                                                                        : 0;
+    return s.model + " on " + data_name(s) + ": " + std::to_string(s.arms.size()) + " arms \u00d7 " +
+           std::to_string(seeds) + " seeds, " + std::to_string(steps) + " steps each";
 }
 
 std::string ranking_table_html(const SweepData& s) {
@@ -307,27 +325,30 @@ std::string ranking_table_html(const SweepData& s) {
         if (lrs) row.push_back({html_escape(arm.lr)});
         row.push_back(number_cell(mean_std(q)));
         row.push_back(number_cell(values_text(q)));
-        for (size_t i = 1; i < s.quality.size(); ++i) row.push_back(number_cell(mean_std(arm.stats(s.quality[i].name))));
+        for (size_t i = 1; i < s.quality.size(); ++i)
+            row.push_back(number_cell(mean_std(arm.stats(s.quality[i].name))));
         row.push_back(number_cell(mean_std(arm.stats("ms_per_step"))));
         row.push_back({html_escape(std::to_string(diverged) + " of " + std::to_string(arm.runs.size()) +
                                    (diverged ? diverged_at + ")" : ""))});
         row.push_back({html_escape(overlaps.empty() ? "\u2013" : overlaps)});
         t.html_row(row, diverged == static_cast<int>(arm.runs.size()) ? "diverged" : (overlaps.empty() ? "" : "tie"));
     }
-    std::string note = "<p class=\"note\">Mean \u00b1 standard deviation over the seeds that finished; per-seed values in "
-                       "seed order. ms/step is wall time per optimisation step, evaluation included, with the sweep's "
-                       "jobs sharing the machine.";
+    std::string note =
+        "<p class=\"note\">Mean \u00b1 standard deviation over the seeds that finished; per-seed values in "
+        "seed order. ms/step is wall time per optimisation step, evaluation included, with the sweep's "
+        "jobs sharing the machine.";
     if (any_tie)
-        note += " Highlighted arms are not separable: their min\u2013max range over seeds overlaps with the arms listed, "
-                "so this sweep cannot order them (more seeds may).";
+        note +=
+            " Highlighted arms are not separable: their min\u2013max range over seeds overlaps with the arms listed, "
+            "so this sweep cannot order them (more seeds may).";
     return t.str() + note + "</p>\n";
 }
 
 std::string claims_html(const SweepData& s) {
     std::string h = "<ul>\n";
     for (const Claim& c : sweep_claims(s))
-        h += "<li><b>" + html_escape(c.claim) + "</b> \u2014 <span class=\"verdict " + verdict_class(c.verdict) + "\">" +
-             verdict_text(c.verdict) + "</span>. " + html_escape(c.evidence) + "</li>\n";
+        h += "<li><b>" + html_escape(c.claim) + "</b> \u2014 <span class=\"verdict " + verdict_class(c.verdict) +
+             "\">" + verdict_text(c.verdict) + "</span>. " + html_escape(c.evidence) + "</li>\n";
     return h + "</ul>\n";
 }
 
@@ -339,38 +360,50 @@ std::string write_sweep_report(const std::string& dir) {
     if (init.empty() && cfg.contains("init") && cfg["init"].is_string()) init = cfg["init"].get<std::string>();
 
     std::string b = "<h1>Activation ablation</h1>\n<p><b>" + html_escape(sweep_title(s)) + "</b></p>\n";
-    b += "<p class=\"meta\">Written " + utc_now_text() + " by genlab-ablate from <code>results.csv</code>, "
+    b += "<p class=\"meta\">Written " + utc_now_text() +
+         " by genlab-ablate from <code>results.csv</code>, "
          "<code>summary.json</code> and each run's <code>metrics.csv</code> and <code>diagnostics.csv</code>. ";
     b += "Weight init: <b>" + html_escape(crossed(s, &SweepArm::init) ? "crossed, see the arms" : init) +
          "</b> (part of the result: another init can reorder the arms). ";
     if (s.model == "gan")
-        b += "Swept networks: <b>" + html_escape(s.sweep.value("where", "both")) + "</b>; the output activation stays the model's. ";
+        b += "Swept networks: <b>" + html_escape(s.sweep.value("where", "both")) +
+             "</b>; the output activation stays the model's. ";
     b += "Seeds are 1..N; every arm sees the same data order and evaluation batch for a given seed.</p>\n";
 
     HtmlTable settings({"setting", "value"});
     for (const char* key : {"steps", "eval_every", "diag_every", "where"})
-        if (s.sweep.contains(key)) settings.row({key, s.sweep[key].is_string() ? s.sweep[key].get<std::string>() : s.sweep[key].dump()});
+        if (s.sweep.contains(key))
+            settings.row({key, s.sweep[key].is_string() ? s.sweep[key].get<std::string>() : s.sweep[key].dump()});
     flatten(s.config(), "", settings);
     b += "<details><summary>Every setting of the sweep (the model's config; an arm changes its activation, init or "
-         "learning rate)</summary>\n" + settings.str() + "</details>\n";
+         "learning rate)</summary>\n" +
+         settings.str() + "</details>\n";
 
     b += "<h2>Ranking</h2>\n" + ranking_table_html(s);
 
-    b += "<h2>Claims</h2>\n<p class=\"note\">Each verdict is computed from this sweep's final measurements; it holds for "
-         "this model, data, init and training length only.</p>\n" + claims_html(s);
+    b +=
+        "<h2>Claims</h2>\n<p class=\"note\">Each verdict is computed from this sweep's final measurements; it holds for "
+        "this model, data, init and training length only.</p>\n" +
+        claims_html(s);
 
     if (const std::string svg = curves_figure(s, tables); !svg.empty())
         b += "<h2>Learning curves</h2>\n<p class=\"note\">Mean over seeds (line) and min\u2013max over seeds (band), "
-             "at every logged step.</p>\n" + svg;
+             "at every logged step.</p>\n" +
+             svg;
 
-    b += "<h2>Diagnostics</h2>\n<p class=\"note\">Measured on a fixed batch of at least 256 evaluation examples, the same "
-         "for every arm, every " + std::to_string(s.sweep.value("diag_every", 0)) + " steps. Dead: the unit's derivative is "
-         "exactly 0 for every example. Saturated: |f\u2032(pre-activation)| below 1% of f\u2032's largest magnitude.</p>\n";
+    b +=
+        "<h2>Diagnostics</h2>\n<p class=\"note\">Measured on a fixed batch of at least 256 evaluation examples, the same "
+        "for every arm, every " +
+        std::to_string(s.sweep.value("diag_every", 0)) +
+        " steps. Dead: the unit's derivative is "
+        "exactly 0 for every example. Saturated: |f\u2032(pre-activation)| below 1% of f\u2032's largest magnitude.</p>\n";
     b += "<h3>Dead units per layer</h3>\n" + diagnostics_over_training(s, tables, "dead_fraction", "dead", "dead");
-    b += "<h3>Saturation per layer</h3>\n" + diagnostics_over_training(s, tables, "saturated_fraction", "saturated", "sat");
-    b += "<h3>Gradient flow by depth</h3>\n<p class=\"note\">The norm of the loss gradient with respect to each hidden "
-         "layer's weights at the end of training; falling towards layer 0 means gradients vanish on their way back.</p>\n" +
-         gradient_by_depth(s, tables);
+    b += "<h3>Saturation per layer</h3>\n" +
+         diagnostics_over_training(s, tables, "saturated_fraction", "saturated", "sat");
+    b +=
+        "<h3>Gradient flow by depth</h3>\n<p class=\"note\">The norm of the loss gradient with respect to each hidden "
+        "layer's weights at the end of training; falling towards layer 0 means gradients vanish on their way back.</p>\n" +
+        gradient_by_depth(s, tables);
 
     b += "<h2>Activations and samples</h2>\n<div class=\"grid\">\n";
     for (size_t a : rank_order(s)) {

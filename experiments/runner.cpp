@@ -6,13 +6,13 @@
 #include <optional>
 
 #include "core/error.h"
+#include "core/io/input_file.h"
 #include "core/io/plot.h"
 #include "core/io/safetensors.h"
 #include "core/parallel.h"
 #include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
-#include "core/io/input_file.h"
 
 namespace genlab::experiments {
 
@@ -30,12 +30,15 @@ const ConfigSpec<RunOptions>& run_options_spec() {
             .field("threads", &R::threads, "Threads (0: the OpenMP default)", in_range(0, 1024))
             .field("out", &R::out, "Output folder (default: outputs/<experiment>/<YYYYmmdd-HHMMSS>)")
             .field("resume", &R::resume, "Continue from this checkpoint (same flags and seed, higher or equal --steps)")
-            .field("save_every", &R::save_every, "Checkpoint every N steps (0: only at the end)", in_range(0, 100'000'000))
-            .field("log_every", &R::log_every, "metrics.csv row and progress line every N steps", in_range(1, 100'000'000))
+            .field("save_every", &R::save_every, "Checkpoint every N steps (0: only at the end)",
+                   in_range(0, 100'000'000))
+            .field("log_every", &R::log_every, "metrics.csv row and progress line every N steps",
+                   in_range(1, 100'000'000))
             .field("eval_every", &R::eval_every, "Quality metrics every N steps (0: only at the end)",
                    in_range(0, 100'000'000))
             .field("quiet", &R::quiet, "No progress output")
-            .field("force", &R::force, "Replace an earlier run of this model in --out (never another model's run or other files)");
+            .field("force", &R::force,
+                   "Replace an earlier run of this model in --out (never another model's run or other files)");
     return spec;
 }
 
@@ -57,13 +60,15 @@ std::optional<nlohmann::json> out_folder_config(const std::string& out) {
     if (folder_is_empty(out)) return std::nullopt;
     const fs::path config = fs::path(out) / "config.json";
     if (!fs::exists(fs::symlink_status(config, ec))) return nlohmann::json();
-    return nlohmann::json(read_json_file(config.string(), kMaxJsonFileBytes, "run description (config.json)", Links::Refuse));
+    return nlohmann::json(read_json_file(config.string(), kMaxJsonFileBytes, "run description (config.json)",
+                                         Links::Refuse));
 }
 
 void require_folder(const std::string& flag, const std::string& path, const std::string& what) {
     std::error_code ec;
     if (!fs::is_directory(path, ec))
-        usage_fail(flag, " ", path, fs::exists(path, ec) ? ": not a folder (expected " : ": no such folder (expected ", what, ")");
+        usage_fail(flag, " ", path, fs::exists(path, ec) ? ": not a folder (expected " : ": no such folder (expected ",
+                   what, ")");
 }
 
 void require_file(const std::string& flag, const std::string& path, const std::string& what) {
@@ -74,14 +79,16 @@ void require_file(const std::string& flag, const std::string& path, const std::s
 
 LoadedRun load_run(const std::string& path, const std::string& kind, const std::string& flag) {
     const std::string program = "genlab-" + kind;
-    if (path.empty()) usage_fail(flag, ": no checkpoint given (pass the checkpoint.safetensors of a ", program, " run)");
+    if (path.empty())
+        usage_fail(flag, ": no checkpoint given (pass the checkpoint.safetensors of a ", program, " run)");
     require_file(flag, path, "the checkpoint.safetensors of a " + program + " run");
     LoadedRun r;
     r.path = path;
     r.state = load_safetensors(path);
     if (const std::string* bad = r.state.first_non_finite())
-        fail(path, ": tensor '", *bad, "' holds nan or inf values (the run diverged before this checkpoint was written); "
-                   "use a checkpoint of a run that trained without diverging");
+        fail(path, ": tensor '", *bad,
+             "' holds nan or inf values (the run diverged before this checkpoint was written); "
+             "use a checkpoint of a run that trained without diverging");
     auto it = r.state.metadata.find("kind");
     if (it == r.state.metadata.end()) fail(path, ": not a genlab run checkpoint (no 'kind' in its metadata)");
     if (it->second != kind) {
@@ -96,7 +103,8 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
     r.run = std::move(stored_config.run);
     r.box = std::move(stored_config.box);
     const std::string& step = r.state.meta("step", path);
-    if (!parse_value(step, r.step) || r.step < 0) fail(path, ": metadata 'step' = '", step.substr(0, 20), "' is not a step count");
+    if (!parse_value(step, r.step) || r.step < 0)
+        fail(path, ": metadata 'step' = '", step.substr(0, 20), "' is not a step count");
 
     // The stored config decides the model `sample` builds: it must describe exactly the weights
     // the file holds before anything of that size is allocated.
@@ -105,8 +113,8 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
     for (const auto& [name, t] : r.state.tensors)
         if (name.rfind("model.", 0) == 0) stored += t.numel();
     if (need.parameters != stored)
-        fail(path, ": its stored config describes a model of ", need.parameters, " parameters but the file holds ", stored,
-             " - the config and the weights do not belong together (an edited or corrupt checkpoint)");
+        fail(path, ": its stored config describes a model of ", need.parameters, " parameters but the file holds ",
+             stored, " - the config and the weights do not belong together (an edited or corrupt checkpoint)");
     require_memory(need.inference_bytes(), str(path, ": the model (", need.parameters, " parameters)"), "", false);
     return r;
 }
@@ -159,14 +167,22 @@ void write_loss_plot(const std::string& dir, const std::string& title, const std
     if (panels.empty() || !fs::exists(csv, ec)) return;
     const MetricsTable t = read_metrics_csv(csv);
     const std::vector<double> steps = t.steps();
-    Figure fig{.title = title, .cols = std::min<int>(3, static_cast<int>(panels.size())), .panel_width = 420,
-               .panel_height = 300, .shared_legend = false, .svg_id = "loss"};
+    Figure fig{.title = title,
+               .cols = std::min<int>(3, static_cast<int>(panels.size())),
+               .panel_width = 420,
+               .panel_height = 300,
+               .shared_legend = false,
+               .svg_id = "loss"};
     double last = 1;
     for (double s : steps) last = std::max(last, s);
     for (const PlotPanel& pp : panels) {
         // Every panel spans the whole run, so panels line up and a metric evaluated once still
         // shows where in training it was measured.
-        Panel p{.title = pp.title, .x_label = "step", .x_min = 0, .x_max = last, .log_y = pp.log_y,
+        Panel p{.title = pp.title,
+                .x_label = "step",
+                .x_min = 0,
+                .x_max = last,
+                .log_y = pp.log_y,
                 .legend = pp.columns.size() > 1};
         for (size_t k = 0; k < pp.columns.size(); ++k) {
             if (!t.has(pp.columns[k])) continue;
@@ -200,11 +216,13 @@ bool check_out_folder(const ExperimentDef& def, const RunOptions& run) {
     const std::optional<nlohmann::json> held = out_folder_config(run.out);
     if (!held) return false;
     std::string kind;
-    if (held->is_object() && held->contains("experiment") && (*held)["experiment"].is_string() && !held->contains("command"))
+    if (held->is_object() && held->contains("experiment") && (*held)["experiment"].is_string() &&
+        !held->contains("command"))
         kind = (*held)["experiment"].get<std::string>();
     if (kind.empty())
-        usage_fail("--out ", run.out, ": a folder that is not empty and holds no genlab training run; choose a new or "
-                                      "empty folder");
+        usage_fail("--out ", run.out,
+                   ": a folder that is not empty and holds no genlab training run; choose a new or "
+                   "empty folder");
     if (kind != def.name)
         usage_fail("--out ", run.out, ": holds a genlab-", kind.substr(0, 40), " run; a ", def.program(),
                    " run never writes into another model's folder: choose another --out");
@@ -213,7 +231,8 @@ bool check_out_folder(const ExperimentDef& def, const RunOptions& run) {
         return false;  // continuing it
     if (!run.force)
         usage_fail("--out ", run.out, ": holds an earlier ", def.program(), " run; continue it with --resume ",
-                   (fs::path(run.out) / "checkpoint.safetensors").string(), ", replace it with --force, or choose another --out");
+                   (fs::path(run.out) / "checkpoint.safetensors").string(),
+                   ", replace it with --force, or choose another --out");
     return true;
 }
 
@@ -231,7 +250,8 @@ void replace_earlier_run(const std::string& out, std::optional<FolderLock>& lock
     fs::remove_all(aside, ec);
     fs::rename(p, aside, ec);
     if (ec)
-        fail("--out ", out, ": cannot move the earlier run aside to replace it (", ec.message(), "); it is left as it was");
+        fail("--out ", out, ": cannot move the earlier run aside to replace it (", ec.message(),
+             "); it is left as it was");
     lock.reset();  // its file went with the old folder
     lock.emplace(out, "--out");
     fs::remove_all(aside, ec);
@@ -267,7 +287,7 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
     std::unique_ptr<Experiment> exp;
     {
         const MemoryReservation model(need.training_bytes());  // the data must fit beside the model
-        exp = def.create(cfg, run);  // loads the data: errors before any output exists
+        exp = def.create(cfg, run);                            // loads the data: errors before any output exists
     }
     const nlohmann::ordered_json config = exp->config();
     if (resumed) {
@@ -278,11 +298,11 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
             usage_fail("--resume ", run.resume, ": the run was trained with other flags (", d,
                        "); resume with the flags of the run that wrote it");
         if (prev.run.value("seed", uint64_t{0}) != run.seed)
-            usage_fail("--resume ", run.resume, ": the run was trained with --seed ", prev.run.value("seed", uint64_t{0}),
-                       ", not ", run.seed);
+            usage_fail("--resume ", run.resume, ": the run was trained with --seed ",
+                       prev.run.value("seed", uint64_t{0}), ", not ", run.seed);
         if (prev.step > run.steps)
-            usage_fail("--resume ", run.resume, ": the checkpoint is at step ", prev.step, " but --steps is ", run.steps,
-                       " (raise --steps to train further)");
+            usage_fail("--resume ", run.resume, ": the checkpoint is at step ", prev.step, " but --steps is ",
+                       run.steps, " (raise --steps to train further)");
     }
 
     const std::string out = run.out;
@@ -298,23 +318,32 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
     nlohmann::ordered_json summary;
     summary["experiment"] = def.name;
     const std::vector<QualityMetric> quality = def.quality(cfg);
-    for (const QualityMetric& q : quality) summary["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
-    Trainer trainer({.steps = run.steps, .log_every = run.log_every, .eval_every = run.eval_every,
-                     .save_every = run.save_every, .out_dir = out, .resume = run.resume, .config_json = full.dump(),
-                     .kind = def.name, .summary_json = summary.dump(), .quiet = run.quiet,
+    for (const QualityMetric& q : quality)
+        summary["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
+    Trainer trainer({.steps = run.steps,
+                     .log_every = run.log_every,
+                     .eval_every = run.eval_every,
+                     .save_every = run.save_every,
+                     .out_dir = out,
+                     .resume = run.resume,
+                     .config_json = full.dump(),
+                     .kind = def.name,
+                     .summary_json = summary.dump(),
+                     .quiet = run.quiet,
                      .on_failure = [&](int step) { exp->roll_back(out, step); }});
     exp->track(trainer);
     exp->start(out);
-    const Metrics m = trainer.run([&](int s) {
-                                      Metrics sm = exp->step(s);
-                                      if (hooks.after_step) hooks.after_step(s + 1, *exp);
-                                      return sm;
-                                  },
-                                  [&](int n) {
-                                      Metrics ev = exp->eval(n);
-                                      if (hooks.after_eval) hooks.after_eval(n, *exp);
-                                      return ev;
-                                  });
+    const Metrics m = trainer.run(
+        [&](int s) {
+            Metrics sm = exp->step(s);
+            if (hooks.after_step) hooks.after_step(s + 1, *exp);
+            return sm;
+        },
+        [&](int n) {
+            Metrics ev = exp->eval(n);
+            if (hooks.after_eval) hooks.after_eval(n, *exp);
+            return ev;
+        });
     exp->write_outputs(out);
     write_loss_plot(out, def.program() + " training", exp->plots());
     return {out, m, exp->highlights()};

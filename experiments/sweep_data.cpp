@@ -84,7 +84,8 @@ SweepData load_sweep(const std::string& dir) {
     if (meta.contains("quality") && meta["quality"].is_array())
         for (const auto& q : meta["quality"])
             if (q.is_object())
-                s.quality.push_back({text_of(q, "metric"), text_of(q, "better") == "higher" ? Better::Higher : Better::Lower});
+                s.quality.push_back({text_of(q, "metric"),
+                                     text_of(q, "better") == "higher" ? Better::Higher : Better::Lower});
 
     const nlohmann::json summary = read_json(fs::path(dir) / "summary.json", "summary (summary.json)");
     if (!summary.contains("arms") || !summary["arms"].is_array())

@@ -19,7 +19,7 @@
 namespace genlab::experiments {
 
 struct Stats {
-    std::vector<double> values;  // in seed order
+    std::vector<double> values;                  // in seed order
     double mean = 0, std = 0, min = 0, max = 0;  // std: sample standard deviation (n - 1); 0 for one value
     size_t n() const { return values.size(); }
 };

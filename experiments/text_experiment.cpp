@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <string_view>
 #include <iostream>
 #include <optional>
+#include <string_view>
 
 #include "core/io/atomic_file.h"
 #include "core/io/input_file.h"
@@ -55,7 +55,8 @@ const ConfigSpec<TextConfig>& text_spec() {
     static const ConfigSpec<C> spec =
         ConfigSpec<C>()
             .field("corpus", &C::corpus, "Text file, or a shipped corpus: " + data::corpus_names())
-            .field("mode", &C::mode, "lines (one sample per line) or stream (continuous text)", one_of({"lines", "stream"}))
+            .field("mode", &C::mode, "lines (one sample per line) or stream (continuous text)",
+                   one_of({"lines", "stream"}))
             .field("bytes", &C::bytes, "Symbols are raw bytes instead of UTF-8 characters")
             .field("batch", &C::batch, "Batch size (12 for --mode stream)", in_range(1, 65536))
             .field("lr", &C::lr, "Peak learning rate", learning_rate())
@@ -70,9 +71,11 @@ const ConfigSpec<TextConfig>& text_spec() {
                    in_range(0, 100'000'000))
             .field("num_samples", &C::num_samples, "Samples in samples.txt (1 for --mode stream)", in_range(0, 10000))
             .field("sample_chars", &C::sample_chars, "Stream mode: characters per sample", in_range(1, 10'000'000))
-            .field("temperature", &C::temperature, "Softmax temperature of samples.txt (0: greedy)", in_range(0.f, 1e6f))
+            .field("temperature", &C::temperature, "Softmax temperature of samples.txt (0: greedy)",
+                   in_range(0.f, 1e6f))
             .field("top_k", &C::top_k, "Keep the k most likely characters (0: all)", in_range(0, 1 << 20))
-            .field("top_p", &C::top_p, "Then keep the smallest set with probability mass >= p, in (0, 1]", in_range(1e-9f, 1.f))
+            .field("top_p", &C::top_p, "Then keep the smallest set with probability mass >= p, in (0, 1]",
+                   in_range(1e-9f, 1.f))
             .nest("model", &C::model, models::char_model_config_spec())
             .rule([](const C& c) {
                 if (c.min_lr > c.lr) usage_fail("--min-lr ", c.min_lr, ": expected at most --lr ", c.lr);
@@ -143,10 +146,12 @@ std::string terminal_text(std::string_view s) {
 }
 
 SampleSet draw_samples(const models::CharModel& m, const data::Vocab& vocab, const std::vector<int>& prompt,
-                       const std::string& prompt_text, int count, int max_chars, const models::SamplingOptions& sampling,
-                       Rng& rng, const data::Corpus* train, bool stream_out) {
+                       const std::string& prompt_text, int count, int max_chars,
+                       const models::SamplingOptions& sampling, Rng& rng, const data::Corpus* train, bool stream_out) {
     SampleSet s;
-    const models::GenerateOptions g{.sampling = sampling, .max_tokens = max_chars, .eos = vocab.eos_id(),
+    const models::GenerateOptions g{.sampling = sampling,
+                                    .max_tokens = max_chars,
+                                    .eos = vocab.eos_id(),
                                     .pad = vocab.has_eos() ? vocab.eos_id() : 0};
     for (int i = 0; i < count; ++i) {
         std::string text = prompt_text;
@@ -200,9 +205,15 @@ public:
           model_(build(cfg_, run.seed)),
           blocks_(model_->input() == models::TextInput::Blocks),
           train_data_(sampler(data::CorpusSplit::Train, stream_seed(run.seed, "data"))),
-          opt_(model_->named_parameters(), {.lr = cfg_.lr, .beta1 = 0.9f, .beta2 = cfg_.beta2,
-                                            .weight_decay = cfg_.weight_decay, .decay_matrices_only = true}),
-          sched_{.kind = LrSchedule::Kind::Cosine, .base_lr = cfg_.lr, .min_lr = cfg_.min_lr, .warmup = cfg_.warmup,
+          opt_(model_->named_parameters(), {.lr = cfg_.lr,
+                                            .beta1 = 0.9f,
+                                            .beta2 = cfg_.beta2,
+                                            .weight_decay = cfg_.weight_decay,
+                                            .decay_matrices_only = true}),
+          sched_{.kind = LrSchedule::Kind::Cosine,
+                 .base_lr = cfg_.lr,
+                 .min_lr = cfg_.min_lr,
+                 .warmup = cfg_.warmup,
                  .total = run.steps},
           x_(Shape{cfg_.batch, model_->context()}),
           y_(blocks_ ? Shape{cfg_.batch, model_->context()} : Shape{cfg_.batch}) {
@@ -219,10 +230,13 @@ public:
         // Each shard's loss is a mean over its counted targets (lines mode pads with -1).
         const float l = dp_.run(
             cfg_.batch,
-            [&](Tape& t, int b, int e) { return model_->loss(t, t.constant(rows_of(x_, b, e)), t.constant(rows_of(y_, b, e))); },
+            [&](Tape& t, int b, int e) {
+                return model_->loss(t, t.constant(rows_of(x_, b, e)), t.constant(rows_of(y_, b, e)));
+            },
             [&](int b, int e) {
                 const Tensor y = rows_of(y_, b, e);
-                return static_cast<double>(std::count_if(y.data(), y.data() + y.numel(), [](float v) { return v >= 0.f; }));
+                return static_cast<double>(std::count_if(y.data(), y.data() + y.numel(),
+                                                         [](float v) { return v >= 0.f; }));
             });
         if (cfg_.clip > 0.f) clip_grad_norm(opt_.params(), cfg_.clip);
         opt_.step();
@@ -291,7 +305,8 @@ public:
         Tape t;
         LayerRecord rec;
         t.backward(model_->loss(t, t.constant(x), t.constant(y), &rec));
-        std::vector<LayerProbe> out = probe_layers(t, rec, "", [](size_t, const LayerRecord::Layer& l) { return l.hidden; });
+        std::vector<LayerProbe> out = probe_layers(t, rec, "",
+                                                   [](size_t, const LayerRecord::Layer& l) { return l.hidden; });
         model_->zero_grad();
         model_->set_training(was_training);
         return out;
@@ -311,8 +326,10 @@ public:
 
 private:
     static data::Corpus load(TextConfig& cfg) {
-        if (!cfg.corpus.empty() && !data::find_named_corpus(cfg.corpus)) require_file("--corpus", cfg.corpus, "a UTF-8 text file, or one of " + data::corpus_names());
-        data::Corpus c = data::load_corpus({.path = cfg.corpus, .mode = data::parse_corpus_mode(cfg.mode), .bytes = cfg.bytes});
+        if (!cfg.corpus.empty() && !data::find_named_corpus(cfg.corpus))
+            require_file("--corpus", cfg.corpus, "a UTF-8 text file, or one of " + data::corpus_names());
+        data::Corpus c =
+            data::load_corpus({.path = cfg.corpus, .mode = data::parse_corpus_mode(cfg.mode), .bytes = cfg.bytes});
         cfg.model.vocab_size = c.vocab.size();
         // train() assumed a byte-sized vocabulary before the corpus was read; now it is known.
         const MemoryEstimate need = models::memory_estimate(cfg.model, cfg.batch);
@@ -349,9 +366,10 @@ private:
         samples_loaded_ = true;
         const bool stream = cfg_.mode == "stream";
         Rng rng(stream_seed(seed_, "samples." + std::to_string(n)));
-        const SampleSet s = draw_samples(*model_, corpus_.vocab, {}, "", cfg_.num_samples, stream ? cfg_.sample_chars : 1000,
-                                         {.temperature = cfg_.temperature, .top_k = cfg_.top_k, .top_p = cfg_.top_p}, rng,
-                                         stream ? nullptr : &corpus_, false);
+        const SampleSet s = draw_samples(*model_, corpus_.vocab, {}, "", cfg_.num_samples,
+                                         stream ? cfg_.sample_chars : 1000,
+                                         {.temperature = cfg_.temperature, .top_k = cfg_.top_k, .top_p = cfg_.top_p},
+                                         rng, stream ? nullptr : &corpus_, false);
         samples_text_ += "# step " + std::to_string(n) + " (temperature " + value_text(cfg_.temperature) + ")\n";
         for (const std::string& t : s.texts) samples_text_ += t + (stream ? "\n\n" : "\n");
         if (!out_dir_.empty()) write_file_atomic(samples_path(), samples_text_);
@@ -375,7 +393,7 @@ private:
     DataParallel dp_{blocks_ && !model_->uses_dropout()};
     double train_seconds_ = 0.0;
     long long tokens_ = 0;  // predicted targets since the last eval
-    std::string out_dir_;  // "" until start(): no samples.txt
+    std::string out_dir_;   // "" until start(): no samples.txt
     std::string samples_text_;
     bool samples_loaded_ = false;
 };
@@ -383,13 +401,13 @@ private:
 // --- sample
 
 struct TextSampleConfig {
-    std::string prompt;        // text to continue (lines mode: the start of each sample)
+    std::string prompt;  // text to continue (lines mode: the start of each sample)
     float temperature = 1.f;
     int top_k = 0;
     float top_p = 1.f;
-    int max_chars = -1;        // -1: 100 (lines) or 500 (stream)
-    int num_samples = -1;      // -1: 10 (lines) or 1 (stream)
-    std::string corpus;        // lines mode: report novelty against this corpus's training split
+    int max_chars = -1;    // -1: 100 (lines) or 500 (stream)
+    int num_samples = -1;  // -1: 10 (lines) or 1 (stream)
+    std::string corpus;    // lines mode: report novelty against this corpus's training split
 };
 
 const ConfigSpec<TextSampleConfig>& text_sample_spec() {
@@ -399,8 +417,10 @@ const ConfigSpec<TextSampleConfig>& text_sample_spec() {
             .field("prompt", &C::prompt, "Text to continue (lines mode: the start of each sample)")
             .field("temperature", &C::temperature, "Softmax temperature (0: greedy)", in_range(0.f, 1e6f))
             .field("top_k", &C::top_k, "Keep the k most likely characters (0: all)", in_range(0, 1 << 20))
-            .field("top_p", &C::top_p, "Then keep the smallest set with probability mass >= p, in (0, 1]", in_range(1e-9f, 1.f))
-            .field("max_chars", &C::max_chars, "Characters per sample (-1: 100 lines, 500 stream)", in_range(-1, 10'000'000))
+            .field("top_p", &C::top_p, "Then keep the smallest set with probability mass >= p, in (0, 1]",
+                   in_range(1e-9f, 1.f))
+            .field("max_chars", &C::max_chars, "Characters per sample (-1: 100 lines, 500 stream)",
+                   in_range(-1, 10'000'000))
             .field("num_samples", &C::num_samples, "Samples (-1: 10 lines, 1 stream)", in_range(-1, 100000))
             .field("corpus", &C::corpus, "Lines mode: report novelty against this corpus's training split")
             .rule([](const C& c) { check_sampling(c.temperature, c.top_k, c.top_p); });
@@ -414,7 +434,8 @@ void sample_text(const LoadedRun& run, const SampleOptions& opt, const ConfigBox
     const TextConfig& cfg = config_of<TextConfig>(*run.box);
     const data::Vocab vocab = data::Vocab::from_string(run.state.meta("vocab", run.path), run.path);
     if (cfg.model.vocab_size != vocab.size())
-        fail(run.path, ": model vocabulary ", cfg.model.vocab_size, " does not match the stored vocabulary ", vocab.size());
+        fail(run.path, ": model vocabulary ", cfg.model.vocab_size, " does not match the stored vocabulary ",
+             vocab.size());
     Rng init(0);
     std::unique_ptr<models::CharModel> model = models::make_char_model(cfg.model, init);
     load_model_state(run, *model);
@@ -432,7 +453,8 @@ void sample_text(const LoadedRun& run, const SampleOptions& opt, const ConfigBox
                   << model->context() << "\n";
     std::optional<data::Corpus> train;
     if (!s.corpus.empty() && lines) {
-        if (!data::find_named_corpus(s.corpus)) require_file("--corpus", s.corpus, "a UTF-8 text file, or one of " + data::corpus_names());
+        if (!data::find_named_corpus(s.corpus))
+            require_file("--corpus", s.corpus, "a UTF-8 text file, or one of " + data::corpus_names());
         train = data::load_corpus({.path = s.corpus, .mode = data::CorpusMode::Lines, .bytes = vocab.bytes()});
     }
     Rng rng(stream_seed(opt.seed, "samples"));
@@ -459,7 +481,10 @@ const ExperimentDef& text_experiment() {
         .default_steps = [](const ConfigBox& box) { return config_of<TextConfig>(box).mode == "stream" ? 2000 : 5000; },
         .default_eval_every = 250,
         .new_config = [] { return std::make_unique<TypedConfigBox<TextConfig>>(text_spec(), resolve_text); },
-        .quality = [](const ConfigBox&) { return std::vector<QualityMetric>{{"val_loss", Better::Lower}, {"val_bpc", Better::Lower}}; },
+        .quality =
+            [](const ConfigBox&) {
+                return std::vector<QualityMetric>{{"val_loss", Better::Lower}, {"val_bpc", Better::Lower}};
+            },
         .create = [](const ConfigBox& box, const RunOptions& run) -> std::unique_ptr<Experiment> {
             return std::make_unique<TextExperiment>(config_of<TextConfig>(box), run);
         },
@@ -470,7 +495,8 @@ const ExperimentDef& text_experiment() {
                 if (m.vocab_size <= 0) m.vocab_size = 256;  // before the corpus is read: a byte-sized vocabulary
                 return models::memory_estimate(m, c.batch);
             },
-        .new_sample_config = [] { return std::make_unique<TypedConfigBox<TextSampleConfig>>(text_sample_spec(), nullptr); },
+        .new_sample_config =
+            [] { return std::make_unique<TypedConfigBox<TextSampleConfig>>(text_sample_spec(), nullptr); },
         .sample = sample_text,
         .outputs = {{"samples.txt", "Text sampled from the model at the end of training (temperature, top-k and top-p "
                                     "as configured); with --sample-every, earlier evaluations' samples come first."},

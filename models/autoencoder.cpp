@@ -23,17 +23,19 @@ const ConfigSpec<AutoencoderConfig>& autoencoder_config_spec() {
                    widths(0, 1, 65536))
             .field("latent", &C::latent, "Code size Z (2 adds latent.png)", in_range(1, 65536))
             .field("act", &C::act, "Hidden activation (e.g. relu, leaky_relu:0.2, elu, gelu)", elementwise_activation())
-            .field("out_act", &C::out_act, "Output activation: a bounded one (sigmoid, tanh) sets the data range; else mse on [0, 1]",
+            .field("out_act", &C::out_act,
+                   "Output activation: a bounded one (sigmoid, tanh) sets the data range; else mse on [0, 1]",
                    elementwise_activation())
             .field("loss", &C::loss, "Reconstruction loss: bce or mse", one_of({"bce", "mse"}))
-            .field("variational", &C::variational, "Variational autoencoder (reparameterised Gaussian code, KL to N(0, I))")
+            .field("variational", &C::variational,
+                   "Variational autoencoder (reparameterised Gaussian code, KL to N(0, I))")
             .field("beta", &C::beta, "VAE: weight of the KL term", in_range(0.f, 1e6f))
             .field("init", &C::init, "Linear init: gain (x activation gain), torch (nn.Linear's default) or gpt2",
                    one_of(init_names()))
             .rule([](const C& c) {
                 if (c.loss == "bce" && !parse_activation(c.out_act).range().bounded())
-                    usage_fail("--loss bce needs a bounded output (--out-act sigmoid or tanh); with --out-act ", c.out_act,
-                               " use --loss mse");
+                    usage_fail("--loss bce needs a bounded output (--out-act sigmoid or tanh); with --out-act ",
+                               c.out_act, " use --loss mse");
             });
     return spec;
 }
@@ -72,7 +74,8 @@ Activation encoder_out(const AutoencoderConfig& cfg) {
 }
 
 std::unique_ptr<MLP> make_encoder(const AutoencoderConfig& cfg, Rng& rng) {
-    return std::make_unique<MLP>(encoder_sizes(cfg), parse_activation(cfg.act), encoder_out(cfg), rng, parse_init(cfg.init));
+    return std::make_unique<MLP>(encoder_sizes(cfg), parse_activation(cfg.act), encoder_out(cfg), rng,
+                                 parse_init(cfg.init));
 }
 
 std::unique_ptr<MLP> make_decoder(const AutoencoderConfig& cfg, Rng& rng) {
@@ -107,8 +110,8 @@ Var Autoencoder::encode(Tape& t, Var x, LayerRecord* record) const {
 
 void Autoencoder::encode_gaussian(Tape& t, Var x, Var* mu, Var* logvar, LayerRecord* record) const {
     if (!cfg_.variational) fail("Autoencoder::encode_gaussian: the model is not variational");
-    Var h = encoder(t, x, record);                 // (B, 2Z) = [mu | logvar]
-    *mu = slice(t, h, 1, 0, cfg_.latent);          // (B, Z)
+    Var h = encoder(t, x, record);                       // (B, 2Z) = [mu | logvar]
+    *mu = slice(t, h, 1, 0, cfg_.latent);                // (B, Z)
     *logvar = slice(t, h, 1, cfg_.latent, cfg_.latent);  // (B, Z)
 }
 
@@ -124,7 +127,9 @@ Var Autoencoder::decode(Tape& t, Var z, LayerRecord* record) const {
 Var Autoencoder::recon_loss(Tape& t, Var raw, Var x) const {
     const ValueRange r = data_range(cfg_);
     const float width = r.hi - r.lo;
-    auto to_unit = [&](Var v) { return r == ValueRange{0.f, 1.f} ? v : add_scalar(t, scale(t, v, 1.f / width), -r.lo / width); };
+    auto to_unit = [&](Var v) {
+        return r == ValueRange{0.f, 1.f} ? v : add_scalar(t, scale(t, v, 1.f / width), -r.lo / width);
+    };
     if (cfg_.loss == "bce") {
         // f(r) = lo + width * sigmoid(k r) (sigmoid, tanh): the sigmoid folds into the loss, which
         // is stable and one pass instead of activation + log + log1p.
@@ -142,15 +147,15 @@ AeLosses Autoencoder::loss(Tape& t, Var x, Rng* noise, LayerRecord* record) cons
         fail("Autoencoder::loss: batch ", xs.str(), " does not match the model (expected (B, ", cfg_.input, "))");
     AeLosses l;
     if (!cfg_.variational) {
-        Var code = encoder(t, x, record);                       // (B, Z)
+        Var code = encoder(t, x, record);  // (B, Z)
         l.recon = recon_loss(t, decode_raw(t, code, record), x);
         l.objective = l.recon;
         return l;
     }
     if (!noise) fail("Autoencoder::loss: a variational model needs a noise Rng for the reparameterisation");
     Var mu, logvar;
-    encode_gaussian(t, x, &mu, &logvar, record);                // (B, Z) each
-    Var eps = t.input(t.shape(mu));                             // (B, Z) ~ N(0, I)
+    encode_gaussian(t, x, &mu, &logvar, record);  // (B, Z) each
+    Var eps = t.input(t.shape(mu));               // (B, Z) ~ N(0, I)
     noise->fill_normal(t.value(eps));
     Var z = add(t, mu, mul(t, exp(t, scale(t, logvar, 0.5f)), eps));  // mu + sigma * eps, (B, Z)
     l.recon = recon_loss(t, decode_raw(t, z, record), x);
@@ -228,10 +233,13 @@ Tensor decode_all(const Autoencoder& model, const Tensor& codes) {
     return map_batches(codes, 500, model.config().input, [&](Tape& t, Var z) { return model.decode(t, z); });
 }
 
-Tensor reconstruct(const Autoencoder& model, const Tensor& images) { return decode_all(model, encode_all(model, images)); }
+Tensor reconstruct(const Autoencoder& model, const Tensor& images) {
+    return decode_all(model, encode_all(model, images));
+}
 
 Tensor interpolate(const Autoencoder& model, const Tensor& a, const Tensor& b, int steps) {
-    if (a.shape() != b.shape()) fail("interpolate: endpoint batches differ: ", a.shape().str(), " vs ", b.shape().str());
+    if (a.shape() != b.shape())
+        fail("interpolate: endpoint batches differ: ", a.shape().str(), " vs ", b.shape().str());
     if (steps < 2) fail("interpolate: steps must be >= 2, got ", steps);
     const Tensor za = encode_all(model, a), zb = encode_all(model, b);  // (pairs, Z)
     const int pairs = a.shape()[0], z = model.config().latent;

@@ -26,17 +26,17 @@
 namespace genlab::models {
 
 struct AutoencoderConfig {
-    int input = 784;                  // pixels per image P (the flattened input and output)
+    int input = 784;                    // pixels per image P (the flattened input and output)
     std::vector<int> hidden{512, 128};  // encoder hidden widths; the decoder mirrors them
-    int latent = 32;                  // code size Z
-    std::string act = "gelu";         // hidden activation spec (any registry entry, "leaky_relu:0.2")
+    int latent = 32;                    // code size Z
+    std::string act = "gelu";           // hidden activation spec (any registry entry, "leaky_relu:0.2")
     // Output activation: a bounded one (sigmoid, tanh) puts the data in its range; an unbounded
     // one (identity) keeps it in [0, 1] and needs mse.
     std::string out_act = "sigmoid";
-    std::string loss = "bce";         // reconstruction loss: "bce" or "mse", per pixel on the [0, 1] scale
-    bool variational = false;         // VAE: encoder gives mu and log-variance, z is sampled
-    float beta = 1.f;                 // VAE: weight of the KL term (beta-VAE); 1 is the ELBO
-    std::string init = "gain";        // Linear init: gain (x activation gain), torch or gpt2
+    std::string loss = "bce";   // reconstruction loss: "bce" or "mse", per pixel on the [0, 1] scale
+    bool variational = false;   // VAE: encoder gives mu and log-variance, z is sampled
+    float beta = 1.f;           // VAE: weight of the KL term (beta-VAE); 1 is the ELBO
+    std::string init = "gain";  // Linear init: gain (x activation gain), torch or gpt2
 };
 
 // Fields, flags, JSON and validation of AutoencoderConfig (core/config.h).
@@ -99,9 +99,9 @@ struct AeEvaluation {
 AeEvaluation evaluate(const Autoencoder& model, const RowSource& images, uint64_t noise_seed = 0x5eed, int batch = 500);
 
 // Inference helpers (no gradients). images (N, P) in the data range.
-Tensor reconstruct(const Autoencoder& model, const Tensor& images);   // (N, P) through the code (mean for a VAE)
+Tensor reconstruct(const Autoencoder& model, const Tensor& images);  // (N, P) through the code (mean for a VAE)
 Tensor encode_all(const Autoencoder& model, const RowSource& images, int batch = 500);  // (N, Z)
-Tensor decode_all(const Autoencoder& model, const Tensor& codes);     // (N, Z) -> (N, P)
+Tensor decode_all(const Autoencoder& model, const Tensor& codes);                       // (N, Z) -> (N, P)
 // For each pair (a[i], b[i]) `steps` decodings of (1 - s) z_a + s z_b, s = 0 .. 1: (pairs * steps, P).
 Tensor interpolate(const Autoencoder& model, const Tensor& a, const Tensor& b, int steps);
 // VAE: n decodings of z ~ N(0, I) drawn from rng: (n, P).

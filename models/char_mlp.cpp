@@ -42,11 +42,10 @@ CharMlp::CharMlp(const CharModelConfig& cfg, Rng& rng)
 
 Var CharMlp::logits(Tape& t, Var x, LayerRecord* record) const {
     const Shape s = t.shape(x);  // (B, K)
-    if (s.rank != 2 || s[1] != cfg_.context)
-        fail("CharMlp: expected ids (B, ", cfg_.context, "), got ", s.str());
-    Var e = wte_(t, x);                                            // (B, K, C)
+    if (s.rank != 2 || s[1] != cfg_.context) fail("CharMlp: expected ids (B, ", cfg_.context, "), got ", s.str());
+    Var e = wte_(t, x);                                              // (B, K, C)
     Var h = reshape(t, e, Shape{s[0], cfg_.context * cfg_.n_embd});  // (B, K*C)
-    return mlp_(t, h, record);                                     // (B, V)
+    return mlp_(t, h, record);                                       // (B, V)
 }
 
 }  // namespace genlab::models

@@ -49,16 +49,16 @@ TransformerBlock::TransformerBlock(const CharModelConfig& cfg, Rng& rng)
 
 Var TransformerBlock::operator()(Tape& t, Var x, bool train, Rng& rng, LayerRecord* record) const {
     const bool drop = train && cfg_.dropout > 0.f;
-    Var qkv = c_attn_(t, ln_1_(t, x));                    // (B, T, 3C)
+    Var qkv = c_attn_(t, ln_1_(t, x));                                  // (B, T, 3C)
     Var a = attn_proj_(t, causal_self_attention(t, qkv, cfg_.n_head));  // (B, T, C)
     if (drop) a = dropout(t, a, cfg_.dropout, rng, true);
-    x = add(t, x, a);                                     // (B, T, C)
-    Var pre = c_fc_(t, ln_2_(t, x));                      // (B, T, 4C)
-    Var post = activate(t, pre, act_);                    // (B, T, 4C)
+    x = add(t, x, a);                   // (B, T, C)
+    Var pre = c_fc_(t, ln_2_(t, x));    // (B, T, 4C)
+    Var post = activate(t, pre, act_);  // (B, T, 4C)
     if (record) record->add({.pre = pre, .post = post, .act = &act_, .weight = &c_fc_.weight});
-    Var m = mlp_proj_(t, post);                           // (B, T, C)
+    Var m = mlp_proj_(t, post);  // (B, T, C)
     if (drop) m = dropout(t, m, cfg_.dropout, rng, true);
-    return add(t, x, m);                                  // (B, T, C)
+    return add(t, x, m);  // (B, T, C)
 }
 
 // --- model
@@ -78,11 +78,12 @@ MemoryEstimate CharTransformer::memory_estimate(const CharModelConfig& cfg, int 
 
 CharTransformer::CharTransformer(const CharModelConfig& cfg, Rng& rng)
     : cfg_(cfg),
-      wte_(register_parameter("wte", normal(Shape{cfg.vocab_size, cfg.n_embd}, kInitStd, rng))),  // (V, C)
+      wte_(register_parameter("wte", normal(Shape{cfg.vocab_size, cfg.n_embd}, kInitStd, rng))),   // (V, C)
       wpe_(register_parameter("wpe", normal(Shape{cfg.block_size, cfg.n_embd}, kInitStd, rng))) {  // (T, C)
     for (int i = 0; i < cfg_.n_layer; ++i)
         // append(), not "h" + ...: GCC 12 reports a false -Wrestrict on operator+ here.
-        blocks_.push_back(&register_module(std::string("h").append(std::to_string(i)), std::make_unique<TransformerBlock>(cfg_, rng)));
+        blocks_.push_back(&register_module(std::string("h").append(std::to_string(i)),
+                                           std::make_unique<TransformerBlock>(cfg_, rng)));
     ln_f_ = &register_module("ln_f", std::make_unique<LayerNorm>(cfg_.n_embd));
     head_bias_ = &register_parameter("head_bias", Tensor(Shape{cfg_.vocab_size}, 0.f));  // (V)
 }
@@ -100,8 +101,8 @@ Var CharTransformer::logits(Tape& t, Var x, LayerRecord* record) const {
     Var h = add(t, embedding(t, wte, x), embedding(t, t.param(wpe_), pos));  // (B, T, C) + (T, C)
     if (training_ && cfg_.dropout > 0.f) h = dropout(t, h, cfg_.dropout, dropout_rng_, true);
     for (const TransformerBlock* b : blocks_) h = (*b)(t, h, training_, dropout_rng_, record);
-    h = (*ln_f_)(t, h);                                  // (B, T, C)
-    return linear(t, h, wte, t.param(*head_bias_));    // (B, T, V)
+    h = (*ln_f_)(t, h);                              // (B, T, C)
+    return linear(t, h, wte, t.param(*head_bias_));  // (B, T, V)
 }
 
 }  // namespace genlab::models

@@ -23,8 +23,8 @@ private:
     Linear& c_attn_;     // C -> 3C: [q | k | v]
     Linear& attn_proj_;  // C -> C
     LayerNorm& ln_2_;
-    Linear& c_fc_;       // C -> 4C
-    Linear& mlp_proj_;   // 4C -> C
+    Linear& c_fc_;      // C -> 4C
+    Linear& mlp_proj_;  // 4C -> C
 };
 
 class CharTransformer : public CharModel {
@@ -42,8 +42,8 @@ public:
 
 private:
     CharModelConfig cfg_;
-    Parameter& wte_;   // (V, C), also the output layer's weight (tied)
-    Parameter& wpe_;   // (T, C)
+    Parameter& wte_;  // (V, C), also the output layer's weight (tied)
+    Parameter& wpe_;  // (T, C)
     std::vector<TransformerBlock*> blocks_;
     LayerNorm* ln_f_ = nullptr;
     Parameter* head_bias_ = nullptr;  // (V)

@@ -12,8 +12,8 @@
 
 #include "core/error.h"
 #include "core/io/safetensors.h"
-#include "core/optim/optimizer.h"
 #include "core/ops.h"
+#include "core/optim/optimizer.h"
 #include "core/train/trainer.h"
 #include "data/batch_sampler.h"
 
@@ -79,7 +79,7 @@ void Classifier::evaluate(const RowSource& images, Tensor* features, Tensor* log
         t.reset();
         rec.clear();
         Tensor x = images.block(static_cast<size_t>(r0), static_cast<size_t>(rows), scratch);  // (rows, P)
-        Var out = net(t, t.constant(x), &rec);  // (rows, K)
+        Var out = net(t, t.constant(x), &rec);                                                 // (rows, K)
         if (features) {
             Var feat = rec.layers[rec.layers.size() - 2].post;  // last hidden layer, (rows, F)
             std::memcpy(features->data() + static_cast<size_t>(r0) * f, t.value(feat).data(),
@@ -130,7 +130,8 @@ ClassifierCache load_or_train_classifier(const std::string& path, const std::fun
         const auto kind = sd.metadata.find("kind");
         if (kind == sd.metadata.end() || kind->second != "classifier")
             fail("--classifier ", path, ": exists and is not a classifier cache (",
-                 kind == sd.metadata.end() ? std::string("no 'kind' in it") : "a '" + kind->second.substr(0, 40) + "' file",
+                 kind == sd.metadata.end() ? std::string("no 'kind' in it")
+                                           : "a '" + kind->second.substr(0, 40) + "' file",
                  "); it is left as it is: pass another --classifier path, or remove the file");
         const auto meta = [&](const char* key) {
             const auto it = sd.metadata.find(key);
@@ -151,7 +152,8 @@ ClassifierCache load_or_train_classifier(const std::string& path, const std::fun
                 out.test_accuracy = a;
                 return out;
             } catch (const std::exception& e) {
-                if (!quiet) std::cerr << "note: cannot use cached classifier " << path << " (" << e.what() << "); retraining\n";
+                if (!quiet)
+                    std::cerr << "note: cannot use cached classifier " << path << " (" << e.what() << "); retraining\n";
                 Rng fresh(cfg.seed);  // a half-loaded model must not seed the retraining
                 out.model = std::make_unique<Classifier>(cfg, fresh);
             }
@@ -167,10 +169,12 @@ ClassifierCache load_or_train_classifier(const std::string& path, const std::fun
              " pixels but the test images ", cfg.input, "; use a data set whose two splits match, or --fd-samples 0");
     if (train.size() < static_cast<size_t>(cfg.batch))
         fail("the feature classifier behind fd_features trains on the full training split in batches of ", cfg.batch,
-             ", but it holds only ", train.size(), " images; use a larger data set, or --fd-samples 0 to skip fd_features");
+             ", but it holds only ", train.size(),
+             " images; use a larger data set, or --fd-samples 0 to skip fd_features");
     if (train.num_classes > cfg.classes)
         fail("the feature classifier behind fd_features: the training labels go up to ", train.num_classes - 1,
-             " but the test split has only ", cfg.classes, " classes; use a data set whose two splits share their "
+             " but the test split has only ", cfg.classes,
+             " classes; use a data set whose two splits share their "
              "classes, or --fd-samples 0");
     if (!quiet)
         std::cerr << "training the feature classifier for fd_features (" << cfg.steps << " steps, once; cached in "

@@ -18,14 +18,14 @@
 namespace genlab::models {
 
 struct ClassifierConfig {
-    int input = 784;                  // P: pixels per image
+    int input = 784;                    // P: pixels per image
     std::vector<int> hidden{256, 128};  // hidden widths; the last one is the feature size F
-    std::string act = "relu";         // hidden activation
-    int classes = 10;                 // K
-    int steps = 2000;                 // Adam steps of training (~4 epochs of Fashion-MNIST at batch 128)
-    int batch = 128;                  // training batch
-    float lr = 1e-3f;                 // Adam learning rate
-    uint64_t seed = 1234;             // init and batch order: the cache is the same on every machine
+    std::string act = "relu";           // hidden activation
+    int classes = 10;                   // K
+    int steps = 2000;                   // Adam steps of training (~4 epochs of Fashion-MNIST at batch 128)
+    int batch = 128;                    // training batch
+    float lr = 1e-3f;                   // Adam learning rate
+    uint64_t seed = 1234;               // init and batch order: the cache is the same on every machine
 };
 
 class Classifier : public Module {
@@ -53,8 +53,7 @@ struct ClassifierCache {
 // config; otherwise trains one on load_train() (all classes, images in [-1, 1]; called only then),
 // measures accuracy on `test`, and writes `path` atomically (creating its folder). An empty path
 // trains without caching.
-ClassifierCache load_or_train_classifier(const std::string& path,
-                                         const std::function<data::ImageDataset()>& load_train,
+ClassifierCache load_or_train_classifier(const std::string& path, const std::function<data::ImageDataset()>& load_train,
                                          const data::ImageDataset& test, ClassifierConfig cfg, bool quiet);
 
 }  // namespace genlab::models

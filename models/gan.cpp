@@ -17,8 +17,10 @@ const ConfigSpec<GanConfig>& gan_config_spec() {
             .field("latent", &GanConfig::latent, "Latent size Z", in_range(1, 65536))
             .field("g_hidden", &GanConfig::g_hidden, "Generator hidden widths", widths(1, 1, 65536))
             .field("d_hidden", &GanConfig::d_hidden, "Discriminator hidden widths", widths(1, 1, 65536))
-            .field("g_act", &GanConfig::g_act, "Generator hidden activation (overrides --act)", elementwise_activation())
-            .field("d_act", &GanConfig::d_act, "Discriminator hidden activation (overrides --act)", elementwise_activation())
+            .field("g_act", &GanConfig::g_act, "Generator hidden activation (overrides --act)",
+                   elementwise_activation())
+            .field("d_act", &GanConfig::d_act, "Discriminator hidden activation (overrides --act)",
+                   elementwise_activation())
             .field("g_out", &GanConfig::g_out, "Generator output activation (the data is scaled to its range)",
                    elementwise_activation())
             .field("init", &GanConfig::init, "Linear init: torch (nn.Linear's default), gain (x activation gain), gpt2",
@@ -48,12 +50,14 @@ Gan::Gan(const GanConfig& cfg, Rng& rng)
     : g(register_module("g", std::make_unique<MLP>(net_sizes(validated(cfg).latent, cfg.g_hidden, cfg.data_dim),
                                                    parse_activation(cfg.g_act), parse_activation(cfg.g_out), rng,
                                                    parse_init(cfg.init)))),
-      d(register_module("d", std::make_unique<MLP>(net_sizes(cfg.data_dim, cfg.d_hidden, 1), parse_activation(cfg.d_act),
-                                                   parse_activation("identity"), rng, parse_init(cfg.init)))),
+      d(register_module("d",
+                        std::make_unique<MLP>(net_sizes(cfg.data_dim, cfg.d_hidden, 1), parse_activation(cfg.d_act),
+                                              parse_activation("identity"), rng, parse_init(cfg.init)))),
       cfg_(cfg) {}
 
 MemoryEstimate memory_estimate(const GanConfig& cfg, int batch) {
-    const std::vector<int> g = net_sizes(cfg.latent, cfg.g_hidden, cfg.data_dim), d = net_sizes(cfg.data_dim, cfg.d_hidden, 1);
+    const std::vector<int> g = net_sizes(cfg.latent, cfg.g_hidden, cfg.data_dim),
+                           d = net_sizes(cfg.data_dim, cfg.d_hidden, 1);
     const uint64_t b = static_cast<uint64_t>(batch);
     // D's tape: G(z) without gradients, then D on [real; fake]. G's tape: D(G(z)) with gradients.
     return {.parameters = MLP::parameter_count(g, parse_activation(cfg.g_act), parse_activation(cfg.g_out)) +
@@ -124,7 +128,8 @@ Tensor generate(const Gan& gan, const Tensor& z) {
 }
 
 Tensor interpolate_latent(const Tensor& z0, const Tensor& z1, int steps) {
-    if (z0.shape() != z1.shape() || z0.shape().rank != 2) fail("interpolate_latent: z0 and z1 must have one shape (R, Z)");
+    if (z0.shape() != z1.shape() || z0.shape().rank != 2)
+        fail("interpolate_latent: z0 and z1 must have one shape (R, Z)");
     if (steps < 2) fail("interpolate_latent: steps must be >= 2, got ", steps);
     const int r = z0.shape()[0], zd = z0.shape()[1];
     Tensor out(Shape{r * steps, zd});  // (R*steps, Z)

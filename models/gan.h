@@ -22,14 +22,14 @@
 namespace genlab::models {
 
 struct GanConfig {
-    int data_dim = 784;                   // P: pixels of an image, or 2 for the toy distributions
-    int latent = 64;                      // Z: latent size; z ~ N(0, I)
-    std::vector<int> g_hidden{256, 512};  // generator hidden widths
-    std::vector<int> d_hidden{512, 256};  // discriminator hidden widths
-    std::string g_act = "leaky_relu:0.2"; // generator hidden activation (registry spec)
-    std::string d_act = "leaky_relu:0.2"; // discriminator hidden activation (registry spec)
-    std::string g_out = "tanh";           // generator output activation; the data is put in its range
-    std::string init = "torch";           // Linear init: torch (nn.Linear's default), gain or gpt2
+    int data_dim = 784;                    // P: pixels of an image, or 2 for the toy distributions
+    int latent = 64;                       // Z: latent size; z ~ N(0, I)
+    std::vector<int> g_hidden{256, 512};   // generator hidden widths
+    std::vector<int> d_hidden{512, 256};   // discriminator hidden widths
+    std::string g_act = "leaky_relu:0.2";  // generator hidden activation (registry spec)
+    std::string d_act = "leaky_relu:0.2";  // discriminator hidden activation (registry spec)
+    std::string g_out = "tanh";            // generator output activation; the data is put in its range
+    std::string init = "torch";            // Linear init: torch (nn.Linear's default), gain or gpt2
 };
 
 // Fields, flags, JSON and validation of GanConfig (core/config.h).

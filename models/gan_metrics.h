@@ -10,9 +10,9 @@
 namespace genlab::models {
 
 struct ModeCoverage {
-    int modes_covered = 0;              // modes that are the nearest mode of >= 1 high-quality sample
-    double high_quality_fraction = 0;   // samples within 3 sigma (Euclidean) of their nearest centre
-    std::vector<int> per_mode;          // high-quality samples per mode
+    int modes_covered = 0;             // modes that are the nearest mode of >= 1 high-quality sample
+    double high_quality_fraction = 0;  // samples within 3 sigma (Euclidean) of their nearest centre
+    std::vector<int> per_mode;         // high-quality samples per mode
 };
 
 // samples (N, 2). A sample is high quality when its distance to the nearest centre is at most

@@ -10,7 +10,8 @@ namespace genlab::models {
 
 void validate_sampling(const SamplingOptions& opt) {
     if (!std::isfinite(opt.temperature) || opt.temperature < 0.f)
-        usage_fail("--temperature ", opt.temperature, ": expected a finite value >= 0 (0 = greedy, 1 = the model's distribution)");
+        usage_fail("--temperature ", opt.temperature,
+                   ": expected a finite value >= 0 (0 = greedy, 1 = the model's distribution)");
     if (opt.top_k < 0) usage_fail("--top-k ", opt.top_k, ": expected >= 0 (0 = no top-k cut)");
     if (!(opt.top_p > 0.f && opt.top_p <= 1.f))
         usage_fail("--top-p ", opt.top_p, ": expected a value in (0, 1] (1 = no nucleus cut)");
@@ -67,8 +68,7 @@ void sampling_probs(std::span<const float> logits, const SamplingOptions& opt, s
 
 int sample_token(std::span<const float> logits, const SamplingOptions& opt, Rng& rng, std::vector<float>& work) {
     sampling_probs(logits, opt, work);
-    if (opt.temperature == 0.f)
-        return static_cast<int>(std::max_element(work.begin(), work.end()) - work.begin());
+    if (opt.temperature == 0.f) return static_cast<int>(std::max_element(work.begin(), work.end()) - work.begin());
     const double u = rng.uniform();
     double cum = 0.0;
     int last = 0;

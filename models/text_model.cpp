@@ -29,18 +29,19 @@ const ConfigSpec<CharModelConfig>& char_model_config_spec() {
                    one_of({"mlp", "transformer"}))
             .field("context", &C::context, "MLP: previous characters seen", in_range(1, 1024))
             .field("hidden", &C::hidden, "MLP: hidden layer widths", widths(1, 1, 65536))
-            .field("block_size", &C::block_size, "Transformer: context length (64 for --mode stream)", in_range(1, 4096))
+            .field("block_size", &C::block_size, "Transformer: context length (64 for --mode stream)",
+                   in_range(1, 4096))
             .field("n_layer", &C::n_layer, "Transformer blocks", in_range(1, 64))
             .field("n_head", &C::n_head, "Attention heads (divide --n-embd)", in_range(1, 4096))
-            .field("n_embd", &C::n_embd, "Embedding width (transformer: 64, or 128 for --mode stream)", in_range(1, 4096))
+            .field("n_embd", &C::n_embd, "Embedding width (transformer: 64, or 128 for --mode stream)",
+                   in_range(1, 4096))
             .field("act", &C::act, "Hidden activation (e.g. gelu, relu, swish:1.0)", elementwise_activation())
             .field("dropout", &C::dropout, "Transformer dropout", in_range(0.f, 0.99f))
-            .field("init", &C::init,
-                   "Linear init: gain, torch or gpt2 (transformer: torch, or gpt2 for --mode stream)", one_of(init_names()))
+            .field("init", &C::init, "Linear init: gain, torch or gpt2 (transformer: torch, or gpt2 for --mode stream)",
+                   one_of(init_names()))
             .rule([](const C& c) {
                 if (c.arch != "transformer") return;
-                if (c.n_embd % c.n_head != 0)
-                    usage_fail("--n-head ", c.n_head, ": must divide --n-embd ", c.n_embd);
+                if (c.n_embd % c.n_head != 0) usage_fail("--n-head ", c.n_head, ": must divide --n-embd ", c.n_embd);
                 if (parse_activation(c.act).learnable())
                     usage_fail("--act ", c.act, ": learnable activations are supported by --arch mlp only");
             });
@@ -54,7 +55,8 @@ std::unique_ptr<CharModel> make_char_model(const CharModelConfig& cfg, Rng& rng)
 }
 
 MemoryEstimate memory_estimate(const CharModelConfig& cfg, int batch) {
-    return cfg.arch == "transformer" ? CharTransformer::memory_estimate(cfg, batch) : CharMlp::memory_estimate(cfg, batch);
+    return cfg.arch == "transformer" ? CharTransformer::memory_estimate(cfg, batch)
+                                     : CharMlp::memory_estimate(cfg, batch);
 }
 
 std::vector<int> generate(const CharModel& model, std::span<const int> prompt, const GenerateOptions& opt, Rng& rng,

@@ -81,10 +81,10 @@ MemoryEstimate memory_estimate(const CharModelConfig& cfg, int batch);
 
 struct GenerateOptions {
     SamplingOptions sampling{};  // temperature, top-k, top-p
-    int max_tokens = 200;      // new ids to produce at most
-    int eos = -1;              // lines mode: the end-of-sample id; the sequence starts with it
-                               // and generation stops when it is drawn (not returned). -1: none
-    int pad = 0;               // id standing in for missing history (empty prompt, short context)
+    int max_tokens = 200;        // new ids to produce at most
+    int eos = -1;                // lines mode: the end-of-sample id; the sequence starts with it
+                                 // and generation stops when it is drawn (not returned). -1: none
+    int pad = 0;                 // id standing in for missing history (empty prompt, short context)
 };
 
 // Continues `prompt` (ids; only its last context() ids are seen) and returns the new ids, calling

@@ -19,11 +19,11 @@ namespace genlab::testing {
 using BuildFn = std::function<Var(Tape&, const std::vector<Var>&)>;
 
 struct GradCheckOptions {
-    double h = 1e-3;         // central-difference step
-    double tol = 2e-2;       // max relative error
-    double floor = 1e-2;     // denominator floor: tiny gradients compare absolutely
-    uint64_t seed = 7;       // for r
-    std::vector<bool> check; // which inputs to check (default: all)
+    double h = 1e-3;          // central-difference step
+    double tol = 2e-2;        // max relative error
+    double floor = 1e-2;      // denominator floor: tiny gradients compare absolutely
+    uint64_t seed = 7;        // for r
+    std::vector<bool> check;  // which inputs to check (default: all)
 };
 
 inline double weighted_output(Tape& t, const BuildFn& build, std::vector<Parameter>& params, const Tensor& r) {
@@ -41,7 +41,8 @@ inline double weighted_output(Tape& t, const BuildFn& build, std::vector<Paramet
 inline ::testing::AssertionResult gradients_match(const BuildFn& build, std::vector<Tensor> inputs,
                                                   GradCheckOptions opt = {}) {
     std::vector<Parameter> params;
-    for (size_t i = 0; i < inputs.size(); ++i) params.emplace_back(std::string("x").append(std::to_string(i)), inputs[i]);
+    for (size_t i = 0; i < inputs.size(); ++i)
+        params.emplace_back(std::string("x").append(std::to_string(i)), inputs[i]);
     Tape t;
     // Analytic.
     std::vector<Var> vars;
@@ -67,7 +68,8 @@ inline ::testing::AssertionResult gradients_match(const BuildFn& build, std::vec
             double lm = weighted_output(t, build, params, r);
             params[k].value[i] = orig;
             // The step actually taken in float, not the nominal h.
-            double step = static_cast<double>(static_cast<float>(orig + opt.h)) - static_cast<double>(static_cast<float>(orig - opt.h));
+            double step = static_cast<double>(static_cast<float>(orig + opt.h)) -
+                          static_cast<double>(static_cast<float>(orig - opt.h));
             double num = (lp - lm) / step;
             double a = analytic[k][i];
             double err = std::abs(a - num) / std::max({std::abs(a), std::abs(num), opt.floor});

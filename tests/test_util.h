@@ -12,8 +12,8 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <string>
+#include <sys/wait.h>
 
 #include "core/error.h"
 #include "core/parallel.h"

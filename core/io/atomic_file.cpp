@@ -84,7 +84,8 @@ bool stale_temp(const std::string& suffix, const std::filesystem::path& file) {
         const std::string start_text = d2 == std::string::npos ? "" : suffix.substr(d1 + 1, d2 - d1 - 1);
         if (!digits_only(start_text) || !digits_only(suffix.substr(d2 + 1))) return false;
         const uint64_t start = std::stoull(start_text);
-        if (start == 0) return pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);  // no /proc then
+        if (start == 0)
+            return pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);  // no /proc then
         const std::optional<uint64_t> now = process_start(pid);
         return !now || *now != start;
     }
@@ -112,8 +113,8 @@ void remove_stale_temps(const std::string& path) {
 
 // This process's part of a temp name, "<pid>-<start>" (start 0 when /proc cannot tell).
 const std::string& process_tag() {
-    static const std::string tag =
-        std::to_string(static_cast<long>(::getpid())) + "-" + std::to_string(process_start(::getpid()).value_or(0));
+    static const std::string tag = std::to_string(static_cast<long>(::getpid())) + "-" +
+                                   std::to_string(process_start(::getpid()).value_or(0));
     return tag;
 }
 
@@ -128,7 +129,10 @@ AtomicFile::AtomicFile(std::string path, unsigned mode) : path_(std::move(path))
     struct stat st {};
     if (::lstat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
         fail(path_, ": exists and is not a regular file (",
-             S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a pipe" : "a device or socket",
+             S_ISLNK(st.st_mode)    ? "a symbolic link"
+             : S_ISDIR(st.st_mode)  ? "a folder"
+             : S_ISFIFO(st.st_mode) ? "a pipe"
+                                    : "a device or socket",
              "); genlab only replaces regular files it writes, so it is left as it is: choose another path");
     remove_stale_temps(path_);
     // A new file, created here: O_EXCL never opens what is already there, a link planted under
@@ -137,7 +141,8 @@ AtomicFile::AtomicFile(std::string path, unsigned mode) : path_(std::move(path))
     int fd = -1;
     for (int attempt = 0; fd < 0 && attempt < 16; ++attempt) {
         tmp_ = path_ + ".tmp-" + process_tag() + "-" + std::to_string(temp_count++);
-        fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, static_cast<mode_t>(mode & 0777));
+        fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    static_cast<mode_t>(mode & 0777));
         if (fd < 0 && errno != EEXIST) break;
     }
     if (fd >= 0) f_ = ::fdopen(fd, "wb");

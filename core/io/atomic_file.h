@@ -18,13 +18,13 @@ public:
     // Throws Error when the temp file cannot be created. `mode`: the new file's permission bits
     // (less the umask); a page lowers them to its folder's.
     explicit AtomicFile(std::string path, unsigned mode = 0666);
-    ~AtomicFile();                          // uncommitted: closes and removes the temp file
+    ~AtomicFile();  // uncommitted: closes and removes the temp file
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
 
     void write(const void* data, size_t n);  // throws Error on a short write (disk full...)
     void write(const std::string& s) { write(s.data(), s.size()); }
-    void commit();                           // throws Error; the temp file is then removed
+    void commit();  // throws Error; the temp file is then removed
 
     const std::string& temp_path() const { return tmp_; }
 

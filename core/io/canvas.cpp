@@ -58,8 +58,10 @@ bool clip_segment(Point& a, Point& b, double x0, double y0, double x1, double y1
             continue;
         }
         const double r = q[i] / p[i];
-        if (p[i] < 0.0) t0 = std::max(t0, r);
-        else t1 = std::min(t1, r);
+        if (p[i] < 0.0)
+            t0 = std::max(t0, r);
+        else
+            t1 = std::min(t1, r);
         if (t0 > t1) return false;
     }
     const Point a0 = a;
@@ -150,7 +152,8 @@ void Canvas::blend_mask(const Mask& m, Rgb color, float opacity) {
             if (a <= 0.f) continue;
             uint8_t* p = image_.at(x, y);
             for (int ch = 0; ch < 3; ++ch)
-                p[ch] = static_cast<uint8_t>(static_cast<float>(p[ch]) + (src[ch] - static_cast<float>(p[ch])) * a + 0.5f);
+                p[ch] = static_cast<uint8_t>(static_cast<float>(p[ch]) + (src[ch] - static_cast<float>(p[ch])) * a +
+                                             0.5f);
         }
     }
 }
@@ -239,7 +242,8 @@ void Canvas::fill_circle(Point c, float r, Rgb color, float opacity) {
     Mask m = make_mask(clip_box(c.x - r - 1.f, c.y - r - 1.f, c.x + r + 1.f, c.y + r + 1.f));
     for (int y = m.box.y0; y < m.box.y1; ++y)
         for (int x = m.box.x0; x < m.box.x1; ++x)
-            m.at(x, y) = clamp01(r + 0.5f - std::hypot(static_cast<float>(x) + 0.5f - c.x, static_cast<float>(y) + 0.5f - c.y));
+            m.at(x, y) = clamp01(r + 0.5f -
+                                 std::hypot(static_cast<float>(x) + 0.5f - c.x, static_cast<float>(y) + 0.5f - c.y));
     blend_mask(m, color, opacity);
 }
 
@@ -295,10 +299,12 @@ void Canvas::text(Point at, std::string_view text, const TextStyle& style) {
         return {at.x + (u - shift) * scale, at.y + (v - kFontBaseline) * scale};
     };
     const Point c0 = to_px(-1.f, -2.f), c1 = to_px(w + 2.f, 12.f);
-    Mask m = make_mask(clip_box(std::min(c0.x, c1.x), std::min(c0.y, c1.y), std::max(c0.x, c1.x), std::max(c0.y, c1.y)));
+    Mask m = make_mask(clip_box(std::min(c0.x, c1.x), std::min(c0.y, c1.y), std::max(c0.x, c1.x),
+                                std::max(c0.y, c1.y)));
     for (int q = 0; q < n; ++q) {
-        const float* v0 = reinterpret_cast<const float*>(quads.data() + static_cast<size_t>(q) * 64);       // top-left
-        const float* v2 = reinterpret_cast<const float*>(quads.data() + static_cast<size_t>(q) * 64 + 32);  // bottom-right
+        const float* v0 = reinterpret_cast<const float*>(quads.data() + static_cast<size_t>(q) * 64);  // top-left
+        const float* v2 = reinterpret_cast<const float*>(quads.data() + static_cast<size_t>(q) * 64 +
+                                                         32);  // bottom-right
         const Point p0 = to_px(v0[0], v0[1]), p1 = to_px(v2[0] + bold, v2[1]);
         add_rect(m, std::min(p0.x, p1.x), std::min(p0.y, p1.y), std::max(p0.x, p1.x), std::max(p0.y, p1.y));
     }

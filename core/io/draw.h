@@ -28,7 +28,7 @@ struct TextStyle {
     float size = 12.f;          // nominal font size in px (cap height ~ 0.7 * size)
     Align align = Align::Left;  // of the anchor point along the text direction
     bool bold = false;
-    bool vertical = false;      // rotated 90 degrees counter-clockwise (a y-axis label)
+    bool vertical = false;  // rotated 90 degrees counter-clockwise (a y-axis label)
 };
 
 // The text metric both back ends lay out with, so the PNG and the SVG agree on spacing.

@@ -50,8 +50,7 @@ Image::Image(int w, int h, Rgb fill) : width(w), height(h) {
 }
 
 std::vector<uint8_t> encode_png(const Image& image) {
-    if (image.width <= 0 || image.height <= 0)
-        fail("encode_png: empty image (", image.width, "x", image.height, ")");
+    if (image.width <= 0 || image.height <= 0) fail("encode_png: empty image (", image.width, "x", image.height, ")");
     const size_t expected = static_cast<size_t>(image.width) * static_cast<size_t>(image.height) * 3;
     if (image.pixels.size() != expected)
         fail("encode_png: image ", image.width, "x", image.height, " needs ", expected, " bytes, holds ",

@@ -28,7 +28,9 @@ struct Image {
     Image(int width, int height, Rgb fill = {});  // throws Error for negative or absurd sizes
 
     // Unchecked pixel access (0 <= x < width, 0 <= y < height): the inner loops of drawing code.
-    size_t offset(int x, int y) const { return (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) * 3; }
+    size_t offset(int x, int y) const {
+        return (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) * 3;
+    }
     uint8_t* at(int x, int y) { return pixels.data() + offset(x, y); }
     const uint8_t* at(int x, int y) const { return pixels.data() + offset(x, y); }
     Rgb get(int x, int y) const {
@@ -50,12 +52,12 @@ std::vector<uint8_t> encode_png(const Image& image);
 void save_png(const std::string& path, const Image& image);
 
 struct GridOptions {
-    int cols = 8;              // tiles per row; rows = ceil(N / cols)
-    int upscale = 3;           // nearest-neighbour magnification of every tile
-    int gutter = 2;            // pixels between tiles and around the border (as make_grid's padding)
+    int cols = 8;                // tiles per row; rows = ceil(N / cols)
+    int upscale = 3;             // nearest-neighbour magnification of every tile
+    int gutter = 2;              // pixels between tiles and around the border (as make_grid's padding)
     ValueRange range{0.f, 1.f};  // values mapped to black..white (outside clamped, NaN black)
-    int channels = 1;          // for (N, P) input: 1 grey or 3 RGB (each image stored C, H, W as PyTorch)
-    int height = 0, width = 0; // for (N, P) input: tile size; 0 = square, side sqrt(P / channels)
+    int channels = 1;            // for (N, P) input: 1 grey or 3 RGB (each image stored C, H, W as PyTorch)
+    int height = 0, width = 0;   // for (N, P) input: tile size; 0 = square, side sqrt(P / channels)
     Rgb gutter_color{90, 90, 90};
 };
 

@@ -20,9 +20,9 @@ namespace genlab {
 namespace {
 
 const char* kind_of(mode_t mode) {
-    return S_ISDIR(mode) ? "is a directory, expected a file"
-           : S_ISLNK(mode) ? "is a symbolic link, expected a regular file (genlab reads its own files only as they "
-                             "were written; a link there was put by someone else)"
+    return S_ISDIR(mode)    ? "is a directory, expected a file"
+           : S_ISLNK(mode)  ? "is a symbolic link, expected a regular file (genlab reads its own files only as they "
+                              "were written; a link there was put by someone else)"
            : S_ISFIFO(mode) ? "is a pipe (FIFO), not a regular file"
                             : "is not a regular file (a device or socket?)";
 }
@@ -100,11 +100,12 @@ InputFile open_input_file(const std::string& path, const std::string& what, cons
     return in;
 }
 
-std::string read_whole_file(const std::string& path, uint64_t max_bytes, const std::string& what, const std::string& hint,
-                            Links links) {
+std::string read_whole_file(const std::string& path, uint64_t max_bytes, const std::string& what,
+                            const std::string& hint, Links links) {
     InputFile in = open_input_file(path, what, hint, links);
     if (in.size > max_bytes)
-        fail(what, " '", path, "' is ", in.size, " bytes, more than the limit of ", max_bytes, " bytes - use a smaller file");
+        fail(what, " '", path, "' is ", in.size, " bytes, more than the limit of ", max_bytes,
+             " bytes - use a smaller file");
     if (in.size == 0) {
         std::string bytes = read_unsized(in.file.get(), max_bytes, what, path);
         if (bytes.size() > max_bytes)
@@ -136,7 +137,8 @@ std::string read_file_part(const std::string& path, FilePart part, uint64_t max_
     return nl == std::string::npos ? std::string() : bytes.substr(nl + 1);
 }
 
-nlohmann::ordered_json read_json_file(const std::string& path, uint64_t max_bytes, const std::string& what, Links links) {
+nlohmann::ordered_json read_json_file(const std::string& path, uint64_t max_bytes, const std::string& what,
+                                      Links links) {
     const std::string text = read_whole_file(path, max_bytes, what, "", links);
     if (json_depth(text) > 16) fail(what, " '", path, "' is nested deeper than 16 levels - not a file genlab wrote");
     return nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);

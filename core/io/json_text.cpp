@@ -11,8 +11,10 @@ int json_depth(std::string_view text) {
     for (size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (in_string) {
-            if (c == '\\') ++i;  // an escaped character, whatever it is
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;  // an escaped character, whatever it is
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {

@@ -21,8 +21,8 @@ constexpr Rgb kFrame{150, 150, 150};
 constexpr Rgb kGrid{232, 232, 232};
 constexpr Rgb kZero{165, 165, 165};
 constexpr Rgb kWhite{255, 255, 255};
-constexpr int kMargin = 10;      // around the whole figure
-constexpr int kPad = 8;          // inside a panel cell
+constexpr int kMargin = 10;  // around the whole figure
+constexpr int kPad = 8;      // inside a panel cell
 constexpr float kTickLen = 4.f;
 constexpr float kSwatch = 22.f;  // legend line sample
 
@@ -33,9 +33,9 @@ struct AxisRange {
 };
 
 struct Axis {
-    AxisRange range;             // in data units
+    AxisRange range;  // in data units
     bool log = false;
-    std::vector<double> ticks;   // data units
+    std::vector<double> ticks;  // data units
     std::vector<std::string> labels;
     // data -> [0, 1] along the axis
     double unit(double v) const {
@@ -48,7 +48,8 @@ bool usable(double v, bool log) { return std::isfinite(v) && (!log || v > 0.0); 
 
 // Data extent of one axis over all series; explicit limits win, the rest gets `margin` of the span.
 bool has_band(const Series& s) {
-    return s.mark == Mark::Line && !s.band_lo.empty() && s.band_lo.size() == s.x.size() && s.band_hi.size() == s.x.size();
+    return s.mark == Mark::Line && !s.band_lo.empty() && s.band_lo.size() == s.x.size() &&
+           s.band_hi.size() == s.x.size();
 }
 
 AxisRange axis_range(const Panel& p, bool is_x, double margin) {
@@ -92,8 +93,9 @@ AxisRange axis_range(const Panel& p, bool is_x, double margin) {
     }
     if (usable(fixed_lo, log)) lo = fixed_lo;
     if (usable(fixed_hi, log)) hi = fixed_hi;
-    if (!(hi > lo)) fail("plot: panel '", p.title, "' has an empty ", is_x ? "x" : "y", " range [", lo, ", ", hi,
-                         "] (check x_min/x_max/y_min/y_max)");
+    if (!(hi > lo))
+        fail("plot: panel '", p.title, "' has an empty ", is_x ? "x" : "y", " range [", lo, ", ", hi,
+             "] (check x_min/x_max/y_min/y_max)");
     return {lo, hi};
 }
 
@@ -117,7 +119,8 @@ Axis make_axis(AxisRange r, bool log, int target) {
     }
     const int every = std::max(1, static_cast<int>(std::ceil(decades / target)));
     const bool with_25 = decades <= 2.5;  // few decades: 1, 2, 5 per decade
-    for (int e = static_cast<int>(std::floor(std::log10(r.lo))); e <= static_cast<int>(std::ceil(std::log10(r.hi))); ++e) {
+    for (int e = static_cast<int>(std::floor(std::log10(r.lo))); e <= static_cast<int>(std::ceil(std::log10(r.hi)));
+         ++e) {
         if (e % every != 0) continue;
         for (double m : {1.0, 2.0, 5.0}) {
             if (m != 1.0 && !with_25) continue;
@@ -195,9 +198,13 @@ void draw_cross(Surface& s, Point p, float half, Rgb color, float opacity) {
 void draw_legend_item(Surface& s, const LegendItem& it, float x, float baseline, const TextStyle& st) {
     const float mid = baseline - text_cap_height(st) / 2.f;
     const Point centre{x + kSwatch / 2.f, mid};
-    if (it.mark == Mark::Dots) s.fill_circle(centre, 4.f, it.color);  // legend marks at a readable size
-    else if (it.mark == Mark::Crosses) draw_cross(s, centre, 4.f, it.color, 1.f);
-    else s.line({x, mid}, {x + kSwatch, mid}, {.color = it.color, .width = std::max(2.f, it.width), .dash = it.dash > 0.f ? 5.f : 0.f});
+    if (it.mark == Mark::Dots)
+        s.fill_circle(centre, 4.f, it.color);  // legend marks at a readable size
+    else if (it.mark == Mark::Crosses)
+        draw_cross(s, centre, 4.f, it.color, 1.f);
+    else
+        s.line({x, mid}, {x + kSwatch, mid},
+               {.color = it.color, .width = std::max(2.f, it.width), .dash = it.dash > 0.f ? 5.f : 0.f});
     s.text({x + kSwatch + 6.f, baseline}, it.label, st);
 }
 
@@ -215,7 +222,9 @@ int grid_cols(const Figure& f) {
     return std::max(1, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n)))));
 }
 
-TextStyle title_style(const Figure& f) { return {.color = kInk, .size = f.font_size * 1.55f, .align = Align::Center, .bold = true}; }
+TextStyle title_style(const Figure& f) {
+    return {.color = kInk, .size = f.font_size * 1.55f, .align = Align::Center, .bold = true};
+}
 TextStyle legend_style(const Figure& f) { return {.color = kInk, .size = f.font_size}; }
 
 Header layout_header(const Figure& f, float width) {
@@ -251,7 +260,8 @@ void validate(const Figure& f) {
             if (s.x.size() != s.y.size())
                 fail("plot: series '", s.label, "' in panel '", p.title, "' has ", s.x.size(), " x values but ",
                      s.y.size(), " y values");
-            if (!(s.opacity >= 0.f && s.opacity <= 1.f)) fail("plot: series '", s.label, "' opacity ", s.opacity, " outside 0..1");
+            if (!(s.opacity >= 0.f && s.opacity <= 1.f))
+                fail("plot: series '", s.label, "' opacity ", s.opacity, " outside 0..1");
         }
 }
 
@@ -263,8 +273,10 @@ void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy)
 
     // Vertical layout first: it fixes the plot height, which sets how many y ticks fit.
     float top = cy + kPad;
-    if (!p.title.empty()) top += text_cap_height(ptitle_st) + 10.f;
-    else top += 4.f;
+    if (!p.title.empty())
+        top += text_cap_height(ptitle_st) + 10.f;
+    else
+        top += 4.f;
     float bottom = cy + ph - kPad - (cap + 8.f);
     if (!p.x_label.empty()) bottom -= cap + 8.f;
     top = std::round(top);
@@ -272,7 +284,8 @@ void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy)
 
     const AxisRange xr = axis_range(p, true, 0.0);
     const AxisRange yr = axis_range(p, false, 0.06);
-    Axis ya = fit_axis(yr, p.log_y, bottom - top, [&](const std::string&) { return cap; }, 1.6f * cap);
+    Axis ya = fit_axis(
+        yr, p.log_y, bottom - top, [&](const std::string&) { return cap; }, 1.6f * cap);
     float ylabel_w = 0.f;
     for (const std::string& l : ya.labels) ylabel_w = std::max(ylabel_w, text_width(l, tick_st));
     float left = cx + kPad + ylabel_w + kTickLen + 4.f;
@@ -286,9 +299,11 @@ void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy)
         right = left + side;
         top += dy;
         bottom = top + side;
-        ya = fit_axis(yr, p.log_y, side, [&](const std::string&) { return cap; }, 1.6f * cap);
+        ya = fit_axis(
+            yr, p.log_y, side, [&](const std::string&) { return cap; }, 1.6f * cap);
     }
-    Axis xa = fit_axis(xr, false, right - left, [&](const std::string& l) { return text_width(l, tick_st); }, 14.f);
+    Axis xa = fit_axis(
+        xr, false, right - left, [&](const std::string& l) { return text_width(l, tick_st); }, 14.f);
     if (p.integer_x)
         for (size_t i = xa.ticks.size(); i-- > 0;)
             if (xa.ticks[i] != std::round(xa.ticks[i])) {
@@ -307,7 +322,8 @@ void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy)
     for (double t : ya.ticks) s.line({left, crisp(py(t))}, {right, crisp(py(t))}, {.color = kGrid});
     if (p.zero_lines) {
         if (xr.lo < 0.0 && xr.hi > 0.0) s.line({crisp(px(0.0)), top}, {crisp(px(0.0)), bottom}, {.color = kZero});
-        if (!p.log_y && yr.lo < 0.0 && yr.hi > 0.0) s.line({left, crisp(py(0.0))}, {right, crisp(py(0.0))}, {.color = kZero});
+        if (!p.log_y && yr.lo < 0.0 && yr.hi > 0.0)
+            s.line({left, crisp(py(0.0))}, {right, crisp(py(0.0))}, {.color = kZero});
     }
     s.stroke_rect(left + 0.5f, top + 0.5f, w - 1.f, h - 1.f, {.color = kFrame});
 
@@ -366,15 +382,19 @@ void draw_panel(const Figure& f, const Panel& p, Surface& s, float cx, float cy)
             for (size_t i = 0; i < sr.x.size(); ++i) {
                 if (!usable(sr.x[i], false) || !usable(sr.y[i], p.log_y)) continue;
                 const Point at{px(sr.x[i]), py(sr.y[i])};
-                if (sr.mark == Mark::Dots) s.fill_circle(at, sr.width, sr.color, sr.opacity);
-                else draw_cross(s, at, sr.width, sr.color, sr.opacity);
+                if (sr.mark == Mark::Dots)
+                    s.fill_circle(at, sr.width, sr.color, sr.opacity);
+                else
+                    draw_cross(s, at, sr.width, sr.color, sr.opacity);
             }
             continue;
         }
         std::vector<Point> run;
         auto flush = [&] {
-            if (run.size() >= 2) s.polyline(run, {.color = sr.color, .width = sr.width, .dash = sr.dash, .opacity = sr.opacity});
-            else if (run.size() == 1) s.fill_circle(run[0], sr.width, sr.color, sr.opacity);
+            if (run.size() >= 2)
+                s.polyline(run, {.color = sr.color, .width = sr.width, .dash = sr.dash, .opacity = sr.opacity});
+            else if (run.size() == 1)
+                s.fill_circle(run[0], sr.width, sr.color, sr.opacity);
             run.clear();
         };
         for (size_t i = 0; i < sr.x.size(); ++i) {
@@ -444,7 +464,7 @@ std::string tick_label(double v, double step) {
 }
 
 Rgb palette_color(size_t i) {
-    static constexpr Rgb kTab10[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+    static constexpr Rgb kTab10[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
                                      {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
     return kTab10[i % 10];
 }
@@ -463,7 +483,8 @@ FigureSize figure_size(const Figure& f) {
 void draw_figure(const Figure& f, Surface& s) {
     const FigureSize size = figure_size(f);
     if (s.width() < size.width || s.height() < size.height)
-        fail("plot: surface ", s.width(), "x", s.height(), " is smaller than the figure ", size.width, "x", size.height);
+        fail("plot: surface ", s.width(), "x", s.height(), " is smaller than the figure ", size.width, "x",
+             size.height);
     const Header h = layout_header(f, static_cast<float>(size.width));
     const float center = static_cast<float>(size.width) / 2.f;
     if (!f.title.empty()) s.text({center, h.title_baseline}, f.title, title_style(f));
@@ -475,7 +496,8 @@ void draw_figure(const Figure& f, Surface& s) {
         for (size_t i = h.rows[r].first; i < h.rows[r].second; ++i)
             row_w += legend_item_width(h.items[i], lst) + (i > h.rows[r].first ? kGap : 0.f);
         float x = std::round(center - row_w / 2.f);
-        const float baseline = h.legend_top + h.row_height * static_cast<float>(r) + (h.row_height + text_cap_height(lst)) / 2.f;
+        const float baseline = h.legend_top + h.row_height * static_cast<float>(r) +
+                               (h.row_height + text_cap_height(lst)) / 2.f;
         for (size_t i = h.rows[r].first; i < h.rows[r].second; ++i) {
             draw_legend_item(s, h.items[i], x, std::round(baseline), lst);
             x += legend_item_width(h.items[i], lst) + kGap;
@@ -486,7 +508,8 @@ void draw_figure(const Figure& f, Surface& s) {
     const int grid_x = (size.width - cols * f.panel_width) / 2;
     for (size_t i = 0; i < f.panels.size(); ++i) {
         const float cx = static_cast<float>(grid_x + static_cast<int>(i % static_cast<size_t>(cols)) * f.panel_width);
-        const float cy = h.height + static_cast<float>(static_cast<int>(i / static_cast<size_t>(cols)) * f.panel_height);
+        const float cy = h.height +
+                         static_cast<float>(static_cast<int>(i / static_cast<size_t>(cols)) * f.panel_height);
         draw_panel(f, f.panels[i], s, cx, cy);
     }
 }

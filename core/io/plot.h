@@ -21,13 +21,13 @@ namespace genlab {
 enum class Mark { Line, Dots, Crosses };
 
 struct Series {
-    std::string label{};        // legend text; empty: left out of the legend
+    std::string label{};           // legend text; empty: left out of the legend
     std::vector<double> x{}, y{};  // same length; a non-finite y (or y <= 0 on a log axis) breaks the line
     Rgb color{31, 119, 180};
-    float width = 1.8f;         // Line: stroke width; Dots: radius; Crosses: half the arm length (px)
-    float dash = 0.f;           // Line: dash length in px; 0 = solid
-    Mark mark = Mark::Line;     // a curve, or one mark per point (a scatter plot)
-    float opacity = 1.f;        // 0..1, so dense scatters show their density
+    float width = 1.8f;      // Line: stroke width; Dots: radius; Crosses: half the arm length (px)
+    float dash = 0.f;        // Line: dash length in px; 0 = solid
+    Mark mark = Mark::Line;  // a curve, or one mark per point (a scatter plot)
+    float opacity = 1.f;     // 0..1, so dense scatters show their density
     // Line: a shaded band from band_lo to band_hi (both x.size() long; empty: none) under the
     // curve, in its colour at band_opacity: the spread over seeds around their mean.
     std::vector<double> band_lo{}, band_hi{};
@@ -42,18 +42,18 @@ struct Panel {
     std::vector<Series> series{};
     double x_min = kAuto, x_max = kAuto;  // NaN: from the data (x exactly, y with a small margin)
     double y_min = kAuto, y_max = kAuto;
-    bool log_y = false;       // loss curves over orders of magnitude
-    bool legend = false;      // a legend inside this panel (top-left corner)
-    bool zero_lines = true;   // darker lines through x = 0 and y = 0 when in range
-    bool integer_x = false;   // x ticks only at whole numbers (layer indices, counts)
-    bool square = false;      // plot area square (with equal x and y spans: equal aspect, a 2-D scatter)
+    bool log_y = false;      // loss curves over orders of magnitude
+    bool legend = false;     // a legend inside this panel (top-left corner)
+    bool zero_lines = true;  // darker lines through x = 0 and y = 0 when in range
+    bool integer_x = false;  // x ticks only at whole numbers (layer indices, counts)
+    bool square = false;     // plot area square (with equal x and y spans: equal aspect, a 2-D scatter)
 };
 
 struct Figure {
     std::string title{};
     std::vector<Panel> panels{};
-    int cols = 0;                 // panels per row; 0: about square
-    int panel_width = 300;        // px, a panel's whole cell: title, tick labels and plot area
+    int cols = 0;           // panels per row; 0: about square
+    int panel_width = 300;  // px, a panel's whole cell: title, tick labels and plot area
     int panel_height = 230;
     bool shared_legend = true;    // one legend under the title: each distinct (label, colour) once
     float font_size = 13.f;       // tick labels and legend; titles are drawn larger

@@ -4,7 +4,6 @@
 // so a corrupted or hostile checkpoint gives one Error instead of a crash or a huge allocation.
 #include "core/io/safetensors.h"
 
-
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -18,14 +17,15 @@
 #include <set>
 
 #include "core/error.h"
-#include "core/io/json_text.h"
 #include "core/io/atomic_file.h"
 #include "core/io/input_file.h"
+#include "core/io/json_text.h"
 
 namespace genlab {
 
 // Tensor bytes go to and from the file as they lie in memory.
-static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian; genlab assumes an LE host");
+static_assert(std::endian::native == std::endian::little,
+              "safetensors data is little-endian; genlab assumes an LE host");
 
 namespace {
 
@@ -118,7 +118,8 @@ Entry parse_entry(const std::string& path, const std::string& key, const Json& v
         if (!d.is_number_integer()) bad("shape ", json_excerpt(*shape), " holds a non-integer");
         if (!d.is_number_unsigned()) bad("shape ", json_excerpt(*shape), " has a negative dimension");
         uint64_t u = d.get<uint64_t>();
-        if (u > static_cast<uint64_t>(INT_MAX)) bad("dimension ", u, " in shape ", json_excerpt(*shape), " is too large");
+        if (u > static_cast<uint64_t>(INT_MAX))
+            bad("dimension ", u, " in shape ", json_excerpt(*shape), " is too large");
         dims.push_back(static_cast<int>(u));
         has_zero |= u == 0;
         overflow |= __builtin_mul_overflow(numel, u, &numel);
@@ -194,7 +195,7 @@ StateDict load_safetensors(const std::string& path) {
     for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(len_le[i]) << (8 * i);
     if (n > file_size - 8)
         damaged_fail(path, ": header length ", n, " runs past the end of the file (", file_size,
-             " bytes) - truncated or not a safetensors file");
+                     " bytes) - truncated or not a safetensors file");
     if (n > kMaxHeaderBytes) damaged_fail(path, ": header length ", n, " exceeds the 100 MB limit (corrupted file?)");
     const uint64_t data_size = file_size - 8 - n;
 
@@ -204,7 +205,8 @@ StateDict load_safetensors(const std::string& path) {
     // A header is {name: {dtype, shape: [..], data_offsets: [..]}}: 3 levels deep. Anything much
     // deeper is not a checkpoint, and must not reach code that recurses over it.
     if (json_depth(text) > kMaxHeaderDepth)
-        damaged_fail(path, ": header nests deeper than ", kMaxHeaderDepth, " levels (corrupted or not a safetensors file)");
+        damaged_fail(path, ": header nests deeper than ", kMaxHeaderDepth,
+                     " levels (corrupted or not a safetensors file)");
 
     // The top-level keys in file order, and the first duplicate, from a SAX pass over the text;
     // then the header parsed into a sorted map. Both are n log n at worst: an insertion-ordered map
@@ -220,7 +222,7 @@ StateDict load_safetensors(const std::string& path) {
         damaged_fail(path, ": key '", duplicate.substr(0, 80), "' appears twice in the header (corrupted file?)");
     if (header.size() > kMaxTensors + 1)
         damaged_fail(path, ": header lists ", header.size(), " entries, more than genlab's limit of ", kMaxTensors,
-             " tensors (corrupted file?)");
+                     " tensors (corrupted file?)");
 
     StateDict sd;
     std::vector<Entry> entries;
@@ -228,11 +230,12 @@ StateDict load_safetensors(const std::string& path) {
         const nlohmann::json& v = header.at(key);
         if (key == kMetadataKey) {
             if (v.is_null()) continue;
-            if (!v.is_object()) damaged_fail(path, ": \"__metadata__\" must be an object of strings, got ", v.type_name());
+            if (!v.is_object())
+                damaged_fail(path, ": \"__metadata__\" must be an object of strings, got ", v.type_name());
             for (const auto& [mk, mv] : v.items()) {
                 if (!mv.is_string())
-                    damaged_fail(path, ": __metadata__ '", mk.substr(0, 80), "' must be a string, got ", mv.type_name(), " ",
-                         json_excerpt(mv));
+                    damaged_fail(path, ": __metadata__ '", mk.substr(0, 80), "' must be a string, got ", mv.type_name(),
+                                 " ", json_excerpt(mv));
                 sd.metadata[mk] = mv.get<std::string>();
             }
             continue;
@@ -240,13 +243,14 @@ StateDict load_safetensors(const std::string& path) {
         entries.push_back(parse_entry(path, key, v, data_size));
     }
     // File order is the order of the data; ties (empty tensors) keep the header's order.
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const Entry& a, const Entry& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
     for (size_t i = 1; i < entries.size(); ++i)
         if (entries[i].begin < entries[i - 1].end)
             damaged_fail(path, ": tensor '", entries[i].name, "' data [", entries[i].begin, ", ", entries[i].end,
-                 "] overlaps tensor '", entries[i - 1].name, "' [", entries[i - 1].begin, ", ", entries[i - 1].end,
-                 "] (corrupted file?)");
+                         "] overlaps tensor '", entries[i - 1].name, "' [", entries[i - 1].begin, ", ",
+                         entries[i - 1].end, "] (corrupted file?)");
 
     // Every range is now known to lie inside the file, so the allocations below are bounded by its size.
     sd.tensors.reserve(entries.size());

@@ -12,8 +12,7 @@ namespace genlab {
 
 void StateDict::put(const std::string& name, const Tensor& t) {
     if (name.empty()) fail("StateDict: empty tensor name (names are checkpoint keys)");
-    if (find(name))
-        fail("StateDict: tensor '", name, "' is already present (two states saved under the same prefix?)");
+    if (find(name)) fail("StateDict: tensor '", name, "' is already present (two states saved under the same prefix?)");
     if (t.is_view()) {
         Tensor owned(t.shape());
         std::copy(t.data(), t.data() + t.numel(), owned.data());

@@ -14,7 +14,7 @@ struct StateDict {
     std::vector<std::pair<std::string, Tensor>> tensors;  // in insertion order (file order)
     std::map<std::string, std::string> metadata;          // safetensors "__metadata__"
 
-    void put(const std::string& name, const Tensor& t);   // throws on a duplicate name
+    void put(const std::string& name, const Tensor& t);  // throws on a duplicate name
     const Tensor* find(const std::string& name) const;
     // The tensor `name` with exactly `shape`, else Error naming the key, `what` (e.g. the checkpoint
     // path) and expected vs found shape.

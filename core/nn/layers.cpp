@@ -22,7 +22,8 @@ Tensor init_weight(int out, int in, const LinearOptions& opt, Rng& rng) {
     Tensor w(Shape{out, in});  // (out, in)
     switch (opt.init) {
         case Init::Gpt2:
-            if (!(opt.std >= 0.f) || !std::isfinite(opt.std)) fail("Linear: init std must be >= 0 and finite, got ", opt.std);
+            if (!(opt.std >= 0.f) || !std::isfinite(opt.std))
+                fail("Linear: init std must be >= 0 and finite, got ", opt.std);
             rng.fill_normal(w, 0.f, opt.std);
             return w;
         case Init::Gain:
@@ -30,7 +31,8 @@ Tensor init_weight(int out, int in, const LinearOptions& opt, Rng& rng) {
             // Kaiming uniform: U(-b, b) with b = gain * sqrt(3 / fan_in), so Var(w) = gain² / fan_in;
             // torch.nn.Linear's default is the same with gain 1/sqrt(3) (bound 1/sqrt(fan_in)).
             const float gain = opt.init == Init::Torch ? 0.57735026919f : opt.gain;
-            if (!(gain > 0.f) || !std::isfinite(gain)) fail("Linear: init gain must be positive and finite, got ", gain);
+            if (!(gain > 0.f) || !std::isfinite(gain))
+                fail("Linear: init gain must be positive and finite, got ", gain);
             const float bound = gain * std::sqrt(3.f / static_cast<float>(in));
             rng.fill_uniform(w, -bound, bound);
             return w;
@@ -56,7 +58,8 @@ Tensor filled(const char* what, int dim, float v) {
 // Holds one learnable activation parameter (shape (1)), so that the MLP's key reads "act1.alpha".
 class ActivationParameter : public Module {
 public:
-    ActivationParameter(const std::string& name, float init) : param(register_parameter(name, Tensor(Shape{1}, init))) {}
+    ActivationParameter(const std::string& name, float init)
+        : param(register_parameter(name, Tensor(Shape{1}, init))) {}
     Parameter& param;
 };
 
@@ -138,9 +141,9 @@ MLP::MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Acti
     for (size_t i = 0; i < n_layers; ++i) {
         const Activation& act = i + 1 < n_layers ? hidden_act_ : out_act_;
         // Init::Gain uses the gain of the activation this layer feeds (torch.nn.init.calculate_gain).
-        layers_.push_back(&register_module(
-            "fc" + std::to_string(i),
-            std::make_unique<Linear>(sizes[i], sizes[i + 1], rng, LinearOptions{.init = init, .gain = act.gain()})));
+        layers_.push_back(&register_module("fc" + std::to_string(i),
+                                           std::make_unique<Linear>(sizes[i], sizes[i + 1], rng,
+                                                                    LinearOptions{.init = init, .gain = act.gain()})));
         Parameter* p = nullptr;
         if (act.learnable())
             p = &register_module("act" + std::to_string(i),
@@ -155,7 +158,8 @@ uint64_t MLP::parameter_count(const std::vector<int>& sizes, const Activation& h
     uint64_t n = 0;
     for (size_t i = 0; i + 1 < sizes.size(); ++i) {
         const Activation& act = i + 2 < sizes.size() ? hidden_act : out_act;
-        n += static_cast<uint64_t>(sizes[i]) * static_cast<uint64_t>(sizes[i + 1]) + static_cast<uint64_t>(sizes[i + 1]);
+        n += static_cast<uint64_t>(sizes[i]) * static_cast<uint64_t>(sizes[i + 1]) +
+             static_cast<uint64_t>(sizes[i + 1]);
         if (act.learnable()) n += 1;  // the layer's ActivationParameter
     }
     return n;
@@ -174,12 +178,16 @@ Var MLP::operator()(Tape& t, Var x, LayerRecord* record) const {
         const Activation& act = hidden ? hidden_act_ : out_act_;
         Var pre = (*layers_[i])(t, h);  // (N.., sizes[i+1])
         // identity is skipped rather than copied: a logit head costs nothing extra.
-        Var post = act.is_identity()   ? pre
-                   : act_params_[i]    ? activate(t, pre, act, t.param(*act_params_[i]))
-                                       : activate(t, pre, act);
+        Var post = act.is_identity() ? pre
+                   : act_params_[i]  ? activate(t, pre, act, t.param(*act_params_[i]))
+                                     : activate(t, pre, act);
         if (record)
-            record->add({.pre = pre, .post = post, .act = &act, .weight = &layers_[i]->weight,
-                         .act_param = act_params_[i], .hidden = hidden});
+            record->add({.pre = pre,
+                         .post = post,
+                         .act = &act,
+                         .weight = &layers_[i]->weight,
+                         .act_param = act_params_[i],
+                         .hidden = hidden});
         h = post;
     }
     return h;

@@ -50,15 +50,15 @@ class Embedding : public Module {
 public:
     Embedding(int num, int dim, Rng& rng, EmbeddingOptions opt = {});
     Var operator()(Tape& t, Var ids) const;  // ids (S..) integer ids as floats -> (S.., dim)
-    Parameter& weight;                      // (num, dim)
+    Parameter& weight;                       // (num, dim)
 };
 
 class LayerNorm : public Module {
 public:
     explicit LayerNorm(int dim, float eps = 1e-5f);
     Var operator()(Tape& t, Var x) const;  // over the last dim
-    Parameter& gamma;  // (dim), ones  -- checkpoint key "weight" as PyTorch
-    Parameter& beta;   // (dim), zeros -- checkpoint key "bias"
+    Parameter& gamma;                      // (dim), ones  -- checkpoint key "weight" as PyTorch
+    Parameter& beta;                       // (dim), zeros -- checkpoint key "bias"
 
 private:
     float eps_;
@@ -96,7 +96,8 @@ public:
 
     // Without building one (memory estimates): the parameters an MLP of these sizes holds, and the
     // floats one input row puts on a training tape (each layer's output and activation, value and gradient).
-    static uint64_t parameter_count(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act);
+    static uint64_t parameter_count(const std::vector<int>& sizes, const Activation& hidden_act,
+                                    const Activation& out_act);
     static uint64_t tape_floats_per_row(const std::vector<int>& sizes);
 
 private:

@@ -80,8 +80,9 @@ void Module::load_state(const StateDict& sd, const std::string& prefix) {
     for (auto& [name, p] : params) {
         const Tensor* t = sd.find(name);
         if (!t)
-            fail("load_state: missing tensor '", name, "' (expected shape ", p->value.shape().str(), "; the state holds ",
-                 sd.tensors.size(), " tensors) - was it saved from a model with another architecture or prefix?");
+            fail("load_state: missing tensor '", name, "' (expected shape ", p->value.shape().str(),
+                 "; the state holds ", sd.tensors.size(),
+                 " tensors) - was it saved from a model with another architecture or prefix?");
         if (t->shape() != p->value.shape())
             fail("load_state: tensor '", name, "' has shape ", t->shape().str(), ", expected ", p->value.shape().str(),
                  " - was it saved with another model config (sizes, vocabulary, context)?");

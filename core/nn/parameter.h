@@ -9,7 +9,7 @@ namespace genlab {
 struct Parameter {
     std::string name;  // local name inside its module ("weight"); Module::named_parameters() adds the prefix
     Tensor value;
-    Tensor grad;       // same shape as value; accumulates until zero_grad()
+    Tensor grad;          // same shape as value; accumulates until zero_grad()
     bool frozen = false;  // Tape::param() puts it on the tape as a constant: no gradient, no backward work
 
     Parameter() = default;

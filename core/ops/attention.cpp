@@ -115,9 +115,9 @@ float* probs_of(Tape& t, Var scratch) { return align64(t.value(scratch).data());
 static void attention_backward(Tape& t, const Node& n) {
     const Geometry g = geometry(t.shape(n.in[0]), static_cast<int>(n.saved.i[0]));
     const float scale = n.saved.f[0];
-    const float* qkv = t.value(n.in[0]).data();   // (B, T, 3C)
+    const float* qkv = t.value(n.in[0]).data();      // (B, T, 3C)
     const float* att = probs_of(t, n.saved.aux[0]);  // (B, H, T, T)
-    const float* dout = t.grad(n.out).data();     // (B, T, C)
+    const float* dout = t.grad(n.out).data();        // (B, T, C)
     // Every element of dQKV is written below: a fresh buffer is stored, not added to.
     const Tape::GradWrite dw = t.grad_write(n.in[0]);  // (B, T, 3C)
     float* dqkv = dw.data;
@@ -126,8 +126,10 @@ static void attention_backward(Tape& t, const Node& n) {
     for_heads(g, [&](Eigen::Index b, Eigen::Index h) {
         const float* base = qkv + b * g.t * c3 + h * g.d;
         float* dbase = dqkv + b * g.t * c3 + h * g.d;
-        ConstHeadMap q(base, g.t, g.d, Stride(c3)), k(base + g.c, g.t, g.d, Stride(c3)), v(base + 2 * g.c, g.t, g.d, Stride(c3));
-        HeadMap dq(dbase, g.t, g.d, Stride(c3)), dk(dbase + g.c, g.t, g.d, Stride(c3)), dv(dbase + 2 * g.c, g.t, g.d, Stride(c3));
+        ConstHeadMap q(base, g.t, g.d, Stride(c3)), k(base + g.c, g.t, g.d, Stride(c3)),
+            v(base + 2 * g.c, g.t, g.d, Stride(c3));
+        HeadMap dq(dbase, g.t, g.d, Stride(c3)), dk(dbase + g.c, g.t, g.d, Stride(c3)),
+            dv(dbase + 2 * g.c, g.t, g.d, Stride(c3));
         ConstMatMap p(att + (b * g.h + h) * g.t * g.t, g.t, g.t);  // (T, T), zero above the diagonal
         float* work = thread_buffer(static_cast<size_t>(g.t * g.t + g.d * g.t));
         MatMap ds(work, g.t, g.t);
@@ -141,7 +143,8 @@ static void attention_backward(Tape& t, const Node& n) {
             const Eigen::Index rb = std::min(kRowRun, g.t - r0), seen = r0 + rb;
             head_product(rb, g.d, g.t - r0, p.data() + r0 * g.t + r0, 1, g.t, dyp + r0 * g.c, g.c, 1.f, add,
                          dv.data() + r0 * c3, c3);  // dV += Pᵀ·dY
-            head_product(rb, seen, g.d, dyp + r0 * g.c, g.c, 1, vt, g.t, 1.f, false, ds.data() + r0 * g.t, g.t);  // dP = dY·Vᵀ
+            head_product(rb, seen, g.d, dyp + r0 * g.c, g.c, 1, vt, g.t, 1.f, false, ds.data() + r0 * g.t,
+                         g.t);  // dP = dY·Vᵀ
             ds.block(r0, seen, rb, g.t - seen).setZero();
         }
         // Softmax backward, dS = P ⊙ (dP - Σ_j P⊙dP), times the 1/√D of the scores. Whole rows:
@@ -152,7 +155,8 @@ static void attention_backward(Tape& t, const Node& n) {
         }
         for (Eigen::Index r0 = 0; r0 < g.t; r0 += kRowRun) {
             const Eigen::Index rb = std::min(kRowRun, g.t - r0), seen = r0 + rb;
-            head_product(rb, g.d, seen, ds.data() + r0 * g.t, g.t, 1, k.data(), c3, 1.f, add, dq.data() + r0 * c3, c3);  // dQ += dS·K
+            head_product(rb, g.d, seen, ds.data() + r0 * g.t, g.t, 1, k.data(), c3, 1.f, add, dq.data() + r0 * c3,
+                         c3);  // dQ += dS·K
             head_product(rb, g.d, g.t - r0, ds.data() + r0 * g.t + r0, 1, g.t, q.data() + r0 * c3, c3, 1.f, add,
                          dk.data() + r0 * c3, c3);  // dK += dSᵀ·Q
         }
@@ -161,8 +165,7 @@ static void attention_backward(Tape& t, const Node& n) {
 
 Var causal_self_attention(Tape& t, Var qkv, int n_head) {
     const Shape s = t.shape(qkv);  // (B, T, 3C)
-    if (s.rank != 3 || s[2] % 3 != 0)
-        fail("causal_self_attention: expected qkv (B, T, 3C), got ", s.str());
+    if (s.rank != 3 || s[2] % 3 != 0) fail("causal_self_attention: expected qkv (B, T, 3C), got ", s.str());
     if (n_head <= 0 || (s[2] / 3) % n_head != 0)
         fail("causal_self_attention: n_head ", n_head, " must divide C = ", s[2] / 3, " of qkv ", s.str());
     const Geometry g = geometry(s, n_head);
@@ -179,13 +182,15 @@ Var causal_self_attention(Tape& t, Var qkv, int n_head) {
     const Eigen::Index c3 = 3 * g.c;
     for_heads(g, [&](Eigen::Index b, Eigen::Index h) {
         const float* base = x + b * g.t * c3 + h * g.d;
-        ConstHeadMap q(base, g.t, g.d, Stride(c3)), k(base + g.c, g.t, g.d, Stride(c3)), v(base + 2 * g.c, g.t, g.d, Stride(c3));
-        MatMap p(att + (b * g.h + h) * g.t * g.t, g.t, g.t);  // (T, T)
+        ConstHeadMap q(base, g.t, g.d, Stride(c3)), k(base + g.c, g.t, g.d, Stride(c3)),
+            v(base + 2 * g.c, g.t, g.d, Stride(c3));
+        MatMap p(att + (b * g.h + h) * g.t * g.t, g.t, g.t);        // (T, T)
         float* kt = thread_buffer(static_cast<size_t>(g.d * g.t));  // Kᵀ (D, T)
         MatMap(kt, g.d, g.t) = k.transpose();
         for (Eigen::Index r0 = 0; r0 < g.t; r0 += kRowRun) {  // only the columns each row block sees
             const Eigen::Index rb = std::min(kRowRun, g.t - r0);
-            head_product(rb, r0 + rb, g.d, q.data() + r0 * c3, c3, 1, kt, g.t, scale, false, p.data() + r0 * g.t, g.t);  // S = Q·Kᵀ/√D
+            head_product(rb, r0 + rb, g.d, q.data() + r0 * c3, c3, 1, kt, g.t, scale, false, p.data() + r0 * g.t,
+                         g.t);  // S = Q·Kᵀ/√D
         }
         for (Eigen::Index i = 0; i < g.t; ++i) {
             // Row i sees positions 0..i. Its first `padded` entries go through exp (future ones set
@@ -200,7 +205,8 @@ Var causal_self_attention(Tape& t, Var qkv, int n_head) {
         float* y_h = y + b * g.t * g.c + h * g.d;  // (T, D), row stride C
         for (Eigen::Index r0 = 0; r0 < g.t; r0 += kRowRun) {
             const Eigen::Index rb = std::min(kRowRun, g.t - r0);
-            head_product(rb, g.d, r0 + rb, p.data() + r0 * g.t, g.t, 1, v.data(), c3, 1.f, false, y_h + r0 * g.c, g.c);  // Y = P·V
+            head_product(rb, g.d, r0 + rb, p.data() + r0 * g.t, g.t, 1, v.data(), c3, 1.f, false, y_h + r0 * g.c,
+                         g.c);  // Y = P·V
         }
     });
     return out;

@@ -22,7 +22,9 @@ inline void require_rank(const char* op, const Shape& s, int lo, int hi) {
 inline bool is_row_broadcast(const char* op, const Shape& a, const Shape& b) {
     if (a == b) return false;
     bool row = (b.rank == 1 || (b.rank == 2 && b[0] == 1)) && b.last() == a.last();
-    if (!row) fail(op, ": cannot broadcast ", b.str(), " onto ", a.str(), " (expected the same shape or one row of ", a.last(), ")");
+    if (!row)
+        fail(op, ": cannot broadcast ", b.str(), " onto ", a.str(), " (expected the same shape or one row of ",
+             a.last(), ")");
     return true;
 }
 

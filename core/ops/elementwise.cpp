@@ -22,8 +22,8 @@ size_t broadcast_width(const char* op, const Shape& a, const Shape& b) {
     bool ok = b.rank - lead <= a.rank;
     for (int i = 1; ok && i <= b.rank - lead; ++i) ok = b[b.rank - i] == a[a.rank - i];
     if (!ok)
-        fail(op, ": cannot broadcast ", b.str(), " onto ", a.str(),
-             " (expected the same shape, one row (", a.last(), "), or trailing dims of ", a.str(), ")");
+        fail(op, ": cannot broadcast ", b.str(), " onto ", a.str(), " (expected the same shape, one row (", a.last(),
+             "), or trailing dims of ", a.str(), ")");
     return b.numel();
 }
 
@@ -62,7 +62,7 @@ struct Inputs {
 
 Inputs unpack(Tape& t, const Node& n) {
     return {t.value(n.in[0]).data(), t.value(n.in[1]).data(), t.value(n.out).data(),
-            t.grad(n.out).data(),    t.value(n.out).numel(), static_cast<size_t>(n.saved.i[0])};
+            t.grad(n.out).data(),    t.value(n.out).numel(),  static_cast<size_t>(n.saved.i[0])};
 }
 
 // For the b-side gradient: aligned when w == 0, summed over rows otherwise.
@@ -182,7 +182,8 @@ Var exp(Tape& t, Var x) {
     Tensor& yv = t.value(out);
     for_blocks(xv.numel(), [&](size_t lo, size_t hi) {
         const Eigen::Index len = static_cast<Eigen::Index>(hi - lo);
-        yv.flat().segment(static_cast<Eigen::Index>(lo), len) = xv.flat().segment(static_cast<Eigen::Index>(lo), len).exp();
+        yv.flat().segment(static_cast<Eigen::Index>(lo),
+                          len) = xv.flat().segment(static_cast<Eigen::Index>(lo), len).exp();
     });
     return out;
 }
@@ -200,7 +201,8 @@ Var log(Tape& t, Var x) {
     Tensor& yv = t.value(out);
     for_blocks(xv.numel(), [&](size_t lo, size_t hi) {
         const Eigen::Index len = static_cast<Eigen::Index>(hi - lo);
-        yv.flat().segment(static_cast<Eigen::Index>(lo), len) = xv.flat().segment(static_cast<Eigen::Index>(lo), len).log();
+        yv.flat().segment(static_cast<Eigen::Index>(lo),
+                          len) = xv.flat().segment(static_cast<Eigen::Index>(lo), len).log();
     });
     return out;
 }

@@ -14,13 +14,13 @@ static void embedding_backward(Tape& t, const Node& n) {
     if (!t.requires_grad(n.in[0])) return;  // ids carry no gradient
     const Eigen::Index c = t.shape(n.in[0])[1];
     const Tensor& ids = t.value(n.in[1]);
-    const float* dout = t.grad(n.out).data();   // (S, C)
-    float* dtable = t.grad(n.in[0]).data();     // (V, C)
+    const float* dout = t.grad(n.out).data();  // (S, C)
+    float* dtable = t.grad(n.in[0]).data();    // (V, C)
     // Scatter-add in position order: repeated ids accumulate, and serially the result does not
     // depend on the thread count.
     for (size_t s = 0; s < ids.numel(); ++s) {
-        Eigen::Map<Eigen::ArrayXf>(dtable + static_cast<Eigen::Index>(ids[s]) * c, c) +=
-            Eigen::Map<const Eigen::ArrayXf>(dout + static_cast<Eigen::Index>(s) * c, c);
+        Eigen::Map<Eigen::ArrayXf>(dtable + static_cast<Eigen::Index>(ids[s]) * c,
+                                   c) += Eigen::Map<const Eigen::ArrayXf>(dout + static_cast<Eigen::Index>(s) * c, c);
     }
 }
 

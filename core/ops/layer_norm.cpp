@@ -14,11 +14,11 @@ static void layer_norm_backward(Tape& t, const Node& n) {
     const Shape& xs = t.shape(n.in[0]);
     const size_t rows = xs.rows();
     const Eigen::Index c = xs.last();
-    const float* x = t.value(n.in[0]).data();      // (N, C)
-    const float* gamma = t.value(n.in[1]).data();  // (C)
+    const float* x = t.value(n.in[0]).data();            // (N, C)
+    const float* gamma = t.value(n.in[1]).data();        // (C)
     const float* mean = t.value(n.saved.aux[0]).data();  // (N)
     const float* rstd = t.value(n.saved.aux[1]).data();  // (N)
-    const float* dout = t.grad(n.out).data();      // (N, C)
+    const float* dout = t.grad(n.out).data();            // (N, C)
     ConstFlatMap g(gamma, c);
 
     if (t.requires_grad(n.in[0])) {

@@ -8,9 +8,9 @@ namespace genlab {
 using namespace ops_detail;
 
 static void linear_backward(Tape& t, const Node& n) {
-    MatMap dout = t.grad(n.out).matrix();   // (N, out)
-    const float* x = t.value(n.in[0]).data();   // (N, in)
-    const float* w = t.value(n.in[1]).data();   // (out, in)
+    MatMap dout = t.grad(n.out).matrix();      // (N, out)
+    const float* x = t.value(n.in[0]).data();  // (N, in)
+    const float* w = t.value(n.in[1]).data();  // (out, in)
     const long rows = dout.rows(), out = dout.cols(), in = t.shape(n.in[1])[1];
     if (t.requires_grad(n.in[0])) {  // dx = dout·W
         const Tape::GradWrite dx = t.grad_write(n.in[0]);
@@ -21,7 +21,7 @@ static void linear_backward(Tape& t, const Node& n) {
         gemm(Trans::Yes, Trans::No, out, in, rows, dout.data(), out, x, in, dw.fresh ? 0.f : 1.f, dw.data, in);
     }
     if (n.in[2].valid() && t.requires_grad(n.in[2]))
-        t.grad(n.in[2]).flat().matrix().transpose() += dout.colwise().sum();                // db = Σ_rows dout
+        t.grad(n.in[2]).flat().matrix().transpose() += dout.colwise().sum();  // db = Σ_rows dout
 }
 
 Var linear(Tape& t, Var x, Var w, Var b) {

@@ -41,7 +41,9 @@ Var mse(Tape& t, Var pred, Var target) {
     const float* p = t.value(pred).data();
     const float* y = t.value(target).data();
     const size_t count = t.value(pred).numel();
-    const double s = chunked_sum(count, [&](size_t lo, size_t hi) { return (seg(p, lo, hi) - seg(y, lo, hi)).square().sum(); });
+    const double s = chunked_sum(count, [&](size_t lo, size_t hi) {
+        return (seg(p, lo, hi) - seg(y, lo, hi)).square().sum();
+    });
     t.value(out)[0] = static_cast<float>(s / static_cast<double>(count));
     return out;
 }
@@ -127,11 +129,11 @@ static void cross_entropy_backward(Tape& t, const Node& n) {
     const Shape& ls = t.shape(n.in[0]);
     const size_t rows = ls.rows();
     const Eigen::Index v = ls.last();
-    const float g = t.grad(n.out)[0] * n.saved.f[0];       // dout / count
-    const float* probs = t.value(n.saved.aux[0]).data();   // (N, V), zero rows where ignored
-    const float* ids = t.value(n.in[1]).data();            // (N)
+    const float g = t.grad(n.out)[0] * n.saved.f[0];      // dout / count
+    const float* probs = t.value(n.saved.aux[0]).data();  // (N, V), zero rows where ignored
+    const float* ids = t.value(n.in[1]).data();           // (N)
     if (!t.requires_grad(n.in[0])) return;                // ids carry no gradient
-    float* dx = t.grad(n.in[0]).data();                    // (N, V)
+    float* dx = t.grad(n.in[0]).data();                   // (N, V)
     for_rows(rows, static_cast<size_t>(v), [&](size_t r) {
         if (ids[r] < 0.f) return;
         const Eigen::Index off = static_cast<Eigen::Index>(r) * v;
@@ -157,13 +159,13 @@ Var cross_entropy(Tape& t, Var logits, Var targets) {
         const float id = ids[r];
         if (id < 0.f) continue;  // ignored
         if (!(id < static_cast<float>(v)) || std::floor(id) != id)
-            fail("cross_entropy: target ", id, " at row ", r, " is not a class id in [0, ", v, ") for logits ", ls.str(),
-                 " (negative ids are ignored as padding)");
+            fail("cross_entropy: target ", id, " at row ", r, " is not a class id in [0, ", v, ") for logits ",
+                 ls.str(), " (negative ids are ignored as padding)");
         ++count;
     }
     Saved s;
-    s.aux[0] = t.scratch(ls);                                  // probabilities (N, V)
-    s.aux[1] = t.scratch(Shape{static_cast<int>(rows)});       // per-row loss (N)
+    s.aux[0] = t.scratch(ls);                             // probabilities (N, V)
+    s.aux[1] = t.scratch(Shape{static_cast<int>(rows)});  // per-row loss (N)
     s.f[0] = count ? 1.f / static_cast<float>(count) : 0.f;
     Var out = t.emit(Shape{1}, {logits, targets}, cross_entropy_backward, s);
     const float* x = t.value(logits).data();
@@ -205,7 +207,8 @@ static void kl_normal_backward(Tape& t, const Node& n) {
     }
     if (t.requires_grad(n.in[1])) {
         float* dlv = t.grad(n.in[1]).data();
-        for_blocks(count, [&](size_t lo, size_t hi) { seg(dlv, lo, hi) += (0.5f * g) * (seg(lv, lo, hi).exp() - 1.f); });
+        for_blocks(count,
+                   [&](size_t lo, size_t hi) { seg(dlv, lo, hi) += (0.5f * g) * (seg(lv, lo, hi).exp() - 1.f); });
     }
 }
 

@@ -50,10 +50,12 @@ static void matmul_backward(Tape& t, const Node& n) {
         const float* ai = a + i * d.m * d.k;        // (M, K)
         const float* bi = b + i * d.k * d.n;        // (K, N)
         const float* douti = dout + i * d.m * d.n;  // (M, N)
-        if (need_a)  // dA = dout·Bᵀ
-            gemm(Trans::No, Trans::Yes, d.m, d.k, d.n, douti, d.n, bi, d.n, da.fresh ? 0.f : 1.f, da.data + i * d.m * d.k, d.k);
+        if (need_a)                                 // dA = dout·Bᵀ
+            gemm(Trans::No, Trans::Yes, d.m, d.k, d.n, douti, d.n, bi, d.n, da.fresh ? 0.f : 1.f,
+                 da.data + i * d.m * d.k, d.k);
         if (need_b)  // dB = Aᵀ·dout
-            gemm(Trans::Yes, Trans::No, d.k, d.n, d.m, ai, d.k, douti, d.n, db.fresh ? 0.f : 1.f, db.data + i * d.k * d.n, d.n);
+            gemm(Trans::Yes, Trans::No, d.k, d.n, d.m, ai, d.k, douti, d.n, db.fresh ? 0.f : 1.f,
+                 db.data + i * d.k * d.n, d.n);
     });
 }
 

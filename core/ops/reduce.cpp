@@ -26,9 +26,7 @@ void accumulate_constant(Tensor& dx, float g) {
 
 }  // namespace
 
-static void sum_backward(Tape& t, const Node& n) {
-    accumulate_constant(t.grad(n.in[0]), t.grad(n.out)[0]);
-}
+static void sum_backward(Tape& t, const Node& n) { accumulate_constant(t.grad(n.in[0]), t.grad(n.out)[0]); }
 
 Var sum(Tape& t, Var x) {
     Var out = t.emit(Shape{1}, {x}, sum_backward);

@@ -97,13 +97,16 @@ Var slice(Tape& t, Var x, int dim, int start, int length) {
     const size_t outer = outer_of(xs, d), inner = inner_of(xs, d);
     Saved s;
     s.i = {static_cast<int64_t>(outer), static_cast<int64_t>(static_cast<size_t>(xs[d]) * inner),
-           static_cast<int64_t>(static_cast<size_t>(length) * inner), static_cast<int64_t>(static_cast<size_t>(start) * inner)};
+           static_cast<int64_t>(static_cast<size_t>(length) * inner),
+           static_cast<int64_t>(static_cast<size_t>(start) * inner)};
     Var out = t.emit(os, {x}, slice_backward, s);
-    const size_t in_run = static_cast<size_t>(s.i[1]), out_run = static_cast<size_t>(s.i[2]), offset = static_cast<size_t>(s.i[3]);
+    const size_t in_run = static_cast<size_t>(s.i[1]), out_run = static_cast<size_t>(s.i[2]),
+                 offset = static_cast<size_t>(s.i[3]);
     const float* xp = t.value(x).data();
     float* y = t.value(out).data();
     if (out_run)
-        for (size_t o = 0; o < outer; ++o) std::memcpy(y + o * out_run, xp + o * in_run + offset, out_run * sizeof(float));
+        for (size_t o = 0; o < outer; ++o)
+            std::memcpy(y + o * out_run, xp + o * in_run + offset, out_run * sizeof(float));
     return out;
 }
 

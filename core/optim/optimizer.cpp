@@ -115,7 +115,8 @@ void Optimizer::load_state(const StateDict& sd, const std::string& prefix) {
         }
     auto meta = [&](const std::string& key) -> const std::string& {
         auto it = sd.metadata.find(key);
-        if (it == sd.metadata.end()) fail("optimizer state: missing metadata '", key, "' (checkpoint from another program?)");
+        if (it == sd.metadata.end())
+            fail("optimizer state: missing metadata '", key, "' (checkpoint from another program?)");
         return it->second;
     };
     const int64_t step = parse_step(meta(prefix + "step"), prefix + "step");

@@ -35,9 +35,9 @@ protected:
 };
 
 struct SgdOptions {
-    float lr = 1e-2f;           // learning rate
-    float momentum = 0.f;       // heavy-ball momentum as torch.optim.SGD (buf = m*buf + g)
-    float weight_decay = 0.f;   // L2 penalty added to the gradient
+    float lr = 1e-2f;          // learning rate
+    float momentum = 0.f;      // heavy-ball momentum as torch.optim.SGD (buf = m*buf + g)
+    float weight_decay = 0.f;  // L2 penalty added to the gradient
 };
 
 class Sgd : public Optimizer {
@@ -52,11 +52,11 @@ private:
 };
 
 struct AdamOptions {
-    float lr = 1e-3f;             // learning rate
-    float beta1 = 0.9f;           // first-moment decay
-    float beta2 = 0.999f;         // second-moment decay
-    float eps = 1e-8f;            // added to sqrt(v̂)
-    float weight_decay = 0.f;     // Adam: L2 added to the gradient; AdamW: decoupled, p -= lr*wd*p
+    float lr = 1e-3f;                  // learning rate
+    float beta1 = 0.9f;                // first-moment decay
+    float beta2 = 0.999f;              // second-moment decay
+    float eps = 1e-8f;                 // added to sqrt(v̂)
+    float weight_decay = 0.f;          // Adam: L2 added to the gradient; AdamW: decoupled, p -= lr*wd*p
     bool decay_matrices_only = false;  // AdamW: decay only rank >= 2 weights (not biases, norms)
 };
 

@@ -57,7 +57,8 @@ float DataParallel::run_shards(int rows, FnRef<Var(Tape&, int, int)> build, FnRe
     }
     for (int k = 0; k < n; ++k) {  // a batch without terms (all padding): shares by rows
         Shard& s = shard(k);
-        s.weight = total > 0 ? static_cast<float>(s.terms / total) : static_cast<float>(s.end - s.begin) / static_cast<float>(rows);
+        s.weight = total > 0 ? static_cast<float>(s.terms / total)
+                             : static_cast<float>(s.end - s.begin) / static_cast<float>(rows);
     }
 
     if (n == 1) {

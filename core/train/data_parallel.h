@@ -73,7 +73,8 @@ private:
     class FnRef<R(A...)> {
     public:
         template <class F>
-        explicit FnRef(F& f) : obj_(static_cast<void*>(&f)), call_([](void* o, A... a) -> R { return (*static_cast<F*>(o))(a...); }) {}
+        explicit FnRef(F& f)
+            : obj_(static_cast<void*>(&f)), call_([](void* o, A... a) -> R { return (*static_cast<F*>(o))(a...); }) {}
         R operator()(A... a) const { return call_(obj_, a...); }
 
     private:

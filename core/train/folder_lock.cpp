@@ -152,8 +152,10 @@ FolderLock::FolderLock(const std::string& dir, const std::string& flag) : dir_(d
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
             }
         }
-        fail(path_, ": cannot take the lock of ", dir, " (the file keeps changing or names no holder); if no genlab "
-                    "process uses the folder, remove ", path_);
+        fail(path_, ": cannot take the lock of ", dir,
+             " (the file keeps changing or names no holder); if no genlab "
+             "process uses the folder, remove ",
+             path_);
     } catch (...) {
         remove_created();
         throw;

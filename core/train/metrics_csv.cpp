@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <filesystem>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
@@ -101,8 +101,8 @@ CsvTable parse_csv(const std::string& text, const std::string& name) {
             continue;
         }
         if (cells.size() > t.columns.size())
-            fail(name, ": row starting '", cells[0].substr(0, 40), "' has ", cells.size(), " cells for ", t.columns.size(),
-                 " columns (corrupted file?)");
+            fail(name, ": row starting '", cells[0].substr(0, 40), "' has ", cells.size(), " cells for ",
+                 t.columns.size(), " columns (corrupted file?)");
         cells.resize(t.columns.size());
         t.rows.push_back(std::move(cells));
     }
@@ -125,7 +125,8 @@ MetricsTable metrics_table(CsvTable csv, const std::string& name, long keep_unti
         errno = 0;
         const long s = std::strtol(cells[0].c_str(), &end, 10);
         if (cells[0].empty() || *end != '\0' || errno == ERANGE)
-            fail(name, ": row starting '", cells[0].substr(0, 40), "' does not start with a step number (corrupted file?)");
+            fail(name, ": row starting '", cells[0].substr(0, 40),
+                 "' does not start with a step number (corrupted file?)");
         if (s <= keep_until_step) t.rows.push_back(std::move(cells));
     }
     return t;

@@ -19,8 +19,8 @@ using Metrics = std::vector<std::pair<std::string, double>>;
 
 // A CSV file with a header line, as genlab writes them (metrics.csv, a sweep's results.csv).
 struct CsvTable {
-    std::vector<std::string> columns;             // the header's cells
-    std::vector<std::vector<std::string>> rows;   // cells as written; each row has columns.size() cells
+    std::vector<std::string> columns;            // the header's cells
+    std::vector<std::vector<std::string>> rows;  // cells as written; each row has columns.size() cells
 };
 
 // Header and rows. Blank lines and a last line without its newline (a kill while it was written)

@@ -28,8 +28,7 @@ void make_out_dir(const std::string& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) fail(dir, ": cannot create the output folder: ", ec.message(), " (pass another --out)");
-    if (!std::filesystem::is_directory(dir, ec))
-        fail(dir, ": exists and is not a folder (pass another --out)");
+    if (!std::filesystem::is_directory(dir, ec)) fail(dir, ": exists and is not a folder (pass another --out)");
 }
 
 void write_config_json(const std::string& out_dir, const std::string& config_json) {

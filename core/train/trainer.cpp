@@ -195,8 +195,10 @@ void Trainer::save_checkpoint(const std::string& path, int step) const {
     // A finite loss does not make finite weights (an update can overflow them first): a
     // checkpoint that would hold NaN/Inf is not written, and the last good one stays.
     if (const std::string* bad = sd.first_non_finite())
-        throw Diverged(str("step ", step, ": ", *bad, " holds nan or inf values \xe2\x80\x94 training diverged (try a "
-                           "lower --lr); ", path, " keeps the last finite state"),
+        throw Diverged(str("step ", step, ": ", *bad,
+                           " holds nan or inf values \xe2\x80\x94 training diverged (try a "
+                           "lower --lr); ",
+                           path, " keeps the last finite state"),
                        step, *bad);
     save_safetensors(path, sd);
 }
@@ -321,7 +323,8 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
     merged.insert(merged.end(), last_eval.begin(), last_eval.end());
     if (files) {
         const double elapsed = progress.elapsed();
-        nlohmann::ordered_json j = nlohmann::ordered_json::parse(opt_.summary_json, nullptr, /*allow_exceptions=*/false);
+        nlohmann::ordered_json j = nlohmann::ordered_json::parse(opt_.summary_json, nullptr,
+                                                                 /*allow_exceptions=*/false);
         if (!j.is_object()) fail("Trainer: summary_json is not a JSON object: ", opt_.summary_json.substr(0, 80));
         j["steps"] = opt_.steps;
         j["start_step"] = start_step_;

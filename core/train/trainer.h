@@ -32,17 +32,17 @@ public:
 };
 
 struct TrainerOptions {
-    int steps = 1000;            // total optimisation steps (a resumed run continues to this)
-    int log_every = 100;         // metrics.csv row + log line every N steps (and at the last step)
-    int eval_every = 0;          // EvalFn every N steps and at the end; 0 = only at the end
-    int save_every = 0;          // checkpoint every N steps; 0 = only at the end
-    std::string out_dir{};       // metrics.csv, metrics.json, checkpoint.safetensors go here ("" = no files)
-    std::string resume{};        // checkpoint to resume from ("" = fresh start)
+    int steps = 1000;       // total optimisation steps (a resumed run continues to this)
+    int log_every = 100;    // metrics.csv row + log line every N steps (and at the last step)
+    int eval_every = 0;     // EvalFn every N steps and at the end; 0 = only at the end
+    int save_every = 0;     // checkpoint every N steps; 0 = only at the end
+    std::string out_dir{};  // metrics.csv, metrics.json, checkpoint.safetensors go here ("" = no files)
+    std::string resume{};   // checkpoint to resume from ("" = fresh start)
     std::string checkpoint_name = "checkpoint.safetensors";
-    std::string config_json = "{}";  // the full run config, stored in the checkpoint metadata
-    std::string kind{};          // run kind stored in metadata ("gan", "ae", "text", ...)
+    std::string config_json = "{}";   // the full run config, stored in the checkpoint metadata
+    std::string kind{};               // run kind stored in metadata ("gan", "ae", "text", ...)
     std::string summary_json = "{}";  // a JSON object whose keys open metrics.json (what the figures mean)
-    bool quiet = false;          // no progress output at all (tests)
+    bool quiet = false;               // no progress output at all (tests)
     // A run folder's files agree with its checkpoint after any failure. config.json is rewritten
     // from config_json at the run's first checkpoint save (so a resumed run's new flags appear
     // with its first new checkpoint). When a step, an evaluation or a save fails with an error other than

@@ -53,17 +53,18 @@ void BM_Linear(benchmark::State& state) {
     Parameter x("x", normal(Shape{static_cast<int>(rows), static_cast<int>(in)}, 1));
     Parameter w("w", normal(Shape{static_cast<int>(out), static_cast<int>(in)}, 2, 0.05f));
     Parameter b("b", normal(Shape{static_cast<int>(out)}, 3));
-    forward_backward(state, {&x, &w, &b}, [](Tape& t, const std::vector<Var>& v) { return linear(t, v[0], v[1], v[2]); });
+    forward_backward(state, {&x, &w, &b},
+                     [](Tape& t, const std::vector<Var>& v) { return linear(t, v[0], v[1], v[2]); });
     // Forward x·Wᵀ, backward dout·W and doutᵀ·x: three GEMMs of 2·rows·in·out FLOP each.
     state.counters["GFLOP/s"] = benchmark::Counter(6e-9 * static_cast<double>(rows * in * out),
                                                    benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_Linear)
     ->ArgNames({"rows", "in", "out"})
-    ->Args({64, 784, 512})    // gan D's first layer
-    ->Args({128, 512, 784})   // ae decoder's last layer
-    ->Args({768, 128, 512})   // gpt MLP up
-    ->Args({768, 512, 128})   // gpt MLP down
+    ->Args({64, 784, 512})   // gan D's first layer
+    ->Args({128, 512, 784})  // ae decoder's last layer
+    ->Args({768, 128, 512})  // gpt MLP up
+    ->Args({768, 512, 128})  // gpt MLP down
     ->Unit(benchmark::kMicrosecond);
 
 // Every elementwise activation of the registry, forward + backward on 1M elements.
@@ -82,14 +83,16 @@ void BM_Activation(benchmark::State& state, const std::string& spec) {
 // gpt's layer norm: 768 rows of 128.
 void BM_LayerNorm(benchmark::State& state) {
     Parameter x("x", normal(Shape{768, 128}, 5)), g("g", Tensor(Shape{128}, 1.f)), b("b", Tensor(Shape{128}, 0.f));
-    forward_backward(state, {&x, &g, &b}, [](Tape& t, const std::vector<Var>& v) { return layer_norm(t, v[0], v[1], v[2]); });
+    forward_backward(state, {&x, &g, &b},
+                     [](Tape& t, const std::vector<Var>& v) { return layer_norm(t, v[0], v[1], v[2]); });
 }
 BENCHMARK(BM_LayerNorm)->Unit(benchmark::kMicrosecond);
 
 // gpt's causal self-attention: batch 12, block 64, 4 heads of 32.
 void BM_Attention(benchmark::State& state) {
     Parameter qkv("qkv", normal(Shape{12, 64, 3 * 128}, 6));
-    forward_backward(state, {&qkv}, [](Tape& t, const std::vector<Var>& v) { return causal_self_attention(t, v[0], 4); });
+    forward_backward(state, {&qkv},
+                     [](Tape& t, const std::vector<Var>& v) { return causal_self_attention(t, v[0], 4); });
 }
 BENCHMARK(BM_Attention)->Unit(benchmark::kMicrosecond);
 
@@ -99,9 +102,8 @@ void BM_CrossEntropy(benchmark::State& state) {
     Tensor targets(Shape{768});
     Rng rng(8);
     for (int i = 0; i < 768; ++i) targets[i] = static_cast<float>(rng.below(65));
-    forward_backward(state, {&logits}, [&](Tape& t, const std::vector<Var>& v) {
-        return cross_entropy(t, v[0], t.constant(targets));
-    });
+    forward_backward(state, {&logits},
+                     [&](Tape& t, const std::vector<Var>& v) { return cross_entropy(t, v[0], t.constant(targets)); });
 }
 BENCHMARK(BM_CrossEntropy)->Unit(benchmark::kMicrosecond);
 

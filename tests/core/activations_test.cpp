@@ -46,9 +46,12 @@ std::string camel_case(const std::string& spec) {
             upper = true;
             continue;
         }
-        if (c == '.') out += 'p';
-        else if (c == '-') out += 'm';
-        else out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+        if (c == '.')
+            out += 'p';
+        else if (c == '-')
+            out += 'm';
+        else
+            out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
         upper = false;
     }
     return out;
@@ -82,14 +85,15 @@ TEST_P(ActivationGrad, MatchesCentralDifferences) {
     const Activation act = parse_activation(GetParam());
     Tensor x = points_away_from_kinks(Shape{3, 7}, 11);
     if (!act.learnable()) {
-        EXPECT_TRUE(testing::gradients_match(
-            [&](Tape& t, const std::vector<Var>& v) { return activate(t, v[0], act); }, {x}));
+        EXPECT_TRUE(testing::gradients_match([&](Tape& t, const std::vector<Var>& v) { return activate(t, v[0], act); },
+                                             {x}));
         return;
     }
     // The parameter away from its init, so the test does not lean on the init value.
     Tensor p(Shape{1}, {act.learnable_init() + 0.15f});
-    EXPECT_TRUE(testing::gradients_match(
-        [&](Tape& t, const std::vector<Var>& v) { return activate(t, v[0], act, v[1]); }, {x, p}));
+    EXPECT_TRUE(testing::gradients_match([&](Tape& t,
+                                             const std::vector<Var>& v) { return activate(t, v[0], act, v[1]); },
+                                         {x, p}));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllActivations, ActivationGrad, ::testing::ValuesIn(specs_under_test()), param_name);
@@ -133,7 +137,8 @@ TEST_P(ActivationReference, MatchesTorchFloat64) {
     int bad = 0;
     double max_value_err = 0, max_deriv_err = 0;
     std::string report;
-    auto check = [&](const char* what, double x, double got, double want, double abs_tol, double rel_tol, double& max_err) {
+    auto check = [&](const char* what, double x, double got, double want, double abs_tol, double rel_tol,
+                     double& max_err) {
         const double err = std::abs(got - want);
         max_err = std::max(max_err, err);
         if (err > abs_tol + rel_tol * std::abs(want) && ++bad <= 5)
@@ -231,8 +236,8 @@ TEST_P(ActivationKernels, SavingKernelsEqualPlainKernelsBitForBit) {
     // Kinks, both tails, subnormal-producing inputs and a sweep; 1003 runs the loops' tails.
     Tensor x(Shape{1003}), dy(Shape{1003});
     Rng(11).fill_uniform(x, -12.f, 12.f);
-    const float special[] = {0.f, -0.f, 1e-30f, -1e-30f, 1.f, -1.f, 5.f, -5.f, 9.5f, -9.5f, 14.f, -14.f,
-                             40.f, -40.f, 1e6f, -1e6f, 3e38f, -3e38f};
+    const float special[] = {0.f,   -0.f, 1e-30f, -1e-30f, 1.f,   -1.f, 5.f,   -5.f,  9.5f,
+                             -9.5f, 14.f, -14.f,  40.f,    -40.f, 1e6f, -1e6f, 3e38f, -3e38f};
     std::copy(std::begin(special), std::end(special), x.data());
     Rng(12).fill_uniform(dy, -2.f, 2.f);
     const float* p = act.params.data();
@@ -247,7 +252,8 @@ TEST_P(ActivationKernels, SavingKernelsEqualPlainKernelsBitForBit) {
     for (size_t i = 0; i < x.numel(); ++i) {
         ASSERT_EQ(std::bit_cast<uint32_t>(ys[i]), std::bit_cast<uint32_t>(y[i])) << "forward at x=" << x[i];
         ASSERT_EQ(std::bit_cast<uint32_t>(dxs[i]), std::bit_cast<uint32_t>(dx[i])) << "backward at x=" << x[i];
-        ASSERT_EQ(std::bit_cast<uint32_t>(stored_saved[i]), std::bit_cast<uint32_t>(stored[i])) << "storing backward at x=" << x[i];
+        ASSERT_EQ(std::bit_cast<uint32_t>(stored_saved[i]), std::bit_cast<uint32_t>(stored[i]))
+            << "storing backward at x=" << x[i];
     }
 }
 
@@ -294,10 +300,14 @@ TEST_P(ActivationRange, DeclaredRangeHoldsAndIsApproached) {
     const float tol = 2e-6f;
     EXPECT_GE(lo, r.lo - tol) << "f goes below the declared lower bound";
     EXPECT_LE(hi, r.hi + tol) << "f goes above the declared upper bound";
-    if (std::isfinite(r.lo)) EXPECT_LE(lo, r.lo + 1e-4f) << "the lower bound is not approached: " << lo;
-    else EXPECT_LT(lo, -50.f) << "declared unbounded below, but f stays above " << lo;
-    if (std::isfinite(r.hi)) EXPECT_GE(hi, r.hi - 1e-4f) << "the upper bound is not approached: " << hi;
-    else EXPECT_GT(hi, 50.f) << "declared unbounded above, but f stays below " << hi;
+    if (std::isfinite(r.lo))
+        EXPECT_LE(lo, r.lo + 1e-4f) << "the lower bound is not approached: " << lo;
+    else
+        EXPECT_LT(lo, -50.f) << "declared unbounded below, but f stays above " << lo;
+    if (std::isfinite(r.hi))
+        EXPECT_GE(hi, r.hi - 1e-4f) << "the upper bound is not approached: " << hi;
+    else
+        EXPECT_GT(hi, 50.f) << "declared unbounded above, but f stays below " << hi;
     if (act.def->logistic_slope > 0.f) {  // f(x) = lo + (hi - lo) sigmoid(k x)
         ASSERT_TRUE(r.bounded());
         for (float x : {-3.f, -0.5f, 0.f, 0.7f, 2.f}) {
@@ -308,10 +318,10 @@ TEST_P(ActivationRange, DeclaredRangeHoldsAndIsApproached) {
 }
 
 // Parameterised specs too: the bound follows the parameter.
-INSTANTIATE_TEST_SUITE_P(AllActivations, ActivationRange,
-                         ::testing::ValuesIn([] {
+INSTANTIATE_TEST_SUITE_P(AllActivations, ActivationRange, ::testing::ValuesIn([] {
                              std::vector<std::string> v = elementwise_names();
-                             for (const char* s : {"elu:0.5", "swish:2", "leaky_relu:0", "leaky_relu:-0.5"}) v.push_back(s);
+                             for (const char* s : {"elu:0.5", "swish:2", "leaky_relu:0", "leaky_relu:-0.5"})
+                                 v.push_back(s);
                              return v;
                          }()),
                          param_name);
@@ -334,7 +344,8 @@ TEST(ActivationList, ParsesSpecsWithParametersAndRejectsDistributions) {
     size_t entries = 0;  // the whole table (aliases are not separate arms)
     for (const ActivationDef& d : activation_table()) entries += d.elementwise;
     EXPECT_EQ(parse_activation_list("", "--acts").size(), entries);
-    EXPECT_NE(testing::error_of([] { parse_activation_list("relu,softmax", "--acts"); }).find("--acts"), std::string::npos);
+    EXPECT_NE(testing::error_of([] { parse_activation_list("relu,softmax", "--acts"); }).find("--acts"),
+              std::string::npos);
     EXPECT_THROW(parse_activation_list("relu,,gelu", "--acts"), UsageError);
     EXPECT_THROW(parse_activation_list("nosuch", "--acts"), UsageError);
 }
@@ -443,8 +454,8 @@ TEST(ActivationSoftmax, MatchesSoftmaxOp) {
 TEST(ActivationSoftmax, MatchesCentralDifferences) {
     const Activation act = parse_activation("softmax");
     Tensor x = points_away_from_kinks(Shape{2, 6}, 31);
-    EXPECT_TRUE(testing::gradients_match(
-        [&](Tape& t, const std::vector<Var>& v) { return activate(t, v[0], act); }, {x}));
+    EXPECT_TRUE(testing::gradients_match([&](Tape& t, const std::vector<Var>& v) { return activate(t, v[0], act); },
+                                         {x}));
 }
 
 TEST(ActivationSoftmax, RowsSumToOneForHugeLogits) {
@@ -484,7 +495,8 @@ TEST(ActivationSpec, UnknownNameListsEveryKnownName) {
     const std::string msg = usage_message("relux");
     ASSERT_FALSE(msg.empty()) << "relux parsed";
     EXPECT_NE(msg.find("relux"), std::string::npos) << msg;
-    for (const std::string& n : activation_names()) EXPECT_NE(msg.find(n), std::string::npos) << n << " missing in: " << msg;
+    for (const std::string& n : activation_names())
+        EXPECT_NE(msg.find(n), std::string::npos) << n << " missing in: " << msg;
     EXPECT_THROW(find_activation("relux"), UsageError);
 }
 

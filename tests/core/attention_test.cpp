@@ -34,11 +34,11 @@ Var naive_attention(Tape& t, Var qkv, int n_head, const Tensor& mask) {
         Var xb = reshape(t, slice(t, qkv, 0, b, 1), Shape{T, 3 * C});  // (T, 3C)
         Var heads;
         for (int h = 0; h < n_head; ++h) {
-            Var q = slice(t, xb, 1, h * D, D);          // (T, D)
+            Var q = slice(t, xb, 1, h * D, D);  // (T, D)
             Var k = slice(t, xb, 1, C + h * D, D);
             Var v = slice(t, xb, 1, 2 * C + h * D, D);
             Var att = scale(t, matmul(t, q, transpose(t, k)), 1.f / std::sqrt(static_cast<float>(D)));  // (T, T)
-            Var y = matmul(t, softmax(t, add(t, att, m)), v);  // (T, D)
+            Var y = matmul(t, softmax(t, add(t, att, m)), v);                                           // (T, D)
             heads = h == 0 ? y : concat(t, heads, y, 1);
         }
         Var yb = reshape(t, heads, Shape{1, T, C});
@@ -60,8 +60,8 @@ TEST(Attention, AddsToAGradientAnotherOpWroteFirst) {
     const Tensor c = normal(Shape{2, 3, 12}, 12);
     EXPECT_TRUE(gradients_match(
         [&](Tape& t, const std::vector<Var>& v) {
-            Var qkv = scale(t, v[0], 1.5f);                            // (B, T, 3C)
-            Var y = causal_self_attention(t, qkv, 2);                  // (B, T, C)
+            Var qkv = scale(t, v[0], 1.5f);                             // (B, T, 3C)
+            Var y = causal_self_attention(t, qkv, 2);                   // (B, T, C)
             Var other = slice(t, mul(t, qkv, t.constant(c)), 2, 4, 4);  // (B, T, C), made after the attention
             return add(t, y, other);
         },
@@ -116,7 +116,8 @@ void expect_matches_naive(int B, int T, int C, int H, uint64_t seed) {
     t.reset();
     yn = naive_attention(t, t.param(naive), H, mask);
     t.backward(yn, dy);
-    for (size_t i = 0; i < fused.grad.numel(); ++i) max_grad = std::max(max_grad, std::abs(fused.grad[i] - naive.grad[i]));
+    for (size_t i = 0; i < fused.grad.numel(); ++i)
+        max_grad = std::max(max_grad, std::abs(fused.grad[i] - naive.grad[i]));
     EXPECT_LT(max_value, 1e-5f);
     EXPECT_LT(max_grad, 1e-4f);
 }

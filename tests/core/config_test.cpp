@@ -29,22 +29,23 @@ struct TopConfig {
 
 const ConfigSpec<SubConfig>& inner_spec() {
     static const ConfigSpec<SubConfig> s = ConfigSpec<SubConfig>()
-                                           .field("latent", &SubConfig::latent, "Code size", in_range(1, 100))
-                                           .field("hidden", &SubConfig::hidden, "Widths", widths(0, 1, 512))
-                                           .derived("size", &SubConfig::size, in_range(1, 1000));
+                                               .field("latent", &SubConfig::latent, "Code size", in_range(1, 100))
+                                               .field("hidden", &SubConfig::hidden, "Widths", widths(0, 1, 512))
+                                               .derived("size", &SubConfig::size, in_range(1, 1000));
     return s;
 }
 
 const ConfigSpec<TopConfig>& outer_spec() {
     static const ConfigSpec<TopConfig> s = ConfigSpec<TopConfig>()
-                                           .field("lr", &TopConfig::lr, "Learning rate", positive())
-                                           .field("seed", &TopConfig::seed, "Seed")
-                                           .field("act", &TopConfig::act, "Activation", elementwise_activation())
-                                           .field("fast", &TopConfig::fast, "Go fast")
-                                           .nest("model", &TopConfig::model, inner_spec())
-                                           .rule([](const TopConfig& o) {
-                                               if (o.fast && o.model.latent > 50) usage_fail("--fast needs --latent <= 50");
-                                           });
+                                               .field("lr", &TopConfig::lr, "Learning rate", positive())
+                                               .field("seed", &TopConfig::seed, "Seed")
+                                               .field("act", &TopConfig::act, "Activation", elementwise_activation())
+                                               .field("fast", &TopConfig::fast, "Go fast")
+                                               .nest("model", &TopConfig::model, inner_spec())
+                                               .rule([](const TopConfig& o) {
+                                                   if (o.fast && o.model.latent > 50)
+                                                       usage_fail("--fast needs --latent <= 50");
+                                               });
     return s;
 }
 
@@ -63,7 +64,9 @@ std::string parse(std::vector<std::string> args, TopConfig& o) {
 
 TEST(ConfigSpec, FlagsComeFromTheKeysAndSetTheFields) {
     TopConfig o;
-    ASSERT_EQ(parse({"--lr", "1e-3", "--seed", "42", "--act", "relu", "--fast", "--latent", "8", "--hidden", "16,8"}, o), "");
+    ASSERT_EQ(parse({"--lr", "1e-3", "--seed", "42", "--act", "relu", "--fast", "--latent", "8", "--hidden", "16,8"},
+                    o),
+              "");
     EXPECT_EQ(o.lr, 1e-3f);
     EXPECT_EQ(o.seed, 42u);
     EXPECT_EQ(o.act, "relu");
@@ -80,7 +83,8 @@ TEST(ConfigSpec, HelpShowsTypesAndDefaults) {
     CLI::App app;
     outer_spec().add_flags(app, o);
     const std::string help = app.help();
-    for (const char* part : {"--lr FLOAT=0.0002", "--seed UINT=1", "--latent INT=32", "--hidden INT,...=64,32", "--fast"})
+    for (const char* part :
+         {"--lr FLOAT=0.0002", "--seed UINT=1", "--latent INT=32", "--hidden INT,...=64,32", "--fast"})
         EXPECT_NE(help.find(part), std::string::npos) << part << " not in:\n" << help;
     EXPECT_EQ(help.find("--size"), std::string::npos);  // derived: no flag
 }
@@ -120,7 +124,8 @@ TEST(ConfigSpec, JsonRoundTripsNestedAndShortFloats) {
     o.model.size = 7;
     o.model.hidden = {};
     const nlohmann::ordered_json j = outer_spec().to_json(o);
-    EXPECT_EQ(j.dump(), R"({"lr":0.0002,"seed":1,"act":"gelu","fast":false,"model":{"latent":32,"hidden":[],"size":7}})");
+    EXPECT_EQ(j.dump(),
+              R"({"lr":0.0002,"seed":1,"act":"gelu","fast":false,"model":{"latent":32,"hidden":[],"size":7}})");
     const TopConfig back = outer_spec().from_json(j, "x.json");
     EXPECT_EQ(back.lr, o.lr);  // the same float, bit for bit
     EXPECT_EQ(outer_spec().to_json(back), j);

@@ -30,9 +30,9 @@ struct TinyLm {
     MLP mlp{{kEmbd, 16, kEmbd}, parse_activation("gelu"), parse_activation("identity"), rng};
 
     Var loss(Tape& t, const Tensor& ids, const Tensor& targets) const {
-        Var h = mlp(t, emb(t, t.constant(ids)));                    // (B, C)
-        Var logits = linear(t, h, t.param(emb.weight));           // (B, V), tied
-        return cross_entropy(t, logits, t.constant(targets));       // mean over counted targets
+        Var h = mlp(t, emb(t, t.constant(ids)));               // (B, C)
+        Var logits = linear(t, h, t.param(emb.weight));        // (B, V), tied
+        return cross_entropy(t, logits, t.constant(targets));  // mean over counted targets
     }
     NamedParameters params() const {
         NamedParameters p = emb.named_parameters("emb.");
@@ -81,7 +81,8 @@ void expect_grads_near(const std::vector<std::vector<float>>& want, const std::v
     ASSERT_EQ(want.size(), got.size());
     for (size_t p = from; p < want.size(); ++p)
         for (size_t i = 0; i < want[p].size(); ++i)
-            ASSERT_NEAR(want[p][i], got[p][i], 1e-6f + 1e-5f * std::abs(want[p][i])) << "param " << p << " [" << i << "]";
+            ASSERT_NEAR(want[p][i], got[p][i], 1e-6f + 1e-5f * std::abs(want[p][i]))
+                << "param " << p << " [" << i << "]";
 }
 
 // `more`, when given, turns each shard's loss into the Var it returns (extra terms on its tape).

@@ -73,7 +73,8 @@ TEST(UnaryGrad, AddScalarMatchesCentralDifferences) {
 }
 
 TEST(UnaryGrad, ExpMatchesCentralDifferences) {
-    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return exp(t, v[0]); }, {normal(Shape{2, 5}, 11)}));
+    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return exp(t, v[0]); },
+                                {normal(Shape{2, 5}, 11)}));
 }
 
 TEST(UnaryGrad, LogMatchesCentralDifferences) {
@@ -196,10 +197,10 @@ TEST(Tape, LazyGradientsAreExactOverStaleSlots) {
     Var h, unused, flat;
     auto build = [&] {
         Var xv = t.param(x);
-        h = exp(t, scale(t, xv, 0.5f));            // h feeds three ops: stored once, added twice
-        flat = reshape(t, h, Shape{6});             // a view: shares h's gradient storage
-        unused = scale(t, h, 7.f);                  // never reaches the loss: its gradient reads 0
-        Var s = slice(t, add(t, h, h), 1, 0, 2);    // a partial writer into add's output
+        h = exp(t, scale(t, xv, 0.5f));           // h feeds three ops: stored once, added twice
+        flat = reshape(t, h, Shape{6});           // a view: shares h's gradient storage
+        unused = scale(t, h, 7.f);                // never reaches the loss: its gradient reads 0
+        Var s = slice(t, add(t, h, h), 1, 0, 2);  // a partial writer into add's output
         return add(t, sum(t, s), sum(t, mul(t, flat, flat)));
     };
     for (int step = 0; step < 2; ++step) {
@@ -209,7 +210,8 @@ TEST(Tape, LazyGradientsAreExactOverStaleSlots) {
         // d/dx of Σ_{cols<2} 2h + Σ h², h = e^{x/2}: (2·[col<2] + 2h) · h/2.
         for (int i = 0; i < 6; ++i) {
             const float hi = std::exp(0.5f * x.value[i]);
-            EXPECT_FLOAT_EQ(x.grad[i], ((i % 3 < 2 ? 2.f : 0.f) + 2.f * hi) * 0.5f * hi) << "step " << step << " i " << i;
+            EXPECT_FLOAT_EQ(x.grad[i], ((i % 3 < 2 ? 2.f : 0.f) + 2.f * hi) * 0.5f * hi)
+                << "step " << step << " i " << i;
             EXPECT_EQ(t.grad(unused)[i], 0.f) << "step " << step;
             EXPECT_FLOAT_EQ(t.grad(flat)[i], t.grad(h)[i]) << "the view shares its source's gradient";
         }

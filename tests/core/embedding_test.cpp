@@ -26,8 +26,8 @@ TEST(Embedding, GathersRows) {
 
 TEST(Embedding, MatchesCentralDifferences) {
     static const Tensor ids(Shape{2, 3}, {1, 4, 1, 0, 3, 1});  // repeated ids accumulate
-    EXPECT_TRUE(gradients_match(
-        [](Tape& t, const std::vector<Var>& v) { return embedding(t, v[0], t.constant(ids)); }, {normal(Shape{5, 3}, 1)}));
+    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return embedding(t, v[0], t.constant(ids)); },
+                                {normal(Shape{5, 3}, 1)}));
 }
 
 TEST(Embedding, BackwardScatterAddsRepeatedIds) {

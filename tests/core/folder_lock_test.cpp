@@ -51,7 +51,8 @@ TEST(FolderLock, ASecondLockIsRefusedNamingTheHolder) {
         ADD_FAILURE() << "the second lock was granted";
     } catch (const UsageError& e) {
         const std::string msg = e.what();
-        for (const std::string& part : {std::string("--out"), dir, "host " + host(), "pid " + std::to_string(::getpid())})
+        for (const std::string& part :
+             {std::string("--out"), dir, "host " + host(), "pid " + std::to_string(::getpid())})
             EXPECT_NE(msg.find(part), std::string::npos) << part << " in: " << msg;
     }
     EXPECT_TRUE(fs::exists(first.path())) << "the refused lock must leave the holder's file alone";

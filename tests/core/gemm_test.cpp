@@ -91,7 +91,8 @@ TEST(Gemm, EmptyInnerDimensionOverwritesOrKeeps) {
 TEST(Gemm, OneAndTwoThreadsAgree) {
     // Large enough for both backends to split the product over the threads.
     const long m = 384, n = 256, k = 300;
-    const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 4), b = random_floats(static_cast<size_t>(n * k), 5);
+    const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 4),
+                             b = random_floats(static_cast<size_t>(n * k), 5);
     const testing::ThreadCountRestorer restore;
     for (GemmBackend backend : backends()) {
         std::vector<float> c1(static_cast<size_t>(m * n)), c2(c1.size());
@@ -109,7 +110,8 @@ TEST(Gemm, CountsTwiceTheMultiplyAddsOfEveryCall) {
     const testing::ThreadCountRestorer restore;
     set_num_threads(2);
     const long m = 128, n = 96, k = 40;
-    const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 9), b = random_floats(static_cast<size_t>(k * n), 10);
+    const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 9),
+                             b = random_floats(static_cast<size_t>(k * n), 10);
     std::vector<float> c(static_cast<size_t>(m * n));
     const double before = gemm_flops();
     gemm(Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, 0.f, c.data(), n);
@@ -135,11 +137,12 @@ TEST(Gemm, VectorProductsRunOnEigen) {
 // there are fewer rows), against one thread, for every transpose combination.
 TEST(Gemm, SmallProductsSplitOverThreadsMatchOneThread) {
     const testing::ThreadCountRestorer restore;
-    for (auto [m, n, k] : {std::array<long, 3>{128, 32, 128}, std::array<long, 3>{32, 128, 128}, std::array<long, 3>{37, 45, 50},
-                           std::array<long, 3>{768, 65, 128}})
+    for (auto [m, n, k] : {std::array<long, 3>{128, 32, 128}, std::array<long, 3>{32, 128, 128},
+                           std::array<long, 3>{37, 45, 50}, std::array<long, 3>{768, 65, 128}})
         for (Trans ta : {Trans::No, Trans::Yes})
             for (Trans tb : {Trans::No, Trans::Yes}) {
-                const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 6), b = random_floats(static_cast<size_t>(k * n), 7);
+                const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 6),
+                                         b = random_floats(static_cast<size_t>(k * n), 7);
                 const long lda = ta == Trans::No ? k : m, ldb = tb == Trans::No ? n : k;
                 std::vector<float> c1 = random_floats(static_cast<size_t>(m * n), 8), c2 = c1;
                 set_num_threads(1);

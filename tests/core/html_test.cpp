@@ -11,7 +11,8 @@ namespace genlab {
 namespace {
 
 TEST(Html, EscapesEverythingThatCouldOpenMarkup) {
-    EXPECT_EQ(html_escape("<a href=\"x\">Tom & Jerry's</a>"), "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;");
+    EXPECT_EQ(html_escape("<a href=\"x\">Tom & Jerry's</a>"),
+              "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;");
 }
 
 TEST(Html, Base64MatchesRfc4648) {

@@ -42,7 +42,8 @@ TEST(SavePng, DecodesToTheSamePixels) {
     Image img(7, 5);
     for (int y = 0; y < 5; ++y)
         for (int x = 0; x < 7; ++x)
-            img.set(x, y, {static_cast<uint8_t>(x * 36), static_cast<uint8_t>(y * 60), static_cast<uint8_t>(x * y * 7)});
+            img.set(x, y,
+                    {static_cast<uint8_t>(x * 36), static_cast<uint8_t>(y * 60), static_cast<uint8_t>(x * y * 7)});
     const std::string path = dir.file("a.png");
     save_png(path, img);
     const Decoded d = decode(path);
@@ -102,16 +103,16 @@ TEST(ImageGrid, SixtyFourDigitsMakeAnEightByEightGrid) {
     const Image g = image_grid(batch, {.cols = 8, .upscale = 3, .gutter = 2});
     EXPECT_EQ(g.width, 8 * (28 * 3 + 2) + 2);  // 690
     EXPECT_EQ(g.height, 8 * (28 * 3 + 2) + 2);
-    EXPECT_EQ(g.get(0, 0), (Rgb{90, 90, 90}));    // border gutter
-    EXPECT_EQ(g.get(2, 2), (Rgb{128, 128, 128}));  // first pixel of the first tile: 0.5 -> 128
+    EXPECT_EQ(g.get(0, 0), (Rgb{90, 90, 90}));       // border gutter
+    EXPECT_EQ(g.get(2, 2), (Rgb{128, 128, 128}));    // first pixel of the first tile: 0.5 -> 128
     EXPECT_EQ(g.get(2 + 84, 2), (Rgb{90, 90, 90}));  // gutter between tiles
     EXPECT_EQ(g.get(2 + 86, 2), (Rgb{128, 128, 128}));
 }
 
 TEST(ImageGrid, PlacesTilesMapsValuesAndFillsEmptyCells) {
     // Three 2x2 images in 2 columns: the fourth cell stays gutter-coloured.
-    Tensor batch(Shape{3, 2, 2}, {0.f, 1.f, -5.f, 7.f,       // image 0: black, white, clamped low/high
-                                  0.25f, 0.5f, 0.75f, 1.f,   // image 1
+    Tensor batch(Shape{3, 2, 2}, {0.f, 1.f, -5.f, 7.f,      // image 0: black, white, clamped low/high
+                                  0.25f, 0.5f, 0.75f, 1.f,  // image 1
                                   std::numeric_limits<float>::quiet_NaN(), 0.f, 0.f, 0.f});
     const Image g = image_grid(batch, {.cols = 2, .upscale = 2, .gutter = 1, .gutter_color = {10, 20, 30}});
     ASSERT_EQ(g.width, 2 * (4 + 1) + 1);
@@ -126,8 +127,8 @@ TEST(ImageGrid, PlacesTilesMapsValuesAndFillsEmptyCells) {
     EXPECT_EQ(px(0, 1, 1), (Rgb{255, 255, 255}));        // 7 clamps to hi
     EXPECT_EQ(px(1, 0, 0), (Rgb{64, 64, 64}));           // 0.25 * 255 = 63.75
     EXPECT_EQ(px(1, 1, 0), (Rgb{128, 128, 128}));
-    EXPECT_EQ(px(2, 0, 0), (Rgb{0, 0, 0}));              // NaN draws as lo
-    EXPECT_EQ(g.get(1 + 5, 1 + 5), (Rgb{10, 20, 30}));   // the empty fourth cell
+    EXPECT_EQ(px(2, 0, 0), (Rgb{0, 0, 0}));             // NaN draws as lo
+    EXPECT_EQ(g.get(1 + 5, 1 + 5), (Rgb{10, 20, 30}));  // the empty fourth cell
     EXPECT_EQ(g.get(0, 0), (Rgb{10, 20, 30}));
 }
 
@@ -156,10 +157,10 @@ TEST(ImageGrid, DrawsRgbImagesStoredChannelFirst) {
 }
 
 TEST(ImageGrid, RejectsBadShapesAndOptions) {
-    EXPECT_THROW(image_grid(Tensor(Shape{4, 783})), Error);                      // not square
+    EXPECT_THROW(image_grid(Tensor(Shape{4, 783})), Error);  // not square
     EXPECT_THROW(image_grid(Tensor(Shape{4, 784}), {.channels = 2}), Error);
     EXPECT_THROW(image_grid(Tensor(Shape{4, 784}), {.height = 27, .width = 28}), Error);
-    EXPECT_THROW(image_grid(Tensor(Shape{4, 2, 5, 5})), Error);                   // C must be 1 or 3
+    EXPECT_THROW(image_grid(Tensor(Shape{4, 2, 5, 5})), Error);  // C must be 1 or 3
     EXPECT_THROW(image_grid(Tensor(Shape{784})), Error);
     EXPECT_THROW(image_grid(Tensor(Shape{4, 784}), {.cols = 0}), Error);
     EXPECT_THROW(image_grid(Tensor(Shape{4, 784}), {.range = {1.f, 1.f}}), Error);

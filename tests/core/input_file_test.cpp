@@ -39,7 +39,8 @@ TEST(InputFile, ADeviceIsRefusedAlsoBehindALink) {
     std::filesystem::create_symlink("/dev/zero", dir.file("zero"));
     testing::expect_error([&] { read_whole_file("/dev/zero", 100, "table"); }, {"/dev/zero", "not a regular file"});
     testing::expect_error([&] { read_whole_file(dir.file("zero"), 100, "table"); }, {"zero", "not a regular file"});
-    testing::expect_error([&] { read_whole_file(dir.file("zero"), 100, "table", "", Links::Refuse); }, {"symbolic link"});
+    testing::expect_error([&] { read_whole_file(dir.file("zero"), 100, "table", "", Links::Refuse); },
+                          {"symbolic link"});
 }
 
 TEST(InputFile, ALinkIsFollowedOnlyWhenTheCallerSaysSo) {

@@ -19,7 +19,8 @@ TEST(JsonText, ExcerptsAreShortAndMarkedWhenCut) {
     const std::string cut = json_excerpt(nlohmann::json(std::string(500, 'x')), 20);
     EXPECT_EQ(cut.size(), 23u);
     EXPECT_EQ(cut.substr(20), "...");
-    EXPECT_EQ(json_excerpt(nlohmann::json(std::string("\xff"))), "\"\xef\xbf\xbd\"") << "invalid UTF-8 is replaced, not thrown";
+    EXPECT_EQ(json_excerpt(nlohmann::json(std::string("\xff"))), "\"\xef\xbf\xbd\"")
+        << "invalid UTF-8 is replaced, not thrown";
 }
 
 }  // namespace

@@ -22,20 +22,22 @@ Tensor scaled_normal(Shape s, uint64_t seed, float mean = 0.f, float std = 1.f) 
 
 TEST(LayerNorm, MatchesCentralDifferences) {
     EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return layer_norm(t, v[0], v[1], v[2]); },
-                                {scaled_normal(Shape{4, 5}, 1), scaled_normal(Shape{5}, 2, 1.f, 0.5f), scaled_normal(Shape{5}, 3)}));
+                                {scaled_normal(Shape{4, 5}, 1), scaled_normal(Shape{5}, 2, 1.f, 0.5f),
+                                 scaled_normal(Shape{5}, 3)}));
 }
 
 TEST(LayerNorm, Rank3MatchesCentralDifferences) {
     EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return layer_norm(t, v[0], v[1], v[2]); },
-                                {scaled_normal(Shape{2, 3, 4}, 4, 2.f, 3.f), scaled_normal(Shape{4}, 5), scaled_normal(Shape{4}, 6)}));
+                                {scaled_normal(Shape{2, 3, 4}, 4, 2.f, 3.f), scaled_normal(Shape{4}, 5),
+                                 scaled_normal(Shape{4}, 6)}));
 }
 
 TEST(LayerNorm, MatchesPyTorch) {
     // torch.nn.functional.layer_norm(x, (4,), gamma, beta, 1e-5)
     Tensor x(Shape{2, 4}, {1.0f, 2.0f, 4.0f, -1.0f, 0.5f, 0.5f, 0.1f, 3.0f});
     Tensor g(Shape{4}, {1.0f, 0.5f, -1.0f, 2.0f}), b(Shape{4}, {0.0f, 0.1f, 0.2f, -0.3f});
-    const float want[] = {-0.27734965f, 0.23867485f, -1.18674839f, -3.07349658f,
-                          -0.45576677f, -0.12788337f, 1.00301766f, 3.12910247f};
+    const float want[] = {-0.27734965f, 0.23867485f,  -1.18674839f, -3.07349658f,
+                          -0.45576677f, -0.12788337f, 1.00301766f,  3.12910247f};
     Tape t;
     Var y = layer_norm(t, t.constant(x), t.constant(g), t.constant(b));
     for (int i = 0; i < 8; ++i) EXPECT_NEAR(t.value(y)[i], want[i], 1e-5f) << i;

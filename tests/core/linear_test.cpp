@@ -13,8 +13,8 @@ TEST(Linear, MatchesCentralDifferences) {
     rng.fill_normal(x);
     rng.fill_normal(w);
     rng.fill_normal(b);
-    EXPECT_TRUE(testing::gradients_match(
-        [](Tape& t, const std::vector<Var>& v) { return linear(t, v[0], v[1], v[2]); }, {x, w, b}));
+    EXPECT_TRUE(testing::gradients_match([](Tape& t, const std::vector<Var>& v) { return linear(t, v[0], v[1], v[2]); },
+                                         {x, w, b}));
 }
 
 TEST(Linear, WorksOnRank3WithoutBias) {
@@ -22,8 +22,8 @@ TEST(Linear, WorksOnRank3WithoutBias) {
     Tensor x(Shape{2, 3, 4}), w(Shape{5, 4});
     rng.fill_normal(x);
     rng.fill_normal(w);
-    EXPECT_TRUE(testing::gradients_match(
-        [](Tape& t, const std::vector<Var>& v) { return linear(t, v[0], v[1]); }, {x, w}));
+    EXPECT_TRUE(testing::gradients_match([](Tape& t, const std::vector<Var>& v) { return linear(t, v[0], v[1]); },
+                                         {x, w}));
 }
 
 TEST(Linear, RejectsMismatchedWeight) {

@@ -36,16 +36,16 @@ TEST(BceWithLogits, MatchesCentralDifferences) {
 
 TEST(CrossEntropy, MatchesCentralDifferences) {
     static const Tensor targets(Shape{4}, {2, 0, -1, 4});  // one ignored row
-    EXPECT_TRUE(gradients_match(
-        [](Tape& t, const std::vector<Var>& v) { return cross_entropy(t, v[0], t.constant(targets)); },
-        {normal(Shape{4, 5}, 7)}));
+    EXPECT_TRUE(gradients_match([](Tape& t,
+                                   const std::vector<Var>& v) { return cross_entropy(t, v[0], t.constant(targets)); },
+                                {normal(Shape{4, 5}, 7)}));
 }
 
 TEST(CrossEntropy, Rank3MatchesCentralDifferences) {
     static const Tensor targets(Shape{2, 3}, {1, 0, 3, 2, 2, 0});
-    EXPECT_TRUE(gradients_match(
-        [](Tape& t, const std::vector<Var>& v) { return cross_entropy(t, v[0], t.constant(targets)); },
-        {normal(Shape{2, 3, 4}, 8)}));
+    EXPECT_TRUE(gradients_match([](Tape& t,
+                                   const std::vector<Var>& v) { return cross_entropy(t, v[0], t.constant(targets)); },
+                                {normal(Shape{2, 3, 4}, 8)}));
 }
 
 TEST(KlNormal, MatchesCentralDifferences) {
@@ -63,10 +63,11 @@ TEST(Mse, Value) {
 
 TEST(CrossEntropy, MatchesPyTorchWithAnIgnoredRow) {
     // F.cross_entropy(logits, [1, 2, -1], ignore_index=-1) and its gradient.
-    Parameter logits("logits", Tensor(Shape{3, 4}, {1.0f, 2.0f, 0.5f, -1.0f, 0.3f, -0.2f, 2.5f, 1.0f, -1.0f, 0.0f, 1.0f, 3.0f}));
+    Parameter logits("logits",
+                     Tensor(Shape{3, 4}, {1.0f, 2.0f, 0.5f, -1.0f, 0.3f, -0.2f, 2.5f, 1.0f, -1.0f, 0.0f, 1.0f, 3.0f}));
     Tensor targets(Shape{3}, {1, 2, -1});
-    const float want_grad[] = {0.11210391f, -0.19526997f, 0.06799445f, 0.01517162f, 0.03954040f, 0.02398246f,
-                               -0.14314741f, 0.07962458f, 0.f, 0.f, 0.f, 0.f};
+    const float want_grad[] = {0.11210391f,  -0.19526997f, 0.06799445f, 0.01517162f, 0.03954040f, 0.02398246f,
+                               -0.14314741f, 0.07962458f,  0.f,         0.f,         0.f,         0.f};
     Tape t;
     Var loss = cross_entropy(t, t.param(logits), t.constant(targets));
     EXPECT_NEAR(t.item(loss), 0.41623360f, 1e-6f);

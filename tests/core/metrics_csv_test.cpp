@@ -49,7 +49,8 @@ TEST(Csv, ARowWiderThanTheHeaderIsAnError) {
 
 TEST(MetricsCsv, NeedsAStepColumnAndStepNumbers) {
     TempDir dir;
-    testing::expect_error([&] { read_metrics_csv(write(dir, "loss\n1\n")); }, {"first column is 'loss'", "expected 'step'"});
+    testing::expect_error([&] { read_metrics_csv(write(dir, "loss\n1\n")); },
+                          {"first column is 'loss'", "expected 'step'"});
     testing::expect_error([&] { read_metrics_csv(write(dir, "step,loss\nten,1\n")); }, {"'ten'", "step number"});
     const MetricsTable t = read_metrics_csv(write(dir, "step,loss\n10,1\n20,0.5\n30,0.25\n"), 20);
     EXPECT_EQ(t.steps(), (std::vector<double>{10, 20}));
@@ -101,7 +102,8 @@ TEST(ShortenFile, TruncatesAPrefixAndRewritesAnythingElse) {
 TEST(CsvHostile, AFifoIsRefusedWithoutWaitingForAWriter) {
     TempDir dir;
     ASSERT_EQ(::mkfifo(dir.file("metrics.csv").c_str(), 0600), 0);
-    testing::expect_error([&] { read_metrics_csv(dir.file("metrics.csv")); }, {"metrics.csv", "pipe", "not a regular file"});
+    testing::expect_error([&] { read_metrics_csv(dir.file("metrics.csv")); },
+                          {"metrics.csv", "pipe", "not a regular file"});
 }
 
 // Refused by what it is, a link, before its target is looked at (a link to /dev/zero included:
@@ -128,7 +130,8 @@ TEST(CsvHostile, TheWriterNeverAppendsThroughALink) {
     TempDir dir;
     std::ofstream(dir.file("victim")) << "keep me";
     std::filesystem::create_symlink(dir.file("victim"), dir.file("metrics.csv"));
-    testing::expect_error([&] { std::fclose(open_for_append(dir.file("metrics.csv"))); }, {"metrics.csv", "symbolic link"});
+    testing::expect_error([&] { std::fclose(open_for_append(dir.file("metrics.csv"))); },
+                          {"metrics.csv", "symbolic link"});
     EXPECT_EQ(read_file(dir.file("victim")), "keep me");
 }
 

@@ -52,7 +52,8 @@ std::vector<std::string> names_of(const Module& m, const std::string& prefix = "
 
 TEST(Module, NamedParametersAreDottedAndRecursive) {
     Outer m(1);
-    const std::vector<std::string> want = {"scale", "a.fc1.weight", "a.fc1.bias", "a.fc2.weight", "norm.weight", "norm.bias"};
+    const std::vector<std::string> want = {"scale",        "a.fc1.weight", "a.fc1.bias",
+                                           "a.fc2.weight", "norm.weight",  "norm.bias"};
     EXPECT_EQ(names_of(m), want);
     EXPECT_EQ(names_of(m, "model.").front(), "model.scale");
     EXPECT_EQ(names_of(m, "model.")[1], "model.a.fc1.weight");
@@ -161,7 +162,7 @@ TEST(Linear, Gpt2InitIsNormalWithZeroBias) {
     Linear fc(64, 400, rng, {.init = Init::Gpt2, .std = 0.02f});
     for (size_t i = 0; i < 400; ++i) EXPECT_EQ(fc.bias->value[i], 0.f);
     const double var = fc.weight.value.flat().square().cast<double>().mean();
-    EXPECT_NEAR(std::sqrt(var), 0.02, 0.02 * 0.02);  // 25,600 draws: the sample std is within 2%
+    EXPECT_NEAR(std::sqrt(var), 0.02, 0.02 * 0.02);                   // 25,600 draws: the sample std is within 2%
     EXPECT_GT(fc.weight.value.flat().abs().maxCoeff(), 3.f * 0.02f);  // a normal's tails, not a uniform's bound
 }
 
@@ -215,7 +216,8 @@ TEST(Embedding, InitHasRequestedStd) {
 TEST(MLP, NamesLayersAndInitGainFollowsNextActivation) {
     Rng rng(7);
     MLP mlp({64, 64, 64, 10}, parse_activation("relu"), parse_activation("identity"), rng);
-    const std::vector<std::string> want = {"fc0.weight", "fc0.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"};
+    const std::vector<std::string> want = {"fc0.weight", "fc0.bias",   "fc1.weight",
+                                           "fc1.bias",   "fc2.weight", "fc2.bias"};
     EXPECT_EQ(names_of(mlp), want);
     NamedParameters p = mlp.named_parameters();
     const float b = std::sqrt(3.f / 64.f);
@@ -244,7 +246,8 @@ TEST(MLP, LearnableActivationGetsOneParameterPerLayer) {
         EXPECT_EQ(a->value.shape(), Shape({1}));
         EXPECT_EQ(a->value[0], prelu.learnable_init());
     }
-    EXPECT_EQ(std::count_if(names.begin(), names.end(), [](const std::string& n) { return n.rfind("act", 0) == 0; }), 2);
+    EXPECT_EQ(std::count_if(names.begin(), names.end(), [](const std::string& n) { return n.rfind("act", 0) == 0; }),
+              2);
     EXPECT_EQ(mlp.num_parameters(), (3u * 5 + 5) + (5 * 5 + 5) + (5 * 2 + 2) + 2);
 }
 
@@ -275,7 +278,8 @@ TEST(MLP, ForwardMatchesLayerByLayerAndRecords) {
         double h[4];
         for (int j = 0; j < 4; ++j) {
             double s = b0[static_cast<size_t>(j)];
-            for (int i = 0; i < 3; ++i) s += double(x[static_cast<size_t>(n * 3 + i)]) * w0[static_cast<size_t>(j * 3 + i)];
+            for (int i = 0; i < 3; ++i)
+                s += double(x[static_cast<size_t>(n * 3 + i)]) * w0[static_cast<size_t>(j * 3 + i)];
             EXPECT_NEAR(t.value(rec.layers[0].pre)[static_cast<size_t>(n * 4 + j)], s, 1e-5);
             h[j] = std::tanh(s);
         }
@@ -368,9 +372,9 @@ TEST(Frozen, ParametersEnterTheTapeAsConstantsButInputsStillGetGradients) {
         FreezeGuard guard(mlp);
         frozen = run();
     }
-    EXPECT_EQ(frozen.first, 0.0);          // no weight gradients while frozen
-    EXPECT_EQ(frozen.second, dx_free);     // the input's gradient is unchanged
-    EXPECT_EQ(run().first, w_free);        // the guard unfroze it
+    EXPECT_EQ(frozen.first, 0.0);       // no weight gradients while frozen
+    EXPECT_EQ(frozen.second, dx_free);  // the input's gradient is unchanged
+    EXPECT_EQ(run().first, w_free);     // the guard unfroze it
 }
 
 TEST(MLP, RejectsDegenerateSizes) {

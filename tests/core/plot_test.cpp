@@ -42,7 +42,8 @@ Series sine(Rgb color, const std::string& label, double phase) {
 Figure two_panels() {
     Figure fig{.title = "waves"};
     fig.cols = 2;
-    fig.panels.push_back(Panel{.title = "left panel", .series = {sine({200, 0, 0}, "sin", 0.0), sine({0, 0, 200}, "cos", 1.5708)}});
+    fig.panels.push_back(Panel{.title = "left panel",
+                               .series = {sine({200, 0, 0}, "sin", 0.0), sine({0, 0, 200}, "cos", 1.5708)}});
     fig.panels.push_back(Panel{.title = "right panel"});  // no series: axes only
     return fig;
 }
@@ -78,7 +79,7 @@ TEST(Plot, SvgCarriesPolylinesLabelsAndLegend) {
     EXPECT_NE(svg.find(">waves</text>"), std::string::npos);
     EXPECT_NE(svg.find(">sin</text>"), std::string::npos);  // shared legend
     EXPECT_NE(svg.find(">cos</text>"), std::string::npos);
-    EXPECT_NE(svg.find(">0</text>"), std::string::npos);    // a tick label
+    EXPECT_NE(svg.find(">0</text>"), std::string::npos);  // a tick label
     EXPECT_NE(svg.find("stroke=\"#c80000\""), std::string::npos);
     EXPECT_EQ(testing::occurrences(svg, "<g clip-path"), testing::occurrences(svg, "</g>"));
 }
@@ -147,7 +148,8 @@ TEST(Plot, ScatterSeriesDrawMarksAtTheirPoints) {
         dots.y.push_back(0.8 * std::sin(i * M_PI / 4));
     }
     p.series.push_back(dots);
-    p.series.push_back(Series{.label = "cross", .x = {0.0}, .y = {0.0}, .color = cross, .width = 5.f, .mark = Mark::Crosses});
+    p.series.push_back(Series{
+        .label = "cross", .x = {0.0}, .y = {0.0}, .color = cross, .width = 5.f, .mark = Mark::Crosses});
     Figure fig{.cols = 1, .panel_width = 400, .panel_height = 300, .shared_legend = false};
     fig.panels.push_back(p);
     const Image img = render_png(fig);
@@ -159,9 +161,9 @@ TEST(Plot, ScatterSeriesDrawMarksAtTheirPoints) {
                 x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
                 ++n;
             }
-    EXPECT_GT(n, 8 * 10);                                // 8 filled discs, not 8 pixels
-    EXPECT_NEAR(x1 - x0, y1 - y0, 2);                    // square plot area: the circle stays round
-    const int cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;   // the cross sits at the centre, (0, 0)
+    EXPECT_GT(n, 8 * 10);                              // 8 filled discs, not 8 pixels
+    EXPECT_NEAR(x1 - x0, y1 - y0, 2);                  // square plot area: the circle stays round
+    const int cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;  // the cross sits at the centre, (0, 0)
     EXPECT_GT(count_color(img, cross, cx - 6, cy - 6, cx + 7, cy + 7), 8);
     EXPECT_EQ(count_color(img, cross, 0, 0, cx - 10, img.height), 0);
     // The SVG carries one circle per dot.

@@ -16,11 +16,13 @@ using testing::gradients_match;
 using testing::normal;
 
 TEST(Reduce, SumMatchesCentralDifferences) {
-    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return sum(t, v[0]); }, {normal(Shape{3, 4}, 1)}));
+    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return sum(t, v[0]); },
+                                {normal(Shape{3, 4}, 1)}));
 }
 
 TEST(Reduce, MeanMatchesCentralDifferences) {
-    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return mean(t, v[0]); }, {normal(Shape{2, 3, 2}, 2)}));
+    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return mean(t, v[0]); },
+                                {normal(Shape{2, 3, 2}, 2)}));
 }
 
 TEST(Reduce, Values) {

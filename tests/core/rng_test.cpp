@@ -13,7 +13,8 @@
 namespace genlab {
 namespace {
 
-const std::vector<std::string> kStreams = {"init", "data", "noise", "pictures", "eval", "dropout", "progress", "samples"};
+const std::vector<std::string> kStreams = {"init", "data",    "noise",    "pictures",
+                                           "eval", "dropout", "progress", "samples"};
 
 TEST(StreamSeed, NoTwoSeedsOrNamesShareAStream) {
     std::set<uint64_t> seen;

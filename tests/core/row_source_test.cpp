@@ -32,7 +32,7 @@ TEST(RowSource, TensorBlocksAreViews) {
     Tensor scratch;
     Tensor b = src.block(1, 2, scratch);
     EXPECT_EQ(b.shape(), (Shape{2, 2}));
-    EXPECT_EQ(b.data(), t.data() + 2);  // no copy
+    EXPECT_EQ(b.data(), t.data() + 2);   // no copy
     EXPECT_EQ(scratch.data(), nullptr);  // the scratch was never used
 }
 

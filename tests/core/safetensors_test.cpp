@@ -68,7 +68,8 @@ protected:
         } catch (const Error& e) {
             std::string msg = e.what();
             EXPECT_NE(msg.find(p), std::string::npos) << msg;
-            for (const std::string& f : fragments) EXPECT_NE(msg.find(f), std::string::npos) << "missing '" << f << "' in: " << msg;
+            for (const std::string& f : fragments)
+                EXPECT_NE(msg.find(f), std::string::npos) << "missing '" << f << "' in: " << msg;
             EXPECT_EQ(msg.find('\n'), std::string::npos) << "messages are one line: " << msg;
         }
     }
@@ -166,7 +167,8 @@ TEST_F(SafeTensorsTest, LayoutFollowsTheFormat) {
     save_safetensors(path("a.safetensors"), sd);
     const std::string bytes = read_file(path("a.safetensors"));
     uint64_t n = 0;
-    for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[static_cast<size_t>(i)])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+        n |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[static_cast<size_t>(i)])) << (8 * i);
     EXPECT_EQ(n % 8, 0u) << "header padded to a multiple of 8";
     size_t data_bytes = 0;
     for (const auto& [name, t] : sd.tensors) data_bytes += t.numel() * sizeof(float);
@@ -174,7 +176,8 @@ TEST_F(SafeTensorsTest, LayoutFollowsTheFormat) {
     const std::string header = bytes.substr(8, n);
     EXPECT_EQ(header.rfind("{\"__metadata__\":{", 0), 0u) << header;
     EXPECT_NE(header.find("\"layer.weight\":{\"dtype\":\"F32\",\"shape\":[3,5],\"data_offsets\":[0,60]}"),
-              std::string::npos) << header;
+              std::string::npos)
+        << header;
     EXPECT_NE(header.find("\"special\":{\"dtype\":\"F32\",\"shape\":[7],\"data_offsets\":[60,88]}"), std::string::npos);
     EXPECT_EQ(header.find_last_not_of(' ') + 1, header.find_last_of('}') + 1) << "only spaces after the JSON";
     // First tensor's data sits right after the header.
@@ -212,7 +215,8 @@ TEST_F(SafeTensorsTest, ReadsFileWrittenByPython) {
 
 TEST_F(SafeTensorsTest, AcceptsAMinimalHeaderWithoutMetadata) {
     StateDict sd = [&] {
-        write_bytes(path("m.safetensors"), raw_file("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8));
+        write_bytes(path("m.safetensors"),
+                    raw_file("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8));
         return load_safetensors(path("m.safetensors"));
     }();
     ASSERT_EQ(sd.tensors.size(), 1u);
@@ -227,7 +231,8 @@ TEST_F(SafeTensorsTest, RejectsTruncatedFiles) {
     save_safetensors(path("good.safetensors"), sample_dict());
     const std::string good = read_file(path("good.safetensors"));
     uint64_t n = 0;
-    for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(good[static_cast<size_t>(i)])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+        n |= static_cast<uint64_t>(static_cast<unsigned char>(good[static_cast<size_t>(i)])) << (8 * i);
     expect_rejected("", {"too short"});
     expect_rejected(good.substr(0, 7), {"too short"});
     expect_rejected(good.substr(0, 8), {"past the end"});
@@ -236,9 +241,7 @@ TEST_F(SafeTensorsTest, RejectsTruncatedFiles) {
     expect_rejected(good.substr(0, good.size() - 1), {"past the data section"});
 }
 
-TEST_F(SafeTensorsTest, RejectsHeaderLengthPastTheEnd) {
-    expect_rejected(le64(1000) + "{}", {"1000", "past the end"});
-}
+TEST_F(SafeTensorsTest, RejectsHeaderLengthPastTheEnd) { expect_rejected(le64(1000) + "{}", {"1000", "past the end"}); }
 
 // Deep nesting anywhere in the header is refused before parsing: nothing recurses over it (an
 // error message quoting the value used to overflow the stack).
@@ -251,7 +254,8 @@ TEST_F(SafeTensorsTest, RejectsDeeplyNestedHeaders) {
                     {"nests deeper than 8"});
     // Brackets inside strings are text, not nesting.
     const std::string text = std::string(1000, '[');
-    expect_rejected(raw_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [\"" + text + "\"], \"data_offsets\": [0, 4]}}", 4),
+    expect_rejected(raw_file("{\"w\": {\"dtype\": \"F32\", \"shape\": [\"" + text + "\"], \"data_offsets\": [0, 4]}}",
+                             4),
                     {"holds a non-integer", "..."});
 }
 
@@ -261,7 +265,8 @@ TEST_F(SafeTensorsTest, ManyEntriesLoadFastAndTooManyAreRefused) {
     auto header = [](size_t n) {
         std::string h = "{";
         for (size_t i = 0; i < n; ++i)
-            h += (i ? "," : "") + std::string("\"t") + std::to_string(i) + "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}";
+            h += (i ? "," : "") + std::string("\"t") + std::to_string(i) +
+                 "\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}";
         return h + "}";
     };
     const std::string p = path("many.safetensors");
@@ -300,9 +305,12 @@ TEST_F(SafeTensorsTest, RejectsInvalidJson) {
 TEST_F(SafeTensorsTest, RejectsOffsetsOutOfRange) {
     expect_rejected(raw_file("{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", 16),
                     {"'w'", "past the data section"});
-    expect_rejected(raw_file("{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}", 16), {"'w'", "end before begin"});
-    expect_rejected(raw_file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 16), {"'w'", "non-negative"});
-    expect_rejected(raw_file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 16), {"'w'", "data_offsets"});
+    expect_rejected(raw_file("{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}", 16),
+                    {"'w'", "end before begin"});
+    expect_rejected(raw_file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 16),
+                    {"'w'", "non-negative"});
+    expect_rejected(raw_file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 16),
+                    {"'w'", "data_offsets"});
 }
 
 TEST_F(SafeTensorsTest, RejectsOverlappingRanges) {
@@ -445,7 +453,7 @@ TEST_F(SafeTensorsTest, SaveNeverReplacesALinkAPipeOrADevice) {
 
 TEST_F(SafeTensorsTest, SaveRemovesTempFilesOfKilledSavesOnly) {
     const std::string p = path("ckpt.safetensors");
-    std::ofstream(p + ".tmp-2147483646") << "left by a killed run";  // beyond any pid_max: not running
+    std::ofstream(p + ".tmp-2147483646") << "left by a killed run";      // beyond any pid_max: not running
     const std::string live = p + ".tmp-" + std::to_string(::getppid());  // a running process's save
     std::ofstream(live) << "in progress";
     std::ofstream(path("other.safetensors.tmp-2147483646")) << "another file's";

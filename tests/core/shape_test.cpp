@@ -35,7 +35,10 @@ TEST(Reshape, IsAViewSharingValueAndGradient) {
 
 TEST(Reshape, MatchesCentralDifferences) {
     EXPECT_TRUE(gradients_match(
-        [](Tape& t, const std::vector<Var>& v) { return exp(t, reshape(t, v[0], Shape{2, 2, 3})); }, {normal(Shape{4, 3}, 1)}));
+        [](Tape& t, const std::vector<Var>& v) {
+            return exp(t, reshape(t, v[0], Shape{2, 2, 3}));
+        },
+        {normal(Shape{4, 3}, 1)}));
 }
 
 TEST(Reshape, RejectsAnotherElementCount) {
@@ -63,11 +66,13 @@ TEST(Transpose, SwapsTheLastTwoDims) {
 }
 
 TEST(Transpose, TwoDMatchesCentralDifferences) {
-    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return transpose(t, v[0]); }, {normal(Shape{3, 4}, 2)}));
+    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return transpose(t, v[0]); },
+                                {normal(Shape{3, 4}, 2)}));
 }
 
 TEST(Transpose, ThreeDMatchesCentralDifferences) {
-    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return transpose(t, v[0]); }, {normal(Shape{2, 3, 4}, 3)}));
+    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return transpose(t, v[0]); },
+                                {normal(Shape{2, 3, 4}, 3)}));
 }
 
 TEST(Transpose, RejectsOtherRanks) {

@@ -15,7 +15,8 @@ using testing::gradients_match;
 using testing::normal;
 
 TEST(Softmax, MatchesCentralDifferences) {
-    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return softmax(t, v[0]); }, {normal(Shape{3, 5}, 1)}));
+    EXPECT_TRUE(gradients_match([](Tape& t, const std::vector<Var>& v) { return softmax(t, v[0]); },
+                                {normal(Shape{3, 5}, 1)}));
 }
 
 TEST(LogSoftmax, MatchesCentralDifferences) {

@@ -237,7 +237,7 @@ TEST_F(TrainerTest, NonFiniteWeightsAreNeverSavedWhileTheLossLooksFine) {
     r.track(t);
     try {
         t.run([&](int s) {
-            Metrics m = r.step(s);  // a finite loss...
+            Metrics m = r.step(s);                                                         // a finite loss...
             if (s == 5) r.model.weight.value[1] = std::numeric_limits<float>::infinity();  // ...but a weight overflowed
             return m;
         });
@@ -261,7 +261,9 @@ TEST_F(TrainerTest, InfGuardAlsoCoversEvalMetrics) {
     r.track(t);
     std::string msg = message_of([&] {
         t.run([&](int s) { return r.step(s); },
-              [&](int n) { return Metrics{{"val_loss", n == 8 ? std::numeric_limits<double>::infinity() : 1.0}}; });
+              [&](int n) {
+                  return Metrics{{"val_loss", n == 8 ? std::numeric_limits<double>::infinity() : 1.0}};
+              });
     });
     EXPECT_NE(msg.find("step 8: val_loss is inf"), std::string::npos) << msg;
 }
@@ -276,7 +278,9 @@ TEST_F(TrainerTest, TheFinalCheckpointIsSavedBeforeTheEvaluationCanFail) {
     Trainer t(o);
     r.track(t);
     EXPECT_THROW(t.run([&](int s) { return r.step(s); },
-                       [&](int n) { return Metrics{{"fd", n == 12 ? std::numeric_limits<double>::quiet_NaN() : 1.0}}; }),
+                       [&](int n) {
+                           return Metrics{{"fd", n == 12 ? std::numeric_limits<double>::quiet_NaN() : 1.0}};
+                       }),
                  Diverged);
     const StateDict sd = load_safetensors(path("f/checkpoint.safetensors"));
     EXPECT_EQ(sd.meta("step", "f"), "12");

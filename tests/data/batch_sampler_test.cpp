@@ -129,7 +129,8 @@ TEST(BatchSampler, GathersRowsAndLabels) {
     for (int r = 0; r < 4; ++r) {
         EXPECT_EQ(labels[static_cast<size_t>(r)], 10.f + static_cast<float>(idx[static_cast<size_t>(r)]));
         for (int j = 0; j < 3; ++j)
-            EXPECT_EQ(images[static_cast<size_t>(3 * r + j)], 20.f * static_cast<float>(idx[static_cast<size_t>(r)]) + 0.5f * static_cast<float>(j));
+            EXPECT_EQ(images[static_cast<size_t>(3 * r + j)],
+                      20.f * static_cast<float>(idx[static_cast<size_t>(r)]) + 0.5f * static_cast<float>(j));
     }
 }
 

@@ -75,7 +75,7 @@ TEST(Corpus, DefaultWordsCorpusIsUtf8Lines) {
     EXPECT_GT(c.train.samples() + c.val.samples(), 100000u);
     EXPECT_GE(c.vocab.id(U'\u00e9'), 0);  // "Asunción", "attaché": decoded as one code point
     EXPECT_GE(c.vocab.id(U'\''), 0);
-    EXPECT_LT(c.vocab.id(0xC3), 0);       // not the UTF-8 lead byte
+    EXPECT_LT(c.vocab.id(0xC3), 0);  // not the UTF-8 lead byte
 }
 
 // --- splits -------------------------------------------------------------------------------
@@ -107,7 +107,7 @@ TEST(Corpus, LinesSplitIsASeededRandomTenth) {
     EXPECT_NE(sample_texts(a, a.val), sample_texts(c, c.val));
     // A random tenth, not the last 10 lines.
     EXPECT_NE(sample_texts(a, a.val), (std::set<std::string>{"line90", "line91", "line92", "line93", "line94", "line95",
-                                                              "line96", "line97", "line98", "line99"}));
+                                                             "line96", "line97", "line98", "line99"}));
     std::set<std::string> all = sample_texts(a, a.train);
     for (const std::string& s : sample_texts(a, a.val)) EXPECT_TRUE(all.insert(s).second) << s << " in both splits";
     EXPECT_EQ(all.size(), 100u);
@@ -203,7 +203,7 @@ TEST(Corpus, AFileLargerThanAvailableMemoryIsRefusedBeforeReading) {
     std::ofstream(path) << std::string(5000, 'a');
     ::setenv("GENLAB_MEMORY_LIMIT", "2K", 1);
     expect_error([&] { load_file(path, CorpusMode::Stream); },
-                          {"big.txt", "5000 bytes", "needs about 5 kB", "2 kB available"});
+                 {"big.txt", "5000 bytes", "needs about 5 kB", "2 kB available"});
     ::unsetenv("GENLAB_MEMORY_LIMIT");
     EXPECT_EQ(load_file(path, CorpusMode::Stream).symbols, 5000u);
 }
@@ -240,7 +240,8 @@ TEST(CorpusHostile, SingleLineHasNoValidationSplit) {
 
 TEST(CorpusHostile, MissingFileAndDirectory) {
     TempDir dir;
-    expect_error([&] { load_file(dir.file("nope.txt"), CorpusMode::Lines); }, {dir.file("nope.txt"), "does not exist", "--corpus"});
+    expect_error([&] { load_file(dir.file("nope.txt"), CorpusMode::Lines); },
+                 {dir.file("nope.txt"), "does not exist", "--corpus"});
     expect_error([&] { load_file(dir.path().string(), CorpusMode::Lines); }, {dir.path().string(), "is a directory"});
 }
 
@@ -304,14 +305,14 @@ TEST(Utf8, RejectsMalformedSequencesWithTheirOffset) {
         size_t offset;
     };
     const std::vector<Case> cases = {
-        {"ab\x80", 2},                  // lone continuation byte
-        {"ab\xc0\xaf", 2},              // overlong '/'
-        {"\xe0\x80\xaf", 0},            // overlong 3-byte
-        {"x\xed\xa0\x80", 1},           // UTF-16 surrogate U+D800
-        {"xy\xf4\x90\x80\x80", 2},      // U+110000
-        {"abc\xe2\x82", 3},             // cut off at the end
-        {"\xc3(", 0},                   // bad continuation
-        {"ok\xff", 2},                  // never valid
+        {"ab\x80", 2},              // lone continuation byte
+        {"ab\xc0\xaf", 2},          // overlong '/'
+        {"\xe0\x80\xaf", 0},        // overlong 3-byte
+        {"x\xed\xa0\x80", 1},       // UTF-16 surrogate U+D800
+        {"xy\xf4\x90\x80\x80", 2},  // U+110000
+        {"abc\xe2\x82", 3},         // cut off at the end
+        {"\xc3(", 0},               // bad continuation
+        {"ok\xff", 2},              // never valid
     };
     for (const Case& c : cases) {
         EXPECT_EQ(utf8_first_invalid(c.bytes), c.offset) << ::testing::PrintToString(c.bytes);
@@ -359,7 +360,8 @@ TEST(Vocab, FromStringRejectsCorruptMetadata) {
         {R"({"format":"genlab-vocab","version":2,"encoding":"utf-8","eos":true,"symbols":[]})", "version 2"},
         {R"({"format":"genlab-vocab","version":1,"encoding":"latin1","eos":true,"symbols":[]})", "encoding"},
         {R"({"format":"genlab-vocab","version":1,"encoding":"utf-8","symbols":[]})", "'eos'"},
-        {R"({"format":"genlab-vocab","version":1,"encoding":"utf-8","eos":true,"symbols":[98,97]})", "strictly increasing"},
+        {R"({"format":"genlab-vocab","version":1,"encoding":"utf-8","eos":true,"symbols":[98,97]})",
+         "strictly increasing"},
         {R"({"format":"genlab-vocab","version":1,"encoding":"utf-8","eos":true,"symbols":[55296]})", "not a valid"},
         {R"({"format":"genlab-vocab","version":1,"encoding":"bytes","eos":false,"symbols":[256]})", "not a valid byte"},
         {R"({"format":"genlab-vocab","version":1,"encoding":"utf-8","eos":true,"symbols":[-1]})", "not a code point"},

@@ -145,7 +145,8 @@ TEST(IdxHostile, GarbageAfterGzipStream) {
 TEST(IdxHostile, WrongMagic) {
     TempDir dir;
     write_bytes(dir.file("png"), std::string("\x89PNG\r\n\x1a\n", 8) + ramp(40));
-    expect_error([&] { read_idx(dir.file("png"), 3); }, {dir.file("png"), "expected IDX magic 0x00000803", "0x89504e47"});
+    expect_error([&] { read_idx(dir.file("png"), 3); },
+                 {dir.file("png"), "expected IDX magic 0x00000803", "0x89504e47"});
 }
 
 TEST(IdxHostile, LabelsFilePassedAsImages) {

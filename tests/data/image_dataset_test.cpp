@@ -116,7 +116,8 @@ TEST(ImageDataset, MissingDefaultDatasetNamesTheDebianPackage) {
 
 TEST(ImageDataset, DefaultFolderWithoutTheFilesNamesThePackage) {
     TempDir dir;
-    expect_error([&] { load_images({.default_dir = dir.path().string()}); }, {"train-images-idx3-ubyte.gz", "dataset-fashion-mnist"});
+    expect_error([&] { load_images({.default_dir = dir.path().string()}); },
+                 {"train-images-idx3-ubyte.gz", "dataset-fashion-mnist"});
 }
 
 // A 4-file MNIST-layout folder: 5 train images of 3x2 (labels 0..4), 2 test images.
@@ -187,7 +188,8 @@ TEST(ImageDataset, DirectoryWhereAFileShouldBe) {
     write_mnist_like(dir, false);
     std::filesystem::remove(dir.file("train-images-idx3-ubyte"));
     std::filesystem::create_directory(dir.file("train-images-idx3-ubyte"));
-    expect_error([&] { load_images({.data_dir = dir.path().string()}); }, {"train-images-idx3-ubyte", "is a directory"});
+    expect_error([&] { load_images({.data_dir = dir.path().string()}); },
+                 {"train-images-idx3-ubyte", "is a directory"});
 }
 
 TEST(ImageDataset, ClassWithNoImagesIsUsageError) {

@@ -21,7 +21,8 @@ protected:
     std::string err() const { return read("stderr.txt"); }
 };
 
-const std::string kTiny = " --model gan --data ring8 --g-hidden 16,16 --d-hidden 16,16 --batch 32 --steps 20 --threads 1";
+const std::string kTiny =
+    " --model gan --data ring8 --g-hidden 16,16 --d-hidden 16,16 --batch 32 --steps 20 --threads 1";
 
 TEST_F(AblateDemoTest, SweepsWithTheModelsFlagsAndSkipsFinishedRuns) {
     ASSERT_EQ(run("--acts relu,tanh --seeds 1 --out " + path("s") + kTiny), 0) << err();

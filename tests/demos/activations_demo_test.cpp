@@ -108,7 +108,8 @@ TEST_F(ActivationsDemo, DefaultRunDrawsEveryElementwiseActivation) {
 }
 
 TEST_F(ActivationsDemo, TableDescribesRangesAndSmoothness) {
-    ASSERT_EQ(run("--acts relu,sigmoid,tanh,elu --points 20 --table --out '" + path("t") + "'"), 0) << read("stderr.txt");
+    ASSERT_EQ(run("--acts relu,sigmoid,tanh,elu --points 20 --table --out '" + path("t") + "'"), 0)
+        << read("stderr.txt");
     const std::string md = read("t/table.md");
     EXPECT_NE(md.find("| relu | [0, inf) | no | yes | no | left | 0 | 1.00 |"), std::string::npos) << md;
     EXPECT_NE(md.find("| sigmoid | (0, 1) | no | yes | yes | both | 0.25 |"), std::string::npos) << md;
@@ -116,14 +117,16 @@ TEST_F(ActivationsDemo, TableDescribesRangesAndSmoothness) {
     EXPECT_NE(md.find("| elu | (-1, inf) | yes | yes | yes | left | 1 |"), std::string::npos) << md;
     EXPECT_NE(read("stdout.txt").find("| sigmoid |"), std::string::npos);
     const std::string csv = read("t/table.csv");
-    EXPECT_EQ(csv.rfind("activation,range,zero_centred,monotonic,smooth,saturates,df0,ns_per_element,relative_cost\n", 0), 0u);
+    EXPECT_EQ(csv.rfind("activation,range,zero_centred,monotonic,smooth,saturates,df0,ns_per_element,relative_cost\n",
+                        0),
+              0u);
     EXPECT_NE(csv.find("relu,\"[0, inf)\",no,yes,no,left,0,"), std::string::npos) << csv;
 }
 
 TEST_F(ActivationsDemo, BadFlagsExitWithStatusTwoAndOneLine) {
-    const std::vector<std::string> bad = {"--range 6:-6", "--range abc", "--range 1:x", "--points 1", "--points abc",
-                                          "--acts nope",  "--acts softmax", "--acts relu,,gelu", "--no-such-flag",
-                                          "--acts leaky_relu:abc"};
+    const std::vector<std::string> bad = {
+        "--range 6:-6", "--range abc",    "--range 1:x",       "--points 1",     "--points abc",
+        "--acts nope",  "--acts softmax", "--acts relu,,gelu", "--no-such-flag", "--acts leaky_relu:abc"};
     for (const std::string& args : bad) {
         EXPECT_EQ(run(args + " --out '" + path("bad") + "'"), 2) << args;
         const std::string err = read("stderr.txt");
@@ -158,7 +161,8 @@ TEST_F(ActivationsDemo, CsvWritesOnlyANewFileOrOverItsOwnCsv) {
     EXPECT_EQ(run("--acts relu --points 5 --out '" + path("o1") + "' --csv '" + path("mine.csv") + "'"), 2);
     EXPECT_EQ(read("mine.csv"), "a,b\n1,2\n");
     EXPECT_FALSE(fs::exists(path("o1"))) << "refused before anything is written";
-    ASSERT_EQ(run("--acts relu --points 5 --out '" + path("o2") + "' --csv '" + path("new.csv") + "'"), 0) << read("stderr.txt");
+    ASSERT_EQ(run("--acts relu --points 5 --out '" + path("o2") + "' --csv '" + path("new.csv") + "'"), 0)
+        << read("stderr.txt");
     EXPECT_EQ(run("--acts relu --points 5 --out '" + path("o3") + "' --csv '" + path("new.csv") + "'"), 2);
     EXPECT_EQ(run("--acts relu --points 5 --force --out '" + path("o4") + "' --csv '" + path("new.csv") + "'"), 0)
         << read("stderr.txt");

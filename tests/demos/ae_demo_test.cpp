@@ -70,8 +70,9 @@ protected:
     }
     // A small, fast training run on the synthetic data.
     std::string train_args(const std::string& out, int steps, const std::string& data_dir = "") const {
-        return "train --data-dir '" + (data_dir.empty() ? data_.path().string() : data_dir) + "' --hidden 32 --batch 32 --lr 3e-3 --steps " +
-               std::to_string(steps) + " --log-every 10 --eval-every 20 --quiet --out '" + out + "'";
+        return "train --data-dir '" + (data_dir.empty() ? data_.path().string() : data_dir) +
+               "' --hidden 32 --batch 32 --lr 3e-3 --steps " + std::to_string(steps) +
+               " --log-every 10 --eval-every 20 --quiet --out '" + out + "'";
     }
     std::string out(const std::string& name) const { return tmp_.file(name); }
     std::string stderr_text() const { return read(tmp_.file("stderr.txt")); }
@@ -120,7 +121,7 @@ TEST_F(AeDemo, PlainTrainingLowersTheLossAndDrawsPictures) {
     const Png rec = png_size(dir + "/reconstructions.png");  // 64 originals + 64 reconstructions, 16 a row
     EXPECT_EQ(rec.w, grid_extent(16));
     EXPECT_EQ(rec.h, grid_extent(8));
-    const Png walk = png_size(dir + "/interpolation.png");   // 8 pairs x 10 steps
+    const Png walk = png_size(dir + "/interpolation.png");  // 8 pairs x 10 steps
     EXPECT_EQ(walk.w, grid_extent(10));
     EXPECT_EQ(walk.h, grid_extent(8));
     EXPECT_GT(png_size(dir + "/latent.png").w, 300);
@@ -149,7 +150,8 @@ TEST_F(AeDemo, ResumeMatchesAnUninterruptedRunAndSampleRedrawsIt) {
     EXPECT_EQ(read(full + "/metrics.csv"), read(part + "/metrics.csv"));
 
     const std::string again = out("again");
-    ASSERT_EQ(run("sample --checkpoint '" + full + "/checkpoint.safetensors' --out '" + again + "'"), 0) << stderr_text();
+    ASSERT_EQ(run("sample --checkpoint '" + full + "/checkpoint.safetensors' --out '" + again + "'"), 0)
+        << stderr_text();
     for (const char* pic : {"reconstructions.png", "interpolation.png", "samples.png"})
         EXPECT_EQ(read(full + "/" + pic), read(again + "/" + pic)) << pic;
     EXPECT_EQ(metrics(again)["test_loss"].get<double>(), metrics(full)["test_loss"].get<double>());
@@ -158,9 +160,10 @@ TEST_F(AeDemo, ResumeMatchesAnUninterruptedRunAndSampleRedrawsIt) {
 
 TEST_F(AeDemo, BadFlagsExitTwoWithoutAnOutputFolder) {
     const std::string dir = out("bad");
-    const std::vector<std::string> bad = {"--act nope", "--latent 0", "--hidden 64,x", "--out-act relu",
-                                          "--loss l1", "--out-act identity", "--batch 0", "--batch 100000",
-                                          "--steps -1", "--beta -2", "--class 9", "--lr 0", "--unknown-flag 3"};
+    const std::vector<std::string> bad = {"--act nope",      "--latent 0",         "--hidden 64,x", "--out-act relu",
+                                          "--loss l1",       "--out-act identity", "--batch 0",     "--batch 100000",
+                                          "--steps -1",      "--beta -2",          "--class 9",     "--lr 0",
+                                          "--unknown-flag 3"};
     for (const std::string& b : bad) {
         EXPECT_EQ(run(train_args(dir, 10) + " " + b), 2) << b << ": " << stderr_text();
         const std::string err = stderr_text();
@@ -216,12 +219,13 @@ namespace {
 TEST_F(AeDemo, TrainsOnASubsetOfFashionMnist) {
     const std::string dir = out("fmnist");
     ASSERT_EQ(run("train --class 7 --train-limit 512 --test-limit 256 --hidden 64 --latent 8 --batch 32 --steps 60 "
-                  "--log-every 10 --quiet --out '" + dir + "'"),
+                  "--log-every 10 --quiet --out '" +
+                  dir + "'"),
               0)
         << stderr_text();
     const nlohmann::json m = metrics(dir);
     ASSERT_TRUE(m.contains("test_loss"));
-    EXPECT_LT(m["test_loss"].get<double>(), 0.69);  // below BCE of a constant 0.5 guess
+    EXPECT_LT(m["test_loss"].get<double>(), 0.69);           // below BCE of a constant 0.5 guess
     const Png rec = png_size(dir + "/reconstructions.png");  // 28-px tiles upscaled x2, 2-px gutters
     EXPECT_EQ(rec.w, 16 * (2 * 28 + 2) + 2);
     EXPECT_EQ(rec.h, 8 * (2 * 28 + 2) + 2);

@@ -54,7 +54,8 @@ TEST_F(BenchDemoTest, ImageWorkloadsAreTheDesignNetworks) {
     const nlohmann::json gan = line("--workload gan");
     expect_keys(gan);
     // G 64-256-512-784 and D 784-512-256-1 (torch_ref.py's count).
-    EXPECT_EQ(gan["n_params"], 64 * 256 + 256 + 256 * 512 + 512 + 512 * 784 + 784 + 784 * 512 + 512 + 512 * 256 + 256 + 256 + 1);
+    EXPECT_EQ(gan["n_params"],
+              64 * 256 + 256 + 256 * 512 + 512 + 512 * 784 + 784 + 784 * 512 + 512 + 512 * 256 + 256 + 256 + 1);
     EXPECT_EQ(gan["batch"], 64);
     EXPECT_TRUE(gan["final_loss"].contains("D") && gan["final_loss"].contains("G"));
     const nlohmann::json ae = line("--workload ae");
@@ -86,7 +87,8 @@ TEST_F(BenchDemoTest, AllRunsEachWorkloadInItsOwnProcess) {
 }
 
 TEST_F(BenchDemoTest, BadFlagsAreUsageErrors) {
-    for (const char* args : {"--workload vae", "--steps 0", "--threads 0", "--bogus 1", "--workload gpt --corpus /nonexistent"}) {
+    for (const char* args :
+         {"--workload vae", "--steps 0", "--threads 0", "--bogus 1", "--workload gpt --corpus /nonexistent"}) {
         EXPECT_EQ(run(args), 2) << args << ": " << read("stderr.txt");
         EXPECT_NE(read("stderr.txt").find("genlab-bench"), std::string::npos) << args;
     }

@@ -115,7 +115,8 @@ TEST_F(GanDemoTest, ImagesWriteGridsAndFeatureMetricsAndSampleFromTheCheckpoint)
     if (!kHaveFashionMnist) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
     // A tiny classifier (its own cache file) keeps this fast; the metric keys are what is checked.
     ASSERT_EQ(run("train --class 7 --limit 256 --steps 12 --log-every 4 --g-hidden 32 --d-hidden 32 --fd-samples 200 "
-                  "--classifier-steps 20 --classifier " + path("clf.safetensors") + " --quiet --out " + path("img")),
+                  "--classifier-steps 20 --classifier " +
+                  path("clf.safetensors") + " --quiet --out " + path("img")),
               0)
         << read("stderr.txt");
     int w = 0, h = 0;
@@ -131,8 +132,8 @@ TEST_F(GanDemoTest, ImagesWriteGridsAndFeatureMetricsAndSampleFromTheCheckpoint)
     EXPECT_GT(m["fd_features"].get<double>(), 0.0);
     EXPECT_TRUE(fs::exists(path("clf.safetensors")));
 
-    ASSERT_EQ(run("sample --checkpoint " + path("img/checkpoint.safetensors") + " --num 10 --interpolate --seed 3 --out " +
-                  path("s")),
+    ASSERT_EQ(run("sample --checkpoint " + path("img/checkpoint.safetensors") +
+                  " --num 10 --interpolate --seed 3 --out " + path("s")),
               0)
         << read("stderr.txt");
     ASSERT_TRUE(png_size("s/samples.png", &w, &h));
@@ -165,7 +166,8 @@ TEST_F(GanDemoTest, TheClassifierCacheNeverOverwritesAnotherFile) {
     EXPECT_EQ(read("notes.txt"), "my notes");
     EXPECT_FALSE(fs::exists(path("a"))) << "stopped before any output";
     // Another model's checkpoint is a readable safetensors file, but not ours to replace either.
-    ASSERT_EQ(run("train --data ring8 --steps 2 --g-hidden 8 --d-hidden 8 --quiet --out " + path("ring")), 0) << read("stderr.txt");
+    ASSERT_EQ(run("train --data ring8 --steps 2 --g-hidden 8 --d-hidden 8 --quiet --out " + path("ring")), 0)
+        << read("stderr.txt");
     const std::string ckpt = path("ring/checkpoint.safetensors");
     const std::string before = testing::read_file(ckpt);
     EXPECT_EQ(run(tiny + ckpt + " --out " + path("b")), 1);
@@ -178,7 +180,8 @@ TEST_F(GanDemoTest, TheClassifierCacheNeverOverwritesAnotherFile) {
 TEST_F(GanDemoTest, ADivergingRunStopsWithAFiniteCheckpoint) {
     const std::string out = path("div");
     ASSERT_EQ(run("train --data ring8 --g-hidden 16,16 --d-hidden 16,16 --batch 32 --lr 1e6 --steps 50 --save-every 1 "
-                  "--quiet --out " + out),
+                  "--quiet --out " +
+                  out),
               1);
     const std::string err = read("stderr.txt");
     EXPECT_NE(err.find("step "), std::string::npos) << err;
@@ -194,12 +197,11 @@ TEST_F(GanDemoTest, ADivergingRunStopsWithAFiniteCheckpoint) {
 
 TEST_F(GanDemoTest, BadFlagsAreUsageErrorsWithoutAnOutputFolder) {
     const std::string out = path("bad");
-    for (const std::string& args : {std::string("train --g-act nosuch"), std::string("train --steps -1"),
-                                    std::string("train --batch 0 --data ring8"), std::string("train --data nosuch"),
-                                    std::string("train --data-dir /nonexistent/genlab"),
-                                    std::string("train --loss wasserstein --data ring8"),
-                                    std::string("sample --checkpoint /nonexistent.safetensors"),
-                                    std::string("train --bogus-flag 1")}) {
+    for (const std::string& args :
+         {std::string("train --g-act nosuch"), std::string("train --steps -1"),
+          std::string("train --batch 0 --data ring8"), std::string("train --data nosuch"),
+          std::string("train --data-dir /nonexistent/genlab"), std::string("train --loss wasserstein --data ring8"),
+          std::string("sample --checkpoint /nonexistent.safetensors"), std::string("train --bogus-flag 1")}) {
         EXPECT_EQ(run(args + " --out " + out), 2) << args << ": " << read("stderr.txt");
         EXPECT_FALSE(fs::exists(out)) << args << " left " << out << " behind";
         const std::string err = read("stderr.txt");
@@ -212,9 +214,8 @@ TEST_F(GanDemoTest, BadFlagsAreUsageErrorsWithoutAnOutputFolder) {
 // value is not echoed whole.
 TEST_F(GanDemoTest, ValuesThatFailDeepInsideAreUsageErrorsNamingTheFlag) {
     const std::string ring = "train --data ring8 --steps 1 --quiet --out ";
-    const std::pair<std::string, std::string> cases[] = {{"--lr 1e30", "--lr"},
-                                                         {"--act leaky_relu:1e30", "--act"},
-                                                         {"--g-act leaky_relu:-1e30", "--g-act"}};
+    const std::pair<std::string, std::string> cases[] = {
+        {"--lr 1e30", "--lr"}, {"--act leaky_relu:1e30", "--act"}, {"--g-act leaky_relu:-1e30", "--g-act"}};
     for (const auto& [flags, name] : cases) {
         EXPECT_EQ(run(ring + path("x") + " " + flags), 2) << flags << ": " << read("stderr.txt");
         EXPECT_NE(read("stderr.txt").find(name), std::string::npos) << read("stderr.txt");
@@ -289,8 +290,8 @@ TEST_F(GanDemoTest, AStoredConfigThatDoesNotMatchTheWeightsIsRefused) {
     save_safetensors(edited, sd);
     EXPECT_EQ(run("sample --checkpoint " + edited + " --out " + path("s")), 1);
     const std::string err = read("stderr.txt");
-    for (const char* want : {"edited.safetensors", "describes a model of", "parameters but the file holds",
-                             "do not belong together"})
+    for (const char* want :
+         {"edited.safetensors", "describes a model of", "parameters but the file holds", "do not belong together"})
         EXPECT_NE(err.find(want), std::string::npos) << want << " in: " << err;
     EXPECT_FALSE(fs::exists(path("s")));
 }

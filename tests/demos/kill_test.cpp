@@ -48,7 +48,8 @@ pid_t start(const std::vector<std::string>& args) {
 
 size_t temp_files(const fs::path& dir) {
     size_t n = 0;
-    for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string().find(".tmp-") != std::string::npos;
+    for (const auto& e : fs::directory_iterator(dir))
+        n += e.path().filename().string().find(".tmp-") != std::string::npos;
     return n;
 }
 
@@ -91,9 +92,9 @@ TEST(KillDuringSaves, EveryKillLeavesALoadableCheckpointAndResumeContinues) {
     if (!fs::exists(kGan)) GTEST_SKIP() << kGan << " is not built";
     testing::TempDir dir;
     const fs::path out = dir.path() / "run";
-    const std::vector<std::string> flags{"train", "--data", "ring8", "--g-hidden", "64,64", "--d-hidden", "64,64",
-                                         "--steps", "4000", "--save-every", "1", "--log-every", "1", "--threads", "1",
-                                         "--quiet", "--out", out.string()};
+    const std::vector<std::string> flags{"train", "--data",    "ring8", "--g-hidden",   "64,64", "--d-hidden",
+                                         "64,64", "--steps",   "4000",  "--save-every", "1",     "--log-every",
+                                         "1",     "--threads", "1",     "--quiet",      "--out", out.string()};
     std::mt19937 rng(7);
     int killed_after_a_save = 0;
     for (int round = 0; round < 12; ++round) {
@@ -110,13 +111,16 @@ TEST(KillDuringSaves, EveryKillLeavesALoadableCheckpointAndResumeContinues) {
         // Most rounds kill after the run's first new save, at a random moment of the saves that
         // follow; every fourth kills at once, before anything is saved. What a kill lands on
         // depends on the machine's speed, never what the test expects.
-        if (round % 4 != 3) ASSERT_TRUE(wait_for_a_save(pid, out / "checkpoint.safetensors", before)) << "round " << round << ": the run ended before it saved";
+        if (round % 4 != 3)
+            ASSERT_TRUE(wait_for_a_save(pid, out / "checkpoint.safetensors", before))
+                << "round " << round << ": the run ended before it saved";
         std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 200));
         ::kill(pid, SIGKILL);
         int status = 0;
         ::waitpid(pid, &status, 0);
-        if (WIFEXITED(status)) ADD_FAILURE() << "round " << round << ": the run ended (exit " << WEXITSTATUS(status)
-                                             << ") before it was killed; raise --steps";
+        if (WIFEXITED(status))
+            ADD_FAILURE() << "round " << round << ": the run ended (exit " << WEXITSTATUS(status)
+                          << ") before it was killed; raise --steps";
         killed_after_a_save += fs::exists(out / "checkpoint.safetensors") ? 1 : 0;
         expect_consistent(out, round);
     }

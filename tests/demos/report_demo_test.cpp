@@ -40,11 +40,12 @@ protected:
             const int rc = testing::run_program(kBin + program, args, dir_->file("out.txt"), dir_->file("err.txt"));
             ASSERT_EQ(rc, 0) << program << args << "\n" << testing::read_file(dir_->file("err.txt"));
         };
-        run("genlab-ablate", "--model gan --acts relu,tanh --seeds 2 --diag-every 10 --quiet --out " + dir_->file("sweep") + kTinyGan);
+        run("genlab-ablate",
+            "--model gan --acts relu,tanh --seeds 2 --diag-every 10 --quiet --out " + dir_->file("sweep") + kTinyGan);
         run("genlab-gan", "--quiet --out " + dir_->file("gan") + kTinyGan);
         run("genlab-activations", "--acts relu,gelu,tanh --points 61 --table --out " + dir_->file("acts"));
-        run("genlab-report", "page --out " + dir_->file("index.html") + " " + dir_->file("acts") + " " + dir_->file("gan") +
-                                 " " + dir_->file("sweep"));
+        run("genlab-report", "page --out " + dir_->file("index.html") + " " + dir_->file("acts") + " " +
+                                 dir_->file("gan") + " " + dir_->file("sweep"));
     }
     static void TearDownTestSuite() {
         delete dir_;
@@ -59,7 +60,8 @@ testing::TempDir* ReportPages::dir_ = nullptr;
 TEST_F(ReportPages, TheDemoPageShowsRunsTablesAndTheSweep) {
     const std::string page = testing::read_file(file("index.html"));
     EXPECT_NE(page.find("GAN on ring8"), std::string::npos);
-    EXPECT_NE(page.find("<figcaption><b>scatter.png</b>: 2-D data"), std::string::npos) << "captions say what a picture shows";
+    EXPECT_NE(page.find("<figcaption><b>scatter.png</b>: 2-D data"), std::string::npos)
+        << "captions say what a picture shows";
     EXPECT_NE(page.find("<td>modes_covered</td>"), std::string::npos) << "metrics as an HTML table";
     EXPECT_NE(page.find("<table class=\"ranking\">"), std::string::npos);
     EXPECT_NE(page.find("report.html\"><b>Open the full report"), std::string::npos);
@@ -80,10 +82,11 @@ TEST_F(ReportPages, ReportIsRewrittenBySweepAndBadFoldersAreClearErrors) {
     EXPECT_EQ(testing::run_program(kBin + "genlab-report", "sweep " + file("nope"), file("o.txt"), file("e.txt")), 2);
     EXPECT_NE(testing::read_file(file("e.txt")).find("no such folder"), std::string::npos);
     EXPECT_EQ(testing::run_program(kBin + "genlab-report", "sweep " + file("gan"), file("o.txt"), file("e.txt")), 1);
-    EXPECT_NE(testing::read_file(file("e.txt")).find("ablation.json"), std::string::npos) << testing::read_file(file("e.txt"));
+    EXPECT_NE(testing::read_file(file("e.txt")).find("ablation.json"), std::string::npos)
+        << testing::read_file(file("e.txt"));
     fs::create_directories(file("empty"));
-    EXPECT_EQ(testing::run_program(kBin + "genlab-report", "page --out " + file("p.html") + " " + file("empty"), file("o.txt"),
-                                   file("e.txt")),
+    EXPECT_EQ(testing::run_program(kBin + "genlab-report", "page --out " + file("p.html") + " " + file("empty"),
+                                   file("o.txt"), file("e.txt")),
               1);
     EXPECT_NE(testing::read_file(file("e.txt")).find("not a genlab output folder"), std::string::npos);
     EXPECT_FALSE(fs::exists(file("p.html")));
@@ -93,7 +96,8 @@ TEST_F(ReportPages, ReportIsRewrittenBySweepAndBadFoldersAreClearErrors) {
 // config.json): that is refused with one line and exit status 2, the file left as it was.
 TEST_F(ReportPages, PageWritesOnlyANewFileOrOverItsOwnPage) {
     auto page = [&](const std::string& out) {
-        return testing::run_program(kBin + "genlab-report", "page --out " + out + " " + file("gan"), file("o.txt"), file("e.txt"));
+        return testing::run_program(kBin + "genlab-report", "page --out " + out + " " + file("gan"), file("o.txt"),
+                                    file("e.txt"));
     };
     const std::string config = file("gan/config.json");
     const std::string before = testing::read_file(config);
@@ -109,18 +113,19 @@ TEST_F(ReportPages, PageWritesOnlyANewFileOrOverItsOwnPage) {
 // Without --out the page goes to outputs/index.html, and outputs/ is made when it is not there.
 TEST_F(ReportPages, PageWithoutOutCreatesOutputs) {
     testing::TempDir cwd;
-    const std::string cmd = "cd '" + cwd.path().string() + "' && '" + kBin + "genlab-report' page '" + file("gan") + "' > '" +
-                            file("o.txt") + "' 2> '" + file("e.txt") + "'";
+    const std::string cmd = "cd '" + cwd.path().string() + "' && '" + kBin + "genlab-report' page '" + file("gan") +
+                            "' > '" + file("o.txt") + "' 2> '" + file("e.txt") + "'";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << testing::read_file(file("e.txt"));
     EXPECT_TRUE(fs::is_regular_file(cwd.path() / "outputs/index.html"));
 }
 
 // Renders `page` in headless Chromium; expects a screenshot that is not blank and no console output.
-void expect_renders(const std::string& browser, const std::string& page, const std::string& shot, const std::string& log) {
+void expect_renders(const std::string& browser, const std::string& page, const std::string& shot,
+                    const std::string& log) {
     const std::string cmd = "timeout 120 " + browser +
                             " --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1600 "
-                            "--enable-logging=stderr --v=0 --user-data-dir='" + shot + ".profile' --screenshot='" + shot +
-                            "' 'file://" + page + "' > '" + log + "' 2>&1";
+                            "--enable-logging=stderr --v=0 --user-data-dir='" +
+                            shot + ".profile' --screenshot='" + shot + "' 'file://" + page + "' > '" + log + "' 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << testing::read_file(log);
     const std::string out = testing::read_file(log);
     EXPECT_EQ(out.find(":CONSOLE"), std::string::npos) << "the page logged to the console:\n" << out;

@@ -45,7 +45,8 @@ TEST_F(TextDemoTest, TransformerLearnsRepeatingTextAndSamplesWithoutTheCorpus) {
     EXPECT_LT(m["val_loss"].get<double>(), 0.05);
     EXPECT_LT(m["train_loss"].get<double>(), 0.05);
     EXPECT_NEAR(m["val_bpc"].get<double>(), m["val_loss"].get<double>() / std::log(2.0), 1e-9);
-    for (const char* f : {"config.json", "metrics.csv", "samples.txt", "checkpoint.safetensors", "loss.png", "loss.svg"})
+    for (const char* f :
+         {"config.json", "metrics.csv", "samples.txt", "checkpoint.safetensors", "loss.png", "loss.svg"})
         EXPECT_TRUE(fs::exists(path(std::string("run/") + f))) << f;
     EXPECT_NE(read("run/metrics.csv").find("tokens_per_s"), std::string::npos);
 
@@ -130,7 +131,8 @@ TEST_F(TextDemoTest, AFailedSaveLeavesTheFolderAgreeingWithItsCheckpoint) {
 TEST_F(TextDemoTest, LinesModeMlpWritesSamplesAndNovelty) {
     write("names.txt", "emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\nharper\nevelyn\nabigail\nemily\n");
     ASSERT_EQ(run("train --corpus " + path("names.txt") +
-                  " --steps 60 --batch 16 --hidden 32 --n-embd 8 --num-samples 5 --threads 1 --quiet --out " + path("r")),
+                  " --steps 60 --batch 16 --hidden 32 --n-embd 8 --num-samples 5 --threads 1 --quiet --out " +
+                  path("r")),
               0)
         << read("stderr.txt");
     const nlohmann::json m = metrics("r");
@@ -154,7 +156,8 @@ TEST_F(TextDemoTest, SampleEscapesControlCharactersOnTheTerminal) {
     write("esc.txt", "\x1b[31m\n\x1b[1m\n\x1b[0m\n\x1b[2m\n");
     ASSERT_EQ(run("train --corpus " + path("esc.txt") + " --steps 3 --hidden 8 --quiet --out " + path("r")), 0)
         << read("stderr.txt");
-    ASSERT_EQ(run("sample --checkpoint " + path("r/checkpoint.safetensors") + " --num-samples 2 --prompt \"$(printf '\\033[')\""),
+    ASSERT_EQ(run("sample --checkpoint " + path("r/checkpoint.safetensors") +
+                  " --num-samples 2 --prompt \"$(printf '\\033[')\""),
               0)
         << read("stderr.txt");
     const std::string out = read("stdout.txt");

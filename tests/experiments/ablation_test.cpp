@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -36,8 +36,14 @@ const std::vector<std::pair<std::string, std::string>> kTinyRing8{
     {"data", "ring8"}, {"g_hidden", "16,16"}, {"d_hidden", "16,16"}, {"batch", "32"}};
 
 AblationOptions tiny(const std::string& out) {
-    return {.model = "gan", .acts = "relu,leaky_relu:0.2", .seeds = 2, .steps = 20, .diag_every = 10, .threads = 1,
-            .out = out, .quiet = true};
+    return {.model = "gan",
+            .acts = "relu,leaky_relu:0.2",
+            .seeds = 2,
+            .steps = 20,
+            .diag_every = 10,
+            .threads = 1,
+            .out = out,
+            .quiet = true};
 }
 
 TEST(Ablation, ATinySweepWritesEveryRunSummaryAndDiagnostics) {
@@ -94,7 +100,8 @@ TEST(Ablation, ATinySweepWritesEveryRunSummaryAndDiagnostics) {
     EXPECT_GE(testing::occurrences(html, "<svg"), 6u) << "curves, diagnostics, gradient by depth, an f/f' per arm";
     EXPECT_EQ(testing::occurrences(html, "src=\"data:image/png;base64,"), 2u) << "one scatter per arm";
     EXPECT_EQ(html.find("<script"), std::string::npos);
-    for (const char* remote : {"src=\"http", "href=\"http", "url(http", "@import"})  // (SVG's xmlns is a name, not a fetch)
+    for (const char* remote :
+         {"src=\"http", "href=\"http", "url(http", "@import"})  // (SVG's xmlns is a name, not a fetch)
         EXPECT_EQ(html.find(remote), std::string::npos) << remote;
 }
 
@@ -147,7 +154,9 @@ TEST(Ablation, AnInterruptedSweepTrainsOnlyWhatIsMissingAndResumesFromCheckpoint
     ASSERT_EQ(again.size(), 4u);
     EXPECT_EQ(cell(after, again.back(), "resumed_from"), "10");
     // Resumed, the run ends exactly where the uninterrupted one did: every metric column agrees.
-    const size_t first_metric = static_cast<size_t>(std::find(header.begin(), header.end(), "ms_per_step") - header.begin()) + 1;
+    const size_t first_metric = static_cast<size_t>(std::find(header.begin(), header.end(), "ms_per_step") -
+                                                    header.begin()) +
+                                1;
     for (size_t c = first_metric; c < header.size(); ++c) EXPECT_EQ(again.back()[c], last[c]) << header[c];
 
     // A complete sweep run again trains nothing.
@@ -245,7 +254,8 @@ TEST(Ablation, ADamagedCheckpointIsTrainedAgainFromTheStart) {
     run_ablation(tiny(out), model_settings("gan", kTinyRing8));
     const fs::path run = unfinish_last_run(out);
     const std::string ckpt = read_file((run / "checkpoint.safetensors").string());
-    std::ofstream(run / "checkpoint.safetensors", std::ios::trunc | std::ios::binary) << ckpt.substr(0, ckpt.size() / 2);
+    std::ofstream(run / "checkpoint.safetensors", std::ios::trunc | std::ios::binary)
+        << ckpt.substr(0, ckpt.size() / 2);
     const SweepResult r = run_ablation(tiny(out), model_settings("gan", kTinyRing8));
     EXPECT_EQ(r.trained, 1);
     const CsvTable after = read_csv(out + "/results.csv");
@@ -269,10 +279,20 @@ TEST(Ablation, ASweepFolderInUseIsRefusedNamingTheHolder) {
 TEST(Ablation, TheLrColumnIsTheArmsRateNotTheScheduledRateAtTheEnd) {
     TempDir dir;
     const std::string out = dir.file("sweep");
-    const AblationOptions opt{.model = "text", .acts = "relu", .lrs = "1e-3,3e-3", .seeds = 1, .steps = 4, .diag_every = 2,
-                              .threads = 1, .out = out, .quiet = true};
-    run_ablation(opt, model_settings("text", {{"corpus", testing::kNames}, {"hidden", "32"}, {"n_embd", "8"},
-                                              {"eval_batches", "2"}, {"num_samples", "3"}}));
+    const AblationOptions opt{.model = "text",
+                              .acts = "relu",
+                              .lrs = "1e-3,3e-3",
+                              .seeds = 1,
+                              .steps = 4,
+                              .diag_every = 2,
+                              .threads = 1,
+                              .out = out,
+                              .quiet = true};
+    run_ablation(opt, model_settings("text", {{"corpus", testing::kNames},
+                                              {"hidden", "32"},
+                                              {"n_embd", "8"},
+                                              {"eval_batches", "2"},
+                                              {"num_samples", "3"}}));
     const CsvTable t = read_csv(out + "/results.csv");
     ASSERT_EQ(t.rows.size(), 2u);
     EXPECT_EQ(cell(t, t.rows[0], "lr"), "0.001");

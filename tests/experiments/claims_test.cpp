@@ -51,9 +51,12 @@ TEST(Claims, SeparationIsByMinMaxRanges) {
 
 TEST(Claims, DeadReluUnitsFollowTheMeasuredFractions) {
     const SweepArm leaky = arm("leaky_relu:0.2", {{"modes_covered", {8, 8}},
-                                                  {"d_dead_fraction_l0", {0, 0}}, {"d_dead_fraction_l1", {0, 0}}});
+                                                  {"d_dead_fraction_l0", {0, 0}},
+                                                  {"d_dead_fraction_l1", {0, 0}}});
     // Every relu seed has 20% dead units in D's layers: supported, with the numbers.
-    auto relu = arm("relu", {{"modes_covered", {0, 1}}, {"d_dead_fraction_l0", {0.1, 0.2}}, {"d_dead_fraction_l1", {0.3, 0.1}}});
+    auto relu = arm("relu", {{"modes_covered", {0, 1}},
+                             {"d_dead_fraction_l0", {0.1, 0.2}},
+                             {"d_dead_fraction_l1", {0.3, 0.1}}});
     Claim c = find(sweep_claims(gan_sweep({relu, leaky})), "ReLU units die");
     EXPECT_EQ(c.verdict, Verdict::Supported) << c.evidence;
     EXPECT_NE(c.evidence.find("relu: 17.5% dead units in D (seeds 15.0%\u201320.0%)"), std::string::npos) << c.evidence;
@@ -75,10 +78,14 @@ TEST(Claims, DeadReluUnitsFollowTheMeasuredFractions) {
 }
 
 TEST(Claims, SaturationAndVanishingGradientsCompareWithRelu) {
-    const SweepArm sigmoid = arm("sigmoid", {{"saturated_fraction_l0", {0.4, 0.5}}, {"saturated_fraction_l1", {0.2, 0.3}},
-                                             {"grad_norm_l0", {0.01, 0.02}}, {"grad_norm_l1", {1, 1}}});
-    const SweepArm relu = arm("relu", {{"saturated_fraction_l0", {0.5, 0.5}}, {"saturated_fraction_l1", {0.5, 0.5}},
-                                       {"grad_norm_l0", {0.8, 0.9}}, {"grad_norm_l1", {1, 1}}});
+    const SweepArm sigmoid = arm("sigmoid", {{"saturated_fraction_l0", {0.4, 0.5}},
+                                             {"saturated_fraction_l1", {0.2, 0.3}},
+                                             {"grad_norm_l0", {0.01, 0.02}},
+                                             {"grad_norm_l1", {1, 1}}});
+    const SweepArm relu = arm("relu", {{"saturated_fraction_l0", {0.5, 0.5}},
+                                       {"saturated_fraction_l1", {0.5, 0.5}},
+                                       {"grad_norm_l0", {0.8, 0.9}},
+                                       {"grad_norm_l1", {1, 1}}});
     SweepData s;
     s.model = "ae";
     s.sweep = {{"config", nlohmann::json::object()}};
@@ -87,17 +94,20 @@ TEST(Claims, SaturationAndVanishingGradientsCompareWithRelu) {
     const std::vector<Claim> claims = sweep_claims(s);
     const Claim& sat = find(claims, "sigmoid and tanh saturate");
     EXPECT_EQ(sat.verdict, Verdict::Supported) << sat.evidence;
-    EXPECT_NE(sat.evidence.find("sigmoid: 35.0% of (example, unit) pairs saturated"), std::string::npos) << sat.evidence;
+    EXPECT_NE(sat.evidence.find("sigmoid: 35.0% of (example, unit) pairs saturated"), std::string::npos)
+        << sat.evidence;
     const Claim& vanish = find(claims, "sigmoid and tanh gradients vanish with depth");
     EXPECT_EQ(vanish.verdict, Verdict::Supported) << vanish.evidence;
-    EXPECT_NE(vanish.evidence.find("sigmoid 0.015x (seeds 0.01x\u20130.02x); relu 0.85x"), std::string::npos) << vanish.evidence;
+    EXPECT_NE(vanish.evidence.find("sigmoid 0.015x (seeds 0.01x\u20130.02x); relu 0.85x"), std::string::npos)
+        << vanish.evidence;
 
     // The GAN and transformer claims are about other models.
     EXPECT_EQ(find(claims, "Leaky ReLU keeps GAN training alive").verdict, Verdict::NotTested);
     EXPECT_EQ(find(claims, "GELU suits transformers").verdict, Verdict::NotTested);
 
     // tanh saturates on every seed, sigmoid on none: the claim holds for one arm, and says which.
-    s.arms = {arm("sigmoid", {{"saturated_fraction_l0", {0.01, 0.02}}}), arm("tanh", {{"saturated_fraction_l0", {0.2, 0.3}}})};
+    s.arms = {arm("sigmoid", {{"saturated_fraction_l0", {0.01, 0.02}}}),
+              arm("tanh", {{"saturated_fraction_l0", {0.2, 0.3}}})};
     const Claim partly = find(sweep_claims(s), "sigmoid and tanh saturate");
     EXPECT_EQ(partly.verdict, Verdict::Partly) << partly.evidence;
     EXPECT_NE(partly.evidence.find("It holds for tanh; not for sigmoid."), std::string::npos) << partly.evidence;
@@ -112,7 +122,8 @@ TEST(Claims, SaturationAndVanishingGradientsCompareWithRelu) {
 TEST(Claims, LeakyReluAgainstReluAndGeluInTransformers) {
     const SweepArm leaky = arm("leaky_relu:0.2", {{"modes_covered", {8, 7}}});
     SweepArm relu = arm("relu", {{"modes_covered", {0, 2}}});
-    EXPECT_EQ(find(sweep_claims(gan_sweep({leaky, relu})), "Leaky ReLU keeps GAN training alive").verdict, Verdict::Supported);
+    EXPECT_EQ(find(sweep_claims(gan_sweep({leaky, relu})), "Leaky ReLU keeps GAN training alive").verdict,
+              Verdict::Supported);
     relu = arm("relu", {{"modes_covered", {8, 3}}});
     EXPECT_EQ(find(sweep_claims(gan_sweep({leaky, relu})), "Leaky ReLU keeps GAN training alive").verdict,
               Verdict::SeedsDisagree);

@@ -81,12 +81,14 @@ TEST_P(Conformance, SavedRunLoadsBackAndEvaluatesTheSame) {
             break;
         }
     save_safetensors(dir_.file("poisoned.safetensors"), poisoned);
-    testing::expect_error([&] { load_run(dir_.file("poisoned.safetensors"), def().name); }, {"poisoned.safetensors", "nan or inf"});
+    testing::expect_error([&] { load_run(dir_.file("poisoned.safetensors"), def().name); },
+                          {"poisoned.safetensors", "nan or inf"});
 
     // Every other kind names the program that reads this one.
     for (const ExperimentDef* other : experiments())
         if (other->name != def().name)
-            testing::expect_error([&] { load_run(ckpt("a"), other->name); }, {"holds a '" + def().name + "' run", def().program()});
+            testing::expect_error([&] { load_run(ckpt("a"), other->name); },
+                                  {"holds a '" + def().name + "' run", def().program()});
 }
 
 // A sweep reads the diagnostics after each evaluation, through the runner's hook.
@@ -138,7 +140,8 @@ TEST_P(Conformance, ResumingAtACheckpointEqualsAnUninterruptedRun) {
         // A timing, and text novelty: measured on the samples of a run's last step, and the
         // interrupted run did end (and sample) at step 3.
         if (ta.columns[c] == "tokens_per_s" || ta.columns[c] == "novelty") continue;
-        for (size_t r = 0; r < ta.rows.size(); ++r) EXPECT_EQ(ta.rows[r][c], tb.rows[r][c]) << ta.columns[c] << " row " << r;
+        for (size_t r = 0; r < ta.rows.size(); ++r)
+            EXPECT_EQ(ta.rows[r][c], tb.rows[r][c]) << ta.columns[c] << " row " << r;
     }
 }
 

@@ -52,7 +52,8 @@ TEST(Diagnostics, TanhAndSigmoidSaturateAtLargeInputsButNotNearZero) {
     EXPECT_DOUBLE_EQ(layer_stats(layer("tanh", 256, 16, small)).saturated_fraction, 0.0);
     // relu "saturates" only on its flat side; gelu's derivative never falls below the threshold at +-1.
     EXPECT_DOUBLE_EQ(layer_stats(layer("relu", 256, 16, large)).saturated_fraction, 0.5);
-    EXPECT_DOUBLE_EQ(layer_stats(layer("gelu", 256, 16, [](int, int u) { return u % 2 ? 1.f : -1.f; })).saturated_fraction, 0.0);
+    EXPECT_DOUBLE_EQ(
+        layer_stats(layer("gelu", 256, 16, [](int, int u) { return u % 2 ? 1.f : -1.f; })).saturated_fraction, 0.0);
 }
 
 TEST(Diagnostics, MaxSlopeOfTheRegistry) {
@@ -64,9 +65,10 @@ TEST(Diagnostics, MaxSlopeOfTheRegistry) {
 }
 
 TEST(Diagnostics, PreActivationMomentsAndGradNorm) {
-    const LayerStats s = layer_stats(layer("identity", 2, 2, [](int r, int u) { return static_cast<float>(2 * r + u); }));
-    EXPECT_DOUBLE_EQ(s.pre_mean, 1.5);                       // 0 1 2 3
-    EXPECT_NEAR(s.pre_std, std::sqrt(1.25), 1e-12);          // population std
+    const LayerStats s = layer_stats(layer("identity", 2, 2,
+                                           [](int r, int u) { return static_cast<float>(2 * r + u); }));
+    EXPECT_DOUBLE_EQ(s.pre_mean, 1.5);               // 0 1 2 3
+    EXPECT_NEAR(s.pre_std, std::sqrt(1.25), 1e-12);  // population std
     EXPECT_DOUBLE_EQ(s.grad_norm, 0.5);
     EXPECT_TRUE(std::isnan(s.act_param));
 }

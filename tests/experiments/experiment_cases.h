@@ -13,8 +13,8 @@
 namespace genlab::testing {
 
 struct ExperimentCase {
-    std::string label;       // test-name suffix, CamelCase
-    std::string experiment;  // registry name
+    std::string label;                                          // test-name suffix, CamelCase
+    std::string experiment;                                     // registry name
     std::vector<std::pair<std::string, std::string>> settings;  // config key -> text, as flags
 };
 
@@ -30,17 +30,42 @@ inline const std::string kTinyClassifier = GENLAB_BINARY_DIR "/tests/classifier-
 inline std::vector<ExperimentCase> experiment_cases(const std::string& classifier = kTinyClassifier) {
     return {
         {"GanRing8", "gan", {{"data", "ring8"}, {"g_hidden", "16,16"}, {"d_hidden", "16,16"}, {"batch", "32"}}},
-        {"GanImages", "gan",
-         {{"class", "7"}, {"limit", "256"}, {"g_hidden", "32"}, {"d_hidden", "32"}, {"batch", "16"}, {"fd_samples", "100"},
-          {"classifier", classifier}, {"classifier_steps", "20"}}},
-        {"Ae", "ae", {{"train_limit", "512"}, {"test_limit", "300"}, {"hidden", "32"}, {"latent", "4"}, {"batch", "16"}}},
-        {"Vae", "ae",
-         {{"train_limit", "512"}, {"test_limit", "300"}, {"hidden", "32"}, {"latent", "2"}, {"batch", "16"},
-          {"variational", "true"}, {"act", "prelu"}}},
-        {"TextMlp", "text", {{"corpus", kNames}, {"hidden", "32"}, {"n_embd", "8"}, {"eval_batches", "2"}, {"num_samples", "3"}}},
-        {"TextTransformer", "text",
-         {{"corpus", kNames}, {"arch", "transformer"}, {"n_layer", "2"}, {"n_head", "2"}, {"n_embd", "16"},
-          {"block_size", "16"}, {"batch", "4"}, {"eval_batches", "2"}, {"num_samples", "3"}}},
+        {"GanImages",
+         "gan",
+         {{"class", "7"},
+          {"limit", "256"},
+          {"g_hidden", "32"},
+          {"d_hidden", "32"},
+          {"batch", "16"},
+          {"fd_samples", "100"},
+          {"classifier", classifier},
+          {"classifier_steps", "20"}}},
+        {"Ae",
+         "ae",
+         {{"train_limit", "512"}, {"test_limit", "300"}, {"hidden", "32"}, {"latent", "4"}, {"batch", "16"}}},
+        {"Vae",
+         "ae",
+         {{"train_limit", "512"},
+          {"test_limit", "300"},
+          {"hidden", "32"},
+          {"latent", "2"},
+          {"batch", "16"},
+          {"variational", "true"},
+          {"act", "prelu"}}},
+        {"TextMlp",
+         "text",
+         {{"corpus", kNames}, {"hidden", "32"}, {"n_embd", "8"}, {"eval_batches", "2"}, {"num_samples", "3"}}},
+        {"TextTransformer",
+         "text",
+         {{"corpus", kNames},
+          {"arch", "transformer"},
+          {"n_layer", "2"},
+          {"n_head", "2"},
+          {"n_embd", "16"},
+          {"block_size", "16"},
+          {"batch", "4"},
+          {"eval_batches", "2"},
+          {"num_samples", "3"}}},
     };
 }
 

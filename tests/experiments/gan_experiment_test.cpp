@@ -12,7 +12,8 @@ namespace genlab::experiments {
 namespace {
 
 std::unique_ptr<Experiment> ring8(std::vector<std::pair<std::string, std::string>> extra = {}) {
-    testing::ExperimentCase c{"", "gan", {{"data", "ring8"}, {"g_hidden", "16,16"}, {"d_hidden", "16,16,16"}, {"batch", "32"}}};
+    testing::ExperimentCase c{
+        "", "gan", {{"data", "ring8"}, {"g_hidden", "16,16"}, {"d_hidden", "16,16,16"}, {"batch", "32"}}};
     c.settings.insert(c.settings.end(), extra.begin(), extra.end());
     RunOptions run;
     run.steps = 10;

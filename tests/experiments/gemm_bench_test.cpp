@@ -34,7 +34,8 @@ TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
     EXPECT_EQ(names.size(), rows.size());
     // The gpt MLP's first layer: 768 rows of 128 features to 512.
     EXPECT_TRUE(names.count("gpt fc 128-512 forward"));
-    const GemmBenchRow& fc = *std::find_if(rows.begin(), rows.end(), [](auto& r) { return r.name == "gpt fc 128-512 forward"; });
+    const GemmBenchRow& fc = *std::find_if(rows.begin(), rows.end(),
+                                           [](auto& r) { return r.name == "gpt fc 128-512 forward"; });
     EXPECT_EQ(fc.m, 768);
     EXPECT_EQ(fc.n, 512);
     EXPECT_EQ(fc.k, 128);

@@ -47,8 +47,15 @@ TEST(StepAllocation, EveryExperimentOnTwoThreadsToo) {
 
 TEST(StepAllocation, EveryGanLossAndALearnableActivationStayAllocationFree) {
     for (const char* loss : {"ns", "minimax", "lsgan"}) {
-        testing::ExperimentCase c{"", "gan", {{"data", "ring8"}, {"g_hidden", "32,32"}, {"d_hidden", "32,32"},
-                                              {"batch", "16"}, {"loss", loss}, {"d_act", "prelu"}, {"d_steps", "2"}}};
+        testing::ExperimentCase c{"",
+                                  "gan",
+                                  {{"data", "ring8"},
+                                   {"g_hidden", "32,32"},
+                                   {"d_hidden", "32,32"},
+                                   {"batch", "16"},
+                                   {"loss", loss},
+                                   {"d_act", "prelu"},
+                                   {"d_steps", "2"}}};
         EXPECT_EQ(allocations_in_warm_steps(c), 3) << loss;
     }
 }

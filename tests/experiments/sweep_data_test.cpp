@@ -28,8 +28,8 @@ void write_sweep(const testing::TempDir& dir, const std::string& arms_json) {
           "relu,relu,,,2,diverged,7,0,20,1,,\n"
           "tanh,tanh,,,1,done,,0,20,1.5,75,8\n"
           "tanh,tanh,,,2,done,,0,20,1.5,75,6\n"
-          "tanh,tanh,,,3,done,,0,20,1.5,75,1\n"      // a seed of an earlier, larger sweep
-          "gelu,gelu,,,1,done,,0,20,1.5,75,5\n");   // an arm this sweep does not have
+          "tanh,tanh,,,3,done,,0,20,1.5,75,1\n"    // a seed of an earlier, larger sweep
+          "gelu,gelu,,,1,done,,0,20,1.5,75,5\n");  // an arm this sweep does not have
 }
 
 TEST(SweepData, ReadsThisSweepsArmsRowsAndStatistics) {

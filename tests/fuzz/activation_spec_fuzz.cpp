@@ -21,8 +21,19 @@ static void exercise(const Activation& a) {
     if (again.def != a.def || again.params != a.params || again.spec != a.spec) __builtin_trap();
     if (!a.def->elementwise) return;
     const float inf = std::numeric_limits<float>::infinity();
-    const std::vector<float> x{0.f, -0.f, 1.f, -1.f, 1e-30f, -1e30f, 1e30f, 88.f, -88.f, inf, -inf,
-                               std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::denorm_min()};
+    const std::vector<float> x{0.f,
+                               -0.f,
+                               1.f,
+                               -1.f,
+                               1e-30f,
+                               -1e30f,
+                               1e30f,
+                               88.f,
+                               -88.f,
+                               inf,
+                               -inf,
+                               std::numeric_limits<float>::quiet_NaN(),
+                               std::numeric_limits<float>::denorm_min()};
     std::vector<float> y(x.size()), dy(x.size(), 1.f), dx(x.size(), 0.f);
     std::array<float, 4> p = a.params;
     a.def->forward(x.data(), y.data(), x.size(), p.data());

@@ -17,7 +17,7 @@
 #define GENLAB_FUZZ_ENTRY(name)
 #endif
 
-#define GENLAB_FUZZ_TARGET(name)                                 \
-    int genlab_fuzz_##name(const uint8_t* data, size_t size);    \
-    GENLAB_FUZZ_ENTRY(name)                                      \
+#define GENLAB_FUZZ_TARGET(name)                              \
+    int genlab_fuzz_##name(const uint8_t* data, size_t size); \
+    GENLAB_FUZZ_ENTRY(name)                                   \
     int genlab_fuzz_##name(const uint8_t* data, size_t size)

@@ -61,8 +61,8 @@ TEST(AutoencoderModel, RecordsEveryLayerAndItsGradient) {
     Tape t;
     LayerRecord rec;
     AeLosses l = m.loss(t, t.constant(x), nullptr, &rec);
-    ASSERT_EQ(rec.layers.size(), 6u);  // 3 encoder + 3 decoder layers
-    EXPECT_EQ(t.shape(rec.layers[2].pre), (Shape{5, 3}));   // the code
+    ASSERT_EQ(rec.layers.size(), 6u);                        // 3 encoder + 3 decoder layers
+    EXPECT_EQ(t.shape(rec.layers[2].pre), (Shape{5, 3}));    // the code
     EXPECT_EQ(t.shape(rec.layers[5].post), (Shape{5, 12}));  // raw output
     // The plain AE's code goes through the hidden activation (as the benchmark MLP).
     for (size_t i = 0; i < 15; ++i)
@@ -86,8 +86,7 @@ TEST(AutoencoderModel, KlEqualsClosedFormForKnownMeanAndLogVariance) {
         b[static_cast<size_t>(k + 3)] = lv[static_cast<size_t>(k)];
     }
     double closed = 0;  // KL(N(mu, e^lv) || N(0, 1)) = ½ Σ (mu² + e^lv − 1 − lv)
-    for (int k = 0; k < 3; ++k)
-        closed += 0.5 * (mu[k] * mu[k] + std::exp(static_cast<double>(lv[k])) - 1.0 - lv[k]);
+    for (int k = 0; k < 3; ++k) closed += 0.5 * (mu[k] * mu[k] + std::exp(static_cast<double>(lv[k])) - 1.0 - lv[k]);
     Tensor x = random_images(7, 12, 5);
     Tape t;
     Rng noise(6);
@@ -131,8 +130,7 @@ TEST(AutoencoderModel, GradientsMatchCentralDifferences) {
         testing::GradCheckOptions gc;
         gc.tol = 3e-2;
         gc.floor = 5e-2;  // float32 noise of a summed VAE objective, relative to tiny gradients
-        EXPECT_TRUE(testing::gradients_match(build, {x}, gc))
-            << (k.vae ? "vae " : "ae ") << k.out_act << " " << k.loss;
+        EXPECT_TRUE(testing::gradients_match(build, {x}, gc)) << (k.vae ? "vae " : "ae ") << k.out_act << " " << k.loss;
     }
 }
 
@@ -158,7 +156,8 @@ TEST(AutoencoderModel, PriorSamplingIsDeterministicForASeed) {
     Rng rng(13);
     Autoencoder m(tiny(true), rng);
     Rng a(21), b(21), c(22);
-    const Tensor sa = models::sample_prior(m, 9, a), sb = models::sample_prior(m, 9, b), sc = models::sample_prior(m, 9, c);
+    const Tensor sa = models::sample_prior(m, 9, a), sb = models::sample_prior(m, 9, b),
+                 sc = models::sample_prior(m, 9, c);
     ASSERT_EQ(sa.shape(), (Shape{9, 12}));
     bool differs = false;
     for (size_t i = 0; i < sa.numel(); ++i) {
@@ -270,7 +269,8 @@ TEST(AutoencoderModel, LinearAutoencoderReachesPcaError) {
     for (int i = 0; i < kN; ++i)
         for (int j = 0; j < kD; ++j) {
             double v = 0;
-            for (int l = 0; l < kD; ++l) v += g[static_cast<size_t>(i * kD + l)] / (1.0 + l / 2.0) * rot[static_cast<size_t>(l * kD + j)];
+            for (int l = 0; l < kD; ++l)
+                v += g[static_cast<size_t>(i * kD + l)] / (1.0 + l / 2.0) * rot[static_cast<size_t>(l * kD + j)];
             x(i, j) = v;
         }
     x.rowwise() -= x.colwise().mean();

@@ -17,8 +17,15 @@ namespace genlab::models {
 namespace {
 
 CharModelConfig tiny_gpt() {
-    return {.vocab_size = 7, .arch = "transformer", .block_size = 8, .n_layer = 2, .n_head = 2, .n_embd = 16,
-            .act = "gelu", .dropout = 0.f, .init = "gpt2"};
+    return {.vocab_size = 7,
+            .arch = "transformer",
+            .block_size = 8,
+            .n_layer = 2,
+            .n_head = 2,
+            .n_embd = 16,
+            .act = "gelu",
+            .dropout = 0.f,
+            .init = "gpt2"};
 }
 
 Var ids(Tape& t, const std::vector<int>& v, int b) {

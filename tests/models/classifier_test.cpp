@@ -26,11 +26,20 @@ TEST(Classifier, DataProblemsAreNamedInTheUsersTerms) {
     const data::ImageDataset test = images(50, 3);
     ClassifierConfig cfg;
     cfg.steps = 1;
-    testing::expect_error([&] { load_or_train_classifier("", [] { return images(100, 3); }, test, cfg, true); },
-                          {"only 100 images", "batches of 128", "--fd-samples 0"});
-    testing::expect_error([&] { load_or_train_classifier("", [] { return images(200, 10); }, test, cfg, true); },
-                          {"labels go up to 9", "only 3 classes", "--fd-samples 0"});
-    const ClassifierCache ok = load_or_train_classifier("", [] { return images(200, 3); }, test, cfg, true);
+    testing::expect_error(
+        [&] {
+            load_or_train_classifier(
+                "", [] { return images(100, 3); }, test, cfg, true);
+        },
+        {"only 100 images", "batches of 128", "--fd-samples 0"});
+    testing::expect_error(
+        [&] {
+            load_or_train_classifier(
+                "", [] { return images(200, 10); }, test, cfg, true);
+        },
+        {"labels go up to 9", "only 3 classes", "--fd-samples 0"});
+    const ClassifierCache ok = load_or_train_classifier(
+        "", [] { return images(200, 3); }, test, cfg, true);
     EXPECT_TRUE(ok.trained_now);
 }
 

@@ -12,9 +12,9 @@
 #include "core/ops.h"
 #include "core/optim/optimizer.h"
 #include "data/toy2d.h"
-#include "tests/gradcheck.h"
 #include "models/gan.h"
 #include "models/gan_metrics.h"
+#include "tests/gradcheck.h"
 #include "tests/test_util.h"
 
 namespace genlab::models {
@@ -106,8 +106,8 @@ INSTANTIATE_TEST_SUITE_P(AllLosses, GanLossGrad,
                          ::testing::Values(GanLoss::NonSaturating, GanLoss::Minimax, GanLoss::LeastSquares),
                          [](const ::testing::TestParamInfo<GanLoss>& i) {
                              return i.param == GanLoss::NonSaturating ? std::string("Ns")
-                                    : i.param == GanLoss::Minimax    ? std::string("Minimax")
-                                                                     : std::string("Lsgan");
+                                    : i.param == GanLoss::Minimax     ? std::string("Minimax")
+                                                                      : std::string("Lsgan");
                          });
 
 TEST(Gan, ConcatenatedDiscriminatorBatchEqualsTwoPasses) {
@@ -222,9 +222,9 @@ TEST(Sampling, InterpolationRunsFromZ0ToZ1) {
     Tensor p = interpolate_latent(z0, z1, 5);
     ASSERT_EQ(p.shape(), (Shape{10, 3}));
     EXPECT_FLOAT_EQ(p[0], 0.f);
-    EXPECT_FLOAT_EQ(p[4 * 3 + 2], 3.f);      // row 0, last step = z1
-    EXPECT_FLOAT_EQ(p[2 * 3 + 1], 1.f);      // row 0, middle: (0 + 2) / 2
-    EXPECT_FLOAT_EQ(p[(5 + 4) * 3], -1.f);   // row 1, last step
+    EXPECT_FLOAT_EQ(p[4 * 3 + 2], 3.f);     // row 0, last step = z1
+    EXPECT_FLOAT_EQ(p[2 * 3 + 1], 1.f);     // row 0, middle: (0 + 2) / 2
+    EXPECT_FLOAT_EQ(p[(5 + 4) * 3], -1.f);  // row 1, last step
 }
 
 TEST(Sampling, GenerateMatchesTheTapeForwardInChunks) {

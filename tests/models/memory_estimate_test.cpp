@@ -106,9 +106,13 @@ TEST(Memory, LimitFromTheEnvironmentAndMessages) {
     ::setenv("GENLAB_MEMORY_LIMIT", "12Q", 1);
     testing::expect_error([] { available_memory(); }, {"GENLAB_MEMORY_LIMIT=12Q", "K, M, G or T"});
     // Every unit in either case, as "1k" always was.
-    for (const auto& [text, bytes] : std::vector<std::pair<const char*, uint64_t>>{
-             {"4g", 4'000'000'000}, {"4G", 4'000'000'000}, {"3m", 3'000'000}, {"2k", 2'000}, {"2K", 2'000},
-             {"1.5t", 1'500'000'000'000}, {"1T", 1'000'000'000'000}}) {
+    for (const auto& [text, bytes] : std::vector<std::pair<const char*, uint64_t>>{{"4g", 4'000'000'000},
+                                                                                   {"4G", 4'000'000'000},
+                                                                                   {"3m", 3'000'000},
+                                                                                   {"2k", 2'000},
+                                                                                   {"2K", 2'000},
+                                                                                   {"1.5t", 1'500'000'000'000},
+                                                                                   {"1T", 1'000'000'000'000}}) {
         ::setenv("GENLAB_MEMORY_LIMIT", text, 1);
         EXPECT_LE(available_memory(), bytes) << text;
         EXPECT_NO_THROW(require_memory(1, "x", "", true)) << text;
@@ -126,10 +130,9 @@ TEST(Memory, ARefinedEstimateReplacesThisThreadsOwnReservation) {
         const MemoryReservation model(6'000'000);  // the estimate from the config alone
         EXPECT_NO_THROW(require_refined_memory(8'000'000, "the model", "", true)) << "8 MB of 10 MB: fits";
         EXPECT_THROW(require_memory(8'000'000, "the data", "", true), UsageError) << "beside the model, it does not";
-        testing::expect_error([] { require_refined_memory(12'000'000, "the model on 96x96 images", "use smaller images",
-                                                          true); },
-                              {"the model on 96x96 images needs about 12 MB", "this machine has 10 MB available",
-                               "use smaller images"});
+        testing::expect_error(
+            [] { require_refined_memory(12'000'000, "the model on 96x96 images", "use smaller images", true); },
+            {"the model on 96x96 images needs about 12 MB", "this machine has 10 MB available", "use smaller images"});
         std::thread other([] {  // another job's reservation still counts
             EXPECT_THROW(require_refined_memory(8'000'000, "another model", "", true), UsageError);
         });

@@ -103,13 +103,15 @@ TEST(Sampling, EmpiricalFrequenciesMatchSoftmax) {
     const float temperature = 0.8f;
     std::vector<double> expect(kLogits.size());
     double z = 0.0;
-    for (size_t i = 0; i < kLogits.size(); ++i) z += expect[i] = std::exp(static_cast<double>(kLogits[i]) / temperature);
+    for (size_t i = 0; i < kLogits.size(); ++i)
+        z += expect[i] = std::exp(static_cast<double>(kLogits[i]) / temperature);
     for (double& e : expect) e /= z;
     constexpr int kDraws = 100000;
     std::vector<int> count(kLogits.size(), 0);
     Rng rng(42);
     std::vector<float> work;
-    for (int i = 0; i < kDraws; ++i) ++count[static_cast<size_t>(sample_token(kLogits, {.temperature = temperature}, rng, work))];
+    for (int i = 0; i < kDraws; ++i)
+        ++count[static_cast<size_t>(sample_token(kLogits, {.temperature = temperature}, rng, work))];
     // Pearson chi-square with 7 degrees of freedom: P(chi2 > 24.32) = 0.001.
     double chi2 = 0.0;
     for (size_t i = 0; i < count.size(); ++i) {
