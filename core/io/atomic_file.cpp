@@ -95,16 +95,17 @@ bool stale_temp(const std::string& suffix, const std::filesystem::path& file) {
     return started && ::lstat(file.c_str(), &st) == 0 && static_cast<double>(st.st_mtime) + 2 < *started;
 }
 
-// Temp files of saves killed before their commit: ours to remove (nobody else names files so);
-// those of a live save are left alone.
-void remove_stale_temps(const std::string& path) {
-    const std::filesystem::path p(path);
-    const std::string prefix = p.filename().string() + ".tmp-";
+// Temp files of saves killed before their commit in folder `dir`: ours to remove (nobody else
+// names files so); those of a live save are left alone. Only temps of the file named `file` when
+// it is given, else those of every file.
+void remove_stale_temps_in(const std::string& dir, const std::string& file) {
     std::error_code ec;
-    for (std::filesystem::directory_iterator it(parent_dir(path), ec), end; !ec && it != end; it.increment(ec)) {
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (name.rfind(prefix, 0) != 0 || name.size() > prefix.size() + 64) continue;
-        if (stale_temp(name.substr(prefix.size()), it->path())) {
+        const size_t at = name.rfind(".tmp-");  // the suffix holds digits and dashes only
+        if (at == std::string::npos || at == 0 || name.size() > at + 5 + 64) continue;
+        if (!file.empty() && (at != file.size() || name.compare(0, at, file) != 0)) continue;
+        if (stale_temp(name.substr(at + 5), it->path())) {
             std::error_code rm;
             std::filesystem::remove(it->path(), rm);
         }
@@ -122,6 +123,8 @@ std::atomic<uint64_t> temp_count{0};  // saves of this process: each temp name i
 
 }  // namespace
 
+void remove_stale_temp_files(const std::string& dir) { remove_stale_temps_in(dir, ""); }
+
 AtomicFile::AtomicFile(std::string path, unsigned mode) : path_(std::move(path)) {
     if (path_.empty()) fail("save: empty output path");
     // Only a regular file is ever replaced: renaming over a link, a device, a pipe or a folder
@@ -134,7 +137,7 @@ AtomicFile::AtomicFile(std::string path, unsigned mode) : path_(std::move(path))
              : S_ISFIFO(st.st_mode) ? "a pipe"
                                     : "a device or socket",
              "); genlab only replaces regular files it writes, so it is left as it is: choose another path");
-    remove_stale_temps(path_);
+    remove_stale_temps_in(parent_dir(path_), std::filesystem::path(path_).filename().string());
     // A new file, created here: O_EXCL never opens what is already there, a link planted under
     // the temp name included (O_NOFOLLOW says so twice), so nothing outside the folder is written.
     // The name is this save's alone, so EEXIST means someone else put a file there: take another.

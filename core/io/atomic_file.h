@@ -43,6 +43,12 @@ void write_file_atomic(const std::string& path, const std::string& bytes, unsign
 // so works on a full disk; otherwise it is rewritten with write_file_atomic.
 void shorten_file(const std::string& path, const std::string& bytes);
 
+// Removes the temp files that saves killed before their commit left in folder `dir` (those of a
+// process that still runs are kept). Each save does this for its own file; the holder of a
+// folder's lock does it for the whole folder, so a run killed again and again never leaves
+// more than the one temp of the save it was in.
+void remove_stale_temp_files(const std::string& dir);
+
 // `path` opened to append to (a log written row by row), as a regular file that is not a link:
 // one swapped in after it was written is refused (Error), never written through.
 std::FILE* open_for_append(const std::string& path);

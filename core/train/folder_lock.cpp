@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/io/atomic_file.h"
 
 namespace genlab {
 
@@ -127,7 +128,10 @@ FolderLock::FolderLock(const std::string& dir, const std::string& flag) : dir_(d
     content_ = str("host=", host, " pid=", pid, " start=", start_time(pid), "\n");
     try {
         for (int attempt = 0; attempt < 20; ++attempt) {
-            if (create_exclusive(path_, content_, flag, dir)) return;
+            if (create_exclusive(path_, content_, flag, dir)) {
+                remove_stale_temp_files(dir_);  // the folder is ours: what dead writers left goes
+                return;
+            }
             const std::string held = read_text(path_);
             LockHolder h;
             if (!parse_holder(held, h)) {

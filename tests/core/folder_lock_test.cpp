@@ -1,14 +1,17 @@
 // One writer per folder: a second lock on a folder is refused naming the holder, a lock is
 // released however its holder's scope ends, a dead holder's lock on this host is taken over,
-// another host's never is, and a folder made only for the lock goes when nothing was written.
+// another host's never is, a folder made only for the lock goes when nothing was written, and
+// the new holder clears the temp files dead writers left in the folder.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/train/folder_lock.h"
 #include "tests/test_util.h"
@@ -83,6 +86,24 @@ TEST(FolderLock, AStaleLockOfADeadProcessOnThisHostIsTakenOver) {
     ASSERT_TRUE(read_lock_holder(lock.path(), h));
     EXPECT_EQ(h.pid, static_cast<long>(::getpid()));
     EXPECT_FALSE(fs::exists(lock.path() + ".takeover"));
+}
+
+// A run killed during one save and then during another leaves two files' temps; the next holder
+// of the folder removes every temp of a dead writer, whichever file it was for, and nothing else.
+TEST(FolderLock, TheHolderRemovesTheTempFilesOfDeadWriters) {
+    testing::TempDir dir;
+    const std::string d = dir.path().string();
+    const std::string dead = std::to_string(dead_pid());
+    for (const char* name : {"checkpoint.safetensors.tmp-", "config.json.tmp-", "metrics.json.tmp-"})
+        std::ofstream(d + "/" + name + dead + "-1-0") << "torn";
+    std::ofstream(d + "/notes.tmp-draft") << "a user's file";  // not a name genlab writes
+    {
+        const FolderLock lock(d, "--out");
+        std::vector<std::string> left;
+        for (const auto& e : fs::directory_iterator(d)) left.push_back(e.path().filename().string());
+        std::sort(left.begin(), left.end());
+        EXPECT_EQ(left, (std::vector<std::string>{kFolderLockName, "notes.tmp-draft"}));
+    }
 }
 
 TEST(FolderLock, ALockFromAnotherHostIsNeverTakenOver) {
