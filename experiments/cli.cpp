@@ -8,11 +8,13 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/io/html.h"
+#include "core/memory.h"
 #include "core/parallel.h"
 #include "core/train/run_dir.h"
 #include "experiments/ablation.h"
@@ -47,6 +49,12 @@ int guarded_main(const char* program, CLI::App& app, int argc, char** argv, cons
         return 2;
     } catch (const Error& e) {
         std::cerr << program << ": " << e.what() << "\n";
+        return 1;
+    } catch (const std::bad_alloc&) {
+        // Tensors name their shape and size where they fail (core/tensor.cpp); any other
+        // allocation that fails still says what happened and what is left, not "std::bad_alloc".
+        std::cerr << program << ": out of memory: an allocation failed with " << bytes_text(available_memory())
+                  << " available (use smaller layers, a smaller --batch or smaller data)\n";
         return 1;
     } catch (const std::exception& e) {
         std::cerr << program << ": unexpected error: " << e.what() << "\n";
