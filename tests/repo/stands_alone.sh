@@ -14,9 +14,9 @@ cd "$tmp/genlab"
 fixed=(-e "$src/")
 [[ $(dirname "$src") == / ]] || fixed+=(-e "$(dirname "$src")/")
 hits=$(git grep -n -I -F "${fixed[@]}" -- . ':!tests/repo/stands_alone.sh' || true)
-hits+=$(git grep -n -I -E -e '\.\./shar[e]d' -e '(^|[^A-Za-z0-9_.~-])/(work|home|root|mnt|media|srv|scratch)/' \
+hits+=$'\n'$(git grep -n -I -E -e '\.\./shar[e]d' -e '(^|[^A-Za-z0-9_.~-])/(work|home|root|mnt|media|srv|scratch)/' \
         -- . ':!tests/repo/stands_alone.sh' || true)
-if [[ -n $hits ]]; then
+if [[ -n ${hits//$'\n'/} ]]; then
     echo "files that reach outside the repository:" >&2
     echo "$hits" | head -20 >&2
     exit 1
