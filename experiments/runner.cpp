@@ -1,6 +1,10 @@
 // train() and load_run(): the generic half of every experiment (see runner.h).
 #include "experiments/runner.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -72,9 +76,15 @@ void require_folder(const std::string& flag, const std::string& path, const std:
 }
 
 void require_file(const std::string& flag, const std::string& path, const std::string& what) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) usage_fail(flag, " ", path, ": no such file (expected ", what, ")");
-    if (!fs::is_regular_file(path, ec)) usage_fail(flag, " ", path, ": not a regular file (expected ", what, ")");
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        // "No such file" only when there is none: a folder the user cannot enter, or a loop of
+        // links, says so.
+        const int err = errno;
+        if (err == ENOENT) usage_fail(flag, " ", path, ": no such file (expected ", what, ")");
+        usage_fail(flag, " ", path, ": cannot be accessed: ", std::strerror(err), " (expected ", what, ")");
+    }
+    if (!S_ISREG(st.st_mode)) usage_fail(flag, " ", path, ": not a regular file (expected ", what, ")");
 }
 
 LoadedRun load_run(const std::string& path, const std::string& kind, const std::string& flag) {

@@ -130,7 +130,9 @@ AtomicFile::AtomicFile(std::string path, unsigned mode) : path_(std::move(path))
     // Only a regular file is ever replaced: renaming over a link, a device, a pipe or a folder
     // would destroy what the user pointed us at.
     struct stat st {};
-    if (::lstat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    const bool exists = ::lstat(path_.c_str(), &st) == 0;
+    kept_ = exists ? "; the previous file is kept" : "; nothing was written in its place";
+    if (exists && !S_ISREG(st.st_mode))
         fail(path_, ": exists and is not a regular file (",
              S_ISLNK(st.st_mode)    ? "a symbolic link"
              : S_ISDIR(st.st_mode)  ? "a folder"
@@ -184,7 +186,7 @@ void AtomicFile::write(const void* data, size_t n) {
     if (std::fwrite(data, 1, n, f_) != n) {
         std::string why = errno_text();
         discard();
-        fail(path_, ": writing '", tmp_, "' failed: ", why, " (disk full?); the previous file is kept");
+        fail(path_, ": writing '", tmp_, "' failed: ", why, " (disk full?)", kept_);
     }
 }
 
@@ -195,19 +197,19 @@ void AtomicFile::commit() {
     if (std::fflush(f_) != 0 || ::fsync(::fileno(f_)) != 0) {
         std::string why = errno_text();
         discard();
-        fail(path_, ": flushing '", tmp_, "' failed: ", why, " (disk full?); the previous file is kept");
+        fail(path_, ": flushing '", tmp_, "' failed: ", why, " (disk full?)", kept_);
     }
     int rc = std::fclose(f_);
     f_ = nullptr;
     if (rc != 0) {
         std::string why = errno_text();
         discard();
-        fail(path_, ": closing '", tmp_, "' failed: ", why, "; the previous file is kept");
+        fail(path_, ": closing '", tmp_, "' failed: ", why, kept_);
     }
     if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
         std::string why = errno_text();
         discard();
-        fail(path_, ": cannot replace it with '", tmp_, "': ", why, " (is PATH a folder?); the previous file is kept");
+        fail(path_, ": cannot replace it with '", tmp_, "': ", why, " (is PATH a folder?)", kept_);
     }
     committed_ = true;
     // The rename has happened; a folder fsync failure (some filesystems refuse it) cannot undo it,

@@ -31,6 +31,7 @@ public:
 private:
     void discard() noexcept;
     std::string path_, tmp_;
+    std::string kept_;  // what a failure leaves at path_, for its message
     std::FILE* f_ = nullptr;
     bool committed_ = false;
 };

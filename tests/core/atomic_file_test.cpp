@@ -1,9 +1,12 @@
 // AtomicFile's temp files: created new (a link planted under a temp name is never written through)
 // and named so that a killed save's leftover is told from a live save, also when an unrelated live
-// process was given the killed writer's pid.
+// process was given the killed writer's pid; a failed save says whether a previous file is kept.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -71,6 +74,48 @@ TEST(AtomicFile, ATempOfAnUnrelatedLiveProcessWithTheWritersPidIsRemoved) {
     EXPECT_FALSE(fs::exists(reused));
     EXPECT_FALSE(fs::exists(earlier));
     EXPECT_TRUE(fs::exists(live));
+}
+
+// The message of a save that fails on a file-size limit (to the writer, a full disk), made in a
+// child process so that the limit stays there.
+std::string failed_save_message(const std::string& path) {
+    int fds[2];
+    if (::pipe(fds) != 0) return "pipe failed";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        ::signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
+        const rlimit limit{8192, 8192};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+        std::string message = "the save did not fail";
+        try {
+            write_file_atomic(path, std::string(100000, 'x'));
+        } catch (const Error& e) {
+            message = e.what();
+        }
+        const ssize_t n = ::write(fds[1], message.data(), message.size());
+        ::_exit(n < 0 ? 1 : 0);
+    }
+    ::close(fds[1]);
+    std::string message;
+    char buf[512];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) message.append(buf, static_cast<size_t>(n));
+    ::close(fds[0]);
+    ::waitpid(pid, nullptr, 0);
+    return message;
+}
+
+TEST(AtomicFile, AFailedSaveSaysWhetherAPreviousFileIsKept) {
+    TempDir dir;
+    const std::string first = failed_save_message(dir.file("new.json"));
+    EXPECT_NE(first.find("nothing was written in its place"), std::string::npos) << first;
+    EXPECT_EQ(first.find("previous file is kept"), std::string::npos) << first;
+    EXPECT_FALSE(fs::exists(dir.file("new.json")));
+
+    std::ofstream(dir.file("old.json")) << "{}";
+    const std::string again = failed_save_message(dir.file("old.json"));
+    EXPECT_NE(again.find("the previous file is kept"), std::string::npos) << again;
+    EXPECT_EQ(read_file(dir.file("old.json")), "{}");
 }
 
 }  // namespace

@@ -1,14 +1,17 @@
 // What a tool's main() prints and returns for each kind of failure: a usage error exits 2, a bad
 // file 1, and an allocation that fails outside a tensor says it ran out of memory instead of
-// "unexpected error: std::bad_alloc".
+// "unexpected error: std::bad_alloc"; a path a flag names is "no such file" only when there is none.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <new>
 #include <string>
 
 #include "core/config.h"
 #include "core/error.h"
 #include "experiments/cli.h"
+#include "experiments/experiment.h"
+#include "tests/test_util.h"
 
 namespace genlab::experiments {
 namespace {
@@ -43,6 +46,20 @@ TEST(CliErrors, AFailedAllocationIsSaidAsOutOfMemory) {
     EXPECT_EQ(text.rfind("genlab-tool: out of memory: an allocation failed with ", 0), 0u) << text;
     EXPECT_NE(text.find("available"), std::string::npos) << text;
     EXPECT_EQ(text.find("bad_alloc"), std::string::npos) << text;
+}
+
+TEST(CliErrors, APathThatCannotBeReachedIsNotCalledMissing) {
+    testing::TempDir dir;
+    testing::expect_error([&] { require_file("--corpus", dir.file("none.txt"), "a text file"); },
+                          {"--corpus", "no such file"});
+    std::filesystem::create_symlink("loop", dir.file("loop"));  // a link to itself
+    testing::expect_error([&] { require_file("--corpus", dir.file("loop"), "a text file"); },
+                          {"--corpus", "cannot be accessed", "symbolic links"});
+    try {
+        require_file("--corpus", dir.file("loop"), "a text file");
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()).find("no such file"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace
