@@ -349,7 +349,7 @@ private:
         try {
             return std::make_unique<data::TextSampler>(corpus_, split, model_->context(), seed);
         } catch (const Error& e) {
-            usage_fail(e.what(), " (lower --", blocks_ ? "block-size" : "context", " or pass a longer --corpus)");
+            fail(e.what(), " (lower --", blocks_ ? "block-size" : "context", " or pass a longer --corpus)");
         }
     }
 

@@ -251,6 +251,17 @@ StateDict load_safetensors(const std::string& path) {
             damaged_fail(path, ": tensor '", entries[i].name, "' data [", entries[i].begin, ", ", entries[i].end,
                          "] overlaps tensor '", entries[i - 1].name, "' [", entries[i - 1].begin, ", ",
                          entries[i - 1].end, "] (corrupted file?)");
+    // The data section is exactly the tensors' bytes, as the format says: no hole between them
+    // (overlaps are refused above), nothing after the last.
+    uint64_t used = 0;
+    for (const Entry& e : entries) {
+        if (e.begin != used)
+            damaged_fail(path, ": ", e.begin - used, " bytes before tensor '", e.name,
+                         "' belong to no tensor (corrupted file?)");
+        used = e.end;
+    }
+    if (used != data_size)
+        damaged_fail(path, ": ", data_size - used, " bytes after the last tensor's data (corrupted file?)");
 
     // Every range is now known to lie inside the file, so the allocations below are bounded by its size.
     sd.tensors.reserve(entries.size());

@@ -226,6 +226,13 @@ int Trainer::load_checkpoint(const std::string& path) {
         }
         restored.push_back(copy);
     }
+    // Every tensor must be one this run has: extra state (another optimizer's moments, a layer
+    // this model lacks) means the file is another run's, and is refused rather than ignored.
+    StateDict own;
+    for (const auto& [prefix, s] : tracked_) s->save_state(own, prefix);
+    for (const auto& [name, t] : sd.tensors)
+        if (!own.find(name))
+            fail(path, ": holds tensor '", name, "', which this run does not have (another run's checkpoint?)");
     for (const auto& [prefix, s] : tracked_) {
         try {
             s->load_state(sd, prefix);

@@ -320,6 +320,17 @@ TEST_F(SafeTensorsTest, RejectsOverlappingRanges) {
                     {"'a'", "'b'", "overlaps"});
 }
 
+// The data section holds the tensors and nothing else: bytes in a hole or after the last tensor
+// are a damaged (or doctored) file, not padding to skip.
+TEST_F(SafeTensorsTest, RejectsBytesThatBelongToNoTensor) {
+    expect_rejected(raw_file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 12),
+                    {"4 bytes after the last tensor"});
+    expect_rejected(raw_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                             "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
+                             12),
+                    {"4 bytes before tensor 'b'", "no tensor"});
+}
+
 TEST_F(SafeTensorsTest, RejectsOtherDtypes) {
     expect_rejected(raw_file("{\"w\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]}}", 16), {"'w'", "F64"});
     expect_rejected(raw_file("{\"w\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8), {"'w'", "I32"});

@@ -368,6 +368,34 @@ TEST_F(TrainerTest, ResumeRejectsAnotherKindAndTooFewSteps) {
     EXPECT_THROW(too_few.run([&](int s) { return other.step(s); }), UsageError);
 }
 
+// A Stateful with one tensor of its own.
+struct Extra : Stateful {
+    void save_state(StateDict& sd, const std::string& prefix) const override {
+        sd.put(prefix + "bias", Tensor(Shape{1}));
+    }
+    void load_state(const StateDict&, const std::string&) override {}
+};
+
+// A checkpoint holding state this run does not have (another optimizer's moments) is another
+// run's: refused, naming the tensor, instead of loaded with that state ignored.
+TEST_F(TrainerTest, ResumeRejectsACheckpointWithTensorsThisRunDoesNotHave) {
+    Regression r(6);
+    Extra extra;
+    Trainer t(options("x"));
+    r.track(t);
+    t.track("opt.extra.", extra);
+    t.run([&](int s) { return r.step(s); });
+
+    Regression other(6);
+    TrainerOptions o = options("x2");
+    o.resume = path("x/checkpoint.safetensors");
+    Trainer resumed(o);
+    other.track(resumed);
+    const std::string msg = message_of([&] { resumed.run([&](int s) { return other.step(s); }); });
+    EXPECT_NE(msg.find("'opt.extra.bias'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("does not have"), std::string::npos) << msg;
+}
+
 // A Stateful whose tensor name repeats one the model already saved.
 struct Clashing : Stateful {
     void save_state(StateDict& sd, const std::string&) const override { sd.put("model.weight", Tensor(Shape{1})); }

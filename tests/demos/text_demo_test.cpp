@@ -171,9 +171,13 @@ TEST_F(TextDemoTest, BadInputGivesOneClearLine) {
     EXPECT_NE(read("stderr.txt").find("empty"), std::string::npos) << read("stderr.txt");
     EXPECT_FALSE(fs::exists(path("o1")));
 
+    // A corpus too short for the model is a bad file in either mode (exit 1), with the way out.
     write("short.txt", "hello world");
-    EXPECT_EQ(run("train --corpus " + path("short.txt") + " --mode stream --block-size 16 --out " + path("o2")), 2);
+    EXPECT_EQ(run("train --corpus " + path("short.txt") + " --mode stream --block-size 16 --out " + path("o2")), 1);
     EXPECT_NE(read("stderr.txt").find("block-size"), std::string::npos) << read("stderr.txt");
+    EXPECT_FALSE(fs::exists(path("o2")));
+    EXPECT_EQ(run("train --corpus " + path("short.txt") + " --out " + path("o2")), 1);
+    EXPECT_NE(read("stderr.txt").find("--mode stream"), std::string::npos) << read("stderr.txt");
     EXPECT_FALSE(fs::exists(path("o2")));
 
     write("bad.txt", std::string("abc\xff\xfe def\n", 9));
