@@ -11,15 +11,15 @@
 #include <iostream>
 #include <optional>
 
-#include "core/activation_properties.h"
-#include "core/config.h"
+#include "bench/activation_properties.h"
+#include "config/config.h"
 #include "core/io/atomic_file.h"
 #include "core/io/input_file.h"
-#include "core/io/plot.h"
 #include "core/parallel.h"
 #include "core/train/run_dir.h"
 #include "experiments/cli.h"
 #include "experiments/runner.h"
+#include "viz/plot.h"
 
 namespace genlab {
 namespace {

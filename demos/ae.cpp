@@ -1,5 +1,5 @@
 // genlab-ae: plain and variational MLP autoencoders on Fashion-MNIST (or any IDX folder); the
-// experiment is experiments/ae_experiment.cpp.
+// experiment is experiments/ae/ae_experiment.cpp.
 //
 //     genlab-ae                                      # 784-512-128-32-128-512-784 GELU, BCE, 2000 steps
 //     genlab-ae --variational --latent 2             # VAE with a 2-D code: adds samples.png, latent.png

@@ -1,6 +1,6 @@
 // genlab-bench: the benchmark workloads (gan, ae, gpt; docs/performance.md) timed as the PyTorch
 // reference (tools/bench/torch_ref.py) times them; one JSON line per workload. The workloads and the
-// timing are experiments/bench.h.
+// timing are bench/bench.h.
 //
 //     genlab-bench --workload gpt --steps 100 --warmup 20 --threads 2
 //     genlab-bench --gemm --threads 2                             # GEMM GFLOP/s per backend and shape
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "experiments/bench.h"
+#include "bench/bench.h"
+#include "bench/gemm_bench.h"
 #include "experiments/cli.h"
-#include "experiments/gemm_bench.h"
 
 int main(int argc, char** argv) {
     using namespace genlab::experiments;

@@ -1,5 +1,5 @@
 // genlab-gan: an MLP GAN (Leaky ReLU hidden layers, tanh output) on Fashion-MNIST, any
-// MNIST-layout IDX folder or a 2-D toy mixture; the experiment is experiments/gan_experiment.cpp.
+// MNIST-layout IDX folder or a 2-D toy mixture; the experiment is experiments/gan/gan_experiment.cpp.
 //
 //     genlab-gan --steps 3000                                  # samples.png, progress.png, fd_features
 //     genlab-gan --data ring8 --steps 5000 --act relu          # scatter.png, modes_covered

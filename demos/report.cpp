@@ -3,6 +3,6 @@
 //
 //     genlab-report sweep outputs/ablate/20261130-101500
 //     genlab-report page --out outputs/index.html outputs/gan/20261130-101500 outputs/ablate/20261130-101500
-#include "experiments/cli.h"
+#include "sweep/sweep_cli.h"
 
 int main(int argc, char** argv) { return genlab::experiments::report_main(argc, argv); }

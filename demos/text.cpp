@@ -1,6 +1,6 @@
 // genlab-text: character-level language models (makemore's MLP, nanoGPT's transformer) on a text
 // corpus, and sampling from a checkpoint without the corpus; the experiment is
-// experiments/text_experiment.cpp.
+// experiments/text/text_experiment.cpp.
 //
 //     genlab-text                                                 # MLP on /usr/share/dict/words
 //     genlab-text --corpus shakespeare --mode stream --steps 2000

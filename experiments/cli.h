@@ -10,18 +10,22 @@
 
 #include "experiments/experiment.h"
 
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
+
 namespace genlab::experiments {
+
+// Parses argv into `app`, then calls run(); every error becomes one line on stderr and an exit
+// code (2 usage, 1 runtime). The frame of every main() in genlab.
+int guarded_main(const char* program, CLI::App& app, int argc, char** argv, const std::function<int()>& run);
+
+// "--data-dir" -> "data_dir": the config key an option sets.
+std::string key_of(const CLI::Option* o);
 
 // The whole main() of a training executable.
 int experiment_main(const ExperimentDef& def, int argc, char** argv);
-
-// The whole main() of genlab-ablate: its own flags (ablation.h), every other flag handed to the
-// swept model's config (--data ring8, --loss mse ...).
-int ablate_main(int argc, char** argv);
-
-// The whole main() of genlab-report: `sweep DIR` rewrites a sweep's report.html, `page --out FILE
-// DIR...` writes the demo page (demo_page.h).
-int report_main(int argc, char** argv);
 
 // The main() of a tool whose flags are one config (genlab-activations): parses them into
 // `options`, validates them, then calls run().

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "core/activations.h"
-#include "core/config.h"
 #include "core/memory.h"
 #include "core/nn/module.h"
 #include "core/tensor.h"

@@ -11,12 +11,12 @@
 
 #include "core/error.h"
 #include "core/io/input_file.h"
-#include "core/io/plot.h"
 #include "core/io/safetensors.h"
 #include "core/parallel.h"
 #include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
+#include "viz/plot.h"
 
 namespace genlab::experiments {
 

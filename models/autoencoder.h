@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "core/activations.h"
-#include "core/config.h"
 #include "core/memory.h"
 #include "core/nn/layers.h"
 #include "core/nn/module.h"
@@ -39,7 +39,7 @@ struct AutoencoderConfig {
     std::string init = "gain";  // Linear init: gain (x activation gain), torch or gpt2
 };
 
-// Fields, flags, JSON and validation of AutoencoderConfig (core/config.h).
+// Fields, flags, JSON and validation of AutoencoderConfig (config/config.h).
 const ConfigSpec<AutoencoderConfig>& autoencoder_config_spec();
 
 // Where the data must lie for cfg's output activation: its range when bounded, else [0, 1].

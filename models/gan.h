@@ -1,7 +1,7 @@
 // GAN: an MLP generator (latent Z -> hidden -> data, Leaky ReLU hidden, tanh output by default)
 // and an MLP discriminator (data -> hidden -> 1 logit), the three losses (non-saturating,
 // minimax, least squares) and sampling. The training step is the GAN experiment's
-// (experiments/gan_experiment.cpp).
+// (experiments/gan/gan_experiment.cpp).
 //
 //     GanConfig cfg;                                       // Fashion-MNIST sizes
 //     Rng rng(stream_seed(seed, "init"));
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "core/activations.h"
-#include "core/config.h"
 #include "core/memory.h"
 #include "core/nn/layers.h"
 #include "core/rng.h"
@@ -32,7 +32,7 @@ struct GanConfig {
     std::string init = "torch";            // Linear init: torch (nn.Linear's default), gain or gpt2
 };
 
-// Fields, flags, JSON and validation of GanConfig (core/config.h).
+// Fields, flags, JSON and validation of GanConfig (config/config.h).
 const ConfigSpec<GanConfig>& gan_config_spec();
 
 // Parameters and a training step's tape floats at `batch`, from the config alone (nothing built).

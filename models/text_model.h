@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
+#include "config/config.h"
 #include "core/memory.h"
 #include "core/nn/layers.h"
 #include "core/nn/module.h"
@@ -38,7 +38,7 @@ struct CharModelConfig {
     std::string init = "gain";
 };
 
-// Fields, flags, JSON and validation of CharModelConfig (core/config.h).
+// Fields, flags, JSON and validation of CharModelConfig (config/config.h).
 const ConfigSpec<CharModelConfig>& char_model_config_spec();
 
 // Which batch shape a model eats (data::TextSampler's next_contexts or next_blocks).

@@ -108,6 +108,11 @@ inline std::string read_file(const std::string& path) {
     return ss.str();
 }
 
+// Writes `text` as the whole file.
+inline void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
 // Runs `binary args` through the shell with stdout and stderr sent to files; its exit status, or
 // -1 when it did not exit normally.
 inline int run_program(const std::string& binary, const std::string& args, const std::string& stdout_path,

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include "bench/bench.h"
 #include "core/parallel.h"
-#include "experiments/bench.h"
 #include "tests/test_util.h"
 
 namespace genlab::experiments {

@@ -7,7 +7,7 @@
 #include <new>
 #include <string>
 
-#include "core/config.h"
+#include "config/config.h"
 #include "core/error.h"
 #include "experiments/cli.h"
 #include "experiments/experiment.h"

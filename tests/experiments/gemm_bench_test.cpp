@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "bench/gemm_bench.h"
 #include "core/gemm.h"
 #include "core/parallel.h"
-#include "experiments/gemm_bench.h"
 #include "tests/test_util.h"
 
 namespace genlab::experiments {

@@ -20,8 +20,8 @@
 #include "tests/fuzz/fuzz_target.h"
 #include "core/error.h"
 #include "core/train/metrics_csv.h"
-#include "experiments/report.h"
-#include "experiments/sweep_data.h"
+#include "sweep/report.h"
+#include "sweep/sweep_data.h"
 
 using namespace genlab;
 

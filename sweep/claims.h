@@ -1,0 +1,44 @@
+// What a sweep's numbers say about the claims people repeat about activations. Each claim gets a
+// verdict and one paragraph of evidence computed from the sweep's final diagnostics and quality
+// metrics, with seeds and spread:
+//   ReLU units die                       dead_fraction of relu arms (and the others, to compare)
+//   sigmoid and tanh saturate            saturated_fraction of the sigmoid / tanh arms
+//   their gradients vanish with depth    first / last hidden layer's grad_norm, against relu
+//   Leaky ReLU keeps GAN training alive  GAN quality of leaky_relu against relu arms
+//   GELU suits transformers              val_loss of gelu against relu (transformer sweeps)
+// A claim the sweep has no arms or model for is "not tested"; one whose seeds' spreads overlap is
+// "seeds disagree"; one that holds for some of its arms and not for others says which. Separation is by min-max ranges over seeds, not by a significance test.
+//
+//     for (const Claim& c : sweep_claims(load_sweep(dir))) std::cout << c.claim << ": " << c.evidence;
+#pragma once
+#include <string>
+#include <vector>
+
+#include "sweep/sweep_data.h"
+
+namespace genlab::experiments {
+
+// Partly: the claim holds for some of the arms it is about (tanh saturates, sigmoid does not),
+// each of them consistently over its seeds.
+enum class Verdict { Supported, Contradicted, SeedsDisagree, Partly, NotTested };
+const char* verdict_text(
+    Verdict v);  // "supported here", "not supported here", "seeds disagree", "holds for some arms only", "not tested"
+const char* verdict_class(Verdict v);  // CSS class: supported, contradicted, disagree, partly, untested
+
+struct Claim {
+    std::string claim;  // as people say it: "ReLU units die"
+    Verdict verdict = Verdict::NotTested;
+    std::string evidence;  // measured numbers, or why the sweep does not test it
+};
+
+// Fraction thresholds the verdicts use (stated in the evidence text too).
+constexpr double kDeadThreshold = 0.01;       // a run "has dead units" from 1% of a network's units
+constexpr double kSaturatedThreshold = 0.10;  // a run "saturates" from 10% of (example, unit) pairs
+
+std::vector<Claim> sweep_claims(const SweepData& sweep);
+
+// Where two arms' min-max ranges over seeds put them for a metric.
+enum class Separation { Better, Worse, Overlap };
+Separation separate(const Stats& a, const Stats& b, Better better);
+
+}  // namespace genlab::experiments
