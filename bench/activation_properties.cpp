@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/nn/parameter.h"
+#include "core/number_text.h"
 #include "core/rng.h"
 #include "core/tape.h"
 
@@ -15,14 +16,8 @@ namespace genlab {
 
 namespace {
 
-std::string fmt_g(double v, int digits) {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-    return buf;
-}
-
 std::string bound(double v) {
-    std::string s = fmt_g(v, 3);
+    std::string s = significant_text(v, 3);
     return s == "-0" ? "0" : s;
 }
 
@@ -158,18 +153,17 @@ PropertyTable property_table(const std::vector<Activation>& acts, uint64_t seed)
         const ActivationProperties p = activation_properties(a);
         // relu itself reuses the baseline, so its row reads exactly 1.00 rather than timing noise.
         const double ns = a.def == relu.def ? relu_ns : kernel_ns_per_element(a, seed);
-        char cost[32];
-        std::snprintf(cost, sizeof cost, "%.2f", ns / relu_ns);
+        const std::string cost = fixed_text(ns / relu_ns, 2);
         t.markdown += "| " + a.spec + " | " + p.range + " | " + yes(p.zero_centred) + " | " + yes(p.monotonic) + " | " +
-                      yes(p.smooth) + " | " + p.saturates + " | " + fmt_g(p.df0, 4) + " | " + cost + " |\n";
+                      yes(p.smooth) + " | " + p.saturates + " | " + significant_text(p.df0, 4) + " | " + cost + " |\n";
         t.csv += csv_field(a.spec) + "," + csv_field(p.range) + "," + yes(p.zero_centred) + "," + yes(p.monotonic) +
-                 "," + yes(p.smooth) + "," + p.saturates + "," + fmt_g(p.df0, 6) + "," + fmt_g(ns, 4) + "," + cost +
-                 "\n";
+                 "," + yes(p.smooth) + "," + p.saturates + "," + significant_text(p.df0, 6) + "," +
+                 significant_text(ns, 4) + "," + cost + "\n";
     }
     t.markdown += "\nRange over x in [-1e3, 1e3] ('[' attained, '(' approached); saturates: f' -> 0 on that side; "
                   "cost: median time of the forward + backward span kernels on 2^20 elements, one thread, relative to "
                   "relu (" +
-                  fmt_g(relu_ns, 3) + " ns/element).\n";
+                  significant_text(relu_ns, 3) + " ns/element).\n";
     return t;
 }
 

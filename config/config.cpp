@@ -5,28 +5,14 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <climits>
 
 #include "core/activations.h"
+#include "core/number_text.h"
 
 namespace genlab {
 
 namespace {
-
-template <class T>
-bool parse_number(const std::string& text, T& out) {
-    const char* b = text.data();
-    const char* e = b + text.size();
-    if (b != e && *b == '+') ++b;  // from_chars takes no plus sign
-    T v{};
-    const std::from_chars_result r = std::from_chars(b, e, v);
-    if (b == e || r.ec != std::errc() || r.ptr != e) return false;
-    if constexpr (std::is_floating_point_v<T>)
-        if (!std::isfinite(v)) return false;
-    out = v;
-    return true;
-}
 
 std::string trimmed(const std::string& s) {
     const size_t b = s.find_first_not_of(" \t");
@@ -38,7 +24,12 @@ std::string trimmed(const std::string& s) {
 
 bool parse_value(const std::string& text, int& out) { return parse_number(trimmed(text), out); }
 bool parse_value(const std::string& text, uint64_t& out) { return parse_number(trimmed(text), out); }
-bool parse_value(const std::string& text, float& out) { return parse_number(trimmed(text), out); }
+bool parse_value(const std::string& text, float& out) {
+    float v = 0.f;
+    if (!parse_number(trimmed(text), v) || !std::isfinite(v)) return false;
+    out = v;
+    return true;
+}
 
 bool parse_value(const std::string& text, std::string& out) {
     out = text;
@@ -67,16 +58,7 @@ std::string value_text(uint64_t v) { return std::to_string(v); }
 std::string value_text(bool v) { return v ? "true" : "false"; }
 std::string value_text(const std::string& v) { return v; }
 
-std::string value_text(float v) {
-    // Shortest round-trip text; plain decimals ("0.0002", as a user types a learning rate) unless
-    // the number is tiny or huge.
-    char buf[64];
-    const float a = std::fabs(v);
-    const bool plain = a == 0.f || (a >= 1e-5f && a < 1e9f);
-    const std::to_chars_result r = plain ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
-                                         : std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
+std::string value_text(float v) { return plain_text(v); }
 
 std::string value_text(const std::vector<int>& v) {
     if (v.empty()) return "none";

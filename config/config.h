@@ -37,8 +37,9 @@ namespace genlab {
 template <class T>
 using Check = std::function<std::string(const T&)>;
 
-// Text <-> values, shared by flags and messages. parse_value returns false on text that is not a
-// T (a negative number for unsigned, trailing junk, a non-finite float) and never throws.
+// Text <-> config values, shared by flags and messages, on core/number_text.h. parse_value
+// returns false on text that is not a T (a negative number for unsigned, trailing junk, a
+// non-finite float) and never throws; spaces around the value are allowed, as in a flag.
 bool parse_value(const std::string& text, int& out);
 bool parse_value(const std::string& text, uint64_t& out);
 bool parse_value(const std::string& text, float& out);

@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <bit>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 
 #include "core/error.h"
+#include "core/number_text.h"
 #include "core/ops.h"
 #include "core/ops/common.h"
 
@@ -517,13 +517,6 @@ std::string usage(const ActivationDef& d) {
     return s;
 }
 
-// The shortest text that reads back as the same float ("0.2", "1", "1.5").
-std::string format_float(float v) {
-    char buf[32];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, res.ptr);
-}
-
 }  // namespace
 
 std::vector<std::string> activation_names() {
@@ -582,7 +575,7 @@ Activation parse_activation(const std::string& spec) {
         if (nfixed == 0) {
             if (!def->learnable.empty())
                 bad(def->name, " takes no fixed parameters; its ", def->learnable[0].first, " is learned (init ",
-                    format_float(def->learnable[0].second), ")");
+                    shortest_text(def->learnable[0].second), ")");
             bad(def->name, " takes no parameters");
         }
         std::vector<std::string> values;
@@ -598,19 +591,13 @@ Activation parse_activation(const std::string& spec) {
                 values.size());
         for (size_t i = 0; i < values.size(); ++i) {
             const std::string& v = values[i];
-            // "+0.2" reads as " 0.2" does, and as a flag's number does: from_chars takes no plus sign.
-            const bool plus = !v.empty() && v[0] == '+';
-            const char* b = v.data() + (plus ? 1 : 0);
-            const char* e = v.data() + v.size();
-            float x = 0.f;
-            auto res = std::from_chars(b, e, x);
-            if (b == e || (plus && (*b == '-' || *b == '+')) || res.ec != std::errc() || res.ptr != e ||
-                !std::isfinite(x))
+            float x = 0.f;  // "+0.2" reads as a flag's number does
+            if (!parse_number(v, x) || !std::isfinite(x))
                 bad(def->params[i].first, " must be a finite number, got \"", clipped(v, 30),
                     "\" (usage: ", usage(*def), ")");
             act.params[i] = x;
             act.spec += i ? ',' : ':';
-            act.spec += format_float(x);
+            act.spec += shortest_text(x);
         }
     }
     if (def->check)

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/io/input_file.h"
+#include "core/number_text.h"
 
 namespace genlab {
 
@@ -44,10 +45,9 @@ std::optional<uint64_t> meminfo_bytes(const std::string& key) {
 std::optional<uint64_t> file_number(const std::string& path) {
     std::istringstream in(kernel_file(path).value_or(""));
     std::string text;
-    if (!(in >> text) || text.empty() || text.size() > 20 ||
-        !std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-        return std::nullopt;  // "max" (no limit) or unreadable
-    return std::strtoull(text.c_str(), nullptr, 10);
+    uint64_t v = 0;
+    if (!(in >> text) || !parse_number(text, v)) return std::nullopt;  // "max" (no limit) or unreadable
+    return v;
 }
 
 // The cgroup v2 headroom of this process: memory.max - memory.current of its cgroup.
@@ -68,11 +68,15 @@ std::optional<uint64_t> cgroup_headroom() {
 std::optional<uint64_t> env_limit() {
     const char* v = std::getenv("GENLAB_MEMORY_LIMIT");
     if (!v || !*v) return std::nullopt;
-    char* end = nullptr;
-    const double x = std::strtod(v, &end);
-    double mult = 1;
-    const std::string suffix = end ? std::string(end) : "";
-    const char unit = suffix.size() == 1 ? static_cast<char>(std::toupper(static_cast<unsigned char>(suffix[0]))) : 0;
+    std::string number = v;
+    const char unit = std::isalpha(static_cast<unsigned char>(number.back()))
+                          ? static_cast<char>(std::toupper(static_cast<unsigned char>(number.back())))
+                          : 0;
+    if (unit) number.pop_back();
+    double x = 0, mult = 1;
+    if (!parse_number(number, x))
+        usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30),
+                   ": expected bytes, or a number with K, M, G or T (either case), e.g. 4G");
     if (unit == 'K')
         mult = 1e3;
     else if (unit == 'M')
@@ -81,7 +85,7 @@ std::optional<uint64_t> env_limit() {
         mult = 1e9;
     else if (unit == 'T')
         mult = 1e12;
-    else if (!suffix.empty())
+    else if (unit)
         usage_fail("GENLAB_MEMORY_LIMIT=", std::string(v).substr(0, 30),
                    ": expected bytes, or a number with K, M, G or T (either case), e.g. 4G");
     if (!(x > 0) || x * mult > 1e19)
@@ -153,16 +157,10 @@ MemoryReservation::~MemoryReservation() {
 
 std::string bytes_text(uint64_t bytes) {
     const double b = static_cast<double>(bytes);
-    char buf[32];
-    if (b >= 1e9)
-        std::snprintf(buf, sizeof buf, "%.1f GB", b / 1e9);
-    else if (b >= 1e6)
-        std::snprintf(buf, sizeof buf, "%.0f MB", b / 1e6);
-    else if (b >= 1e3)
-        std::snprintf(buf, sizeof buf, "%.0f kB", b / 1e3);
-    else
-        std::snprintf(buf, sizeof buf, "%llu byte%s", static_cast<unsigned long long>(bytes), bytes == 1 ? "" : "s");
-    return buf;
+    if (b >= 1e9) return fixed_text(b / 1e9, 1) + " GB";
+    if (b >= 1e6) return fixed_text(b / 1e6, 0) + " MB";
+    if (b >= 1e3) return fixed_text(b / 1e3, 0) + " kB";
+    return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
 }
 
 void require_memory(uint64_t bytes, const std::string& what, const std::string& hint, bool usage) {

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/io/safetensors.h"
+#include "core/number_text.h"
 #include "core/ops.h"
 #include "core/optim/optimizer.h"
 #include "core/train/trainer.h"
@@ -144,9 +145,8 @@ ClassifierCache load_or_train_classifier(const std::string& path, const std::fun
                 // run look diverged.
                 if (const std::string* bad = sd.first_non_finite()) fail("tensor '", *bad, "' holds nan or inf values");
                 const std::string acc = meta("test_accuracy");
-                char* end = nullptr;
-                const double a = std::strtod(acc.c_str(), &end);
-                if (acc.empty() || *end != '\0' || !(a >= 0.0 && a <= 1.0))
+                double a = 0;
+                if (!parse_number(acc, a) || !(a >= 0.0 && a <= 1.0))
                     fail("its test_accuracy '", acc.substr(0, 20), "' is not a fraction in [0, 1]");
                 out.model->load_state(sd, "");
                 out.test_accuracy = a;

@@ -18,6 +18,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/input_file.h"
 #include "core/nn/layers.h"
+#include "core/number_text.h"
 #include "core/parallel.h"
 #include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
@@ -513,14 +514,14 @@ SweepResult run_ablation(const AblationOptions& opt_in, const ModelSettings& bas
             {"diverged_step", diverged_step},
             {"resumed_from", std::to_string(resumed_from)},
             {"steps", std::to_string(steps)},
-            {"wall_s", number_text(wall)},
-            {"ms_per_step", timed ? number_text(1000 * wall / (steps - resumed_from)) : ""}};
+            {"wall_s", shortest_text(wall)},
+            {"ms_per_step", timed ? shortest_text(1000 * wall / (steps - resumed_from)) : ""}};
         // A metric named like a lead column (the text model's scheduled "lr") must not overwrite
         // it: the lead column is the arm's setting, the metric its value at the run's end.
         for (const auto& [name, v] : m) {
             const std::vector<std::string>& lead_cols = ResultsCsv::kLead;
             const bool lead = std::find(lead_cols.begin(), lead_cols.end(), name) != lead_cols.end();
-            cells.emplace_back(lead ? "final_" + name : name, number_text(v));
+            cells.emplace_back(lead ? "final_" + name : name, shortest_text(v));
         }
         const std::lock_guard<std::mutex> lock(mu);
         results.add(cells);

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "core/number_text.h"
 #include "viz/canvas.h"
 #include "viz/svg.h"
 
@@ -444,13 +445,9 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 }
 
 std::string tick_label(double v, double step) {
-    char buf[48];
     if (v == 0.0 || std::abs(v) < std::abs(step) * 1e-9) return "0";
     const double a = std::abs(v);
-    if (a >= 1e5 || a < 1e-3) {
-        std::snprintf(buf, sizeof buf, "%.3g", v);
-        return buf;
-    }
+    if (a >= 1e5 || a < 1e-3) return significant_text(v, 3);
     // The fewest decimals that write `step` exactly: 2.5 -> 1, 0.25 -> 2, 5 -> 0.
     step = std::abs(step);
     int decimals = 0;
@@ -459,8 +456,7 @@ std::string tick_label(double v, double step) {
         if (std::abs(scaled - std::round(scaled)) < 1e-6 * std::max(1.0, scaled)) break;
         ++decimals;
     }
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
+    return fixed_text(v, decimals);
 }
 
 Rgb palette_color(size_t i) {

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
+#include "core/number_text.h"
 
 namespace genlab {
 
@@ -15,9 +16,7 @@ namespace {
 
 std::string num(double v, int decimals = 2) {
     if (!std::isfinite(v)) v = 0.0;
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    std::string s = buf;
+    std::string s = fixed_text(v, decimals);
     // "12.50" -> "12.5", "3.00" -> "3", "-0.00" -> "0"
     if (s.find('.') != std::string::npos) s.erase(s.find_last_not_of('0') + 1);
     if (s.back() == '.') s.pop_back();

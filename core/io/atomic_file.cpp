@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 #include "core/io/input_file.h"
+#include "core/number_text.h"
 
 namespace genlab {
 
@@ -45,7 +46,7 @@ std::optional<uint64_t> process_start(long pid) {
     std::istringstream in(stat.substr(close + 1));
     std::string field;
     for (int i = 3; i <= 22 && (in >> field); ++i)
-        if (i == 22 && field.find_first_not_of("0123456789") == std::string::npos) return std::stoull(field);
+        if (uint64_t v = 0; i == 22 && parse_number(field, v)) return v;
     return std::nullopt;
 }
 
@@ -62,7 +63,10 @@ std::optional<double> process_start_time(long pid) {
     }
     const size_t at = stat.find("\nbtime ");
     if (at == std::string::npos) return std::nullopt;
-    return std::strtod(stat.c_str() + at + 7, nullptr) + static_cast<double>(*ticks) / ::sysconf(_SC_CLK_TCK);
+    double btime = 0;
+    if (!parse_number(std::string_view(stat).substr(at + 7, stat.find('\n', at + 7) - (at + 7)), btime))
+        return std::nullopt;
+    return btime + static_cast<double>(*ticks) / ::sysconf(_SC_CLK_TCK);
 }
 
 bool digits_only(const std::string& s) {

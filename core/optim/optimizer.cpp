@@ -5,35 +5,26 @@
 #include "core/optim/optimizer.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "core/error.h"
+#include "core/number_text.h"
 #include "core/parallel.h"
 
 namespace genlab {
 
 namespace {
 
-// Exact text round trip of a float (shortest representation), for the checkpoint metadata.
-std::string float_text(float v) {
-    char buf[32];
-    std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
-
 float parse_float(const std::string& s, const std::string& key) {
     float v = 0.f;
-    std::from_chars_result r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size())
+    if (!parse_number(s, v))
         fail("optimizer state: metadata '", key, "' = '", s, "' is not a number (corrupted checkpoint?)");
     return v;
 }
 
 int64_t parse_step(const std::string& s, const std::string& key) {
     int64_t v = 0;
-    std::from_chars_result r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v < 0)
+    if (!parse_number(s, v) || v < 0)
         fail("optimizer state: metadata '", key, "' = '", s, "' is not a step count >= 0 (corrupted checkpoint?)");
     return v;
 }
@@ -93,7 +84,7 @@ void Optimizer::save_state(StateDict& sd, const std::string& prefix) const {
     for (const auto& [kind, bufs] : buffers)
         for (size_t i = 0; i < params_.size(); ++i) sd.put(prefix + params_[i].first + "." + kind, (*bufs)[i]);
     sd.metadata[prefix + "step"] = std::to_string(t_);
-    sd.metadata[prefix + "lr"] = float_text(lr_);
+    sd.metadata[prefix + "lr"] = shortest_text(lr_);
 }
 
 void Optimizer::load_state(const StateDict& sd, const std::string& prefix) {

@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
+#include "core/number_text.h"
 
 namespace genlab {
 
@@ -61,11 +62,11 @@ bool parse_holder(const std::string& text, LockHolder& out) {
         return false;
     LockHolder h;
     h.host = host.substr(5);
-    char* end = nullptr;
-    h.pid = std::strtol(pid.c_str() + 4, &end, 10);
-    if (h.host.empty() || *end != '\0' || h.pid <= 0) return false;
-    h.start = std::strtoull(start.c_str() + 6, &end, 10);
-    if (*end != '\0') return false;
+    int64_t pid_number = 0;
+    if (h.host.empty() || !parse_number(pid.substr(4), pid_number) || pid_number <= 0 ||
+        !parse_number(start.substr(6), h.start))
+        return false;
+    h.pid = pid_number;
     out = h;
     return true;
 }

@@ -45,7 +45,7 @@ bool folder_is_empty(const std::string& dir);
 struct LockHolder {
     std::string host;
     long pid = 0;
-    unsigned long long start = 0;  // the holder's start time (clock ticks after boot; 0: unknown)
+    uint64_t start = 0;  // the holder's start time (clock ticks after boot; 0: unknown)
 };
 // The holder named by the lock file at `path`; false when it cannot be read or parsed.
 bool read_lock_holder(const std::string& path, LockHolder& out);

@@ -3,15 +3,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/input_file.h"
+#include "core/number_text.h"
 
 namespace genlab {
 
@@ -77,9 +76,8 @@ std::vector<double> MetricsTable::column(const std::string& name) const {
     for (size_t i = 0; i < rows.size(); ++i) {
         const std::string& cell = rows[i][k];
         if (cell.empty()) continue;
-        char* end = nullptr;
-        const double v = std::strtod(cell.c_str(), &end);
-        if (*end == '\0') out[i] = v;
+        double v = 0;
+        if (parse_number(cell, v)) out[i] = v;
     }
     return out;
 }
@@ -121,10 +119,8 @@ MetricsTable metrics_table(CsvTable csv, const std::string& name, long keep_unti
              "', expected 'step' (not a genlab metrics file? pass another --out)");
     t.columns = std::move(csv.columns);
     for (std::vector<std::string>& cells : csv.rows) {
-        char* end = nullptr;
-        errno = 0;
-        const long s = std::strtol(cells[0].c_str(), &end, 10);
-        if (cells[0].empty() || *end != '\0' || errno == ERANGE)
+        int64_t s = 0;
+        if (!parse_number(cells[0], s))
             fail(name, ": row starting '", cells[0].substr(0, 40),
                  "' does not start with a step number (corrupted file?)");
         if (s <= keep_until_step) t.rows.push_back(std::move(cells));
@@ -137,14 +133,6 @@ MetricsTable read_metrics_csv(const std::string& path, long keep_until_step) {
 }
 
 // --- writing
-
-std::string number_text(double v) {
-    char buf[64];
-    const float f = static_cast<float>(v);
-    std::to_chars_result r = static_cast<double>(f) == v ? std::to_chars(buf, buf + sizeof buf, f)
-                                                         : std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
-}
 
 void MetricsCsvWriter::resume(int keep_until_step) {
     std::error_code ec;
@@ -180,7 +168,7 @@ void MetricsCsvWriter::write(int step, const Metrics& m, const Metrics& ev) {
     for (const Metrics* ms : {&m, &ev})
         for (const auto& [name, v] : *ms)
             cells[static_cast<size_t>(std::find(columns_.begin(), columns_.end(), name) - columns_.begin())] =
-                number_text(v);
+                shortest_text(v);
     std::string line = csv_line(cells);
     if (std::fwrite(line.data(), 1, line.size(), f_) != line.size() || std::fflush(f_) != 0)
         fail(path_, ": cannot append a row: ", std::strerror(errno), " (disk full?)");

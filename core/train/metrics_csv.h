@@ -77,12 +77,6 @@ private:
     std::FILE* f_ = nullptr;
 };
 
-// Shortest text that reads back as the same double: CSV values round-trip exactly, so a resumed
-// run's rows can be compared bit for bit with an uninterrupted one. Most metrics are float losses
-// widened to double; those print as the shortest float ("0.6931472", not "0.6931471824645996"),
-// which still reads back to the same double.
-std::string number_text(double v);
-
 // One CSV line (with '\n'); cells holding ',', '"' or a newline are quoted.
 std::string csv_line(const std::vector<std::string>& cells);
 // The cells of one line (without its newline), quotes undone.

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -22,6 +21,7 @@
 #include "core/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors.h"
+#include "core/number_text.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
 
@@ -34,13 +34,8 @@ using Clock = std::chrono::steady_clock;
 // --- progress output
 
 std::string metric_text(double v) {
-    char buf[32];
-    double a = std::fabs(v);
-    if (a != 0.0 && (a < 1e-3 || a >= 1e6))
-        std::snprintf(buf, sizeof buf, "%.4g", v);
-    else
-        std::snprintf(buf, sizeof buf, "%.4f", v);
-    return buf;
+    const double a = std::fabs(v);
+    return a != 0.0 && (a < 1e-3 || a >= 1e6) ? significant_text(v, 4) : fixed_text(v, 4);
 }
 
 // On a terminal: one line rewritten in place (`\r`), at most ~10 times a second so printing
@@ -94,10 +89,8 @@ private:
             s += " |";
             for (const auto& [name, v] : last_eval_) s += " " + name + " " + metric_text(v);
         }
-        double r = rate(n);
-        char buf[64];
-        std::snprintf(buf, sizeof buf, " | %.1f steps/s", r);
-        s += buf;
+        const double r = rate(n);
+        s += " | " + fixed_text(r, 1) + " steps/s";
         if (n < total_)
             s += " | ETA " + duration_text(r > 0 ? (total_ - n) / r : -1.0);
         else
@@ -211,8 +204,7 @@ int Trainer::load_checkpoint(const std::string& path) {
              "' run (resume it with the program that wrote it)");
     const std::string& step_text = sd.meta("step", path);
     int step = -1;
-    std::from_chars_result r = std::from_chars(step_text.data(), step_text.data() + step_text.size(), step);
-    if (r.ec != std::errc() || r.ptr != step_text.data() + step_text.size() || step < 0)
+    if (!parse_number(step_text, step) || step < 0)
         fail(path, ": metadata 'step' = '", step_text.substr(0, 40), "' is not a step count (corrupted file?)");
 
     // RNG states are parsed into copies first: a malformed one must not leave others half-restored.

@@ -13,6 +13,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/input_file.h"
+#include "core/number_text.h"
 #include "core/optim/optimizer.h"
 #include "core/train/data_parallel.h"
 #include "data/corpus.h"
@@ -183,11 +184,15 @@ std::string samples_through(const std::string& path, int step) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return "";
     std::string text = read_whole_file(path, kMaxSamplesFileBytes, "samples file", "", Links::Refuse);
-    for (size_t at = text.find("# step "); at != std::string::npos; at = text.find("# step ", at + 7))
-        if ((at == 0 || text[at - 1] == '\n') && std::strtol(text.c_str() + at + 7, nullptr, 10) > step) {
+    for (size_t at = text.find("# step "); at != std::string::npos; at = text.find("# step ", at + 7)) {
+        const size_t end = std::min(text.find_first_not_of("0123456789", at + 7), text.size());
+        int n = 0;
+        if ((at == 0 || text[at - 1] == '\n') && parse_number(std::string_view(text).substr(at + 7, end - at - 7), n) &&
+            n > step) {
             text.resize(at);
             break;
         }
+    }
     return text;
 }
 
