@@ -17,12 +17,61 @@
 
 namespace genlab::experiments {
 
+namespace {
+
+// A benchmark workload: an experiment of the registry with the settings that make its defaults
+// the workload, and the step metrics bench_json reports as its final loss.
+struct Workload {
+    const char* name;
+    const char* experiment;
+    std::function<std::map<std::string, std::string>(const BenchOptions&)> settings;
+    std::vector<std::pair<std::string, std::string>> final_loss;  // (JSON key, metric); key "": the value itself
+};
+
+const std::vector<Workload>& workload_table() {
+    static const std::vector<Workload> w{
+        // No feature classifier: training only.
+        {"gan",
+         "gan",
+         [](const BenchOptions&) {
+             return std::map<std::string, std::string>{{"fd_samples", "0"}};
+         },
+         {{"D", "d_loss"}, {"G", "g_loss"}}},
+        {"ae", "ae", [](const BenchOptions&) { return std::map<std::string, std::string>{}; }, {{"", "train_loss"}}},
+        {"gpt",
+         "text",
+         [](const BenchOptions& opt) {
+             return std::map<std::string, std::string>{{"corpus", opt.corpus.empty() ? "shakespeare" : opt.corpus},
+                                                       {"mode", "stream"}};
+         },
+         {{"", "loss"}}}};
+    return w;
+}
+
+const Workload& workload_of(const std::string& name) {
+    for (const Workload& w : workload_table())
+        if (w.name == name) return w;
+    usage_fail("--workload ", name, ": unknown");
+}
+
+std::vector<std::string> with_all(std::vector<std::string> names) {
+    names.push_back("all");
+    return names;
+}
+
+std::string workload_help() {
+    std::string t;
+    for (const std::string& w : bench_workloads()) t += w + ", ";
+    return t + "or all (the benchmark workloads)";
+}
+
+}  // namespace
+
 const ConfigSpec<BenchOptions>& bench_options_spec() {
     using B = BenchOptions;
     static const ConfigSpec<B> spec =
         ConfigSpec<B>()
-            .field("workload", &B::workload, "gan, ae, gpt (the benchmark workloads) or all",
-                   one_of({"gan", "ae", "gpt", "all"}))
+            .field("workload", &B::workload, workload_help(), one_of(with_all(bench_workloads())))
             .field("steps", &B::steps, "Timed steps", in_range(1, 1'000'000))
             .field("warmup", &B::warmup, "Untimed steps first (they count for the LR schedule)", in_range(0, 1'000'000))
             .field("threads", &B::threads, "OpenMP threads", in_range(1, 1024))
@@ -36,23 +85,15 @@ const ConfigSpec<BenchOptions>& bench_options_spec() {
 }
 
 const std::vector<std::string>& bench_workloads() {
-    static const std::vector<std::string> w{"gan", "ae", "gpt"};
-    return w;
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n;
+        for (const Workload& w : workload_table()) n.push_back(w.name);
+        return n;
+    }();
+    return names;
 }
 
 namespace {
-
-// The experiment and the settings that make its defaults the benchmark workload.
-struct Workload {
-    const char* experiment;
-    std::map<std::string, std::string> settings;
-};
-
-Workload workload_of(const BenchOptions& opt) {
-    if (opt.workload == "gan") return {"gan", {{"fd_samples", "0"}}};  // no feature classifier: training only
-    if (opt.workload == "ae") return {"ae", {}};
-    return {"text", {{"corpus", opt.corpus.empty() ? "shakespeare" : opt.corpus}, {"mode", "stream"}}};
-}
 
 double peak_rss_mb() {
     struct rusage u {};
@@ -65,11 +106,11 @@ double peak_rss_mb() {
 BenchResult run_bench(const BenchOptions& opt) {
     bench_options_spec().validate(opt);
     set_num_threads(opt.threads);
-    const Workload w = workload_of(opt);
-    const ExperimentDef& def = find_experiment(w.experiment);
+    const std::map<std::string, std::string> settings = workload_of(opt.workload).settings(opt);
+    const ExperimentDef& def = find_experiment(workload_of(opt.workload).experiment);
     std::unique_ptr<ConfigBox> cfg = def.new_config();
-    for (const auto& [key, value] : w.settings) cfg->set(key, value);
-    cfg->resolve([&](const std::string& key) { return w.settings.count(key) > 0; });
+    for (const auto& [key, value] : settings) cfg->set(key, value);
+    cfg->resolve([&](const std::string& key) { return settings.count(key) > 0; });
     const RunOptions run{.steps = opt.warmup + opt.steps, .seed = opt.seed, .threads = opt.threads, .quiet = true};
     std::unique_ptr<Experiment> exp = def.create(*cfg, run);
 
@@ -137,10 +178,12 @@ std::string bench_json(const BenchResult& r) {
             if (k == name) return v;
         fail("genlab-bench: the ", r.opt.workload, " step reported no '", name, "'");
     };
-    if (r.opt.workload == "gan")
-        j["final_loss"] = {{"D", metric("d_loss")}, {"G", metric("g_loss")}};
-    else
-        j["final_loss"] = metric(r.opt.workload == "ae" ? "train_loss" : "loss");
+    for (const auto& [key, name] : workload_of(r.opt.workload).final_loss) {
+        if (key.empty())
+            j["final_loss"] = metric(name);
+        else
+            j["final_loss"][key] = metric(name);
+    }
     j["n_params"] = r.n_params;
     j["batch"] = r.batch;
     j["peak_rss_mb"] = std::round(r.peak_rss_mb * 10) / 10;

@@ -264,7 +264,12 @@ void ConfigSchema::to_json(const void* c, nlohmann::ordered_json& out) const {
             case FieldKind::UInt: j = *static_cast<const uint64_t*>(v); break;
             // The shortest decimal that reads back as this float: config.json shows 0.0002, not
             // 0.00019999999494757503, and from_json gets the same bits back.
-            case FieldKind::Float: j = std::stod(value_text(*static_cast<const float*>(v))); break;
+            case FieldKind::Float: {
+                double d = 0;  // the float as its shortest text reads, so 0.1f is 0.1 in the JSON
+                parse_number(value_text(*static_cast<const float*>(v)), d);
+                j = d;
+                break;
+            }
             case FieldKind::Bool: j = *static_cast<const bool*>(v); break;
             case FieldKind::Text: j = *static_cast<const std::string*>(v); break;
             case FieldKind::IntList: j = *static_cast<const std::vector<int>*>(v); break;

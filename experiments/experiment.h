@@ -23,6 +23,7 @@
 #include "core/nn/module.h"
 #include "core/tensor.h"
 #include "core/train/trainer.h"
+#include "experiments/sweep_facts.h"
 
 namespace CLI {
 class App;
@@ -210,13 +211,31 @@ struct ExperimentDef {
     // The pictures and samples a run may write, in the order a page shows them. The first one a
     // run has is its sample in a sweep's report (one per activation).
     std::vector<OutputDoc> outputs;
+    // What sweeps need to know about the model: its networks, presets, words and traits.
+    SweepFacts sweep;
 
     std::string program() const { return "genlab-" + name; }
 };
 
-// Every experiment, in a fixed order (gan, ae, text), and one by name (UsageError listing them).
+// Every experiment, in a fixed order (gan, ae, text, then any added), and one by name
+// (UsageError listing them).
 const std::vector<const ExperimentDef*>& experiments();
 const ExperimentDef& find_experiment(const std::string& name);
+// "gan, ae or text": the registered names, for help texts and messages.
+std::string experiment_names(const char* last_joiner = " or ");
+
+// Adds an experiment to the registry while it lives, after the built-in ones: a model the library
+// does not ship (tests). Not thread-safe: create and destroy it while nothing reads the registry.
+class AddedExperiment {
+public:
+    explicit AddedExperiment(const ExperimentDef& def);
+    ~AddedExperiment();
+    AddedExperiment(const AddedExperiment&) = delete;
+    AddedExperiment& operator=(const AddedExperiment&) = delete;
+
+private:
+    const ExperimentDef* def_;
+};
 
 // The definitions themselves (experiments/<name>_experiment.cpp).
 const ExperimentDef& gan_experiment();

@@ -65,15 +65,30 @@ MemoryEstimate memory_estimate(const GanConfig& cfg, int batch) {
             .step_floats = b * (2 * MLP::tape_floats_per_row(g) + 3 * MLP::tape_floats_per_row(d))};
 }
 
+namespace {
+
+const std::vector<std::pair<std::string, GanLoss>>& gan_losses() {
+    static const std::vector<std::pair<std::string, GanLoss>> losses{
+        {"ns", GanLoss::NonSaturating}, {"minimax", GanLoss::Minimax}, {"lsgan", GanLoss::LeastSquares}};
+    return losses;
+}
+
+}  // namespace
+
 GanLoss parse_gan_loss(const std::string& name) {
-    if (name == "ns") return GanLoss::NonSaturating;
-    if (name == "minimax") return GanLoss::Minimax;
-    if (name == "lsgan") return GanLoss::LeastSquares;
-    usage_fail("--loss ", name, ": unknown GAN loss (expected ns, minimax or lsgan)");
+    for (const auto& [n, loss] : gan_losses())
+        if (n == name) return loss;
+    std::string known;
+    for (const std::string& n : gan_loss_names()) known += (known.empty() ? "" : ", ") + n;
+    usage_fail("--loss ", name, ": unknown GAN loss (expected ", known, ")");
 }
 
 const std::vector<std::string>& gan_loss_names() {
-    static const std::vector<std::string> names{"ns", "minimax", "lsgan"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n;
+        for (const auto& [name, loss] : gan_losses()) n.push_back(name);
+        return n;
+    }();
     return names;
 }
 

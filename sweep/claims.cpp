@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <functional>
 #include <map>
 
-#include "data/toy2d.h"
+#include "core/number_text.h"
 
 namespace genlab::experiments {
 
@@ -43,13 +42,24 @@ Separation separate(const Stats& a, const Stats& b, Better better) {
 
 namespace {
 
-std::string formatted(const char* format, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, format, v);
-    return buf;
+std::string pct(double f) { return fixed_text(100.0 * f, f > 0 && f < 0.001 ? 2 : 1) + "%"; }
+std::string times(double r) { return significant_text(r, 3) + "x"; }
+
+// Why a sweep without `t` does not test a claim, and the sweeps that would: "Only a sweep of a
+// GAN tests it (genlab-ablate --model gan); this sweep trains the ae model."
+std::string needs_trait(const SweepData& s, Trait t) {
+    std::string how;
+    for (const ExperimentDef* d : experiments())
+        for (const auto& [trait, flags] : d->sweep.trait_flags)
+            if (trait == t) {
+                if (d->name == s.model)
+                    return "This sweep's " + s.model + " model is not " + trait_text(t) + "; sweep it with " + flags +
+                           " to test it.";
+                how += (how.empty() ? "" : " or ") + ("--model " + d->name + (flags.empty() ? "" : " " + flags));
+            }
+    return "Only a sweep of " + std::string(trait_text(t)) + " tests it" +
+           (how.empty() ? "" : " (genlab-ablate " + how + ")") + "; this sweep trains the " + s.model + " model.";
 }
-std::string pct(double f) { return formatted(f > 0 && f < 0.001 ? "%.2f%%" : "%.1f%%", 100.0 * f); }
-std::string times(double r) { return formatted("%.3g", r) + "x"; }
 
 // " (seeds 0.9-1.6%)", or " (one seed)".
 std::string spread(const Stats& s, const std::function<std::string(double)>& f) {
@@ -69,13 +79,8 @@ std::vector<const SweepArm*> arms_named(const SweepData& s, const std::vector<st
     return out;
 }
 
-struct Net {
-    std::string prefix, name;
-};
-std::vector<Net> networks(const SweepData& s) {
-    if (s.model == "gan") return {{"d_", "D"}, {"g_", "G"}};
-    return {{"", "the network"}};
-}
+using Net = Network;
+const std::vector<Network>& networks(const SweepData& s) { return s.facts().networks; }
 
 // Hidden layers with `metric` in a run: <prefix><metric>_l0, _l1, ... while present.
 int layer_count(const SweepRun& r, const std::string& prefix, const std::string& metric) {
@@ -172,23 +177,13 @@ Verdict combine(const std::vector<std::pair<std::string, Verdict>>& per_arm, std
     return Verdict::Partly;
 }
 
-// GAN on 2-D data: "k of n seeds cover >= m of M modes" (empty for other sweeps).
-std::string modes_clause(const SweepData& s, const SweepArm& a) {
-    if (s.model != "gan" || !s.config().contains("data") || !s.config()["data"].is_string()) return {};
-    const std::string data = s.config()["data"];
-    if (data != "ring8" && data != "grid25" && data != "spiral" && data != "moons") return {};
-    const size_t modes = data::make_toy2d(data).centres.size();
-    if (modes == 0) return {};
-    const int need = static_cast<int>(std::ceil(0.75 * static_cast<double>(modes)));
-    int k = 0, n = 0;
-    for (const SweepRun* r : a.done())
-        if (auto it = r->final.find("modes_covered"); it != r->final.end()) {
-            ++n;
-            k += it->second >= need ? 1 : 0;
-        }
-    if (n == 0) return {};
-    return ", " + std::to_string(k) + " of " + std::to_string(n) + " seeds cover \u2265 " + std::to_string(need) +
-           " of " + std::to_string(modes) + " modes";
+// The model's own note on the arm's finished runs (the GAN on 2-D data: ", k of n seeds cover
+// >= m of M modes"); empty for most.
+std::string runs_clause(const SweepData& s, const SweepArm& a) {
+    if (!s.facts().runs_note) return {};
+    std::vector<const std::map<std::string, double>*> finals;
+    for (const SweepRun* r : a.done()) finals.push_back(&r->final);
+    return s.facts().runs_note(s.config(), finals);
 }
 
 std::string diverged_clause(const SweepArm& a) {
@@ -226,7 +221,7 @@ std::string fraction_clause(const SweepData& s, const SweepArm& a, const std::st
     for (const Net& net : networks(s)) {
         const Stats f = layer_mean(a, net, metric);
         if (f.n() == 0) continue;
-        t += std::string(first ? " " : ", ") + pct(f.mean) + (first ? what : " in ") + net.name + spread(f, pct);
+        t += std::string(first ? " " : ", ") + pct(f.mean) + (first ? what : " in ") + net.label + spread(f, pct);
         first = false;
     }
     return t;
@@ -240,7 +235,7 @@ Claim relu_dies(const SweepData& s) {
         return c;
     }
     auto clause = [&](const SweepArm& a) {
-        return fraction_clause(s, a, "dead_fraction", " dead units in ") + modes_clause(s, a) + diverged_clause(a);
+        return fraction_clause(s, a, "dead_fraction", " dead units in ") + runs_clause(s, a) + diverged_clause(a);
     };
     std::string ev;
     for (const SweepArm* a : relus) ev += (ev.empty() ? "" : "; ") + clause(*a);
@@ -312,7 +307,7 @@ Claim gradients_vanish(const SweepData& s) {
             seps[a->label].push_back(separate(r, b, Better::Lower));  // a lower ratio: vanishing more
         }
         if (part.empty()) continue;
-        ev += (ev.empty() ? "" : " ") + std::string("In ") + net.name +
+        ev += (ev.empty() ? "" : " ") + std::string("In ") + net.label +
               ", first hidden layer's weight-gradient norm over the last's: " + part + "; " + base->label + " " +
               times(b.mean) + spread(b, times) + ".";
     }
@@ -335,8 +330,8 @@ std::string quality_clause(const SweepData& s, const SweepArm& a) {
     const QualityMetric& q = s.quality.front();
     const Stats st = a.stats(q.name);
     if (st.n() == 0) return a.label + ": no finished run" + diverged_clause(a);
-    return a.label + ": " + q.name + " " + values_text(st) + " (mean " + value_text(st.mean) + ")" +
-           modes_clause(s, a) + diverged_clause(a);
+    return a.label + ": " + q.name + " " + values_text(st) + " (mean " + metric_text(st.mean) + ")" +
+           runs_clause(s, a) + diverged_clause(a);
 }
 
 // The best of `arms` by the primary metric's mean.
@@ -355,14 +350,16 @@ const SweepArm* best_of(const SweepData& s, const std::vector<const SweepArm*>& 
 
 Claim leaky_keeps_gan_alive(const SweepData& s) {
     Claim c{.claim = "Leaky ReLU keeps GAN training alive", .verdict = Verdict::NotTested, .evidence = {}};
-    if (s.model != "gan") {
-        c.evidence = "Only a GAN sweep tests it; this sweep trains the " + s.model + " model.";
+    if (!s.facts().has(Trait::Adversarial, s.config())) {
+        c.evidence = needs_trait(s, Trait::Adversarial);
         return c;
     }
     const auto leaky = arms_named(s, {"leaky_relu"}), relu = arms_named(s, {"relu"});
     if (leaky.empty() || relu.empty() || s.quality.empty()) {
         c.evidence = "It needs a leaky_relu and a relu arm with finished runs" +
-                     std::string(s.quality.empty() ? " and a quality metric (--fd-samples 0 turns it off)" : "") + ".";
+                     std::string(s.quality.empty() ? " and a quality metric (this sweep's model config has none)"
+                                                   : "") +
+                     ".";
         return c;
     }
     const SweepArm* l = best_of(s, leaky);
@@ -384,14 +381,8 @@ Claim leaky_keeps_gan_alive(const SweepData& s) {
 
 Claim gelu_suits_transformers(const SweepData& s) {
     Claim c{.claim = "GELU suits transformers", .verdict = Verdict::NotTested, .evidence = {}};
-    const nlohmann::json& cfg = s.config();
-    const bool transformer = s.model == "text" && cfg.contains("model") && cfg["model"].is_object() &&
-                             cfg["model"].value("arch", "") == "transformer";
-    if (!transformer) {
-        c.evidence = s.model == "text"
-                         ? "This sweep trains the character MLP; sweep --model text --arch transformer to test it."
-                         : "Only a text sweep with --arch transformer tests it; this sweep trains the " + s.model +
-                               " model.";
+    if (!s.facts().has(Trait::Transformer, s.config())) {
+        c.evidence = needs_trait(s, Trait::Transformer);
         return c;
     }
     const auto gelu = arms_named(s, {"gelu"});

@@ -57,29 +57,8 @@ std::string first_lines(const fs::path& p, size_t lines) {
     return text;
 }
 
-std::string run_title(const std::string& kind, const nlohmann::json& cfg) {
-    auto text = [&](const nlohmann::json& j, const char* key) {
-        return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string{};
-    };
-    const nlohmann::json model = cfg.contains("model") && cfg["model"].is_object() ? cfg["model"]
-                                                                                   : nlohmann::json::object();
-    if (kind == "gan") {
-        const std::string data = text(cfg, "data");
-        return "GAN on " + (data == "fashion-mnist" ? std::string("Fashion-MNIST") : data) + " (hidden activation " +
-               text(model, "g_act") +
-               (text(model, "g_act") == text(model, "d_act") ? "" : " / " + text(model, "d_act")) + ")";
-    }
-    if (kind == "ae") {
-        const bool vae = model.value("variational", false);
-        return std::string(vae ? "Variational autoencoder" : "Autoencoder") + " on " +
-               (text(cfg, "data_dir").empty() ? "Fashion-MNIST" : text(cfg, "data_dir")) + " (" + text(model, "act") +
-               ", " + std::to_string(model.value("latent", 0)) + "-d code)";
-    }
-    const std::string corpus = text(cfg, "corpus");
-    const std::string arch = text(model, "arch");
-    return "Character-level " + (arch == "mlp" ? std::string("MLP") : arch) + " on " +
-           (corpus.empty() ? std::string("the word list") : fs::path(corpus).filename().string()) + " (" +
-           text(model, "act") + ")";
+std::string run_title(const ExperimentDef& def, const nlohmann::json& cfg) {
+    return def.sweep.title ? def.sweep.title(cfg) : def.name;
 }
 
 std::string run_section(const fs::path& dir, const fs::path& page_dir, const nlohmann::ordered_json& config) {
@@ -88,7 +67,7 @@ std::string run_section(const fs::path& dir, const fs::path& page_dir, const nlo
     const nlohmann::json cfg = config.contains("config") ? nlohmann::json(config["config"]) : nlohmann::json::object();
     const nlohmann::json run = config.contains("run") ? nlohmann::json(config["run"]) : nlohmann::json::object();
     const std::string rel = link_to(dir, page_dir);
-    std::string h = "<h2>" + html_escape(run_title(kind, cfg)) + "</h2>\n<p class=\"meta\">" +
+    std::string h = "<h2>" + html_escape(run_title(def, cfg)) + "</h2>\n<p class=\"meta\">" +
                     html_escape(def.program()) + ", " + std::to_string(run.value("steps", 0)) + " steps, seed " +
                     std::to_string(run.value("seed", 0)) + ". Folder: <a href=\"" + html_escape(rel) + "/\">" +
                     html_escape(rel) + "</a></p>\n";
@@ -102,13 +81,13 @@ std::string run_section(const fs::path& dir, const fs::path& page_dir, const nlo
                     const std::string name = q["metric"];
                     quality.push_back(name);
                     if (m.contains(name) && m[name].is_number())
-                        t.row({name, value_text(m[name].get<double>()),
+                        t.row({name, metric_text(m[name].get<double>()),
                                "quality: " + q.value("better", "") + " is better"});
                 }
         for (const auto& [name, v] : m.items())
             if (v.is_number() && std::find(quality.begin(), quality.end(), name) == quality.end() && name != "steps" &&
                 name != "start_step")
-                t.row({name, value_text(v.get<double>()),
+                t.row({name, metric_text(v.get<double>()),
                        name == "steps_per_s" ? "training speed, evaluation included"
                        : name == "elapsed_s" ? "wall time of the run"
                                              : ""});

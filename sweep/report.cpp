@@ -12,6 +12,7 @@
 #include "bench/activation_properties.h"
 #include "core/error.h"
 #include "core/io/input_file.h"
+#include "core/number_text.h"
 #include "sweep/claims.h"
 #include "viz/html.h"
 #include "viz/plot.h"
@@ -25,10 +26,8 @@ namespace {
 
 std::string mean_std(const Stats& s) {
     if (s.n() == 0) return "";
-    if (s.n() == 1) return value_text(s.mean);
-    char sd[48];
-    std::snprintf(sd, sizeof sd, "%.2g", s.std);  // two digits of the spread are plenty
-    return value_text(s.mean) + " \u00b1 " + sd;
+    if (s.n() == 1) return metric_text(s.mean);
+    return metric_text(s.mean) + " \u00b1 " + significant_text(s.std, 2);  // two digits of the spread are plenty
 }
 
 HtmlTable::Cell number_cell(const std::string& text) { return HtmlTable::raw(html_escape(text), "num"); }
@@ -129,13 +128,14 @@ std::string curves_figure(const SweepData& s, const std::vector<ArmTables>& tabl
 }
 
 struct Layers {
-    std::string prefix, name;  // "d_", "D"
+    std::string prefix, name;  // "d_", "D"; "" and "" for a model's only network
     int count = 0;             // hidden layers l0 .. l<count-1>
 };
 
 std::vector<Layers> diagnosed_layers(const SweepData& s, const std::vector<ArmTables>& tables) {
-    std::vector<Layers> nets = s.model == "gan" ? std::vector<Layers>{{"g_", "G"}, {"d_", "D"}}
-                                                : std::vector<Layers>{{"", ""}};
+    std::vector<Layers> nets;
+    const std::vector<Network>& networks = s.facts().networks;
+    for (const Network& n : networks) nets.push_back({n.prefix, networks.size() > 1 ? n.label : "", 0});
     for (Layers& n : nets)
         for (const ArmTables& t : tables)
             for (const MetricsTable& d : t.diagnostics)
@@ -256,16 +256,7 @@ std::string arm_sample(const SweepData& s, const SweepArm& a) {
     return "<p class=\"note\">The run wrote no picture or sample.</p>";
 }
 
-std::string data_name(const SweepData& s) {
-    const nlohmann::json& c = s.config();
-    auto text = [&](const char* key) { return c.contains(key) && c[key].is_string() ? c[key].get<std::string>() : ""; };
-    if (s.model == "gan") return text("data") == "mnist" ? "MNIST (" + text("data_dir") + ")" : text("data");
-    if (s.model == "ae") return text("data_dir").empty() ? "Fashion-MNIST" : text("data_dir");
-    const std::string corpus = text("corpus");
-    std::string arch = c.contains("model") && c["model"].is_object() ? c["model"].value("arch", "") : "";
-    return (corpus.empty() ? "the word list" : fs::path(corpus).filename().string()) +
-           (arch.empty() ? "" : ", " + arch);
-}
+std::string data_name(const SweepData& s) { return s.facts().data_name ? s.facts().data_name(s.config()) : ""; }
 
 // The sweep's model config as key / value rows ("model.hidden" for nested keys).
 void flatten(const nlohmann::json& j, const std::string& prefix, HtmlTable& t) {
@@ -284,7 +275,8 @@ std::string sweep_title(const SweepData& s) {
     for (const SweepArm& a : s.arms) seeds = std::max(seeds, a.runs.size());
     const int steps = s.sweep.contains("steps") && s.sweep["steps"].is_number_integer() ? s.sweep["steps"].get<int>()
                                                                                         : 0;
-    return s.model + " on " + data_name(s) + ": " + std::to_string(s.arms.size()) + " arms \u00d7 " +
+    const std::string data = data_name(s);
+    return s.model + (data.empty() ? "" : " on " + data) + ": " + std::to_string(s.arms.size()) + " arms \u00d7 " +
            std::to_string(seeds) + " seeds, " + std::to_string(steps) + " steps each";
 }
 
@@ -352,20 +344,20 @@ std::string claims_html(const SweepData& s) {
     return h + "</ul>\n";
 }
 
-std::string write_sweep_report(const std::string& dir) {
-    const SweepData s = load_sweep(dir);
-    const std::vector<ArmTables> tables = read_tables(s);
+namespace {
+
+// The title, how the sweep was made, and every setting.
+std::string header_html(const SweepData& s) {
     const nlohmann::json& cfg = s.config();
     std::string init = cfg.contains("model") && cfg["model"].is_object() ? cfg["model"].value("init", "") : "";
     if (init.empty() && cfg.contains("init") && cfg["init"].is_string()) init = cfg["init"].get<std::string>();
-
     std::string b = "<h1>Activation ablation</h1>\n<p><b>" + html_escape(sweep_title(s)) + "</b></p>\n";
     b += "<p class=\"meta\">Written " + utc_now_text() +
          " by genlab-ablate from <code>results.csv</code>, "
          "<code>summary.json</code> and each run's <code>metrics.csv</code> and <code>diagnostics.csv</code>. ";
     b += "Weight init: <b>" + html_escape(crossed(s, &SweepArm::init) ? "crossed, see the arms" : init) +
          "</b> (part of the result: another init can reorder the arms). ";
-    if (s.model == "gan")
+    if (s.facts().networks.size() > 1)
         b += "Swept networks: <b>" + html_escape(s.sweep.value("where", "both")) +
              "</b>; the output activation stays the model's. ";
     b += "Seeds are 1..N; every arm sees the same data order and evaluation batch for a given seed.</p>\n";
@@ -375,23 +367,15 @@ std::string write_sweep_report(const std::string& dir) {
         if (s.sweep.contains(key))
             settings.row({key, s.sweep[key].is_string() ? s.sweep[key].get<std::string>() : s.sweep[key].dump()});
     flatten(s.config(), "", settings);
-    b += "<details><summary>Every setting of the sweep (the model's config; an arm changes its activation, init or "
-         "learning rate)</summary>\n" +
-         settings.str() + "</details>\n";
+    return b +
+           "<details><summary>Every setting of the sweep (the model's config; an arm changes its activation, init or "
+           "learning rate)</summary>\n" +
+           settings.str() + "</details>\n";
+}
 
-    b += "<h2>Ranking</h2>\n" + ranking_table_html(s);
-
-    b +=
-        "<h2>Claims</h2>\n<p class=\"note\">Each verdict is computed from this sweep's final measurements; it holds for "
-        "this model, data, init and training length only.</p>\n" +
-        claims_html(s);
-
-    if (const std::string svg = curves_figure(s, tables); !svg.empty())
-        b += "<h2>Learning curves</h2>\n<p class=\"note\">Mean over seeds (line) and min\u2013max over seeds (band), "
-             "at every logged step.</p>\n" +
-             svg;
-
-    b +=
+// Dead units, saturation and gradient flow per layer.
+std::string diagnostics_html(const SweepData& s, const std::vector<ArmTables>& tables) {
+    std::string b =
         "<h2>Diagnostics</h2>\n<p class=\"note\">Measured on a fixed batch of at least 256 evaluation examples, the same "
         "for every arm, every " +
         std::to_string(s.sweep.value("diag_every", 0)) +
@@ -400,18 +384,41 @@ std::string write_sweep_report(const std::string& dir) {
     b += "<h3>Dead units per layer</h3>\n" + diagnostics_over_training(s, tables, "dead_fraction", "dead", "dead");
     b += "<h3>Saturation per layer</h3>\n" +
          diagnostics_over_training(s, tables, "saturated_fraction", "saturated", "sat");
-    b +=
-        "<h3>Gradient flow by depth</h3>\n<p class=\"note\">The norm of the loss gradient with respect to each hidden "
-        "layer's weights at the end of training; falling towards layer 0 means gradients vanish on their way back.</p>\n" +
-        gradient_by_depth(s, tables);
+    return b +
+           "<h3>Gradient flow by depth</h3>\n<p class=\"note\">The norm of the loss gradient with respect to each "
+           "hidden layer's weights at the end of training; falling towards layer 0 means gradients vanish on their way "
+           "back.</p>\n" +
+           gradient_by_depth(s, tables);
+}
 
-    b += "<h2>Activations and samples</h2>\n<div class=\"grid\">\n";
+// One card per arm, best first: its activation's curve and its first run's sample.
+std::string samples_html(const SweepData& s) {
+    std::string b = "<h2>Activations and samples</h2>\n<div class=\"grid\">\n";
     for (size_t a : rank_order(s)) {
         const SweepArm& arm = s.arms[a];
         b += "<div class=\"card\"><h3>" + html_escape(arm.label) + "</h3>\n" + activation_thumbnail(arm.act, a) +
              "<p class=\"note\">f (solid) and f\u2032 (dashed) on [\u22124, 4]</p>\n" + arm_sample(s, arm) + "</div>\n";
     }
-    b += "</div>\n<h2>Files</h2>\n<p><a href=\"results.csv\">results.csv</a> (one row per run), "
+    return b + "</div>\n";
+}
+
+}  // namespace
+
+std::string write_sweep_report(const std::string& dir) {
+    const SweepData s = load_sweep(dir);
+    const std::vector<ArmTables> tables = read_tables(s);
+    std::string b = header_html(s);
+    b += "<h2>Ranking</h2>\n" + ranking_table_html(s);
+    b +=
+        "<h2>Claims</h2>\n<p class=\"note\">Each verdict is computed from this sweep's final measurements; it holds for "
+        "this model, data, init and training length only.</p>\n" +
+        claims_html(s);
+    if (const std::string svg = curves_figure(s, tables); !svg.empty())
+        b += "<h2>Learning curves</h2>\n<p class=\"note\">Mean over seeds (line) and min\u2013max over seeds (band), "
+             "at every logged step.</p>\n" +
+             svg;
+    b += diagnostics_html(s, tables) + samples_html(s);
+    b += "<h2>Files</h2>\n<p><a href=\"results.csv\">results.csv</a> (one row per run), "
          "<a href=\"summary.json\">summary.json</a> (statistics per arm), <a href=\"ablation.json\">ablation.json</a> "
          "(the sweep's settings), <a href=\"runs/\">runs/</a> (every run's own outputs).</p>\n";
 

@@ -30,7 +30,7 @@ int ablate_main(int argc, char** argv) {
         for (const CLI::Option* o : app.get_options())
             if (o->count() > 0) given_sweep.insert(key_of(o));
         const std::vector<std::pair<std::string, std::string>> preset = apply_preset(opt, given_sweep);
-        const ExperimentDef& def = find_experiment(opt.model);
+        const ExperimentDef& def = swept_model(opt);
         const std::vector<std::string> extras = app.remaining();
         // The model's flags, parsed by its own config (a fresh one per arm); a preset's model
         // settings fill the keys the user's flags leave out.
@@ -75,8 +75,9 @@ int report_main(int argc, char** argv) {
     std::vector<std::string> dirs;
     CLI::App* page = app.add_subcommand("page", "Write one page showing runs, activation tables and sweeps");
     page->add_option("--out", out, "The page to write")->capture_default_str();
-    page->add_option("dirs", dirs, "Output folders of genlab-gan/ae/text, genlab-activations or genlab-ablate")
-        ->required();
+    std::string programs;
+    for (const ExperimentDef* d : experiments()) programs += d->program() + ", ";
+    page->add_option("dirs", dirs, "Output folders of " + programs + "genlab-activations or genlab-ablate")->required();
     return guarded_main("genlab-report", app, argc, argv, [&] {
         if (sweep->parsed()) {
             require_folder("sweep", sweep_dir, "sweep folder");

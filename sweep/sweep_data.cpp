@@ -1,16 +1,14 @@
-// Reading a sweep folder back (see sweep_data.h).
+// Reading a sweep folder back, and the statistics of its arms (see sweep_data.h).
 #include "sweep/sweep_data.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 
-#include "config/config.h"
 #include "core/error.h"
 #include "core/io/input_file.h"
+#include "core/number_text.h"
 
 namespace genlab::experiments {
 
@@ -31,16 +29,11 @@ Stats stats_of(std::vector<double> values) {
     return s;
 }
 
-std::string value_text(double v) {
-    if (!std::isfinite(v)) return "n/a";
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-    return buf;
-}
+std::string metric_text(double v) { return std::isfinite(v) ? significant_text(v, 4) : "n/a"; }
 
 std::string values_text(const Stats& s) {
     std::string t;
-    for (double v : s.values) t += (t.empty() ? "" : ", ") + value_text(v);
+    for (double v : s.values) t += (t.empty() ? "" : ", ") + metric_text(v);
     return t;
 }
 
@@ -58,6 +51,65 @@ Stats SweepArm::stats(const std::string& metric) const {
     return stats_of(std::move(v));
 }
 
+std::vector<Network> SweepData::networks_with(const std::string& metric) const {
+    std::vector<Network> nets;
+    for (const Network& n : facts().networks) {
+        const std::string first = n.prefix + metric + "_l0";
+        const bool found = std::any_of(arms.begin(), arms.end(), [&](const SweepArm& a) {
+            return std::any_of(a.runs.begin(), a.runs.end(), [&](const SweepRun& r) { return r.final.count(first); });
+        });
+        if (found) nets.push_back(n);
+    }
+    return nets;
+}
+
+namespace {
+
+// Ranks the arms by the mean of the first quality metric (stable on ties); an arm without a
+// finished run that has it is not ranked.
+void rank_arms(SweepData& s) {
+    if (s.quality.empty()) return;
+    const QualityMetric& q = s.quality.front();
+    std::vector<std::pair<double, size_t>> ranked;  // (mean, lower first; arm index)
+    for (size_t a = 0; a < s.arms.size(); ++a) {
+        const Stats st = s.arms[a].stats(q.name);
+        if (st.n() > 0 && st.n() == s.arms[a].done().size())
+            ranked.emplace_back(q.better == Better::Lower ? st.mean : -st.mean, a);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (size_t r = 0; r < ranked.size(); ++r) s.arms[ranked[r].second].rank = static_cast<int>(r + 1);
+}
+
+}  // namespace
+
+SweepData assemble_sweep(const std::string& dir, const nlohmann::json& sweep, std::vector<QualityMetric> quality,
+                         const std::vector<ArmSeeds>& arms, const ResultsTable& results) {
+    SweepData s{.dir = dir,
+                .model = {},
+                .sweep = sweep,
+                .quality = std::move(quality),
+                .arms = {},
+                .numbers = results.number_columns()};
+    s.model = sweep.contains("model") && sweep["model"].is_string() ? sweep["model"].get<std::string>() : "";
+    find_experiment(s.model);  // a model this build knows
+    for (const ArmSeeds& a : arms) {
+        SweepArm arm{.label = a.label, .act = a.act, .init = a.init, .lr = a.lr, .rank = 0, .runs = {}};
+        for (int seed : a.seeds) {
+            const ResultRow* row = results.find(a.label, seed);
+            if (!row) continue;
+            SweepRun r{.seed = seed, .diverged = row->diverged, .diverged_step = row->diverged_step, .final = {}};
+            for (const auto& [name, v] : row->numbers()) r.final[name] = v;
+            r.dir = (fs::path(dir) / "runs" / a.label / ("seed" + std::to_string(seed))).string();
+            arm.runs.push_back(std::move(r));
+        }
+        std::sort(arm.runs.begin(), arm.runs.end(),
+                  [](const SweepRun& x, const SweepRun& y) { return x.seed < y.seed; });
+        s.arms.push_back(std::move(arm));
+    }
+    rank_arms(s);
+    return s;
+}
+
 namespace {
 
 nlohmann::json read_json(const fs::path& path, const std::string& what) {
@@ -70,74 +122,83 @@ std::string text_of(const nlohmann::json& j, const char* key) {
     return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string{};
 }
 
-}  // namespace
-
-SweepData load_sweep(const std::string& dir) {
-    SweepData s;
-    s.dir = dir;
-    const nlohmann::json meta = read_json(fs::path(dir) / "ablation.json", "sweep description (ablation.json)");
-    if (!meta.contains("sweep") || !meta["sweep"].is_object() || !meta["sweep"].contains("config"))
-        fail((fs::path(dir) / "ablation.json").string(), ": not a genlab-ablate sweep description");
-    s.sweep = meta["sweep"];
-    s.model = text_of(s.sweep, "model");
-    find_experiment(s.model);  // a model this build knows
-    if (meta.contains("quality") && meta["quality"].is_array())
-        for (const auto& q : meta["quality"])
-            if (q.is_object())
-                s.quality.push_back({text_of(q, "metric"),
-                                     text_of(q, "better") == "higher" ? Better::Higher : Better::Lower});
-
-    const nlohmann::json summary = read_json(fs::path(dir) / "summary.json", "summary (summary.json)");
+// summary.json's arms: labels, settings and the seeds they were run with.
+std::vector<ArmSeeds> summary_arms(const fs::path& path) {
+    const nlohmann::json summary = read_json(path, "summary (summary.json)");
     if (!summary.contains("arms") || !summary["arms"].is_array())
-        fail((fs::path(dir) / "summary.json").string(), ": not a genlab-ablate summary (no arms)");
-    std::map<std::string, std::set<int>> arm_seeds;  // the seeds of this sweep (a folder may hold more)
+        fail(path.string(), ": not a genlab-ablate summary (no arms)");
+    std::vector<ArmSeeds> arms;
     for (const auto& a : summary["arms"]) {
         if (!a.is_object()) continue;
-        SweepArm arm;
-        arm.label = text_of(a, "arm");
+        ArmSeeds arm{.label = text_of(a, "arm"),
+                     .act = text_of(a, "activation"),
+                     .init = text_of(a, "init"),
+                     .lr = text_of(a, "lr"),
+                     .seeds = {}};
         // The label names a folder under runs/: nothing that could lead out of the sweep.
         if (arm.label.empty() || arm.label == "." || arm.label == ".." || arm.label.find('/') != std::string::npos)
-            fail((fs::path(dir) / "summary.json").string(), ": arm '", arm.label, "' is not a sweep's arm label");
-        arm.act = text_of(a, "activation");
-        arm.init = text_of(a, "init");
-        arm.lr = text_of(a, "lr");
-        if (a.contains("rank") && a["rank"].is_number_integer()) arm.rank = a["rank"].get<int>();
-        std::set<int>& seeds = arm_seeds[arm.label];
+            fail(path.string(), ": arm '", arm.label, "' is not a sweep's arm label");
+        std::set<int> seeds;
         for (const char* key : {"seeds", "diverged_seeds"})
             if (a.contains(key) && a[key].is_array())
                 for (const auto& k : a[key])
                     if (k.is_number_integer()) seeds.insert(k.get<int>());
-        s.arms.push_back(std::move(arm));
+        arm.seeds.assign(seeds.begin(), seeds.end());
+        arms.push_back(std::move(arm));
     }
+    return arms;
+}
 
-    const std::string results_path = (fs::path(dir) / "results.csv").string();
-    const CsvTable results = read_csv(results_path);
-    auto col = [&](const std::string& name) {
-        const auto it = std::find(results.columns.begin(), results.columns.end(), name);
-        if (it == results.columns.end()) fail(results_path, ": not a genlab-ablate results.csv (no column ", name, ")");
-        return static_cast<size_t>(it - results.columns.begin());
-    };
-    const size_t c_arm = col("arm"), c_seed = col("seed"), c_status = col("status"), c_div = col("diverged_step");
-    for (const auto& row : results.rows) {
-        auto arm = std::find_if(s.arms.begin(), s.arms.end(), [&](const SweepArm& a) { return a.label == row[c_arm]; });
-        if (arm == s.arms.end()) continue;  // an arm of an earlier sweep into this folder, not of this one
-        SweepRun r;
-        // parse_value, not atoi: a cell out of int's range is a row of no seed, not undefined behaviour.
-        if (!parse_value(row[c_seed], r.seed) || !arm_seeds[arm->label].count(r.seed)) continue;
-        r.diverged = row[c_status] == "diverged";
-        if (!parse_value(row[c_div], r.diverged_step)) r.diverged_step = 0;
-        r.dir = (fs::path(dir) / "runs" / arm->label / ("seed" + std::to_string(r.seed))).string();
-        for (size_t c = 0; c < row.size(); ++c) {
-            if (row[c].empty()) continue;
-            char* end = nullptr;
-            const double v = std::strtod(row[c].c_str(), &end);
-            if (end && *end == '\0') r.final[results.columns[c]] = v;
+}  // namespace
+
+SweepData load_sweep(const std::string& dir) {
+    const fs::path meta_path = fs::path(dir) / "ablation.json";
+    const nlohmann::json meta = read_json(meta_path, "sweep description (ablation.json)");
+    if (!meta.contains("sweep") || !meta["sweep"].is_object() || !meta["sweep"].contains("config"))
+        fail(meta_path.string(), ": not a genlab-ablate sweep description");
+    std::vector<QualityMetric> quality;
+    if (meta.contains("quality") && meta["quality"].is_array())
+        for (const auto& q : meta["quality"])
+            if (q.is_object())
+                quality.push_back({text_of(q, "metric"),
+                                   text_of(q, "better") == "higher" ? Better::Higher : Better::Lower});
+    const std::vector<ArmSeeds> arms = summary_arms(fs::path(dir) / "summary.json");
+    return assemble_sweep(dir, meta["sweep"], std::move(quality), arms,
+                          ResultsTable::read((fs::path(dir) / "results.csv").string()));
+}
+
+nlohmann::ordered_json sweep_summary(const SweepData& s) {
+    nlohmann::ordered_json j;
+    for (const QualityMetric& q : s.quality)
+        j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
+    std::vector<std::pair<int, std::string>> ranking;
+    for (const SweepArm& a : s.arms) {
+        nlohmann::ordered_json arm;
+        arm["arm"] = a.label;
+        arm["activation"] = a.act;
+        arm["init"] = a.init;
+        arm["lr"] = a.lr;
+        std::vector<int> seeds, diverged;
+        for (const SweepRun& r : a.runs) (r.diverged ? diverged : seeds).push_back(r.seed);
+        arm["seeds"] = seeds;
+        arm["diverged_seeds"] = diverged;
+        nlohmann::ordered_json metrics = nlohmann::ordered_json::object();
+        for (const std::string& name : s.numbers) {
+            const Stats st = a.stats(name);
+            if (st.n() == 0 || st.n() != a.done().size()) continue;  // only what every finished seed has
+            metrics[name] = {
+                {"mean", st.mean}, {"std", st.std}, {"min", st.min}, {"max", st.max}, {"values", st.values}};
         }
-        arm->runs.push_back(std::move(r));
+        arm["metrics"] = metrics;
+        if (a.rank > 0) {
+            arm["rank"] = a.rank;
+            ranking.emplace_back(a.rank, a.label);
+        }
+        j["arms"].push_back(arm);
     }
-    for (SweepArm& a : s.arms)
-        std::sort(a.runs.begin(), a.runs.end(), [](const SweepRun& x, const SweepRun& y) { return x.seed < y.seed; });
-    return s;
+    std::sort(ranking.begin(), ranking.end());
+    for (const auto& [rank, label] : ranking) j["ranking"].push_back(label);
+    return j;
 }
 
 namespace {

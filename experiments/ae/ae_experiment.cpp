@@ -13,6 +13,7 @@
 #include "data/image_dataset.h"
 #include "experiments/experiment.h"
 #include "experiments/probe.h"
+#include "experiments/sweep_facts_of.h"
 #include "models/autoencoder.h"
 #include "viz/image.h"
 #include "viz/plot.h"
@@ -314,6 +315,7 @@ const ExperimentDef& ae_experiment() {
                      "of two test images."},
                     {"loss.png", "Reconstruction loss per pixel on training batches and on the test set (and the VAE's "
                                  "KL term) over training."}},
+        .sweep = ae_sweep_facts(),
     };
     return def;
 }

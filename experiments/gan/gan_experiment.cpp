@@ -21,6 +21,7 @@
 #include "data/toy2d.h"
 #include "experiments/experiment.h"
 #include "experiments/probe.h"
+#include "experiments/sweep_facts_of.h"
 #include "models/classifier.h"
 #include "models/gan.h"
 #include "models/gan_metrics.h"
@@ -653,6 +654,7 @@ const ExperimentDef& gan_experiment() {
                      "training: one row (images) or one panel (2-D) per snapshot, the last at the final step."},
                     {"loss.png", "Training curves from metrics.csv: both losses, D's mean output on real and generated "
                                  "data, and the gradient norms of G and D."}},
+        .sweep = gan_sweep_facts(),
     };
     return def;
 }

@@ -20,6 +20,7 @@
 #include "data/text_sampler.h"
 #include "experiments/experiment.h"
 #include "experiments/probe.h"
+#include "experiments/sweep_facts_of.h"
 #include "models/text_model.h"
 
 namespace genlab::experiments {
@@ -507,6 +508,7 @@ const ExperimentDef& text_experiment() {
                                     "as configured); with --sample-every, earlier evaluations' samples come first."},
                     {"loss.png", "Cross entropy in nats per character on training batches and on the validation "
                                  "split, and the learning-rate schedule."}},
+        .sweep = text_sweep_facts(),
     };
     return def;
 }

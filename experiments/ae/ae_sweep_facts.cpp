@@ -1,0 +1,45 @@
+// What sweeps need to know about the autoencoder (experiments/sweep_facts.h): one network (the
+// encoder and decoder's hidden layers in order), the quick sweep and the GELU paper's.
+#include "experiments/sweep_facts_of.h"
+
+namespace genlab::experiments {
+
+namespace {
+
+std::string ae_data_name(const nlohmann::json& cfg) {
+    const std::string dir = config_text(cfg, "data_dir");
+    return dir.empty() ? "Fashion-MNIST" : dir;
+}
+
+// "Variational autoencoder on Fashion-MNIST (gelu, 2-d code)".
+std::string ae_title(const nlohmann::json& cfg) {
+    const nlohmann::json model = cfg.contains("model") ? cfg["model"] : nlohmann::json::object();
+    const bool vae = model.is_object() && model.value("variational", false);
+    const int latent = model.is_object() ? model.value("latent", 0) : 0;
+    return std::string(vae ? "Variational autoencoder" : "Autoencoder") + " on " + ae_data_name(cfg) + " (" +
+           config_text(model, "act") + ", " + std::to_string(latent) + "-d code)";
+}
+
+}  // namespace
+
+SweepFacts ae_sweep_facts() {
+    return {.presets = {{.name = "quick",
+                         .about = "the autoencoder, 1,000 steps",
+                         .sweep = {{"steps", "1000"}, {"eval_every", "250"}},
+                         .model = {}},
+                        // Hendrycks & Gimpel (2016), section 3.3: the 784-1000-500-250-30 autoencoder
+                        // (mirrored decoder, sigmoid output), MSE, Adam, batch 64.
+                        {.name = "paper",
+                         .about = "the GELU paper's autoencoder (Hendrycks & Gimpel 2016, section 3.3): gelu, elu "
+                                  "and relu at lr 1e-3 and 1e-4, 3 seeds",
+                         .sweep = {{"acts", "gelu,elu,relu"},
+                                   {"lrs", "1e-3,1e-4"},
+                                   {"seeds", "3"},
+                                   {"steps", "3000"},
+                                   {"jobs", "2"}},
+                         .model = {{"hidden", "1000,500,250"}, {"latent", "30"}, {"loss", "mse"}, {"batch", "64"}}}},
+            .title = ae_title,
+            .data_name = ae_data_name};
+}
+
+}  // namespace genlab::experiments

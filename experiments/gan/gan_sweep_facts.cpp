@@ -1,0 +1,61 @@
+// What sweeps need to know about the GAN (experiments/sweep_facts.h): two networks, the ring8
+// quick sweep, and the modes a 2-D run covers.
+#include <algorithm>
+#include <cmath>
+
+#include "data/toy2d.h"
+#include "experiments/sweep_facts_of.h"
+
+namespace genlab::experiments {
+
+namespace {
+
+// "GAN on ring8 (hidden activation relu)", "... (hidden activation relu / leaky_relu:0.2)" for G / D.
+std::string gan_title(const nlohmann::json& cfg) {
+    const nlohmann::json model = cfg.contains("model") ? cfg["model"] : nlohmann::json::object();
+    const std::string data = config_text(cfg, "data"), g = config_text(model, "g_act"), d = config_text(model, "d_act");
+    return "GAN on " + (data == "fashion-mnist" ? std::string("Fashion-MNIST") : data) + " (hidden activation " + g +
+           (g == d ? "" : " / " + d) + ")";
+}
+
+std::string gan_data_name(const nlohmann::json& cfg) {
+    const std::string data = config_text(cfg, "data");
+    return data == "mnist" ? "MNIST (" + config_text(cfg, "data_dir") + ")" : data;
+}
+
+// On 2-D data: ", k of n seeds cover >= m of M modes", m being 3/4 of the toy's modes.
+std::string modes_note(const nlohmann::json& cfg, const std::vector<const std::map<std::string, double>*>& runs) {
+    const std::string data = config_text(cfg, "data");
+    const std::vector<std::string>& toys = data::toy2d_names();
+    if (std::find(toys.begin(), toys.end(), data) == toys.end()) return {};
+    const size_t modes = data::make_toy2d(data).centres.size();
+    if (modes == 0) return {};
+    const int need = static_cast<int>(std::ceil(0.75 * static_cast<double>(modes)));
+    int k = 0, n = 0;
+    for (const std::map<std::string, double>* r : runs)
+        if (auto it = r->find("modes_covered"); it != r->end()) {
+            ++n;
+            k += it->second >= need ? 1 : 0;
+        }
+    if (n == 0) return {};
+    return ", " + std::to_string(k) + " of " + std::to_string(n) + " seeds cover \u2265 " + std::to_string(need) +
+           " of " + std::to_string(modes) + " modes";
+}
+
+}  // namespace
+
+SweepFacts gan_sweep_facts() {
+    return {.act_key = "act",
+            .networks = {{"g", "G", "g_", "g_act"}, {"d", "D", "d_", "d_act"}},
+            .presets = {{.name = "quick",
+                         .about = "the ring8 GAN, 3,000 steps",
+                         .sweep = {{"steps", "3000"}},
+                         .model = {{"data", "ring8"}}}},
+            .title = gan_title,
+            .data_name = gan_data_name,
+            .traits = [](const nlohmann::json&) { return std::vector<Trait>{Trait::Adversarial}; },
+            .trait_flags = {{Trait::Adversarial, ""}},
+            .runs_note = modes_note};
+}
+
+}  // namespace genlab::experiments

@@ -1,0 +1,82 @@
+// What a user asks genlab-ablate for: the sweep's settings (AblationOptions, one flag each), the
+// named presets that fill them, the model's own flags given alongside, and the arms these make.
+//
+//     const std::string model = experiments().front()->name;    // a registered model
+//     AblationOptions opt{.model = model, .acts = "relu,leaky_relu:0.2", .seeds = 3};
+//     std::vector<Arm> arms = ablation_arms(opt);                // relu, leaky_relu:0.2
+//     ModelSettings base = model_settings(model, {{"batch", "64"}});  // its own flags
+#pragma once
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "core/activations.h"
+#include "experiments/experiment.h"
+
+namespace genlab::experiments {
+
+struct AblationOptions {
+    std::string model{};         // a registered experiment; "": the first registered (experiments())
+    std::string acts{};          // hidden activations, one arm each; "": every elementwise entry
+    std::string inits{};         // "": the model's own default; "torch,gain": every act with each
+    std::string lrs{};           // "": the model's --lr; "1e-3,1e-4": every arm at each learning rate
+    std::string preset{};        // "" or a preset a model offers (SweepFacts::presets)
+    std::string where = "both";  // the networks whose hidden activation is swept: both, or one by name
+    int seeds = 2;               // seeds 1..N per arm
+    int steps = 0;               // 0: the model's default
+    int eval_every = 0;          // 0: the model's default
+    int diag_every = 0;          // diagnostics every N steps (and at the end); 0: steps / 10
+    int jobs = 1;                // runs trained at once
+    int threads = 0;             // threads in all, divided between the jobs; 0: the OpenMP default
+    std::string out{};           // "": outputs/ablate/<YYYYmmdd-HHMMSS>
+    bool quiet = false;          // no line per finished run
+};
+const ConfigSpec<AblationOptions>& ablation_options_spec();
+
+// The model a sweep trains: opt.model, or the first registered experiment when it is "".
+const ExperimentDef& swept_model(const AblationOptions& opt);
+
+// A named sweep (--preset): genlab-ablate settings and model flags that apply where the user gave
+// none of their own: the model's own preset of that name, plus what every model's "quick" shares
+// (ten activations x 2 seeds, 2 jobs).
+struct AblationPreset {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> sweep;  // AblationOptions keys -> values, "model" among them
+    std::vector<std::pair<std::string, std::string>> model;  // the model's config keys -> values
+};
+// `model`: the --model the user gave ("" for none: the first registered model offering the
+// preset). UsageError for an unknown name, or a model that does not offer it.
+AblationPreset find_preset(const std::string& name, const std::string& model);
+// Applies preset opt.preset (if any) to the options not in `given` (AblationOptions keys) and
+// returns its model settings.
+std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& opt, const std::set<std::string>& given);
+
+// The model's own flags given with the sweep (--data ring8, --loss mse ...): a fresh config with
+// them applied, unresolved, and which keys they set.
+struct ModelSettings {
+    std::function<std::unique_ptr<ConfigBox>()> make;
+    std::set<std::string> given;
+};
+// From key -> text pairs, as the flags would set them (tests, code).
+ModelSettings model_settings(const std::string& model,
+                             const std::vector<std::pair<std::string, std::string>>& settings);
+
+// One arm: a hidden activation (and an init, a learning rate when the sweep crosses them).
+struct Arm {
+    std::string label;  // folder name under runs/ and the row's "arm": "relu", "gelu-torch", "elu-lr0.0001"
+    Activation act;
+    std::string init;  // "" when the sweep keeps the model's default
+    std::string lr;    // "" when the sweep keeps the model's --lr
+};
+std::vector<Arm> ablation_arms(const AblationOptions& opt);
+
+// The config of one arm (nullptr: the sweep's base config): the user's settings, the arm's
+// activation in the networks opt.where names (and its init and rate), resolved. UsageError when
+// --where names no network of the model.
+std::unique_ptr<ConfigBox> arm_config(const AblationOptions& opt, const ModelSettings& base, const Arm* arm);
+
+}  // namespace genlab::experiments

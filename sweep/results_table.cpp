@@ -1,0 +1,139 @@
+// results.csv, written and read through one row type (see results_table.h).
+#include "sweep/results_table.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/io/atomic_file.h"
+#include "core/number_text.h"
+
+namespace genlab::experiments {
+
+namespace {
+
+// The lead columns, in the file's order; every row has each.
+const std::vector<std::string> kLead{"arm",  "activation",    "init",         "lr",    "seed",   "status",
+                                     "diverged_step", "resumed_from", "steps", "wall_s", "ms_per_step"};
+
+bool is_lead(const std::string& name) { return std::find(kLead.begin(), kLead.end(), name) != kLead.end(); }
+
+// A number as the file holds it, and back: what add() keeps is what read() returns.
+double as_written(double v) {
+    double back = 0;
+    parse_number(shortest_text(v), back);
+    return back;
+}
+
+std::vector<std::string> lead_cells(const ResultRow& r) {
+    return {r.arm,
+            r.activation,
+            r.init,
+            r.lr,
+            std::to_string(r.seed),
+            r.diverged ? "diverged" : "done",
+            r.diverged ? std::to_string(r.diverged_step) : "",
+            std::to_string(r.resumed_from),
+            std::to_string(r.steps),
+            shortest_text(r.wall_s),
+            r.ms_per_step ? shortest_text(*r.ms_per_step) : ""};
+}
+
+// One line of the file as a row; Error naming the file, the line and the column otherwise.
+ResultRow parse_row(const std::vector<std::string>& columns, const std::vector<std::string>& cells,
+                    const std::string& path, size_t line) {
+    auto bad = [&](size_t c, const char* what) {
+        fail(path, ": line ", line, ", column ", columns[c], ": '", cells[c].substr(0, 40), "' is not ", what);
+    };
+    auto integer = [&](size_t c) {
+        int v = 0;
+        if (!parse_number(cells[c], v)) bad(c, "an integer");
+        return v;
+    };
+    auto number = [&](size_t c) {
+        double v = 0;
+        if (!parse_number(cells[c], v)) bad(c, "a number");
+        return v;
+    };
+    ResultRow r{.arm = cells[0], .activation = cells[1], .init = cells[2], .lr = cells[3], .seed = integer(4)};
+    if (cells[5] != "done" && cells[5] != "diverged") bad(5, "done or diverged");
+    r.diverged = cells[5] == "diverged";
+    r.diverged_step = r.diverged ? integer(6) : 0;
+    r.resumed_from = integer(7);
+    r.steps = integer(8);
+    r.wall_s = number(9);
+    if (!cells[10].empty()) r.ms_per_step = number(10);
+    for (size_t c = kLead.size(); c < cells.size(); ++c)
+        if (!cells[c].empty()) r.metrics.emplace_back(columns[c], number(c));
+    return r;
+}
+
+}  // namespace
+
+Metrics ResultRow::numbers() const {
+    Metrics m{{"wall_s", wall_s}};
+    if (ms_per_step) m.emplace_back("ms_per_step", *ms_per_step);
+    m.insert(m.end(), metrics.begin(), metrics.end());
+    return m;
+}
+
+std::vector<std::string> ResultsTable::number_columns() const {
+    std::vector<std::string> c{"wall_s", "ms_per_step"};
+    c.insert(c.end(), metric_columns_.begin(), metric_columns_.end());
+    return c;
+}
+
+ResultsTable ResultsTable::open(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
+        ResultsTable t;
+        t.path_ = path;
+        return t;
+    }
+    return read(path);
+}
+
+ResultsTable ResultsTable::read(const std::string& path) {
+    const CsvTable csv = read_csv(path);
+    const std::vector<std::string>& c = csv.columns;
+    if (c.size() < kLead.size() || !std::equal(kLead.begin(), kLead.end(), c.begin()))
+        fail(path, ": not a genlab-ablate results.csv (its header does not start with arm,activation,...)");
+    ResultsTable t;
+    t.path_ = path;
+    t.metric_columns_.assign(c.begin() + static_cast<long>(kLead.size()), c.end());
+    for (size_t i = 0; i < csv.rows.size(); ++i) t.rows_.push_back(parse_row(c, csv.rows[i], path, i + 2));
+    return t;
+}
+
+const ResultRow* ResultsTable::find(const std::string& arm, int seed) const {
+    for (const ResultRow& r : rows_)
+        if (r.arm == arm && r.seed == seed) return &r;
+    return nullptr;
+}
+
+void ResultsTable::add(ResultRow row) {
+    if (row.ms_per_step) row.ms_per_step = as_written(*row.ms_per_step);
+    row.wall_s = as_written(row.wall_s);
+    for (auto& [name, v] : row.metrics) {
+        if (is_lead(name)) name = "final_" + name;
+        v = as_written(v);
+        if (std::find(metric_columns_.begin(), metric_columns_.end(), name) == metric_columns_.end())
+            metric_columns_.push_back(name);
+    }
+    rows_.push_back(std::move(row));
+
+    std::vector<std::string> header = kLead;
+    header.insert(header.end(), metric_columns_.begin(), metric_columns_.end());
+    std::string text = csv_line(header);
+    for (const ResultRow& r : rows_) {
+        std::vector<std::string> cells = lead_cells(r);
+        cells.resize(header.size());
+        for (const auto& [name, v] : r.metrics)
+            cells[kLead.size() + static_cast<size_t>(std::find(metric_columns_.begin(), metric_columns_.end(), name) -
+                                                      metric_columns_.begin())] = shortest_text(v);
+        text += csv_line(cells);
+    }
+    write_file_atomic(path_, text);
+}
+
+}  // namespace genlab::experiments
