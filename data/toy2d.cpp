@@ -74,6 +74,12 @@ const std::vector<std::string>& toy2d_names() {
     return names;
 }
 
+std::string toy2d_names_text() {
+    std::string text;
+    for (const std::string& n : toy2d_names()) text += (text.empty() ? "" : ", ") + n;
+    return text;
+}
+
 Toy2d make_toy2d(const std::string& name) {
     Toy2d d;
     d.name = name;
@@ -105,9 +111,7 @@ Toy2d make_toy2d(const std::string& name) {
         d.centres.insert(d.centres.end(), inner.begin(), inner.end());
         d.sigma = 0.1f;
     } else {
-        std::string known;
-        for (const std::string& n : toy2d_names()) known += (known.empty() ? "" : ", ") + n;
-        usage_fail("unknown 2-D dataset '", name, "' (known: ", known, ")");
+        usage_fail("unknown 2-D dataset '", name, "' (known: ", toy2d_names_text(), ")");
     }
     return d;
 }

@@ -28,5 +28,6 @@ struct Toy2d {
 // Unknown names are a UsageError listing toy2d_names().
 Toy2d make_toy2d(const std::string& name);
 const std::vector<std::string>& toy2d_names();
+std::string toy2d_names_text();  // "ring8, grid25, spiral, moons": for help and error text
 
 }  // namespace genlab::data

@@ -15,7 +15,7 @@ const char* trait_text(Trait t) {
 
 std::string config_text(const nlohmann::json& config, const char* key) {
     return config.is_object() && config.contains(key) && config[key].is_string() ? config[key].get<std::string>()
-                                                                                  : std::string{};
+                                                                                 : std::string{};
 }
 
 bool SweepFacts::has(Trait t, const nlohmann::json& config) const {

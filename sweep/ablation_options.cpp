@@ -79,8 +79,7 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
     using A = AblationOptions;
     static const ConfigSpec<A> spec =
         ConfigSpec<A>()
-            .field("model", &A::model, "Model to sweep: " + experiment_names() + " (default: the first)",
-                   listed([] {
+            .field("model", &A::model, "Model to sweep: " + experiment_names() + " (default: the first)", listed([] {
                        std::vector<std::string> names{""};
                        for (const ExperimentDef* d : experiments()) names.push_back(d->name);
                        return names;
@@ -90,8 +89,7 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
                    "Linear inits to cross with the activations, e.g. torch,gain (default: the model's)")
             .field("lrs", &A::lrs,
                    "Learning rates to cross with the activations, e.g. 1e-3,1e-4 (default: the model's --lr)")
-            .field("preset", &A::preset, preset_help(),
-                   listed([] {
+            .field("preset", &A::preset, preset_help(), listed([] {
                        std::vector<std::string> names = preset_names();
                        names.insert(names.begin(), "");
                        return names;

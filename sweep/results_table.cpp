@@ -13,7 +13,7 @@ namespace genlab::experiments {
 namespace {
 
 // The lead columns, in the file's order; every row has each.
-const std::vector<std::string> kLead{"arm",  "activation",    "init",         "lr",    "seed",   "status",
+const std::vector<std::string> kLead{"arm",           "activation",   "init",  "lr",     "seed",       "status",
                                      "diverged_step", "resumed_from", "steps", "wall_s", "ms_per_step"};
 
 bool is_lead(const std::string& name) { return std::find(kLead.begin(), kLead.end(), name) != kLead.end(); }
@@ -130,7 +130,7 @@ void ResultsTable::add(ResultRow row) {
         cells.resize(header.size());
         for (const auto& [name, v] : r.metrics)
             cells[kLead.size() + static_cast<size_t>(std::find(metric_columns_.begin(), metric_columns_.end(), name) -
-                                                      metric_columns_.begin())] = shortest_text(v);
+                                                     metric_columns_.begin())] = shortest_text(v);
         text += csv_line(cells);
     }
     write_file_atomic(path_, text);

@@ -60,8 +60,8 @@ std::string SweepProgress::finished(const std::string& what, double run_seconds)
     busy_s_ += run_seconds;
     const double left = busy_s_ / static_cast<double>(done_) * static_cast<double>(total_ - done_) / jobs_;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-    return "[" + std::to_string(done_) + "/" + std::to_string(total_) + "] " + what + " (" + duration_text(run_seconds) +
-           ") | elapsed " + duration_text(elapsed) + ", ETA " + duration_text(left);
+    return "[" + std::to_string(done_) + "/" + std::to_string(total_) + "] " + what + " (" +
+           duration_text(run_seconds) + ") | elapsed " + duration_text(elapsed) + ", ETA " + duration_text(left);
 }
 
 }  // namespace genlab::experiments

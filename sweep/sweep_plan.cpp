@@ -59,10 +59,10 @@ SweepPlan plan_sweep(const AblationOptions& opt, const ModelSettings& base) {
     p.identity = sweep_identity(p);
     for (size_t a = 0; a < p.arms.size(); ++a)
         for (int seed = 1; seed <= p.opt.seeds; ++seed)
-            p.runs.push_back({.arm = a,
-                              .seed = seed,
-                              .dir = (fs::path(p.opt.out) / "runs" / p.arms[a].label / ("seed" + std::to_string(seed)))
-                                         .string()});
+            p.runs.push_back(
+                {.arm = a,
+                 .seed = seed,
+                 .dir = (fs::path(p.opt.out) / "runs" / p.arms[a].label / ("seed" + std::to_string(seed))).string()});
     return p;
 }
 
@@ -84,8 +84,8 @@ std::string identity_difference(const nlohmann::json& held, const nlohmann::orde
 
 // An --out that holds a sweep: it must be this one.
 void check_existing_sweep(const std::string& out, const fs::path& meta, const nlohmann::ordered_json& identity) {
-    const nlohmann::json prev =
-        read_json_file(meta.string(), kMaxJsonFileBytes, "sweep description (ablation.json)", Links::Refuse);
+    const nlohmann::json prev = read_json_file(meta.string(), kMaxJsonFileBytes, "sweep description (ablation.json)",
+                                               Links::Refuse);
     if (!prev.is_object() || !prev.contains("sweep")) fail(meta.string(), ": not a genlab-ablate sweep description");
     if (const std::string d = identity_difference(prev["sweep"], identity); !d.empty())
         usage_fail("--out ", out, ": holds a sweep with other settings (", d,

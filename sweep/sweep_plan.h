@@ -25,14 +25,14 @@ struct PlannedRun {
 
 struct SweepPlan {
     const ExperimentDef* def = nullptr;
-    AblationOptions opt;                               // as given, with the model and the folder filled in
-    std::vector<Arm> arms;                             // in the order given
-    std::unique_ptr<ConfigBox> base;                   // the model's config without an arm (resolved)
-    std::vector<std::unique_ptr<ConfigBox>> configs;   // per arm, resolved
-    int steps = 0, eval_every = 0, diag_every = 0;     // the defaults filled in
-    std::vector<QualityMetric> quality;                // the first ranks the arms
-    nlohmann::ordered_json identity;                   // ablation.json's "sweep"
-    std::vector<PlannedRun> runs;                      // every arm x seed, arm by arm
+    AblationOptions opt;                              // as given, with the model and the folder filled in
+    std::vector<Arm> arms;                            // in the order given
+    std::unique_ptr<ConfigBox> base;                  // the model's config without an arm (resolved)
+    std::vector<std::unique_ptr<ConfigBox>> configs;  // per arm, resolved
+    int steps = 0, eval_every = 0, diag_every = 0;    // the defaults filled in
+    std::vector<QualityMetric> quality;               // the first ranks the arms
+    nlohmann::ordered_json identity;                  // ablation.json's "sweep"
+    std::vector<PlannedRun> runs;                     // every arm x seed, arm by arm
 
     // The arms with their seeds, as summary.json lists them.
     std::vector<ArmSeeds> arm_seeds() const;

@@ -24,6 +24,9 @@ namespace {
 
 using models::Autoencoder;
 
+constexpr int kPriorSamples = 64;  // VAE: samples.png's images decoded from the prior
+constexpr int kLinePoints = 10;    // interpolation.png: decodings along each line between two codes
+
 struct AeConfig {
     std::string data_dir;   // "": Fashion-MNIST from the Debian package
     int class_filter = -1;  // keep one class label; -1: all
@@ -100,7 +103,7 @@ void write_reconstructions(const Autoencoder& m, const data::ImageDataset& test,
     save_png(path, image_grid(tiles, grid(test, m.config(), cols)));
 }
 
-// Rows of 10 decodings along the straight line between the codes of two test images.
+// Rows of kLinePoints decodings along the straight line between the codes of two test images.
 void write_interpolation(const Autoencoder& m, const data::ImageDataset& test, const std::string& path) {
     const int p = test.pixels(), pairs = std::min(8, static_cast<int>(test.size()) / 2);
     if (pairs < 1) return;
@@ -108,8 +111,7 @@ void write_interpolation(const Autoencoder& m, const data::ImageDataset& test, c
     const size_t half = test.size() / 2;  // b[i] from the second half: usually another class than a[i]
     test.images().copy_rows(0, static_cast<size_t>(pairs), a.data());
     test.images().copy_rows(half, static_cast<size_t>(pairs), b.data());
-    constexpr int kSteps = 10;
-    save_png(path, image_grid(models::interpolate(m, a, b, kSteps), grid(test, m.config(), kSteps)));
+    save_png(path, image_grid(models::interpolate(m, a, b, kLinePoints), grid(test, m.config(), kLinePoints)));
 }
 
 // The 2-D codes of the test set, one colour per class.
@@ -149,7 +151,8 @@ void write_pictures(const Autoencoder& m, const data::ImageDataset& test, uint64
     write_interpolation(m, test, out + "/interpolation.png");
     if (m.config().variational) {
         Rng rng(stream_seed(seed, "pictures"));
-        save_png(out + "/samples.png", image_grid(models::sample_prior(m, 64, rng), grid(test, m.config(), 8)));
+        save_png(out + "/samples.png",
+                 image_grid(models::sample_prior(m, kPriorSamples, rng), grid(test, m.config(), 8)));
     }
     if (m.config().latent == 2) write_latent(m, test, out + "/latent.png");
 }
@@ -308,11 +311,12 @@ const ExperimentDef& ae_experiment() {
         .outputs = {{"reconstructions.png",
                      "Test images (odd rows) and the autoencoder's reconstructions of them (the row "
                      "below each)."},
-                    {"samples.png", "VAE: 64 images decoded from codes drawn from the prior N(0, I)."},
+                    {"samples.png",
+                     str("VAE: ", kPriorSamples, " images decoded from codes drawn from the prior N(0, I).")},
                     {"latent.png", "2-D code: where the test images land in the latent space, one colour per class."},
                     {"interpolation.png",
-                     "Each row decodes 10 evenly spaced points on the straight line between the codes "
-                     "of two test images."},
+                     str("Each row decodes ", kLinePoints,
+                         " evenly spaced points on the straight line between the codes of two test images.")},
                     {"loss.png", "Reconstruction loss per pixel on training batches and on the test set (and the VAE's "
                                  "KL term) over training."}},
         .sweep = ae_sweep_facts(),

@@ -8,7 +8,9 @@ namespace genlab::experiments {
 
 namespace {
 
-std::string arch_of(const nlohmann::json& cfg) { return cfg.contains("model") ? config_text(cfg["model"], "arch") : ""; }
+std::string arch_of(const nlohmann::json& cfg) {
+    return cfg.contains("model") ? config_text(cfg["model"], "arch") : "";
+}
 
 std::string corpus_name(const nlohmann::json& cfg) {
     const std::string corpus = config_text(cfg, "corpus");
@@ -19,8 +21,8 @@ std::string corpus_name(const nlohmann::json& cfg) {
 std::string text_title(const nlohmann::json& cfg) {
     const std::string arch = arch_of(cfg);
     const std::string act = cfg.contains("model") ? config_text(cfg["model"], "act") : "";
-    return "Character-level " + (arch == "mlp" ? std::string("MLP") : arch) + " on " + corpus_name(cfg) + " (" +
-           act + ")";
+    return "Character-level " + (arch == "mlp" ? std::string("MLP") : arch) + " on " + corpus_name(cfg) + " (" + act +
+           ")";
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // The GAN experiment's own contract, beyond the conformance test: the metrics its step reports,
-// the data put in the output activation's range, and the diagnostics of both networks (D's on
-// the concatenated real + fake batch).
+// the data put in the output activation's range, the diagnostics of both networks (D's on
+// the concatenated real + fake batch), and each kind of data behind the same experiment.
 #include <gtest/gtest.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 
+#include "data/toy2d.h"
 #include "tests/experiments/experiment_cases.h"
 #include "tests/test_util.h"
 
@@ -64,6 +66,53 @@ TEST(GanExperiment, BoundedOutputsPutTheToyDataInTheirRange) {
     const Metrics ev = exp->eval(1);
     EXPECT_LE(ev[0].second, 8.0);
     EXPECT_THROW(ring8({{"g_out", "softmax"}}), UsageError);
+}
+
+std::vector<std::string> metric_names(const std::vector<QualityMetric>& q) {
+    std::vector<std::string> names;
+    for (const QualityMetric& m : q) names.push_back(m.name);
+    return names;
+}
+
+TEST(GanExperiment, EveryToyMixtureIsADataValueAndReportsItsModeMetrics) {
+    CLI::App app;
+    gan_experiment().new_config()->add_flags(app);
+    const std::string help = app.get_option("--data")->get_description();
+    for (const std::string& name : data::toy2d_names()) {
+        EXPECT_NE(help.find(name), std::string::npos) << help;
+        const std::unique_ptr<ConfigBox> box =
+            testing::case_config({"", "gan", {{"data", name}, {"g_hidden", "8"}, {"d_hidden", "8"}, {"batch", "16"}}});
+        const std::vector<QualityMetric> quality = gan_experiment().quality(*box);
+        EXPECT_EQ(metric_names(quality), (std::vector<std::string>{"modes_covered", "high_quality_fraction"}));
+        RunOptions run;
+        run.steps = 2;
+        std::unique_ptr<Experiment> exp = gan_experiment().create(*box, run);
+        exp->step(0);
+        const Metrics ev = exp->eval(1);
+        ASSERT_EQ(ev.size(), quality.size()) << name;
+        for (size_t i = 0; i < ev.size(); ++i) EXPECT_EQ(ev[i].first, quality[i].name) << name;
+        EXPECT_LE(ev[0].second, static_cast<double>(data::make_toy2d(name).centres.size())) << name;
+    }
+}
+
+TEST(GanExperiment, ImagesWithoutFrechetSamplesDeclareAndReportNoQualityMetrics) {
+    // fd_samples 0 skips the classifier: no quality metric is declared, none is reported, and
+    // loss.png has no panel for one.
+    const testing::ExperimentCase c{
+        "", "gan", {{"class", "7"}, {"limit", "64"}, {"g_hidden", "8"}, {"d_hidden", "8"}, {"batch", "16"}}};
+    std::unique_ptr<ConfigBox> box = testing::case_config(c);
+    box->set("fd_samples", "0");
+    EXPECT_TRUE(gan_experiment().quality(*box).empty());
+    RunOptions run;
+    run.steps = 2;
+    std::unique_ptr<Experiment> exp = gan_experiment().create(*box, run);
+    exp->step(0);
+    EXPECT_TRUE(exp->eval(1).empty());
+    EXPECT_EQ(exp->plots().size(), 3u);  // losses, mean D output, gradient norms
+    // With the default fd_samples the Fréchet metrics rank image runs.
+    const std::unique_ptr<ConfigBox> fd = testing::case_config({"", "gan", {}});
+    EXPECT_EQ(metric_names(gan_experiment().quality(*fd)),
+              (std::vector<std::string>{"fd_features", "class_histogram_kl"}));
 }
 
 }  // namespace

@@ -119,7 +119,10 @@ const ExperimentDef& curve_experiment() {
         .default_steps = [](const ConfigBox&) { return 40; },
         .default_eval_every = 20,
         .new_config = [] { return std::make_unique<TypedConfigBox<CurveConfig>>(curve_spec(), nullptr); },
-        .quality = [](const ConfigBox&) { return std::vector<QualityMetric>{{"test_mse", Better::Lower}}; },
+        .quality =
+            [](const ConfigBox&) {
+                return std::vector<QualityMetric>{{"test_mse", Better::Lower}};
+            },
         .create = [](const ConfigBox& box, const RunOptions& run) -> std::unique_ptr<Experiment> {
             return std::make_unique<CurveExperiment>(config_of<CurveConfig>(box), run);
         },
@@ -139,8 +142,13 @@ TEST(AddedExperiment, IsSweptAndReportedFromItsDefinitionAlone) {
     EXPECT_EQ(&find_experiment("curve"), &curve_experiment());
     testing::TempDir dir;
     const std::string out = dir.file("sweep");
-    const AblationOptions opt{
-        .model = "curve", .acts = "relu,tanh,sigmoid", .seeds = 2, .diag_every = 20, .threads = 1, .out = out, .quiet = true};
+    const AblationOptions opt{.model = "curve",
+                              .acts = "relu,tanh,sigmoid",
+                              .seeds = 2,
+                              .diag_every = 20,
+                              .threads = 1,
+                              .out = out,
+                              .quiet = true};
     const SweepResult r = run_ablation(opt, model_settings("curve", {{"width", "8"}}));
     EXPECT_EQ(r.trained, 6);
 
@@ -183,7 +191,7 @@ TEST(AddedExperiment, IsSweptAndReportedFromItsDefinitionAlone) {
     AblationOptions where = opt;
     where.where = "g";
     testing::expect_error([&] { run_ablation(where, model_settings("curve", {})); },
-                                {"--where g", "curve model has one network"});
+                          {"--where g", "curve model has one network"});
 }
 
 TEST(AddedExperiment, LeavesTheRegistryAsItWas) {
