@@ -69,8 +69,56 @@ void Toy2d::sample(Rng& rng, Tensor& out) const {
     }
 }
 
+namespace {
+
+// make_moons: outer (cos t, sin t), inner (1 - cos t, 0.5 - sin t); centred at the origin, doubled.
+std::vector<Point> moons() {
+    std::vector<Point> c = along(
+        [](double t) {
+            return std::array<double, 2>{2.0 * (std::cos(t) - 0.5), 2.0 * (std::sin(t) - 0.25)};
+        },
+        0.0, M_PI, 32);
+    const std::vector<Point> inner = along(
+        [](double t) {
+            return std::array<double, 2>{2.0 * (0.5 - std::cos(t)), 2.0 * (0.25 - std::sin(t))};
+        },
+        0.0, M_PI, 32);
+    c.insert(c.end(), inner.begin(), inner.end());
+    return c;
+}
+
+// The one list of toys (toy2d.h describes each): name, mode centres, sigma.
+struct ToyEntry {
+    const char* name;
+    std::vector<Point> (*centres)();
+    float sigma;
+};
+
+const std::vector<ToyEntry>& toy_table() {
+    static const std::vector<ToyEntry> toys{
+        {"ring8", [] { return ring(8, 2.0); }, 0.02f},
+        {"grid25", [] { return grid(5, 2.0); }, 0.05f},
+        {"spiral",
+         [] {
+             return along(
+                 [](double t) {
+                     return std::array<double, 2>{t / 5.0 * std::cos(t), t / 5.0 * std::sin(t)};
+                 },
+                 1.5 * M_PI, 4.5 * M_PI, 100);
+         },
+         0.1f},
+        {"moons", moons, 0.1f}};
+    return toys;
+}
+
+}  // namespace
+
 const std::vector<std::string>& toy2d_names() {
-    static const std::vector<std::string> names = {"ring8", "grid25", "spiral", "moons"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n;
+        for (const ToyEntry& t : toy_table()) n.push_back(t.name);
+        return n;
+    }();
     return names;
 }
 
@@ -81,39 +129,9 @@ std::string toy2d_names_text() {
 }
 
 Toy2d make_toy2d(const std::string& name) {
-    Toy2d d;
-    d.name = name;
-    if (name == "ring8") {
-        d.centres = ring(8, 2.0);
-        d.sigma = 0.02f;
-    } else if (name == "grid25") {
-        d.centres = grid(5, 2.0);
-        d.sigma = 0.05f;
-    } else if (name == "spiral") {
-        d.centres = along(
-            [](double t) {
-                return std::array<double, 2>{t / 5.0 * std::cos(t), t / 5.0 * std::sin(t)};
-            },
-            1.5 * M_PI, 4.5 * M_PI, 100);
-        d.sigma = 0.1f;
-    } else if (name == "moons") {
-        // make_moons: outer (cos t, sin t), inner (1 - cos t, 0.5 - sin t); centred at the origin, doubled.
-        d.centres = along(
-            [](double t) {
-                return std::array<double, 2>{2.0 * (std::cos(t) - 0.5), 2.0 * (std::sin(t) - 0.25)};
-            },
-            0.0, M_PI, 32);
-        const std::vector<Point> inner = along(
-            [](double t) {
-                return std::array<double, 2>{2.0 * (0.5 - std::cos(t)), 2.0 * (0.25 - std::sin(t))};
-            },
-            0.0, M_PI, 32);
-        d.centres.insert(d.centres.end(), inner.begin(), inner.end());
-        d.sigma = 0.1f;
-    } else {
-        usage_fail("unknown 2-D dataset '", name, "' (known: ", toy2d_names_text(), ")");
-    }
-    return d;
+    for (const ToyEntry& t : toy_table())
+        if (name == t.name) return Toy2d{.name = name, .centres = t.centres(), .sigma = t.sigma};
+    usage_fail("unknown 2-D dataset '", name, "' (known: ", toy2d_names_text(), ")");
 }
 
 }  // namespace genlab::data
