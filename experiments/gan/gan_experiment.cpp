@@ -433,7 +433,7 @@ private:
         c.image_cols = images_.cols;
         c.model.data_dim = images_.pixels();
         // train() checked the model's size before the data set the image size; now it is known.
-        const MemoryEstimate need = models::memory_estimate(c.model, c.batch);
+        const MemoryEstimate need = models::memory_estimate(c.model, c.batch, models::parse_gan_loss(c.loss));
         require_refined_memory(need.training_bytes(),
                                str("training this gan model on ", c.image_rows, "x", c.image_cols, " images (",
                                    need.parameters, " parameters) at its --batch"),
@@ -638,7 +638,7 @@ const ExperimentDef& gan_experiment() {
         .memory =
             [](const ConfigBox& box) {
                 const GanExpConfig& c = config_of<GanExpConfig>(box);
-                return models::memory_estimate(c.model, c.batch);
+                return models::memory_estimate(c.model, c.batch, models::parse_gan_loss(c.loss));
             },
         .new_sample_config =
             [] { return std::make_unique<TypedConfigBox<GanSampleConfig>>(gan_sample_spec(), nullptr); },
