@@ -693,12 +693,13 @@ Var activate(Tape& t, Var x, const Activation& act, Var param) {
         const Shape ps = t.shape(param);
         if (ps.numel() != 1)
             fail("activate: ", act.spec, " takes one shared ", def.learnable[0].first, " of shape (1), got ", ps.str());
-        saved.f[def.params.size()] = t.value(param)[0];
+        if (!shapes_only()) saved.f[def.params.size()] = t.value(param)[0];
     }
     const Shape xs = t.shape(x);
     if (def.forward_saving && t.grad_enabled() && t.requires_grad(x)) saved.aux[0] = t.scratch(xs);
     Var out = param.valid() ? t.emit(xs, {x, param}, activate_backward, saved)
                             : t.emit(xs, {x}, activate_backward, saved);
+    if (shapes_only()) return out;
     const float* xp = t.value(x).data();
     float* y = t.value(out).data();
     const float* p = saved.f.data();

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/io/input_file.h"
 #include "core/number_text.h"
+#include "core/tensor.h"
 
 namespace genlab {
 
@@ -108,6 +109,15 @@ uint64_t MemoryEstimate::training_bytes() const {
 
 uint64_t MemoryEstimate::inference_bytes() const {
     return sat_mul(sat_add(sat_mul(parameters, 2), step_floats / 2), sizeof(float));
+}
+
+uint64_t measured_step_floats(int batch, const std::function<uint64_t(int)>& dry_step) {
+    if (batch < 1) fail("memory estimate: the batch must be at least 1, got ", batch);
+    const ShapesOnly dry;
+    const uint64_t one = dry_step(1), two = dry_step(2);
+    if (two < one)
+        fail("memory estimate: a step at batch 2 holds fewer floats (", two, ") than at batch 1 (", one, ")");
+    return sat_add(one, sat_mul(two - one, static_cast<uint64_t>(batch - 1)));
 }
 
 namespace {

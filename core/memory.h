@@ -1,12 +1,17 @@
-// How much memory a run will need, estimated from its config before anything is allocated, and
+// How much memory a run will need, measured from its config before anything is allocated, and
 // how much this machine has for it. A flag, an IDX header or a stored config that asks for more
 // than the machine has is refused with both figures, instead of ending in bad_alloc or the OOM
-// killer halfway through.
+// killer halfway through. A model measures itself by being built under ShapesOnly (core/tensor.h)
+// and running a dry step on that build (models/autoencoder.cpp's memory_estimate):
 //
-//     MemoryEstimate m{.parameters = 3'000'000, .step_floats = 64 * 20'000};
+//     const ShapesOnly dry;                        // shapes, no storage, no arithmetic
+//     const Autoencoder model(cfg, rng);
+//     MemoryEstimate m{.parameters = model.num_parameters(),
+//                      .step_floats = measured_step_floats(64, [&](int b) { /* a step at batch b */ })};
 //     require_memory(m.training_bytes(), "this model at --batch 64", "choose a smaller --batch", /*usage=*/true);
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace genlab {
@@ -20,6 +25,15 @@ struct MemoryEstimate {
     // Per parameter: value and the loaded checkpoint's copy; half the step's floats (no gradients).
     uint64_t inference_bytes() const;
 };
+
+// A training step's tape floats at `batch`, measured by dry steps: dry_step(b) runs one step at
+// batch b (under ShapesOnly, which this opens) and returns the floats its tapes hold
+// (Tape::held_floats). A step run for real would need the parameters, which for a config that
+// does not fit are what must not be allocated; under ShapesOnly each op emits exactly the slots
+// it would for real (their sizes never depend on values) and computes nothing, so the step costs
+// microseconds at any size. A tape is affine in the batch: rows of activations, plus what a step
+// holds once (the loss, position ids), so the steps at batches 1 and 2 give it at any batch.
+uint64_t measured_step_floats(int batch, const std::function<uint64_t(int)>& dry_step);
 
 // The bytes this process can still allocate: the kernel's MemAvailable, capped by a cgroup
 // memory limit and by GENLAB_MEMORY_LIMIT (bytes, or with a K/M/G/T suffix in either case) when set, less the

@@ -3,6 +3,7 @@
 // Shapes use the vocabulary of core/tensor.h. "Row broadcasting": the second operand may have the
 // shape of one row (the last dim, or (1, last dim)) and is then applied to every row; more
 // generally any trailing dims of the first ((T, C) onto (B, T, C)) repeat over the leading ones.
+// Under ShapesOnly (core/tensor.h) an op checks shapes and emits its slots, and computes nothing.
 #pragma once
 #include <vector>
 

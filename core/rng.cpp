@@ -78,11 +78,14 @@ uint64_t Rng::below(uint64_t n) {
     return x % n;
 }
 
+// A tensor without storage (ShapesOnly) draws nothing: a shapes-only model's init is its shapes.
 void Rng::fill_normal(Tensor& t, float mean, float std) {
+    if (!t.data()) return;
     for (size_t i = 0; i < t.numel(); ++i) t[i] = mean + std * normal();
 }
 
 void Rng::fill_uniform(Tensor& t, float lo, float hi) {
+    if (!t.data()) return;
     for (size_t i = 0; i < t.numel(); ++i) t[i] = uniform(lo, hi);
 }
 

@@ -1,11 +1,36 @@
 #include "core/tape.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "core/error.h"
 #include "core/nn/parameter.h"
 
 namespace genlab {
+
+namespace {
+
+std::atomic<uint64_t> g_live_floats{0};
+
+}  // namespace
+
+Tape::~Tape() { g_live_floats -= held_floats(); }
+
+uint64_t Tape::held_floats() const {
+    uint64_t n = 0;
+    for (const Slot& s : slots_) n += s.value.capacity() + s.grad.capacity();
+    return n;
+}
+
+uint64_t Tape::live_floats() { return g_live_floats.load(); }
+
+// Every owned slot tensor is sized here, so live_floats() follows each tape's storage; in a
+// steady state nothing grows and the counter is not touched.
+void Tape::size_slot(Tensor& slot_tensor, Shape shape) {
+    const size_t before = slot_tensor.capacity();
+    slot_tensor.resize(shape);
+    if (slot_tensor.capacity() != before) g_live_floats += slot_tensor.capacity() - before;
+}
 
 size_t Tape::check(Var v) const {
     if (v.id < 0 || static_cast<size_t>(v.id) >= used_)
@@ -38,7 +63,7 @@ Var Tape::param(Parameter& p) {
     const Var out{static_cast<int>(used_ - 1)};
     if (!s.requires_grad) return out;
     if (own_param_grads_) {  // never touches p.grad: another thread may be writing it
-        s.grad.resize(p.value.shape());
+        size_slot(s.grad, p.value.shape());
         s.grad_owner = out.id;  // zeroed when first read, unless its first writer stores (dW)
         s.grad_unset = true;
         param_grads_.push_back({&p, out});
@@ -59,7 +84,7 @@ Var Tape::constant(const Tensor& t) {
 
 Var Tape::input(Shape shape) {
     Slot& s = next_slot();
-    s.value.resize(shape);
+    size_slot(s.value, shape);
     s.requires_grad = false;
     return Var{static_cast<int>(used_ - 1)};
 }
@@ -78,10 +103,10 @@ Var Tape::emit(Shape shape, std::initializer_list<Var> inputs, BackwardFn backwa
         for (Var v : inputs) needs = needs || requires_grad(v);
     Slot& s = next_slot();
     Var out{static_cast<int>(used_ - 1)};
-    s.value.resize(shape);
+    size_slot(s.value, shape);
     s.requires_grad = needs;
     if (needs) {
-        s.grad.resize(shape);
+        size_slot(s.grad, shape);
         s.grad_owner = out.id;  // zeroed when first read, unless its first writer stores
         s.grad_unset = true;
         Node n;
@@ -131,6 +156,7 @@ float Tape::item(Var v) {
 void Tape::backward(Var loss, float seed) {
     if (shape(loss).numel() != 1) fail("backward: the loss must hold one value, got shape ", shape(loss).str());
     if (!requires_grad(loss)) fail("backward: the loss does not depend on any parameter (built under NoGradGuard?)");
+    if (shapes_only()) return;
     grad(loss)[0] += seed;
     run_backward();
 }
@@ -139,6 +165,7 @@ void Tape::backward(Var out, const Tensor& seed) {
     if (seed.shape() != shape(out))
         fail("backward: seed shape ", seed.shape().str(), " differs from output ", shape(out).str());
     if (!requires_grad(out)) fail("backward: the output does not depend on any parameter (built under NoGradGuard?)");
+    if (shapes_only()) return;
     grad(out).flat() += seed.flat();
     run_backward();
 }

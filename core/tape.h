@@ -17,6 +17,8 @@
 // into t.grad(input) and must skip inputs for which t.requires_grad(input) is false. A backward
 // that writes every element of an input's gradient may ask t.grad_write(input) instead: while
 // nothing has been added yet it stores (=) rather than adds, and the buffer is never zero-filled.
+// Under ShapesOnly (core/tensor.h) an op emits its slots and returns before computing: the tape
+// then holds the shapes of a step, and held_floats() what a real one would own.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -59,6 +61,7 @@ struct Node {
 class Tape {
 public:
     Tape() = default;
+    ~Tape();
     Tape(const Tape&) = delete;
     Tape& operator=(const Tape&) = delete;
 
@@ -100,7 +103,8 @@ public:
 
     // Seeds d(loss) = seed (1 by default) and runs every recorded node's backward in reverse
     // order. Call reset() before building the next graph (a second backward over the same nodes
-    // would accumulate twice).
+    // would accumulate twice). Under ShapesOnly it only checks: backward adds no slot, as every
+    // gradient buffer was sized when its value was emitted.
     void backward(Var loss, float seed = 1.f);
     // Seeds d(out) = seed (same shape as out) instead: vector-Jacobian products, gradient checks.
     void backward(Var out, const Tensor& seed);
@@ -122,6 +126,14 @@ public:
     size_t num_nodes() const { return nodes_.size(); }
     size_t num_slots() const { return used_; }
 
+    // The floats this tape owns: every slot's value and gradient storage, kept across reset()
+    // (views of parameters and constants own none). After a dry step under ShapesOnly, the floats
+    // a real step's would own.
+    uint64_t held_floats() const;
+    // held_floats() summed over every tape alive in this process: what the tapes inside an
+    // experiment hold after its steps, seen from outside it (the memory estimates' tests).
+    static uint64_t live_floats();
+
 private:
     friend class NoGradGuard;
     struct Slot {
@@ -141,6 +153,7 @@ private:
         owner.grad_unset = false;
     }
     Slot& next_slot();
+    void size_slot(Tensor& slot_tensor, Shape shape);  // resize, counting growth in live_floats()
     void run_backward();
 
     std::deque<Slot> slots_;  // a deque: growing it never moves a slot, so Tensor& stays valid

@@ -69,13 +69,26 @@ Storage allocate(const Shape& shape, float fill) {
     }
 }
 
+thread_local bool t_shapes_only = false;
+
 }  // namespace
 
-Tensor::Tensor(Shape shape, float fill) : shape_(shape), storage_(allocate(shape, fill)), data_(storage_.data()) {}
+ShapesOnly::ShapesOnly() : prev_(t_shapes_only) { t_shapes_only = true; }
+ShapesOnly::~ShapesOnly() { t_shapes_only = prev_; }
+bool shapes_only() { return t_shapes_only; }
+
+Tensor::Tensor(Shape shape, float fill) : shape_(shape) {
+    if (t_shapes_only) {
+        unallocated_ = shape.numel();
+        return;
+    }
+    storage_ = allocate(shape, fill);
+    data_ = storage_.data();
+}
 
 Tensor::Tensor(Shape shape, std::initializer_list<float> values) : Tensor(shape) {
     if (values.size() != numel()) fail("Tensor: ", values.size(), " values given for shape ", shape.str());
-    std::copy(values.begin(), values.end(), storage_.begin());
+    if (data_) std::copy(values.begin(), values.end(), storage_.begin());
 }
 
 Tensor Tensor::view(float* data, Shape shape) {
@@ -87,6 +100,8 @@ Tensor Tensor::view(float* data, Shape shape) {
 Tensor::Tensor(const Tensor& o) : shape_(o.shape_) {
     if (o.is_view()) {
         data_ = o.data_;
+    } else if (!o.data_) {  // without storage (ShapesOnly): the copy has none either
+        unallocated_ = o.unallocated_;
     } else {
         storage_.assign(o.data_, o.data_ + o.numel());
         data_ = storage_.data();
@@ -98,6 +113,9 @@ Tensor& Tensor::operator=(const Tensor& o) {
     shape_ = o.shape_;
     if (o.is_view()) {
         data_ = o.data_;
+    } else if (!o.data_) {
+        data_ = nullptr;
+        unallocated_ = o.unallocated_;
     } else {
         storage_.assign(o.data_, o.data_ + o.numel());
         data_ = storage_.data();
@@ -106,9 +124,11 @@ Tensor& Tensor::operator=(const Tensor& o) {
 }
 
 // std::vector's move keeps the buffer, so an owning data_ stays valid in the new object.
-Tensor::Tensor(Tensor&& o) noexcept : shape_(o.shape_), storage_(std::move(o.storage_)), data_(o.data_) {
+Tensor::Tensor(Tensor&& o) noexcept
+    : shape_(o.shape_), storage_(std::move(o.storage_)), data_(o.data_), unallocated_(o.unallocated_) {
     o.data_ = nullptr;
     o.shape_ = Shape();
+    o.unallocated_ = 0;
 }
 
 Tensor& Tensor::operator=(Tensor&& o) noexcept {
@@ -116,12 +136,20 @@ Tensor& Tensor::operator=(Tensor&& o) noexcept {
     shape_ = o.shape_;
     storage_ = std::move(o.storage_);
     data_ = o.data_;
+    unallocated_ = o.unallocated_;
     o.data_ = nullptr;
     o.shape_ = Shape();
+    o.unallocated_ = 0;
     return *this;
 }
 
 void Tensor::resize(Shape shape) {
+    if (t_shapes_only) {
+        unallocated_ = std::max(unallocated_, shape.numel());
+        shape_ = shape;
+        data_ = nullptr;
+        return;
+    }
     if (storage_.size() < shape.numel()) {
         try {
             storage_.resize(shape.numel());
@@ -151,6 +179,7 @@ Tensor Tensor::reshaped(Shape shape) {
 }
 
 void Tensor::fill(float v) {
+    if (!data_) return;
     // Gradient buffers are zeroed every step (zero_grad, the tape's emit): in chunks over the
     // threads when large, so the other threads do not wait through a serial memset.
     constexpr long kChunk = 1 << 14;

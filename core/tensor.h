@@ -1,6 +1,7 @@
 // Tensor: float32, contiguous, row-major, rank <= 4. Storage is either owned (a std::vector that
 // only ever grows, so a reused tensor stops allocating) or a view of someone else's storage
 // (parameters on the tape, reshapes). Eigen Maps are the compute view; no Eigen math lives here.
+// Under ShapesOnly a tensor has a shape and no storage at all (data() is null).
 //
 // Dimension vocabulary used in shape comments across genlab:
 //   B batch, T context (time), C channels / embedding, V vocabulary, H heads, D head size,
@@ -76,7 +77,10 @@ public:
     // Same data, new shape (numel must match). A reshape never copies.
     void reshape(Shape shape);
     Tensor reshaped(Shape shape);  // a view with another shape
-    void fill(float v);
+    void fill(float v);            // nothing to fill without storage (ShapesOnly)
+    // Floats of storage this tensor owns (a view keeps what it owned for a later resize); for a
+    // tensor made or resized under ShapesOnly, the floats it would own.
+    size_t capacity() const { return storage_.capacity() + unallocated_; }
 
 private:
     Shape shape_;
@@ -85,6 +89,23 @@ private:
     // every result) would depend on heap layout, breaking bit-identical reruns and resumes.
     std::vector<float, Eigen::aligned_allocator<float>> storage_;
     float* data_ = nullptr;
+    size_t unallocated_ = 0;  // ShapesOnly: the floats the constructor or resize() did not allocate
 };
+
+// While a ShapesOnly lives, this thread builds tensors without storage: a Tensor made or resized
+// takes its shape and allocates nothing, Rng fills and ops compute nothing, backward() returns at
+// once. A model built so has its parameters' shapes, and a dry step on a tape tells the floats a
+// real one holds (Tape::held_floats), for a memory estimate that allocates nothing (core/memory.h).
+class ShapesOnly {
+public:
+    ShapesOnly();
+    ~ShapesOnly();
+    ShapesOnly(const ShapesOnly&) = delete;
+    ShapesOnly& operator=(const ShapesOnly&) = delete;
+
+private:
+    bool prev_;
+};
+bool shapes_only();  // whether a ShapesOnly lives on this thread
 
 }  // namespace genlab

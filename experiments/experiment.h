@@ -202,8 +202,9 @@ struct ExperimentDef {
     // Builds the experiment: loads its data, builds the model(s) and optimizer(s) from the
     // config and the run's seed streams. Errors here come before any output folder exists.
     std::function<std::unique_ptr<Experiment>(const ConfigBox&, const RunOptions&)> create;
-    // The model's parameters (exact) and a training step's tape floats, from the config alone:
-    // train checks the memory before create(), load_run checks a stored config against its weights.
+    // The model's parameters and the floats a one-tape training step holds (both exact),
+    // measured from the config alone on a shapes-only build (core/memory.h): train checks the
+    // memory before create(), load_run checks a stored config against its weights.
     std::function<MemoryEstimate(const ConfigBox&)> memory;
     // `sample`: its own flags (beside SampleOptions) and the command itself.
     std::function<std::unique_ptr<ConfigBox>()> new_sample_config;

@@ -93,12 +93,18 @@ Autoencoder::Autoencoder(const AutoencoderConfig& cfg, Rng& rng)
       out_act_(parse_activation(cfg.out_act)) {}
 
 MemoryEstimate memory_estimate(const AutoencoderConfig& cfg, int batch) {
-    const Activation act = parse_activation(cfg.act), identity = parse_activation("identity");
-    const std::vector<int> enc = encoder_sizes(cfg), dec = decoder_sizes(cfg);
-    const uint64_t loss_floats = 6 * static_cast<uint64_t>(cfg.input) + 8 * static_cast<uint64_t>(cfg.latent);
-    return {.parameters = MLP::parameter_count(enc, act, encoder_out(cfg)) + MLP::parameter_count(dec, act, identity),
-            .step_floats = static_cast<uint64_t>(batch) *
-                           (MLP::tape_floats_per_row(enc) + MLP::tape_floats_per_row(dec) + loss_floats)};
+    const ShapesOnly dry;  // the model and its step as shapes: nothing of their size is allocated
+    Rng rng(0);
+    const Autoencoder model(cfg, rng);
+    // The experiment's step (experiments/ae/ae_experiment.cpp) on its one tape, at batch b.
+    const auto step = [&](int b) {
+        const Tensor x(Shape{b, cfg.input});  // (B, P)
+        Rng noise(0);
+        Tape t;
+        t.backward(model.loss(t, t.constant(x), &noise).objective);
+        return t.held_floats();
+    };
+    return {.parameters = model.num_parameters(), .step_floats = measured_step_floats(batch, step)};
 }
 
 Var Autoencoder::encode(Tape& t, Var x, LayerRecord* record) const {

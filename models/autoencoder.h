@@ -45,7 +45,8 @@ const ConfigSpec<AutoencoderConfig>& autoencoder_config_spec();
 // Where the data must lie for cfg's output activation: its range when bounded, else [0, 1].
 ValueRange data_range(const AutoencoderConfig& cfg);
 
-// Parameters and a training step's tape floats at `batch`, from the config alone (nothing built).
+// Parameters and a training step's tape floats at `batch`, measured on a shapes-only build and a
+// dry step of it (core/memory.h): nothing of the model's size is allocated.
 MemoryEstimate memory_estimate(const AutoencoderConfig& cfg, int batch);
 
 struct AeLosses {

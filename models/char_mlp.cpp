@@ -18,15 +18,6 @@ std::vector<int> mlp_sizes(const CharModelConfig& c) {
 
 }  // namespace
 
-MemoryEstimate CharMlp::memory_estimate(const CharModelConfig& cfg, int batch) {
-    const std::vector<int> sizes = mlp_sizes(cfg);
-    const uint64_t v = static_cast<uint64_t>(cfg.vocab_size), c = static_cast<uint64_t>(cfg.n_embd);
-    // Embedding rows (value and gradient), the MLP, and the loss's softmax over V.
-    const uint64_t per_row = 2 * static_cast<uint64_t>(cfg.context) * c + MLP::tape_floats_per_row(sizes) + 2 * v;
-    return {.parameters = v * c + MLP::parameter_count(sizes, parse_activation(cfg.act), parse_activation("identity")),
-            .step_floats = static_cast<uint64_t>(batch) * per_row};
-}
-
 CharMlp::CharMlp(const CharModelConfig& cfg, Rng& rng)
     : cfg_(cfg),
       // N(0, 1) embeddings as torch.nn.Embedding (makemore's C table).
@@ -35,6 +26,7 @@ CharMlp::CharMlp(const CharModelConfig& cfg, Rng& rng)
                                                         parse_activation("identity"), rng, parse_init(cfg.init)))) {
     // A near-uniform first prediction (loss ~ ln V instead of a confident wrong guess), as
     // makemore and Karpathy's "Zero to Hero" scale the output layer down at init.
+    if (shapes_only()) return;  // no values to scale
     const std::string last = "fc" + std::to_string(cfg_.hidden.size());
     for (const auto& [name, p] : mlp_.named_parameters())
         if (name == last + ".weight" || name == last + ".bias") p->value.flat() *= 0.1f;

@@ -9,8 +9,7 @@ namespace genlab::models {
 class CharMlp : public CharModel {
 public:
     CharMlp(const CharModelConfig& cfg, Rng& rng);  // reads vocab_size, context, n_embd, hidden, act, init
-    static MemoryEstimate memory_estimate(const CharModelConfig& cfg, int batch);  // batch rows of K ids
-    Var logits(Tape& t, Var x, LayerRecord* record = nullptr) const override;      // (B, K) -> (B, V)
+    Var logits(Tape& t, Var x, LayerRecord* record = nullptr) const override;  // (B, K) -> (B, V)
     TextInput input() const override { return TextInput::Contexts; }
     int context() const override { return cfg_.context; }
     int vocab_size() const override { return cfg_.vocab_size; }

@@ -63,19 +63,6 @@ Var TransformerBlock::operator()(Tape& t, Var x, bool train, Rng& rng, LayerReco
 
 // --- model
 
-MemoryEstimate CharTransformer::memory_estimate(const CharModelConfig& cfg, int batch) {
-    const uint64_t v = static_cast<uint64_t>(cfg.vocab_size), c = static_cast<uint64_t>(cfg.n_embd);
-    const uint64_t t = static_cast<uint64_t>(cfg.block_size), l = static_cast<uint64_t>(cfg.n_layer);
-    const uint64_t h = static_cast<uint64_t>(cfg.n_head);
-    // A block: two layer norms (2C), c_attn (3C² + 3C), attn_proj (C² + C), c_fc (4C² + 4C), mlp_proj (4C² + C).
-    const uint64_t block = 12 * c * c + 13 * c;
-    // Per token and block, about 20C values (norms, q/k/v, projections, the 4C MLP twice, residuals)
-    // and 2HT for the attention scores and their softmax; each with its gradient. Then ln_f and the logits.
-    const uint64_t per_token = l * 2 * (20 * c + 2 * h * t) + 2 * (4 * c + 2 * v);
-    return {.parameters = v * c + t * c + l * block + 2 * c + v,
-            .step_floats = static_cast<uint64_t>(batch) * t * per_token};
-}
-
 CharTransformer::CharTransformer(const CharModelConfig& cfg, Rng& rng)
     : cfg_(cfg),
       wte_(register_parameter("wte", normal(Shape{cfg.vocab_size, cfg.n_embd}, kInitStd, rng))),   // (V, C)
@@ -95,7 +82,7 @@ Var CharTransformer::logits(Tape& t, Var x, LayerRecord* record) const {
     const int bt = s[1];
     Var pos = t.input(Shape{bt});  // (T) position ids 0..T-1
     float* p = t.value(pos).data();
-    for (int i = 0; i < bt; ++i) p[i] = static_cast<float>(i);
+    for (int i = 0; p && i < bt; ++i) p[i] = static_cast<float>(i);  // none to write under ShapesOnly
 
     Var wte = t.param(wte_);  // (V, C): one leaf for both uses, so the tied gradient sums on the tape
     Var h = add(t, embedding(t, wte, x), embedding(t, t.param(wpe_), pos));  // (B, T, C) + (T, C)

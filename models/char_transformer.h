@@ -31,7 +31,6 @@ class CharTransformer : public CharModel {
 public:
     // Reads vocab_size, block_size, n_layer, n_head, n_embd, act, dropout, init.
     CharTransformer(const CharModelConfig& cfg, Rng& rng);
-    static MemoryEstimate memory_estimate(const CharModelConfig& cfg, int batch);  // batch blocks of T ids
     // (B, T) -> (B, T, V), T <= block_size. record: each block's MLP pre/post activation (B, T, 4C).
     Var logits(Tape& t, Var x, LayerRecord* record = nullptr) const override;
     TextInput input() const override { return TextInput::Blocks; }

@@ -55,14 +55,27 @@ Gan::Gan(const GanConfig& cfg, Rng& rng)
                                               parse_activation("identity"), rng, parse_init(cfg.init)))),
       cfg_(cfg) {}
 
-MemoryEstimate memory_estimate(const GanConfig& cfg, int batch) {
-    const std::vector<int> g = net_sizes(cfg.latent, cfg.g_hidden, cfg.data_dim),
-                           d = net_sizes(cfg.data_dim, cfg.d_hidden, 1);
-    const uint64_t b = static_cast<uint64_t>(batch);
-    // D's tape: G(z) without gradients, then D on [real; fake]. G's tape: D(G(z)) with gradients.
-    return {.parameters = MLP::parameter_count(g, parse_activation(cfg.g_act), parse_activation(cfg.g_out)) +
-                          MLP::parameter_count(d, parse_activation(cfg.d_act), parse_activation("identity")),
-            .step_floats = b * (2 * MLP::tape_floats_per_row(g) + 3 * MLP::tape_floats_per_row(d))};
+MemoryEstimate memory_estimate(const GanConfig& cfg, int batch, GanLoss loss) {
+    const ShapesOnly dry;  // the networks and their step as shapes: nothing of their size is allocated
+    Rng rng(0);
+    Gan gan(cfg, rng);
+    // The experiment's step (experiments/gan/gan_experiment.cpp) on its two tapes, at batch b: D's
+    // update on [real; G(z)] with G(z) made without gradients, then G's through frozen D. More D
+    // updates in a step (--d-steps) refill D's tape with the same slots.
+    const auto step = [&](int b) {
+        const Tensor z(Shape{b, cfg.latent}), real_and_fake(Shape{2 * b, cfg.data_dim}), targets(Shape{2 * b, 1}),
+            ones(Shape{b, 1});
+        Tape td, tg;
+        {
+            NoGradGuard no_grad(td);
+            gan.g(td, td.constant(z));
+        }
+        td.backward(gan_d_loss(td, gan.d(td, td.constant(real_and_fake)), td.constant(targets), loss));
+        const FreezeGuard frozen(gan.d);
+        tg.backward(gan_g_loss(tg, gan.d(tg, gan.g(tg, tg.constant(z))), tg.constant(ones), loss));
+        return td.held_floats() + tg.held_floats();
+    };
+    return {.parameters = gan.num_parameters(), .step_floats = measured_step_floats(batch, step)};
 }
 
 namespace {

@@ -35,9 +35,6 @@ struct GanConfig {
 // Fields, flags, JSON and validation of GanConfig (config/config.h).
 const ConfigSpec<GanConfig>& gan_config_spec();
 
-// Parameters and a training step's tape floats at `batch`, from the config alone (nothing built).
-MemoryEstimate memory_estimate(const GanConfig& cfg, int batch);
-
 class Gan : public Module {
 public:
     Gan(const GanConfig& cfg, Rng& rng);  // validates cfg
@@ -52,6 +49,10 @@ private:
 enum class GanLoss { NonSaturating, Minimax, LeastSquares };
 GanLoss parse_gan_loss(const std::string& name);  // "ns" | "minimax" | "lsgan", else UsageError
 const std::vector<std::string>& gan_loss_names();
+
+// Parameters and a training step's tape floats at `batch` with `loss`, measured on a shapes-only
+// build and a dry step of it (core/memory.h): nothing of the networks' size is allocated.
+MemoryEstimate memory_estimate(const GanConfig& cfg, int batch, GanLoss loss);
 
 // The losses, as mean over the batch -> (1). logits (N, 1); for lsgan the "logits" are D's raw
 // scores. d_loss takes the logits of a concatenated batch [real (n_real rows); fake (rest)] and

@@ -55,8 +55,19 @@ std::unique_ptr<CharModel> make_char_model(const CharModelConfig& cfg, Rng& rng)
 }
 
 MemoryEstimate memory_estimate(const CharModelConfig& cfg, int batch) {
-    return cfg.arch == "transformer" ? CharTransformer::memory_estimate(cfg, batch)
-                                     : CharMlp::memory_estimate(cfg, batch);
+    const ShapesOnly dry;  // the model and its step as shapes: nothing of their size is allocated
+    Rng rng(0);
+    const std::unique_ptr<CharModel> model = make_char_model(cfg, rng);
+    // The experiment's step (experiments/text/text_experiment.cpp) on one tape, at batch b: b rows
+    // of K ids (MLP) or b blocks of T (transformer), with dropout on as in training.
+    const auto step = [&](int b) {
+        const int k = model->context();
+        const Tensor x(Shape{b, k}), y(model->input() == TextInput::Blocks ? Shape{b, k} : Shape{b});
+        Tape t;
+        t.backward(model->loss(t, t.constant(x), t.constant(y)));
+        return t.held_floats();
+    };
+    return {.parameters = model->num_parameters(), .step_floats = measured_step_floats(batch, step)};
 }
 
 std::vector<int> generate(const CharModel& model, std::span<const int> prompt, const GenerateOptions& opt, Rng& rng,

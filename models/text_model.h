@@ -76,7 +76,8 @@ protected:
 
 // Builds cfg.arch (validated: UsageError naming the flag). Parameters are initialised from rng.
 std::unique_ptr<CharModel> make_char_model(const CharModelConfig& cfg, Rng& rng);
-// Parameters and a training step's tape floats at `batch`, from the config alone (nothing built).
+// Parameters and a training step's tape floats at `batch` (rows of K ids, or blocks of T), measured
+// on a shapes-only build and a dry step of it (core/memory.h): nothing of the model's size is allocated.
 MemoryEstimate memory_estimate(const CharModelConfig& cfg, int batch);
 
 struct GenerateOptions {

@@ -154,23 +154,6 @@ MLP::MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Acti
     }
 }
 
-uint64_t MLP::parameter_count(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act) {
-    uint64_t n = 0;
-    for (size_t i = 0; i + 1 < sizes.size(); ++i) {
-        const Activation& act = i + 2 < sizes.size() ? hidden_act : out_act;
-        n += static_cast<uint64_t>(sizes[i]) * static_cast<uint64_t>(sizes[i + 1]) +
-             static_cast<uint64_t>(sizes[i + 1]);
-        if (act.learnable()) n += 1;  // the layer's ActivationParameter
-    }
-    return n;
-}
-
-uint64_t MLP::tape_floats_per_row(const std::vector<int>& sizes) {
-    uint64_t n = sizes.empty() ? 0 : 2 * static_cast<uint64_t>(sizes[0]);
-    for (size_t i = 1; i < sizes.size(); ++i) n += 4 * static_cast<uint64_t>(sizes[i]);
-    return n;
-}
-
 Var MLP::operator()(Tape& t, Var x, LayerRecord* record) const {
     Var h = x;  // (N.., sizes[0])
     for (size_t i = 0; i < layers_.size(); ++i) {

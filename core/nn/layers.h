@@ -1,7 +1,6 @@
 // Building blocks: Linear, Embedding, LayerNorm, MLP. A module's call is
 // `Var operator()(Tape&, Var) const`; it puts its parameters on the tape with t.param().
 #pragma once
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -93,12 +92,6 @@ public:
         Init init = Init::Gain);
     Var operator()(Tape& t, Var x, LayerRecord* record = nullptr) const;
     const std::vector<int>& sizes() const { return sizes_; }
-
-    // Without building one (memory estimates): the parameters an MLP of these sizes holds, and the
-    // floats one input row puts on a training tape (each layer's output and activation, value and gradient).
-    static uint64_t parameter_count(const std::vector<int>& sizes, const Activation& hidden_act,
-                                    const Activation& out_act);
-    static uint64_t tape_floats_per_row(const std::vector<int>& sizes);
 
 private:
     std::vector<int> sizes_;

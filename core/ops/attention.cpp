@@ -175,6 +175,7 @@ Var causal_self_attention(Tape& t, Var qkv, int n_head) {
     // P (B, H, T, T), stored from the first 64-byte boundary of a slightly larger slot.
     sv.aux[0] = t.scratch(Shape{s[0] * n_head, s[1] * s[1] + 16});
     Var out = t.emit(Shape{s[0], s[1], static_cast<int>(g.c)}, {qkv}, attention_backward, sv);
+    if (shapes_only()) return out;
     const float scale = sv.f[0];
     const float* x = t.value(qkv).data();
     float* att = probs_of(t, sv.aux[0]);

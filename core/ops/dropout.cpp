@@ -24,6 +24,7 @@ Var dropout(Tape& t, Var x, float p, Rng& rng, bool train) {
     s.aux[0] = t.scratch(xs);
     s.f[0] = p;
     Var out = t.emit(xs, {x}, dropout_backward, s);
+    if (shapes_only()) return out;
     float* mask = t.value(s.aux[0]).data();
     const float keep = 1.f / (1.f - p);
     // Drawn serially in element order: the mask depends only on the Rng state, never on threads.

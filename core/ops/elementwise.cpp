@@ -81,6 +81,7 @@ Var binary(Tape& t, const char* op, Var a, Var b, BackwardFn backward, F f) {
     Saved s;
     s.i[0] = static_cast<int64_t>(w);
     Var out = t.emit(as, {a, b}, backward, s);
+    if (shapes_only()) return out;
     binary_forward(t.value(a).data(), t.value(b).data(), t.value(out).data(), as.numel(), w, f);
     return out;
 }
@@ -147,6 +148,7 @@ Var scale(Tape& t, Var x, float s) {
     Saved sv;
     sv.f[0] = s;
     Var out = t.emit(t.shape(x), {x}, scale_backward, sv);
+    if (shapes_only()) return out;
     const float* xp = t.value(x).data();
     float* y = t.value(out).data();
     for_blocks(t.value(out).numel(), [&](size_t lo, size_t hi) {
@@ -162,6 +164,7 @@ static void add_scalar_backward(Tape& t, const Node& n) {
 
 Var add_scalar(Tape& t, Var x, float s) {
     Var out = t.emit(t.shape(x), {x}, add_scalar_backward);
+    if (shapes_only()) return out;
     const float* xp = t.value(x).data();
     float* y = t.value(out).data();
     for_blocks(t.value(out).numel(), [&](size_t lo, size_t hi) {
@@ -178,6 +181,7 @@ static void exp_backward(Tape& t, const Node& n) {
 
 Var exp(Tape& t, Var x) {
     Var out = t.emit(t.shape(x), {x}, exp_backward);
+    if (shapes_only()) return out;
     const Tensor& xv = t.value(x);
     Tensor& yv = t.value(out);
     for_blocks(xv.numel(), [&](size_t lo, size_t hi) {
@@ -197,6 +201,7 @@ static void log_backward(Tape& t, const Node& n) {
 // IEEE semantics, as torch.log: log(0) = -inf, log(x < 0) = NaN (the trainer's NaN guard reports it).
 Var log(Tape& t, Var x) {
     Var out = t.emit(t.shape(x), {x}, log_backward);
+    if (shapes_only()) return out;
     const Tensor& xv = t.value(x);
     Tensor& yv = t.value(out);
     for_blocks(xv.numel(), [&](size_t lo, size_t hi) {

@@ -32,7 +32,8 @@ Var embedding(Tape& t, Var table, Var ids) {
              " so that the output (ids..., C) fits rank 4");
     const int v = ts[0], c = ts[1];
     const Tensor& idv = t.value(ids);
-    for (size_t s = 0; s < idv.numel(); ++s) {
+    const size_t checked = shapes_only() ? 0 : idv.numel();  // ShapesOnly: no ids to read
+    for (size_t s = 0; s < checked; ++s) {
         const float id = idv[s];
         if (!(id >= 0.f && id < static_cast<float>(v)) || std::floor(id) != id)
             fail("embedding: id ", id, " at position ", s, " of ids ", is.str(), " is not an integer in [0, ", v,
@@ -42,6 +43,7 @@ Var embedding(Tape& t, Var table, Var ids) {
     os.dims[static_cast<size_t>(is.rank)] = c;
     os.rank = is.rank + 1;
     Var out = t.emit(os, {table, ids}, embedding_backward);
+    if (shapes_only()) return out;
     const float* tp = t.value(table).data();
     float* y = t.value(out).data();
     const size_t row = static_cast<size_t>(c) * sizeof(float);

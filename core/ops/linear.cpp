@@ -34,6 +34,7 @@ Var linear(Tape& t, Var x, Var w, Var b) {
     Shape os = xs;
     os.dims[static_cast<size_t>(os.rank - 1)] = ws[0];
     Var out = b.valid() ? t.emit(os, {x, w, b}, linear_backward) : t.emit(os, {x, w}, linear_backward);
+    if (shapes_only()) return out;
     MatMap y = t.value(out).matrix();  // (N, out) = b + x (N, in) · Wᵀ
     // The bias is written first and the GEMM adds onto it (beta 1): a GEMM told to overwrite
     // (beta 0) zeroes its output in a pass of its own, which was 4% of a gpt step.

@@ -38,6 +38,7 @@ static void mse_backward(Tape& t, const Node& n) {
 Var mse(Tape& t, Var pred, Var target) {
     require_same_shape("mse", t.shape(pred), t.shape(target));
     Var out = t.emit(Shape{1}, {pred, target}, mse_backward);
+    if (shapes_only()) return out;
     const float* p = t.value(pred).data();
     const float* y = t.value(target).data();
     const size_t count = t.value(pred).numel();
@@ -75,6 +76,7 @@ static void bce_backward(Tape& t, const Node& n) {
 Var bce(Tape& t, Var prob, Var target) {
     require_same_shape("bce", t.shape(prob), t.shape(target));
     Var out = t.emit(Shape{1}, {prob, target}, bce_backward);
+    if (shapes_only()) return out;
     const float* p = t.value(prob).data();
     const float* y = t.value(target).data();
     const size_t count = t.value(prob).numel();
@@ -111,6 +113,7 @@ static void bce_with_logits_backward(Tape& t, const Node& n) {
 Var bce_with_logits(Tape& t, Var logits, Var target) {
     require_same_shape("bce_with_logits", t.shape(logits), t.shape(target));
     Var out = t.emit(Shape{1}, {logits, target}, bce_with_logits_backward);
+    if (shapes_only()) return out;
     const float* x = t.value(logits).data();
     const float* y = t.value(target).data();
     const size_t count = t.value(logits).numel();
@@ -155,7 +158,8 @@ Var cross_entropy(Tape& t, Var logits, Var targets) {
     const Eigen::Index v = ls.last();
     const float* ids = t.value(targets).data();
     size_t count = 0;
-    for (size_t r = 0; r < rows; ++r) {
+    const size_t checked = shapes_only() ? 0 : rows;  // ShapesOnly: no targets to read
+    for (size_t r = 0; r < checked; ++r) {
         const float id = ids[r];
         if (id < 0.f) continue;  // ignored
         if (!(id < static_cast<float>(v)) || std::floor(id) != id)
@@ -168,6 +172,7 @@ Var cross_entropy(Tape& t, Var logits, Var targets) {
     s.aux[1] = t.scratch(Shape{static_cast<int>(rows)});  // per-row loss (N)
     s.f[0] = count ? 1.f / static_cast<float>(count) : 0.f;
     Var out = t.emit(Shape{1}, {logits, targets}, cross_entropy_backward, s);
+    if (shapes_only()) return out;
     const float* x = t.value(logits).data();
     float* probs = t.value(s.aux[0]).data();
     float* row_loss = t.value(s.aux[1]).data();
@@ -218,6 +223,7 @@ Var kl_normal(Tape& t, Var mu, Var logvar) {
     const Shape ms = t.shape(mu);
     require_same_shape("kl_normal", ms, t.shape(logvar));
     Var out = t.emit(Shape{1}, {mu, logvar}, kl_normal_backward);
+    if (shapes_only()) return out;
     const float* m = t.value(mu).data();
     const float* lv = t.value(logvar).data();
     const double s = chunked_sum(ms.numel(), [&](size_t lo, size_t hi) {

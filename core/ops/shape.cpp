@@ -64,6 +64,7 @@ Var transpose(Tape& t, Var x) {
     Shape os = xs;
     std::swap(os.dims[static_cast<size_t>(xs.rank - 2)], os.dims[static_cast<size_t>(xs.rank - 1)]);
     Var out = t.emit(os, {x}, transpose_backward);
+    if (shapes_only()) return out;
     const Eigen::Index batch = xs.rank == 3 ? xs[0] : 1, rows = xs[-2], cols = xs[-1];
     const float* xp = t.value(x).data();
     float* y = t.value(out).data();
@@ -100,6 +101,7 @@ Var slice(Tape& t, Var x, int dim, int start, int length) {
            static_cast<int64_t>(static_cast<size_t>(length) * inner),
            static_cast<int64_t>(static_cast<size_t>(start) * inner)};
     Var out = t.emit(os, {x}, slice_backward, s);
+    if (shapes_only()) return out;
     const size_t in_run = static_cast<size_t>(s.i[1]), out_run = static_cast<size_t>(s.i[2]),
                  offset = static_cast<size_t>(s.i[3]);
     const float* xp = t.value(x).data();
@@ -146,6 +148,7 @@ Var concat(Tape& t, Var a, Var b, int dim) {
     s.i[1] = static_cast<int64_t>(run_a);
     s.i[2] = static_cast<int64_t>(run_b);
     Var out = t.emit(os, {a, b}, concat_backward, s);
+    if (shapes_only()) return out;
     const float* ap = t.value(a).data();
     const float* bp = t.value(b).data();
     float* y = t.value(out).data();

@@ -43,6 +43,7 @@ Var softmax(Tape& t, Var x) {
     const Shape xs = t.shape(x);
     require_nonempty("softmax", xs);
     Var out = t.emit(xs, {x}, softmax_backward);
+    if (shapes_only()) return out;
     const Rows d = rows_of(xs);
     const float* xp = t.value(x).data();
     float* y = t.value(out).data();
@@ -73,6 +74,7 @@ Var log_softmax(Tape& t, Var x) {
     const Shape xs = t.shape(x);
     require_nonempty("log_softmax", xs);
     Var out = t.emit(xs, {x}, log_softmax_backward);
+    if (shapes_only()) return out;
     const Rows d = rows_of(xs);
     const float* xp = t.value(x).data();
     float* y = t.value(out).data();

@@ -221,7 +221,7 @@ const ExperimentDef& gan_experiment() {
         .memory =
             [](const ConfigBox& box) {
                 const GanExpConfig& c = config_of<GanExpConfig>(box);
-                return models::memory_estimate(c.model, c.batch);
+                return models::memory_estimate(c.model, c.batch, models::parse_gan_loss(c.loss));
             },
         .new_sample_config =
             [] { return std::make_unique<TypedConfigBox<GanSampleConfig>>(gan_sample_spec(), nullptr); },

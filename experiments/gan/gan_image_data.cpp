@@ -142,7 +142,7 @@ public:
         c.image_cols = images.cols;
         c.model.data_dim = images.pixels();
         // train() checked the model's size before the data set the image size; now it is known.
-        const MemoryEstimate need = models::memory_estimate(c.model, c.batch);
+        const MemoryEstimate need = models::memory_estimate(c.model, c.batch, models::parse_gan_loss(c.loss));
         require_refined_memory(need.training_bytes(),
                                str("training this gan model on ", c.image_rows, "x", c.image_cols, " images (",
                                    need.parameters, " parameters) at its --batch"),

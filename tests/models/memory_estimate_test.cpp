@@ -1,9 +1,13 @@
 // Memory estimates from configs: the parameter count must be exact (load_run compares it with a
-// checkpoint's weights before building anything), for every model and activation kind.
+// checkpoint's weights before building anything), for every model and activation kind, and the
+// estimate allocates nothing of the model's size. That a step's tape holds what the estimate says
+// is checked on the experiments' real steps (tests/experiments/step_memory_test.cpp).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/memory.h"
 #include "models/autoencoder.h"
@@ -15,58 +19,83 @@ namespace genlab::models {
 namespace {
 
 TEST(MemoryEstimate, GanParameterCountIsExact) {
-    for (const char* act : {"leaky_relu:0.2", "prelu", "swish_learned", "gelu"}) {
-        GanConfig c;
-        c.data_dim = 2;
-        c.g_hidden = {16, 24};
-        c.d_hidden = {8};
-        c.g_act = act;
-        c.d_act = act;
-        Rng rng(1);
-        const Gan gan(c, rng);
-        EXPECT_EQ(memory_estimate(c, 64).parameters, gan.num_parameters()) << act;
-    }
+    for (const char* act : {"leaky_relu:0.2", "prelu", "swish_learned", "gelu"})
+        for (const std::vector<int>& d_hidden : std::vector<std::vector<int>>{{8}, {12, 8, 4}}) {
+            GanConfig c;
+            c.data_dim = 2;
+            c.g_hidden = {16, 24};
+            c.d_hidden = d_hidden;
+            c.g_act = act;
+            c.d_act = act;
+            c.g_out = act == std::string("gelu") ? "tanh" : "identity";
+            Rng rng(1);
+            const Gan gan(c, rng);
+            EXPECT_EQ(memory_estimate(c, 64, GanLoss::NonSaturating).parameters, gan.num_parameters())
+                << act << " with " << d_hidden.size() << " hidden layers in D";
+        }
     GanConfig images;  // the 784-pixel default
     Rng rng(1);
-    EXPECT_EQ(memory_estimate(images, 64).parameters, Gan(images, rng).num_parameters());
+    EXPECT_EQ(memory_estimate(images, 64, GanLoss::Minimax).parameters, Gan(images, rng).num_parameters());
 }
 
 TEST(MemoryEstimate, AutoencoderParameterCountIsExact) {
     for (bool variational : {false, true})
-        for (const char* act : {"gelu", "prelu"}) {
-            AutoencoderConfig c;
-            c.input = 36;
-            c.hidden = {20, 10};
-            c.latent = 4;
-            c.act = act;
-            c.variational = variational;
-            Rng rng(2);
-            const Autoencoder ae(c, rng);
-            EXPECT_EQ(memory_estimate(c, 32).parameters, ae.num_parameters()) << act << " variational " << variational;
-        }
+        for (const char* act : {"gelu", "prelu"})
+            for (const std::vector<int>& hidden : std::vector<std::vector<int>>{{}, {20, 10}, {30, 20, 10}}) {
+                AutoencoderConfig c;
+                c.input = 36;
+                c.hidden = hidden;
+                c.latent = 4;
+                c.act = act;
+                c.variational = variational;
+                Rng rng(2);
+                const Autoencoder ae(c, rng);
+                EXPECT_EQ(memory_estimate(c, 32).parameters, ae.num_parameters())
+                    << act << " variational " << variational << " with " << hidden.size() << " hidden layers";
+            }
 }
 
 TEST(MemoryEstimate, TextModelParameterCountIsExact) {
     // Learnable activations (prelu) exist in the MLP only.
-    const std::pair<const char*, const char*> cases[] = {{"mlp", "gelu"}, {"mlp", "prelu"}, {"transformer", "gelu"}};
-    for (const auto& [arch, act] : cases) {
-        CharModelConfig c;
-        c.vocab_size = 27;
-        c.arch = arch;
-        c.act = act;
-        c.hidden = {32, 16};
-        c.n_embd = 16;
-        c.n_layer = 2;
-        c.n_head = 2;
-        c.block_size = 8;
-        Rng rng(3);
-        EXPECT_EQ(memory_estimate(c, 4).parameters, make_char_model(c, rng)->num_parameters()) << arch << " " << act;
-    }
+    const std::pair<const char*, const char*> cases[] = {
+        {"mlp", "gelu"}, {"mlp", "prelu"}, {"transformer", "gelu"}, {"transformer", "relu"}};
+    for (const auto& [arch, act] : cases)
+        for (int depth : {1, 3}) {
+            CharModelConfig c;
+            c.vocab_size = 27;
+            c.arch = arch;
+            c.act = act;
+            c.hidden = std::vector<int>(static_cast<size_t>(depth), 16 * depth);
+            c.n_embd = 8 * depth;
+            c.n_layer = depth;
+            c.n_head = 2;
+            c.block_size = 8;
+            Rng rng(3);
+            EXPECT_EQ(memory_estimate(c, 4).parameters, make_char_model(c, rng)->num_parameters())
+                << arch << " " << act << " depth " << depth;
+        }
 }
 
-TEST(MemoryEstimate, StepFloatsGrowWithTheBatch) {
+// The point of an estimate is to refuse what does not fit before it exists: a GAN of 1.1 trillion
+// parameters (4.4 TB of weights) is measured here without one of them being allocated.
+TEST(MemoryEstimate, AModelFarLargerThanMemoryIsMeasuredWithoutAllocatingIt) {
+    GanConfig c;
+    c.data_dim = 1 << 24;
+    c.latent = 64;
+    c.g_hidden = {65536, 65536};
+    c.d_hidden = {65536};
+    const uint64_t g = 64ull * 65536 + 65536 + 65536ull * 65536 + 65536 + 65536ull * (1 << 24) + (1 << 24);
+    const uint64_t d = (1ull << 24) * 65536 + 65536 + 65536 + 1;
+    const MemoryEstimate m = memory_estimate(c, 1 << 20, GanLoss::NonSaturating);
+    EXPECT_EQ(m.parameters, g + d);
+    EXPECT_GT(m.step_floats, (1ull << 20) * 3 * (1 << 24)) << "D's input rows alone, real and fake, with G's output";
+}
+
+TEST(MemoryEstimate, StepFloatsAreAffineInTheBatch) {
     AutoencoderConfig c;
-    EXPECT_EQ(memory_estimate(c, 128).step_floats, 2 * memory_estimate(c, 64).step_floats);
+    const uint64_t one = memory_estimate(c, 1).step_floats, two = memory_estimate(c, 2).step_floats;
+    EXPECT_GT(one, 0u);
+    EXPECT_EQ(memory_estimate(c, 128).step_floats - memory_estimate(c, 64).step_floats, 64 * (two - one));
     // Training holds seven floats per parameter (value, gradient, Adam m and v, a save's copy of three).
     const MemoryEstimate m{.parameters = 1000, .step_floats = 500};
     EXPECT_EQ(m.training_bytes(), (7 * 1000 + 500) * 4u);
