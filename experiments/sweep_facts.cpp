@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/error.h"
+
 namespace genlab::experiments {
 
 const char* trait_text(Trait t) {
@@ -16,6 +18,17 @@ const char* trait_text(Trait t) {
 std::string config_text(const nlohmann::json& config, const char* key) {
     return config.is_object() && config.contains(key) && config[key].is_string() ? config[key].get<std::string>()
                                                                                  : std::string{};
+}
+
+std::string repeated_width(const nlohmann::json& config, const char* key, int depth) {
+    const bool listed = config.is_object() && config.contains(key) && config[key].is_array() && !config[key].empty() &&
+                        config[key][0].is_number_integer();
+    if (!listed) usage_fail("--depths: the model has no hidden layer whose width to keep (its ", key, " is empty)");
+    if (depth == 0) return "none";
+    const std::string width = std::to_string(config[key][0].get<int>());
+    std::string t = width;
+    for (int i = 1; i < depth; ++i) t += "," + width;
+    return t;
 }
 
 bool SweepFacts::has(Trait t, const nlohmann::json& config) const {

@@ -46,12 +46,23 @@ const char* trait_text(Trait t);  // "a GAN", "a transformer": what a claim's ev
 // A string setting of a stored config ("" when absent or not a string): what `title` and the
 // other describers read.
 std::string config_text(const nlohmann::json& config, const char* key);
+// `depth` copies of the first width of the list config[key] ("64,64,64"); "none" for 0. UsageError
+// naming --depths when the list is absent or empty.
+std::string repeated_width(const nlohmann::json& config, const char* key, int depth);
 
 struct SweepFacts {
     // The config key that sets every network's hidden activation: what an arm changes.
     std::string act_key = "act";
     // Its networks with hidden layers, in the order pages show them.
     std::vector<Network> networks{{"", "the network", "", "act"}};
+    // --depths: the config settings that give every MLP network of the model `depth` hidden layers,
+    // each as wide as its first in `config` (the resolved config as JSON): {"hidden", "64,64,64"}.
+    // UsageError naming --depths for a depth the model cannot take. Empty: the model has no
+    // such networks.
+    std::function<std::vector<std::pair<std::string, std::string>>(const nlohmann::json& config, int depth)>
+        depth_settings;
+    // --outs: the config key of the output activation a sweep may swap ("g_out"); "": none.
+    std::string out_key;
     // The named sweeps this model offers; --preset without --model takes the first registered
     // model that offers the name.
     std::vector<SweepPreset> presets;

@@ -52,7 +52,7 @@ std::string preset_help() {
 
 // --where's choices: both, or a network of some model ("g, d" of the GAN).
 std::string where_help() {
-    std::string t = "Which networks' hidden activation is swept: both";
+    std::string t = "Which networks' hidden activation is swept, a list crosses them: both";
     for (const ExperimentDef* d : experiments())
         if (d->sweep.networks.size() > 1) {
             t += "; " + d->name + ":";
@@ -94,13 +94,26 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
                        names.insert(names.begin(), "");
                        return names;
                    }))
-            .field("where", &A::where, where_help(), listed([] {
+            .field("depths", &A::depths,
+                   "Numbers of hidden layers to cross with the activations, e.g. 2,8: every MLP network of the "
+                   "model gets that many, each as wide as its first (default: the model's)")
+            .field("outs", &A::outs,
+                   "Output activations to cross with the activations, e.g. tanh,sigmoid,identity (default: the "
+                   "model's)")
+            .field("where", &A::where, where_help(), Check<std::string>([](const std::string& list) -> std::string {
                        std::vector<std::string> names{"both"};
                        for (const ExperimentDef* d : experiments())
                            for (const Network& n : d->sweep.networks)
                                if (!n.name.empty() && std::find(names.begin(), names.end(), n.name) == names.end())
                                    names.push_back(n.name);
-                       return names;
+                       for (size_t at = 0; at <= list.size();) {
+                           const size_t comma = std::min(list.find(',', at), list.size());
+                           if (const std::string e = listed([&] { return names; })(list.substr(at, comma - at));
+                               !e.empty())
+                               return e;
+                           at = comma + 1;
+                       }
+                       return {};
                    }))
             .field("seeds", &A::seeds, "Seeds per arm (1..N)", in_range(1, 1000))
             .field("steps", &A::steps, "Steps per run (0: the model's default)", in_range(0, 100'000'000))
@@ -191,56 +204,149 @@ std::string learning_rate_text(const std::string& text) {
 
 }  // namespace
 
-std::vector<Arm> ablation_arms(const AblationOptions& opt) {
-    const std::vector<std::string> inits = crossed_list(opt.inits, "--inits", [](const std::string& name) {
+namespace {
+
+std::string depth_text(const std::string& text) {
+    int v = 0;
+    if (!parse_number(text, v) || v < 0 || v > 64)
+        usage_fail("--depths: '", text, "' is not a number of hidden layers (0 to 64)");
+    return std::to_string(v);
+}
+
+std::string out_text(const std::string& spec) {
+    return parse_activation_list(spec, "--outs").front().spec;  // UsageError naming the known activations
+}
+
+// The arms' settings of every crossed axis, in label order: init, lr, depth, out, where.
+struct Axes {
+    std::vector<std::string> inits, lrs, depths, outs, wheres;
+    size_t combinations() const { return inits.size() * lrs.size() * depths.size() * outs.size() * wheres.size(); }
+};
+
+Axes crossed_axes(const AblationOptions& opt) {
+    Axes x;
+    x.inits = crossed_list(opt.inits, "--inits", [](const std::string& name) {
         parse_init(name);  // UsageError naming the known inits
         return name;
     });
-    const std::vector<std::string> lrs = crossed_list(opt.lrs, "--lrs", learning_rate_text);
+    x.lrs = crossed_list(opt.lrs, "--lrs", learning_rate_text);
+    x.depths = crossed_list(opt.depths, "--depths", depth_text);
+    x.outs = crossed_list(opt.outs, "--outs", out_text);
+    x.wheres = crossed_list(opt.where, "--where", [](const std::string& w) { return w; });
+    if (x.wheres.size() == 1) x.wheres = {""};  // one --where: the sweep's, not an arm's
+    return x;
+}
+
+// The k-th combination of the axes (the last one varying fastest) for activation `a`.
+Arm arm_at(const Activation& a, const Axes& x, size_t k) {
+    auto pick = [&k](const std::vector<std::string>& values) -> const std::string& {
+        const std::string& v = values[k % values.size()];
+        k /= values.size();
+        return v;
+    };
+    Arm arm{.label = a.spec, .act = a};
+    arm.where = pick(x.wheres);
+    arm.out = pick(x.outs);
+    arm.depth = pick(x.depths);
+    arm.lr = pick(x.lrs);
+    arm.init = pick(x.inits);
+    if (!arm.init.empty()) arm.label += "-" + arm.init;
+    if (!arm.lr.empty()) arm.label += "-lr" + arm.lr;
+    if (!arm.depth.empty()) arm.label += "-depth" + arm.depth;
+    if (!arm.out.empty()) arm.label += "-out-" + arm.out;
+    if (!arm.where.empty()) arm.label += "-in-" + arm.where;
+    return arm;
+}
+
+}  // namespace
+
+std::vector<Arm> ablation_arms(const AblationOptions& opt) {
+    const Axes axes = crossed_axes(opt);
     std::vector<Arm> arms;
     for (const Activation& a : parse_activation_list(opt.acts, "--acts"))
-        for (const std::string& init : inits)
-            for (const std::string& lr : lrs) {
-                Arm arm{.label = a.spec, .act = a, .init = init, .lr = lr};
-                if (!init.empty()) arm.label += "-" + init;
-                if (!lr.empty()) arm.label += "-lr" + lr;
-                for (const Arm& other : arms)
-                    if (other.label == arm.label) usage_fail("--acts: '", a.spec, "' is listed twice");
-                arms.push_back(std::move(arm));
-            }
+        for (size_t k = 0; k < axes.combinations(); ++k) {
+            Arm arm = arm_at(a, axes, k);
+            for (const Arm& other : arms)
+                if (other.label == arm.label) usage_fail("--acts: '", a.spec, "' is listed twice");
+            arms.push_back(std::move(arm));
+        }
     return arms;
 }
 
 namespace {
 
-// The config keys an arm's activation goes to: every network's, or the one --where names.
-std::vector<std::string> act_keys(const AblationOptions& opt, const ExperimentDef& def) {
-    if (opt.where == "both") return {def.sweep.act_key};
+// The config keys an arm's activation goes to: every network's, or the one `where` names.
+std::vector<std::string> act_keys(const std::string& where, const ExperimentDef& def) {
+    if (where == "both") return {def.sweep.act_key};
     for (const Network& n : def.sweep.networks)
-        if (n.name == opt.where && def.sweep.networks.size() > 1) return {n.act_key};
+        if (n.name == where && def.sweep.networks.size() > 1) return {n.act_key};
     if (def.sweep.networks.size() < 2)
-        usage_fail("--where ", opt.where, ": the ", def.name, " model has one network (leave --where out)");
+        usage_fail("--where ", where, ": the ", def.name, " model has one network (leave --where out)");
     std::string names;
     for (const Network& n : def.sweep.networks) names += (names.empty() ? "" : ", ") + n.name;
-    usage_fail("--where ", opt.where, ": the ", def.name, " model's networks are ", names, " (or both)");
+    usage_fail("--where ", where, ": the ", def.name, " model's networks are ", names, " (or both)");
+}
+
+// The settings of an arm's depth and output activation, as the model names them.
+std::vector<std::pair<std::string, std::string>> shape_settings(const Arm& arm, const ExperimentDef& def,
+                                                                const ConfigBox& box) {
+    std::vector<std::pair<std::string, std::string>> set;
+    if (!arm.depth.empty()) {
+        if (!def.sweep.depth_settings)
+            usage_fail("--depths: the ", def.name, " model has no MLP hidden layers to set (leave --depths out)");
+        int depth = 0;
+        parse_number(arm.depth, depth);  // checked by ablation_arms
+        set = def.sweep.depth_settings(nlohmann::json(box.to_json()), depth);
+    }
+    if (!arm.out.empty()) {
+        if (def.sweep.out_key.empty())
+            usage_fail("--outs: the ", def.name, " model has no output activation to swap (leave --outs out)");
+        set.emplace_back(def.sweep.out_key, arm.out);
+    }
+    return set;
 }
 
 }  // namespace
 
 std::unique_ptr<ConfigBox> arm_config(const AblationOptions& opt, const ModelSettings& base, const Arm* arm) {
-    const std::vector<std::string> keys = act_keys(opt, swept_model(opt));
+    const ExperimentDef& def = swept_model(opt);
     std::unique_ptr<ConfigBox> box = base.make();
     std::set<std::string> given = base.given;
     auto set = [&](const std::string& key, const std::string& value) {
         box->set(key, value);
         given.insert(key);
     };
-    if (arm) {
-        for (const std::string& key : keys) set(key, arm->act.spec);
-        if (!arm->init.empty()) set("init", arm->init);
-        if (!arm->lr.empty()) set("lr", arm->lr);
+    const auto resolve = [&] { box->resolve([&](const std::string& key) { return given.count(key) > 0; }); };
+    if (!arm) {
+        for (size_t at = 0; at <= opt.where.size();) {  // every --where names a network of this model
+            const size_t comma = std::min(opt.where.find(',', at), opt.where.size());
+            act_keys(opt.where.substr(at, comma - at), def);
+            at = comma + 1;
+        }
+        resolve();
+        return box;
     }
-    box->resolve([&](const std::string& key) { return given.count(key) > 0; });
+    for (const std::string& key : act_keys(arm->where.empty() ? opt.where : arm->where, def)) set(key, arm->act.spec);
+    if (!arm->init.empty()) set("init", arm->init);
+    if (!arm->lr.empty()) set("lr", arm->lr);
+    if (!arm->depth.empty() || !arm->out.empty()) {
+        std::unique_ptr<ConfigBox> resolved = arm_config(opt, base, nullptr);  // the widths the model decides
+        for (const auto& [key, value] : shape_settings(*arm, def, *resolved)) {
+            try {
+                set(key, value);
+            } catch (const UsageError& e) {
+                const bool is_out = key == def.sweep.out_key;
+                usage_fail(is_out ? "--outs " + arm->out : "--depths " + arm->depth, ": ", e.what());
+            }
+        }
+    }
+    try {
+        resolve();
+    } catch (const UsageError& e) {  // a setting the model refuses with this arm's crossing: name the arm
+        if (arm->depth.empty() && arm->out.empty()) throw;
+        usage_fail("arm ", arm->label, " (", arm->out.empty() ? "--depths " + arm->depth : "--outs " + arm->out,
+                   "): ", e.what());
+    }
     return box;
 }
 

@@ -24,8 +24,11 @@ struct AblationOptions {
     std::string acts{};          // hidden activations, one arm each; "": every elementwise entry
     std::string inits{};         // "": the model's own default; "torch,gain": every act with each
     std::string lrs{};           // "": the model's --lr; "1e-3,1e-4": every arm at each learning rate
+    std::string depths{};        // "": the model's own; "2,8": every arm at each number of hidden layers
+    std::string outs{};          // "": the model's own; "tanh,sigmoid": every arm with each output activation
+    std::string where = "both";  // the networks whose hidden activation is swept: both, or one by name; a
+                                 // list ("both,g,d") crosses them
     std::string preset{};        // "" or a preset a model offers (SweepFacts::presets)
-    std::string where = "both";  // the networks whose hidden activation is swept: both, or one by name
     int seeds = 2;               // seeds 1..N per arm
     int steps = 0;               // 0: the model's default
     int eval_every = 0;          // 0: the model's default
@@ -65,18 +68,24 @@ struct ModelSettings {
 ModelSettings model_settings(const std::string& model,
                              const std::vector<std::pair<std::string, std::string>>& settings);
 
-// One arm: a hidden activation (and an init, a learning rate when the sweep crosses them).
+// One arm: a hidden activation, and a value of each axis the sweep crosses it with.
 struct Arm {
-    std::string label;  // folder name under runs/ and the row's "arm": "relu", "gelu-torch", "elu-lr0.0001"
+    // Folder name under runs/ and the row's "arm": "relu", "gelu-torch", "elu-lr0.0001",
+    // "sigmoid-depth8", "relu-out-tanh", "leaky_relu:0.2-in-d".
+    std::string label;
     Activation act;
-    std::string init;  // "" when the sweep keeps the model's default
-    std::string lr;    // "" when the sweep keeps the model's --lr
+    std::string init{};   // "" when the sweep keeps the model's default
+    std::string lr{};     // "" when the sweep keeps the model's --lr
+    std::string depth{};  // hidden layers of every MLP network; "" when the sweep keeps the model's
+    std::string out{};    // output activation; "" when the sweep keeps the model's
+    std::string where{};  // the networks the activation goes to, when --where lists more than one; else ""
 };
 std::vector<Arm> ablation_arms(const AblationOptions& opt);
 
 // The config of one arm (nullptr: the sweep's base config): the user's settings, the arm's
-// activation in the networks opt.where names (and its init and rate), resolved. UsageError when
-// --where names no network of the model.
+// activation in the networks its --where names, and its init, rate, depth and output activation,
+// resolved. UsageError naming the flag when the model has no such thing to cross (--where g on a
+// model with one network, --outs on a model without an output activation to swap).
 std::unique_ptr<ConfigBox> arm_config(const AblationOptions& opt, const ModelSettings& base, const Arm* arm);
 
 }  // namespace genlab::experiments

@@ -283,10 +283,16 @@ std::string sweep_title(const SweepData& s) {
 std::string ranking_table_html(const SweepData& s) {
     if (s.quality.empty()) return "<p class=\"note\">This model reports no quality metric: nothing to rank.</p>";
     const QualityMetric& q0 = s.quality.front();
-    const bool inits = crossed(s, &SweepArm::init), lrs = crossed(s, &SweepArm::lr);
+    std::vector<std::pair<std::string, std::string SweepArm::*>> axes;  // the crossed ones, a column each
+    for (const auto& axis :
+         std::vector<std::pair<std::string, std::string SweepArm::*>>{{"init", &SweepArm::init},
+                                                                      {"lr", &SweepArm::lr},
+                                                                      {"depth", &SweepArm::depth},
+                                                                      {"out", &SweepArm::out},
+                                                                      {"networks", &SweepArm::where}})
+        if (crossed(s, axis.second)) axes.push_back(axis);
     std::vector<std::string> header{"rank", "arm"};
-    if (inits) header.push_back("init");
-    if (lrs) header.push_back("lr");
+    for (const auto& axis : axes) header.push_back(axis.first);
     header.push_back(q0.name + " (" + better_name(q0.better) + " is better)");
     header.push_back("per seed");
     for (size_t i = 1; i < s.quality.size(); ++i) header.push_back(s.quality[i].name);
@@ -313,8 +319,7 @@ std::string ranking_table_html(const SweepData& s) {
         row.push_back(number_cell(arm.rank > 0 ? std::to_string(arm.rank) : "\u2013"));
         row.push_back(HtmlTable::raw("<span style=\"color:" + svg_color(palette_color(a)) + "\">\u25a0</span> <b>" +
                                      html_escape(arm.label) + "</b>"));
-        if (inits) row.push_back({html_escape(arm.init)});
-        if (lrs) row.push_back({html_escape(arm.lr)});
+        for (const auto& axis : axes) row.push_back({html_escape(arm.*axis.second)});
         row.push_back(number_cell(mean_std(q)));
         row.push_back(number_cell(values_text(q)));
         for (size_t i = 1; i < s.quality.size(); ++i)

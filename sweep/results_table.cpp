@@ -12,9 +12,12 @@ namespace genlab::experiments {
 
 namespace {
 
-// The lead columns, in the file's order; every row has each.
-const std::vector<std::string> kLead{"arm",           "activation",   "init",  "lr",     "seed",       "status",
-                                     "diverged_step", "resumed_from", "steps", "wall_s", "ms_per_step"};
+// The lead columns, in the file's order; every row has each. Columns added since the first
+// sweeps: an older table lacks them and reads them as empty.
+const std::vector<std::string> kLead{"arm",          "activation", "init",   "lr",         "depth",
+                                     "out",          "where",      "seed",   "status",     "diverged_step",
+                                     "resumed_from", "steps",      "wall_s", "ms_per_step"};
+const std::vector<std::string> kAdded{"depth", "out", "where"};
 
 bool is_lead(const std::string& name) { return std::find(kLead.begin(), kLead.end(), name) != kLead.end(); }
 
@@ -30,6 +33,9 @@ std::vector<std::string> lead_cells(const ResultRow& r) {
             r.activation,
             r.init,
             r.lr,
+            r.depth,
+            r.out,
+            r.where,
             std::to_string(r.seed),
             r.diverged ? "diverged" : "done",
             r.diverged ? std::to_string(r.diverged_step) : "",
@@ -40,31 +46,46 @@ std::vector<std::string> lead_cells(const ResultRow& r) {
 }
 
 // One line of the file as a row; Error naming the file, the line and the column otherwise.
-ResultRow parse_row(const std::vector<std::string>& columns, const std::vector<std::string>& cells,
-                    const std::string& path, size_t line) {
-    auto bad = [&](size_t c, const char* what) {
-        fail(path, ": line ", line, ", column ", columns[c], ": '", cells[c].substr(0, 40), "' is not ", what);
+// `at` maps each lead column to its index in the file's columns (npos: an added column it lacks).
+ResultRow parse_row(const std::vector<std::string>& columns, const std::vector<size_t>& at,
+                    const std::vector<std::string>& cells, const std::string& path, size_t line) {
+    auto text = [&](size_t lead) { return at[lead] == std::string::npos ? std::string{} : cells[at[lead]]; };
+    auto bad = [&](size_t lead, const char* what) {
+        fail(path, ": line ", line, ", column ", kLead[lead], ": '", text(lead).substr(0, 40), "' is not ", what);
     };
-    auto integer = [&](size_t c) {
+    auto integer = [&](size_t lead) {
         int v = 0;
-        if (!parse_number(cells[c], v)) bad(c, "an integer");
+        if (!parse_number(text(lead), v)) bad(lead, "an integer");
         return v;
     };
-    auto number = [&](size_t c) {
+    auto number = [&](size_t lead) {
         double v = 0;
-        if (!parse_number(cells[c], v)) bad(c, "a number");
+        if (!parse_number(text(lead), v)) bad(lead, "a number");
         return v;
     };
-    ResultRow r{.arm = cells[0], .activation = cells[1], .init = cells[2], .lr = cells[3], .seed = integer(4)};
-    if (cells[5] != "done" && cells[5] != "diverged") bad(5, "done or diverged");
-    r.diverged = cells[5] == "diverged";
-    r.diverged_step = r.diverged ? integer(6) : 0;
-    r.resumed_from = integer(7);
-    r.steps = integer(8);
-    r.wall_s = number(9);
-    if (!cells[10].empty()) r.ms_per_step = number(10);
-    for (size_t c = kLead.size(); c < cells.size(); ++c)
-        if (!cells[c].empty()) r.metrics.emplace_back(columns[c], number(c));
+    ResultRow r{.arm = text(0),
+                .activation = text(1),
+                .init = text(2),
+                .lr = text(3),
+                .depth = text(4),
+                .out = text(5),
+                .where = text(6),
+                .seed = integer(7)};
+    if (text(8) != "done" && text(8) != "diverged") bad(8, "done or diverged");
+    r.diverged = text(8) == "diverged";
+    r.diverged_step = r.diverged ? integer(9) : 0;
+    r.resumed_from = integer(10);
+    r.steps = integer(11);
+    r.wall_s = number(12);
+    if (!text(13).empty()) r.ms_per_step = number(13);
+    for (size_t c = 0; c < cells.size(); ++c)
+        if (!is_lead(columns[c]) && !cells[c].empty()) {
+            double v = 0;
+            if (!parse_number(cells[c], v))
+                fail(path, ": line ", line, ", column ", columns[c], ": '", cells[c].substr(0, 40),
+                     "' is not a number");
+            r.metrics.emplace_back(columns[c], v);
+        }
     return r;
 }
 
@@ -96,12 +117,20 @@ ResultsTable ResultsTable::open(const std::string& path) {
 ResultsTable ResultsTable::read(const std::string& path) {
     const CsvTable csv = read_csv(path);
     const std::vector<std::string>& c = csv.columns;
-    if (c.size() < kLead.size() || !std::equal(kLead.begin(), kLead.end(), c.begin()))
-        fail(path, ": not a genlab-ablate results.csv (its header does not start with arm,activation,...)");
+    std::vector<size_t> at;  // per lead column, its index in the file
+    for (const std::string& name : kLead) {
+        const auto it = std::find(c.begin(), c.end(), name);
+        const bool added = std::find(kAdded.begin(), kAdded.end(), name) != kAdded.end();
+        if (it == c.end() && !added)
+            fail(path, ": not a genlab-ablate results.csv (no column ", name,
+                 "; its header starts with arm,activation,...)");
+        at.push_back(it == c.end() ? std::string::npos : static_cast<size_t>(it - c.begin()));
+    }
     ResultsTable t;
     t.path_ = path;
-    t.metric_columns_.assign(c.begin() + static_cast<long>(kLead.size()), c.end());
-    for (size_t i = 0; i < csv.rows.size(); ++i) t.rows_.push_back(parse_row(c, csv.rows[i], path, i + 2));
+    for (const std::string& name : c)
+        if (!is_lead(name)) t.metric_columns_.push_back(name);
+    for (size_t i = 0; i < csv.rows.size(); ++i) t.rows_.push_back(parse_row(c, at, csv.rows[i], path, i + 2));
     return t;
 }
 

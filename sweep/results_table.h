@@ -5,7 +5,8 @@
 //     if (!t.find("relu", 2)) t.add(row);  // row: a ResultRow of a finished run
 //
 // Columns: the lead cells of every row (arm ... ms_per_step), then the runs' final metrics in the
-// order they first appear; a run without one of them leaves its cell empty.
+// order they first appear; a run without one of them leaves its cell empty. A table written
+// before the depth, out and where axes existed reads with them empty.
 #pragma once
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@ struct ResultRow {
     std::string activation;  // the arm's hidden activation spec
     std::string init;        // "" when the sweep keeps the model's default
     std::string lr;          // "" when the sweep keeps the model's --lr
+    std::string depth{};     // the arm's hidden layers; "" when the sweep keeps the model's
+    std::string out{};       // the arm's output activation; "" when the sweep keeps the model's
+    std::string where{};     // the arm's networks when the sweep crosses --where; else ""
     int seed = 0;
     bool diverged = false;                // status "diverged" (else "done")
     int diverged_step = 0;                // when diverged

@@ -93,7 +93,15 @@ SweepData assemble_sweep(const std::string& dir, const nlohmann::json& sweep, st
     s.model = sweep.contains("model") && sweep["model"].is_string() ? sweep["model"].get<std::string>() : "";
     find_experiment(s.model);  // a model this build knows
     for (const ArmSeeds& a : arms) {
-        SweepArm arm{.label = a.label, .act = a.act, .init = a.init, .lr = a.lr, .rank = 0, .runs = {}};
+        SweepArm arm{.label = a.label,
+                     .act = a.act,
+                     .init = a.init,
+                     .lr = a.lr,
+                     .depth = a.depth,
+                     .out = a.out,
+                     .where = a.where,
+                     .rank = 0,
+                     .runs = {}};
         for (int seed : a.seeds) {
             const ResultRow* row = results.find(a.label, seed);
             if (!row) continue;
@@ -178,6 +186,10 @@ nlohmann::ordered_json sweep_summary(const SweepData& s) {
         arm["activation"] = a.act;
         arm["init"] = a.init;
         arm["lr"] = a.lr;
+        // The axes added since the first sweeps, only where crossed: a sweep without them writes
+        // the summary it always did.
+        for (const auto& [key, value] : {std::pair{"depth", &a.depth}, {"out", &a.out}, {"where", &a.where}})
+            if (!value->empty()) arm[key] = *value;
         std::vector<int> seeds, diverged;
         for (const SweepRun& r : a.runs) (r.diverged ? diverged : seeds).push_back(r.seed);
         arm["seeds"] = seeds;

@@ -41,6 +41,7 @@ struct SweepRun {
 
 struct SweepArm {
     std::string label, act, init, lr;  // as in results.csv
+    std::string depth, out, where;     // the crossed axes' values; "" when not crossed
     int rank = 0;                      // by the mean of the primary quality metric, 1 = best; 0: no finished run
     std::vector<SweepRun> runs;        // every run with a row, in seed order
 
@@ -67,7 +68,7 @@ struct SweepData {
 
 // An arm of a sweep and the seeds it was run with (summary.json's "seeds" and "diverged_seeds").
 struct ArmSeeds {
-    std::string label, act, init, lr;
+    std::string label, act, init, lr, depth{}, out{}, where{};
     std::vector<int> seeds;
 };
 

@@ -17,7 +17,14 @@ namespace fs = std::filesystem;
 std::vector<ArmSeeds> SweepPlan::arm_seeds() const {
     std::vector<ArmSeeds> out;
     for (const Arm& a : arms) {
-        ArmSeeds s{.label = a.label, .act = a.act.spec, .init = a.init, .lr = a.lr, .seeds = {}};
+        ArmSeeds s{.label = a.label,
+                   .act = a.act.spec,
+                   .init = a.init,
+                   .lr = a.lr,
+                   .depth = a.depth,
+                   .out = a.out,
+                   .where = a.where,
+                   .seeds = {}};
         for (int seed = 1; seed <= opt.seeds; ++seed) s.seeds.push_back(seed);
         out.push_back(std::move(s));
     }

@@ -87,7 +87,14 @@ SweepRunOutcome train_sweep_run(const SweepPlan& plan, const PlannedRun& planned
                    .quiet = true};
     SweepRunOutcome out;
     ResultRow& row = out.row;
-    row = {.arm = arm.label, .activation = arm.act.spec, .init = arm.init, .lr = arm.lr, .seed = planned.seed};
+    row = {.arm = arm.label,
+           .activation = arm.act.spec,
+           .init = arm.init,
+           .lr = arm.lr,
+           .depth = arm.depth,
+           .out = arm.out,
+           .where = arm.where,
+           .seed = planned.seed};
     row.steps = plan.steps;
     row.resumed_from = resume_point(plan, planned, run);
 

@@ -23,23 +23,31 @@ std::string ae_title(const nlohmann::json& cfg) {
 }  // namespace
 
 SweepFacts ae_sweep_facts() {
-    return {.presets = {{.name = "quick",
-                         .about = "the autoencoder, 1,000 steps",
-                         .sweep = {{"steps", "1000"}, {"eval_every", "250"}},
-                         .model = {}},
-                        // Hendrycks & Gimpel (2016), section 3.3: the 784-1000-500-250-30 autoencoder
-                        // (mirrored decoder, sigmoid output), MSE, Adam, batch 64.
-                        {.name = "paper",
-                         .about = "the GELU paper's autoencoder (Hendrycks & Gimpel 2016, section 3.3): gelu, elu "
-                                  "and relu at lr 1e-3 and 1e-4, 3 seeds",
-                         .sweep = {{"acts", "gelu,elu,relu"},
-                                   {"lrs", "1e-3,1e-4"},
-                                   {"seeds", "3"},
-                                   {"steps", "3000"},
-                                   {"jobs", "2"}},
-                         .model = {{"hidden", "1000,500,250"}, {"latent", "30"}, {"loss", "mse"}, {"batch", "64"}}}},
-            .title = ae_title,
-            .data_name = ae_data_name};
+    return {
+        .depth_settings =
+            [](const nlohmann::json& cfg, int depth) {
+                // The decoder mirrors the encoder's hidden widths: one list sets both halves.
+                const nlohmann::json& m = cfg.contains("model") ? cfg["model"] : cfg;
+                return std::vector<std::pair<std::string, std::string>>{{"hidden", repeated_width(m, "hidden", depth)}};
+            },
+        .out_key = "out_act",
+        .presets = {{.name = "quick",
+                     .about = "the autoencoder, 1,000 steps",
+                     .sweep = {{"steps", "1000"}, {"eval_every", "250"}},
+                     .model = {}},
+                    // Hendrycks & Gimpel (2016), section 3.3: the 784-1000-500-250-30 autoencoder
+                    // (mirrored decoder, sigmoid output), MSE, Adam, batch 64.
+                    {.name = "paper",
+                     .about = "the GELU paper's autoencoder (Hendrycks & Gimpel 2016, section 3.3): gelu, elu "
+                              "and relu at lr 1e-3 and 1e-4, 3 seeds",
+                     .sweep = {{"acts", "gelu,elu,relu"},
+                               {"lrs", "1e-3,1e-4"},
+                               {"seeds", "3"},
+                               {"steps", "3000"},
+                               {"jobs", "2"}},
+                     .model = {{"hidden", "1000,500,250"}, {"latent", "30"}, {"loss", "mse"}, {"batch", "64"}}}},
+        .title = ae_title,
+        .data_name = ae_data_name};
 }
 
 }  // namespace genlab::experiments

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/error.h"
 #include "data/toy2d.h"
 #include "experiments/sweep_facts_of.h"
 
@@ -47,6 +48,15 @@ std::string modes_note(const nlohmann::json& cfg, const std::vector<const std::m
 SweepFacts gan_sweep_facts() {
     return {.act_key = "act",
             .networks = {{"g", "G", "g_", "g_act"}, {"d", "D", "d_", "d_act"}},
+            .depth_settings =
+                [](const nlohmann::json& cfg, int depth) {
+                    if (depth == 0) usage_fail("--depths 0: the GAN's networks need at least one hidden layer");
+                    const nlohmann::json& m = cfg.contains("model") ? cfg["model"] : cfg;
+                    return std::vector<std::pair<std::string, std::string>>{
+                        {"g_hidden", repeated_width(m, "g_hidden", depth)},
+                        {"d_hidden", repeated_width(m, "d_hidden", depth)}};
+                },
+            .out_key = "g_out",
             .presets = {{.name = "quick",
                          .about = "the ring8 GAN, 3,000 steps",
                          .sweep = {{"steps", "3000"}},

@@ -2,6 +2,7 @@
 // one network, the quick sweep, and --arch transformer for the transformer claims.
 #include <filesystem>
 
+#include "core/error.h"
 #include "experiments/sweep_facts_of.h"
 
 namespace genlab::experiments {
@@ -28,22 +29,31 @@ std::string text_title(const nlohmann::json& cfg) {
 }  // namespace
 
 SweepFacts text_sweep_facts() {
-    return {.presets = {{.name = "quick",
-                         .about = "the character MLP on the word list, 2,000 steps",
-                         .sweep = {{"steps", "2000"}, {"eval_every", "500"}},
-                         .model = {}}},
-            .title = text_title,
-            .data_name =
-                [](const nlohmann::json& cfg) {
-                    const std::string arch = arch_of(cfg);
-                    return corpus_name(cfg) + (arch.empty() ? "" : ", " + arch);
-                },
-            .traits =
-                [](const nlohmann::json& cfg) {
-                    return arch_of(cfg) == "transformer" ? std::vector<Trait>{Trait::Transformer}
-                                                         : std::vector<Trait>{};
-                },
-            .trait_flags = {{Trait::Transformer, "--arch transformer"}}};
+    return {
+        .depth_settings =
+            [](const nlohmann::json& cfg, int depth) {
+                if (arch_of(cfg) == "transformer")
+                    usage_fail("--depths: the transformer's depth is --n-layer (sweep --arch mlp to set its "
+                               "hidden layers)");
+                if (depth == 0) usage_fail("--depths 0: the character MLP needs at least one hidden layer");
+                const nlohmann::json& m = cfg.contains("model") ? cfg["model"] : cfg;
+                return std::vector<std::pair<std::string, std::string>>{{"hidden", repeated_width(m, "hidden", depth)}};
+            },
+        .presets = {{.name = "quick",
+                     .about = "the character MLP on the word list, 2,000 steps",
+                     .sweep = {{"steps", "2000"}, {"eval_every", "500"}},
+                     .model = {}}},
+        .title = text_title,
+        .data_name =
+            [](const nlohmann::json& cfg) {
+                const std::string arch = arch_of(cfg);
+                return corpus_name(cfg) + (arch.empty() ? "" : ", " + arch);
+            },
+        .traits =
+            [](const nlohmann::json& cfg) {
+                return arch_of(cfg) == "transformer" ? std::vector<Trait>{Trait::Transformer} : std::vector<Trait>{};
+            },
+        .trait_flags = {{Trait::Transformer, "--arch transformer"}}};
 }
 
 }  // namespace genlab::experiments
