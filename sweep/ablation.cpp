@@ -7,6 +7,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/train/folder_lock.h"
+#include "sweep/arm_cost.h"
 #include "sweep/report.h"
 #include "sweep/schedule.h"
 #include "sweep/sweep_run.h"
@@ -44,9 +45,11 @@ int train_scheduled(const SweepPlan& plan, const Schedule& s, ResultsTable& resu
     return finished;
 }
 
-// summary.json from the folder's results read back as the report reads them, then report.html.
+// Each arm's cost alone, then summary.json from the folder's results read back as the report
+// reads them, then report.html.
 // Returns the diverged runs of this sweep's arms and seeds.
 int record(const SweepPlan& plan, const ResultsTable& results) {
+    measure_arm_costs(plan);
     const SweepData sweep = assemble_sweep(plan.opt.out, nlohmann::json(plan.identity), plan.quality, plan.arm_seeds(),
                                            results);
     const nlohmann::ordered_json summary = sweep_summary(sweep);

@@ -122,6 +122,9 @@ const ConfigSpec<AblationOptions>& ablation_options_spec() {
             .field("diag_every", &A::diag_every, "Diagnostics every N steps and at the end (0: steps / 10)",
                    in_range(0, 100'000'000))
             .field("jobs", &A::jobs, "Runs trained at once", in_range(1, 256))
+            .field("cost_steps", &A::cost_steps,
+                   "After the runs, time each arm alone for N steps on one thread: its cost (0: skip)",
+                   in_range(0, 100'000))
             .field("threads", &A::threads, "Threads in all, divided between the jobs (0: the OpenMP default)",
                    in_range(0, 1024))
             .field("out", &A::out, "Output folder (default: outputs/ablate/<YYYYmmdd-HHMMSS>)")

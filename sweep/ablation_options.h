@@ -34,6 +34,7 @@ struct AblationOptions {
     int eval_every = 0;          // 0: the model's default
     int diag_every = 0;          // diagnostics every N steps (and at the end); 0: steps / 10
     int jobs = 1;                // runs trained at once
+    int cost_steps = 20;         // steps timed per arm alone after the runs (arm_cost.h); 0: none
     int threads = 0;             // threads in all, divided between the jobs; 0: the OpenMP default
     std::string out{};           // "": outputs/ablate/<YYYYmmdd-HHMMSS>
     bool quiet = false;          // no line per finished run

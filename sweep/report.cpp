@@ -280,23 +280,46 @@ std::string sweep_title(const SweepData& s) {
            std::to_string(seeds) + " seeds, " + std::to_string(steps) + " steps each";
 }
 
+namespace {
+
+using ArmAxis = std::pair<std::string, std::string SweepArm::*>;
+
+// The axes the sweep crosses its activations with, a ranking column each.
+std::vector<ArmAxis> crossed_axes(const SweepData& s) {
+    std::vector<ArmAxis> axes;
+    for (const ArmAxis& axis : std::vector<ArmAxis>{{"init", &SweepArm::init},
+                                                    {"lr", &SweepArm::lr},
+                                                    {"depth", &SweepArm::depth},
+                                                    {"out", &SweepArm::out},
+                                                    {"networks", &SweepArm::where}})
+        if (crossed(s, axis.second)) axes.push_back(axis);
+    return axes;
+}
+
+// "1 of 3 (step 120)": the arm's diverged runs and where.
+std::string diverged_text(const SweepArm& arm) {
+    int diverged = 0;
+    std::string at;
+    for (const SweepRun& r : arm.runs)
+        if (r.diverged) {
+            ++diverged;
+            at += (at.empty() ? " (step " : ", ") + std::to_string(r.diverged_step);
+        }
+    return std::to_string(diverged) + " of " + std::to_string(arm.runs.size()) + (diverged ? at + ")" : "");
+}
+
+}  // namespace
+
 std::string ranking_table_html(const SweepData& s) {
     if (s.quality.empty()) return "<p class=\"note\">This model reports no quality metric: nothing to rank.</p>";
     const QualityMetric& q0 = s.quality.front();
-    std::vector<std::pair<std::string, std::string SweepArm::*>> axes;  // the crossed ones, a column each
-    for (const auto& axis :
-         std::vector<std::pair<std::string, std::string SweepArm::*>>{{"init", &SweepArm::init},
-                                                                      {"lr", &SweepArm::lr},
-                                                                      {"depth", &SweepArm::depth},
-                                                                      {"out", &SweepArm::out},
-                                                                      {"networks", &SweepArm::where}})
-        if (crossed(s, axis.second)) axes.push_back(axis);
+    const std::vector<ArmAxis> axes = crossed_axes(s);
     std::vector<std::string> header{"rank", "arm"};
     for (const auto& axis : axes) header.push_back(axis.first);
     header.push_back(q0.name + " (" + better_name(q0.better) + " is better)");
     header.push_back("per seed");
     for (size_t i = 1; i < s.quality.size(); ++i) header.push_back(s.quality[i].name);
-    header.insert(header.end(), {"ms/step", "diverged", "not separable from"});
+    header.insert(header.end(), {"ms/step alone", "ms/step in the sweep", "diverged", "not separable from"});
     HtmlTable t(header, "ranking");
     bool any_tie = false;
     for (size_t a : rank_order(s)) {
@@ -308,13 +331,6 @@ std::string ranking_table_html(const SweepData& s) {
                 other.stats(q0.name).n() > 0)
                 overlaps += (overlaps.empty() ? "" : ", ") + other.label;
         any_tie = any_tie || !overlaps.empty();
-        int diverged = 0;
-        std::string diverged_at;
-        for (const SweepRun& r : arm.runs)
-            if (r.diverged) {
-                ++diverged;
-                diverged_at += (diverged_at.empty() ? " (step " : ", ") + std::to_string(r.diverged_step);
-            }
         std::vector<HtmlTable::Cell> row;
         row.push_back(number_cell(arm.rank > 0 ? std::to_string(arm.rank) : "\u2013"));
         row.push_back(HtmlTable::raw("<span style=\"color:" + svg_color(palette_color(a)) + "\">\u25a0</span> <b>" +
@@ -324,16 +340,18 @@ std::string ranking_table_html(const SweepData& s) {
         row.push_back(number_cell(values_text(q)));
         for (size_t i = 1; i < s.quality.size(); ++i)
             row.push_back(number_cell(mean_std(arm.stats(s.quality[i].name))));
+        row.push_back(number_cell(arm.cost ? metric_text(arm.cost->step_ms) : "\u2013"));
         row.push_back(number_cell(mean_std(arm.stats("ms_per_step"))));
-        row.push_back({html_escape(std::to_string(diverged) + " of " + std::to_string(arm.runs.size()) +
-                                   (diverged ? diverged_at + ")" : ""))});
+        row.push_back({html_escape(diverged_text(arm))});
         row.push_back({html_escape(overlaps.empty() ? "\u2013" : overlaps)});
-        t.html_row(row, diverged == static_cast<int>(arm.runs.size()) ? "diverged" : (overlaps.empty() ? "" : "tie"));
+        const bool all_diverged = arm.done().empty() && !arm.runs.empty();
+        t.html_row(row, all_diverged ? "diverged" : (overlaps.empty() ? "" : "tie"));
     }
     std::string note =
         "<p class=\"note\">Mean \u00b1 standard deviation over the seeds that finished; per-seed values in "
-        "seed order. ms/step is wall time per optimisation step, evaluation included, with the sweep's "
-        "jobs sharing the machine.";
+        "seed order. ms/step alone: the median optimisation step of the arm timed after the runs, on one thread "
+        "with nothing else running (its cost); in the sweep: wall time per step, evaluation included, with the "
+        "sweep's jobs sharing the machine.";
     if (any_tie)
         note +=
             " Highlighted arms are not separable: their min\u2013max range over seeds overlaps with the arms listed, "

@@ -92,6 +92,7 @@ SweepData assemble_sweep(const std::string& dir, const nlohmann::json& sweep, st
                 .numbers = results.number_columns()};
     s.model = sweep.contains("model") && sweep["model"].is_string() ? sweep["model"].get<std::string>() : "";
     find_experiment(s.model);  // a model this build knows
+    const std::map<std::string, ArmCost> costs = read_arm_costs(dir);
     for (const ArmSeeds& a : arms) {
         SweepArm arm{.label = a.label,
                      .act = a.act,
@@ -101,7 +102,9 @@ SweepData assemble_sweep(const std::string& dir, const nlohmann::json& sweep, st
                      .out = a.out,
                      .where = a.where,
                      .rank = 0,
-                     .runs = {}};
+                     .runs = {},
+                     .cost = {}};
+        if (auto it = costs.find(a.label); it != costs.end()) arm.cost = it->second;
         for (int seed : a.seeds) {
             const ResultRow* row = results.find(a.label, seed);
             if (!row) continue;
@@ -202,6 +205,10 @@ nlohmann::ordered_json sweep_summary(const SweepData& s) {
                 {"mean", st.mean}, {"std", st.std}, {"min", st.min}, {"max", st.max}, {"values", st.values}};
         }
         arm["metrics"] = metrics;
+        if (a.cost)
+            arm["cost"] = {{"step_ms_alone", a.cost->step_ms},
+                           {"steps_timed", a.cost->steps},
+                           {"ns_per_element", a.cost->ns_per_element}};
         if (a.rank > 0) {
             arm["rank"] = a.rank;
             ranking.emplace_back(a.rank, a.label);

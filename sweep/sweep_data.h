@@ -9,6 +9,7 @@
 //     }
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 
 #include "core/train/metrics_csv.h"
 #include "experiments/experiment.h"
+#include "sweep/arm_cost.h"
 #include "sweep/results_table.h"
 
 namespace genlab::experiments {
@@ -44,6 +46,7 @@ struct SweepArm {
     std::string depth, out, where;     // the crossed axes' values; "" when not crossed
     int rank = 0;                      // by the mean of the primary quality metric, 1 = best; 0: no finished run
     std::vector<SweepRun> runs;        // every run with a row, in seed order
+    std::optional<ArmCost> cost;       // measured alone after the runs (cost.csv); none before
 
     std::vector<const SweepRun*> done() const;  // the runs that did not diverge
     // `metric` over the finished runs that have it (n() < done().size() when some lack it).

@@ -23,7 +23,8 @@ nlohmann::json model_config(const AblationOptions& opt, const ModelSettings& bas
 }
 
 TEST(SweepAxes, DepthsOutsAndNetworksCrossEveryActivation) {
-    AblationOptions opt{.model = "gan", .acts = "relu,tanh", .depths = "1,3", .outs = "tanh,identity", .where = "both,g"};
+    AblationOptions opt{
+        .model = "gan", .acts = "relu,tanh", .depths = "1,3", .outs = "tanh,identity", .where = "both,g"};
     const std::vector<Arm> arms = ablation_arms(opt);
     ASSERT_EQ(arms.size(), 16u);
     EXPECT_EQ(arms[0].label, "relu-depth1-out-tanh-in-both");
@@ -79,7 +80,8 @@ TEST(SweepAxes, ACrossingTheModelCannotTakeIsAUsageErrorNamingTheFlag) {
     refused({.model = "ae", .acts = "relu", .depths = "2,x"}, {}, {"--depths", "'x'"});
     refused({.model = "ae", .acts = "relu", .depths = "2,2"}, {}, {"--depths", "listed twice"});
     refused({.model = "gan", .acts = "relu", .outs = "softmax"}, {{"data", "ring8"}}, {"--outs"});
-    refused({.model = "ae", .acts = "relu", .outs = "identity"}, {}, {"arm relu-out-identity (--outs identity)", "--loss mse"});
+    refused({.model = "ae", .acts = "relu", .outs = "identity"}, {},
+            {"arm relu-out-identity (--outs identity)", "--loss mse"});
 }
 
 TEST(SweepAxes, AResultsTableFromBeforeTheAxesReadsThemEmpty) {
@@ -113,10 +115,20 @@ double depth_ratio(const SweepRun& r) {
 // layer ever more weakly as the network deepens (the direction, not a number).
 TEST(SweepAxes, SigmoidsGradientRatioFallsWithDepthOnTheAutoencoder) {
     TempDir dir;
-    const AblationOptions opt{.model = "ae", .acts = "sigmoid,relu", .depths = "2,8", .seeds = 1, .steps = 30,
-                              .diag_every = 30, .threads = 1, .out = dir.file("sweep"), .quiet = true};
-    run_ablation(opt, model_settings("ae", {{"hidden", "32"}, {"latent", "8"}, {"batch", "32"},
-                                            {"train_limit", "512"}, {"test_limit", "256"}}));
+    const AblationOptions opt{.model = "ae",
+                              .acts = "sigmoid,relu",
+                              .depths = "2,8",
+                              .seeds = 1,
+                              .steps = 30,
+                              .diag_every = 30,
+                              .threads = 1,
+                              .out = dir.file("sweep"),
+                              .quiet = true};
+    run_ablation(opt, model_settings("ae", {{"hidden", "32"},
+                                            {"latent", "8"},
+                                            {"batch", "32"},
+                                            {"train_limit", "512"},
+                                            {"test_limit", "256"}}));
     const SweepData s = load_sweep(dir.file("sweep"));
     std::map<std::string, double> ratio;
     for (const SweepArm& a : s.arms) {
