@@ -28,10 +28,12 @@ struct Network {
 };
 
 // A named sweep of one model: `genlab-ablate --preset NAME [--model M]`. The settings apply where
-// the user gave none of their own.
+// the user gave none of their own. Presets with a `part` make a study: `--preset claims` runs
+// every registered model's "claims" parts, each a sweep of its own, and ends in one scoreboard.
 struct SweepPreset {
     std::string name;                                        // "quick"
     std::string about;                                       // one clause for --help
+    std::string part{};                                      // a study's sweep: "depth" -> <out>/ae-depth
     std::vector<std::pair<std::string, std::string>> sweep;  // genlab-ablate settings -> values
     std::vector<std::pair<std::string, std::string>> model;  // the model's config keys -> values
 };

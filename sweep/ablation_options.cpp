@@ -12,10 +12,6 @@ namespace genlab::experiments {
 
 namespace {
 
-// What every model's "quick" preset shares; the model's own preset adds its steps and data.
-const std::vector<std::pair<std::string, std::string>> kQuickShared{
-    {"acts", "relu,leaky_relu:0.2,prelu,elu,selu,gelu,swish,mish,sigmoid,tanh"}, {"seeds", "2"}, {"jobs", "2"}};
-
 // The preset names the registered models offer, in registry order, each once.
 std::vector<std::string> preset_names() {
     std::vector<std::string> names;
@@ -38,13 +34,19 @@ std::string models_offering(const std::string& preset) {
 std::string preset_help() {
     std::string help = "A whole sweep, flags given still apply:";
     for (const std::string& name : preset_names()) {
-        help += " " + name + " (" + (name == "quick" ? "ten activations x 2 seeds: " : "");
+        help += std::string(name == preset_names().front() ? " " : "; ") + name + " (" +
+                (name == "quick" ? "ten activations x 2 seeds: " : "") +
+                (is_study(name) ? "a study of several sweeps, 3 seeds each, ending in scoreboard.html: " : "");
         bool first = true;
         for (const ExperimentDef* d : experiments())
-            if (const SweepPreset* p = d->sweep.preset(name)) {
-                help += (first ? "" : "; --model " + d->name + ": ") + p->about;
-                first = false;
-            }
+            for (const SweepPreset& p : d->sweep.presets)
+                if (p.name == name) {
+                    if (!p.part.empty())
+                        help += std::string(first ? "" : "; ") + d->name + "-" + p.part + ": " + p.about;
+                    else
+                        help += (first ? "" : "; --model " + d->name + ": ") + p.about;
+                    first = false;
+                }
         help += ")";
     }
     return help;
@@ -74,6 +76,22 @@ Check<std::string> listed(std::function<std::vector<std::string>()> choices) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> shared_preset_settings(const std::string& name) {
+    // quick: ten activations x 2 seeds, whichever model; claims: every sweep of the study 3 seeds.
+    if (name == "quick")
+        return {
+            {"acts", "relu,leaky_relu:0.2,prelu,elu,selu,gelu,swish,mish,sigmoid,tanh"}, {"seeds", "2"}, {"jobs", "2"}};
+    if (name == "claims") return {{"seeds", "3"}, {"jobs", "2"}};
+    return {};
+}
+
+bool is_study(const std::string& preset) {
+    for (const ExperimentDef* d : experiments())
+        for (const SweepPreset& p : d->sweep.presets)
+            if (p.name == preset && !p.part.empty()) return true;
+    return false;
+}
 
 const ConfigSpec<AblationOptions>& ablation_options_spec() {
     using A = AblationOptions;
@@ -137,6 +155,8 @@ const ExperimentDef& swept_model(const AblationOptions& opt) {
 }
 
 AblationPreset find_preset(const std::string& name, const std::string& model) {
+    if (is_study(name))
+        usage_fail("--preset ", name, ": a study of several sweeps (run_study), not the settings of one sweep");
     const ExperimentDef* def = nullptr;
     for (const ExperimentDef* d : experiments())
         if (d->sweep.preset(name) && (model.empty() ? !def : d->name == model)) def = d;
@@ -150,9 +170,13 @@ AblationPreset find_preset(const std::string& name, const std::string& model) {
         find_experiment(model);  // an unknown --model is named as such
         usage_fail("--preset ", name, " sweeps ", offered, ", not --model ", model, " (leave --model out)");
     }
-    const SweepPreset& own = *def->sweep.preset(name);
-    AblationPreset p{.name = name, .sweep = {{"model", def->name}}, .model = own.model};
-    if (name == "quick") p.sweep.insert(p.sweep.end(), kQuickShared.begin(), kQuickShared.end());
+    return preset_of(*def, *def->sweep.preset(name));
+}
+
+AblationPreset preset_of(const ExperimentDef& def, const SweepPreset& own) {
+    AblationPreset p{.name = own.name, .sweep = {{"model", def.name}}, .model = own.model};
+    const auto shared = shared_preset_settings(own.name);
+    p.sweep.insert(p.sweep.end(), shared.begin(), shared.end());
     p.sweep.insert(p.sweep.end(), own.sweep.begin(), own.sweep.end());
     return p;
 }

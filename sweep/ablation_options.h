@@ -55,6 +55,12 @@ struct AblationPreset {
 // `model`: the --model the user gave ("" for none: the first registered model offering the
 // preset). UsageError for an unknown name, or a model that does not offer it.
 AblationPreset find_preset(const std::string& name, const std::string& model);
+// One model's preset with what every preset of its name shares.
+AblationPreset preset_of(const ExperimentDef& def, const SweepPreset& preset);
+// What every preset of a name shares: quick's ten activations x 2 seeds, claims' 3 seeds.
+std::vector<std::pair<std::string, std::string>> shared_preset_settings(const std::string& name);
+// Whether --preset `name` is a study: several sweeps (study.h), not one.
+bool is_study(const std::string& preset);
 // Applies preset opt.preset (if any) to the options not in `given` (AblationOptions keys) and
 // returns its model settings.
 std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& opt, const std::set<std::string>& given);

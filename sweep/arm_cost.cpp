@@ -39,8 +39,7 @@ double time_steps(const SweepPlan& plan, size_t arm, int steps) {
     return m % 2 ? ms[m / 2] : 0.5 * (ms[m / 2 - 1] + ms[m / 2]);
 }
 
-void write_costs(const std::string& dir, const std::map<std::string, ArmCost>& costs,
-                 const std::vector<Arm>& order) {
+void write_costs(const std::string& dir, const std::map<std::string, ArmCost>& costs, const std::vector<Arm>& order) {
     std::string text = csv_line(kCostColumns);
     auto row = [&](const std::string& label, const ArmCost& c) {
         text += csv_line({label, shortest_text(c.step_ms), std::to_string(c.steps), shortest_text(c.ns_per_element)});

@@ -10,6 +10,7 @@
 #include "core/io/input_file.h"
 #include "core/train/metrics_csv.h"
 #include "sweep/report.h"
+#include "sweep/scoreboard.h"
 #include "sweep/sweep_data.h"
 #include "viz/html.h"
 
@@ -132,6 +133,29 @@ std::string sweep_section(const fs::path& dir, const fs::path& page_dir) {
     return h + ranking_table_html(s) + "<h3>Claims</h3>\n" + claims_html(s);
 }
 
+// A study folder (genlab-ablate --preset claims): its scoreboard's verdicts and a link to it.
+std::string study_section(const fs::path& dir, const fs::path& page_dir) {
+    std::vector<std::string> sweeps;  // its sweeps: the folders in it holding ablation.json (links not followed)
+    std::error_code ec;
+    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec))
+        if (fs::is_directory(e.symlink_status(ec)) && is_regular(e.path() / "ablation.json"))
+            sweeps.push_back(e.path().string());
+    std::sort(sweeps.begin(), sweeps.end());
+    HtmlTable t({"claim", "verdict", "sweeps that test it"});
+    for (const ScoreboardRow& r : scoreboard(sweeps)) {
+        std::string which;
+        for (const ScoreboardRow::Finding& f : r.findings)
+            which += (which.empty() ? "" : ", ") + fs::path(f.sweep_dir).filename().string();
+        t.row({r.claim,
+               r.findings.size() > 1 && r.verdict() == Verdict::Partly ? "differs by sweep" : verdict_text(r.verdict()),
+               which.empty() ? "\u2013" : which});
+    }
+    return "<h2>Claims about activations</h2>\n<p class=\"meta\">A study of " + std::to_string(sweeps.size()) +
+           " sweeps. <a href=\"" + html_escape(link_to(dir, page_dir)) +
+           "/scoreboard.html\"><b>Open the scoreboard</b></a> (every claim with its evidence, by sweep).</p>\n" +
+           t.str();
+}
+
 }  // namespace
 
 void write_demo_page(const std::string& path, const std::vector<std::string>& dirs) {
@@ -143,6 +167,8 @@ void write_demo_page(const std::string& path, const std::vector<std::string>& di
         const fs::path dir = fs::absolute(fs::path(d));
         if (is_regular(dir / "ablation.json"))
             body += sweep_section(dir, page_dir);
+        else if (is_regular(dir / "scoreboard.html"))
+            body += study_section(dir, page_dir);
         else if (is_regular(dir / "table.csv"))
             body += activations_section(dir, page_dir);
         else if (is_regular(dir / "config.json")) {
@@ -151,7 +177,7 @@ void write_demo_page(const std::string& path, const std::vector<std::string>& di
                 fail(d, ": config.json names no experiment (not a genlab run folder)");
             body += run_section(dir, page_dir, config);
         } else {
-            fail(d, ": not a genlab output folder (no config.json, table.csv or ablation.json)");
+            fail(d, ": not a genlab output folder (no config.json, table.csv, ablation.json or scoreboard.html)");
         }
     }
     // No more readable than the folders it shows: their files' contents are on it.

@@ -14,6 +14,8 @@
 #include "sweep/ablation.h"
 #include "sweep/demo_page.h"
 #include "sweep/report.h"
+#include "sweep/scoreboard.h"
+#include "sweep/study.h"
 #include "viz/html.h"
 
 namespace genlab::experiments {
@@ -29,6 +31,15 @@ int ablate_main(int argc, char** argv) {
         std::set<std::string> given_sweep;
         for (const CLI::Option* o : app.get_options())
             if (o->count() > 0) given_sweep.insert(key_of(o));
+        if (is_study(opt.preset)) {
+            if (!app.remaining().empty())
+                usage_fail("--preset ", opt.preset,
+                           " runs several models' sweeps with their own settings: ", app.remaining().front(),
+                           " is not a genlab-ablate flag");
+            const std::string page = run_study(opt, given_sweep);
+            std::cout << "genlab-ablate: wrote " << page << "\n";
+            return 0;
+        }
         const std::vector<std::pair<std::string, std::string>> preset = apply_preset(opt, given_sweep);
         const ExperimentDef& def = swept_model(opt);
         const std::vector<std::string> extras = app.remaining();
@@ -71,6 +82,11 @@ int report_main(int argc, char** argv) {
     std::string sweep_dir;
     CLI::App* sweep = app.add_subcommand("sweep", "Rewrite a sweep folder's report.html from its results");
     sweep->add_option("dir", sweep_dir, "The folder genlab-ablate wrote (holding ablation.json)")->required();
+    std::string board_out;
+    std::vector<std::string> board_dirs;
+    CLI::App* board = app.add_subcommand("scoreboard", "Write the claims scoreboard of several sweeps");
+    board->add_option("--out", board_out, "The page to write")->required();
+    board->add_option("dirs", board_dirs, "Sweep folders (holding ablation.json)")->required();
     std::string out = "outputs/index.html";
     std::vector<std::string> dirs;
     CLI::App* page = app.add_subcommand("page", "Write one page showing runs, activation tables and sweeps");
@@ -79,6 +95,11 @@ int report_main(int argc, char** argv) {
     for (const ExperimentDef* d : experiments()) programs += d->program() + ", ";
     page->add_option("dirs", dirs, "Output folders of " + programs + "genlab-activations or genlab-ablate")->required();
     return guarded_main("genlab-report", app, argc, argv, [&] {
+        if (board->parsed()) {
+            for (const std::string& d : board_dirs) require_folder("scoreboard", d, "sweep folder");
+            std::cout << "genlab-report: wrote " << write_scoreboard(board_out, board_dirs) << "\n";
+            return 0;
+        }
         if (sweep->parsed()) {
             require_folder("sweep", sweep_dir, "sweep folder");
             std::cout << "genlab-report: wrote " << write_sweep_report(sweep_dir) << "\n";

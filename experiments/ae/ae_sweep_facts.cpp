@@ -31,21 +31,34 @@ SweepFacts ae_sweep_facts() {
                 return std::vector<std::pair<std::string, std::string>>{{"hidden", repeated_width(m, "hidden", depth)}};
             },
         .out_key = "out_act",
-        .presets = {{.name = "quick",
-                     .about = "the autoencoder, 1,000 steps",
-                     .sweep = {{"steps", "1000"}, {"eval_every", "250"}},
-                     .model = {}},
-                    // Hendrycks & Gimpel (2016), section 3.3: the 784-1000-500-250-30 autoencoder
-                    // (mirrored decoder, sigmoid output), MSE, Adam, batch 64.
-                    {.name = "paper",
-                     .about = "the GELU paper's autoencoder (Hendrycks & Gimpel 2016, section 3.3): gelu, elu "
-                              "and relu at lr 1e-3 and 1e-4, 3 seeds",
-                     .sweep = {{"acts", "gelu,elu,relu"},
-                               {"lrs", "1e-3,1e-4"},
-                               {"seeds", "3"},
-                               {"steps", "3000"},
-                               {"jobs", "2"}},
-                     .model = {{"hidden", "1000,500,250"}, {"latent", "30"}, {"loss", "mse"}, {"batch", "64"}}}},
+        .presets =
+            {{.name = "quick",
+              .about = "the autoencoder, 1,000 steps",
+              .sweep = {{"steps", "1000"}, {"eval_every", "250"}},
+              .model = {}},
+             // Hendrycks & Gimpel (2016), section 3.3: the 784-1000-500-250-30 autoencoder
+             // (mirrored decoder, sigmoid output), MSE, Adam, batch 64.
+             {.name = "paper",
+              .about = "the GELU paper's autoencoder (Hendrycks & Gimpel 2016, section 3.3): gelu, elu "
+                       "and relu at lr 1e-3 and 1e-4, 3 seeds",
+              .sweep =
+                  {{"acts", "gelu,elu,relu"}, {"lrs", "1e-3,1e-4"}, {"seeds", "3"}, {"steps", "3000"}, {"jobs", "2"}},
+              .model = {{"hidden", "1000,500,250"}, {"latent", "30"}, {"loss", "mse"}, {"batch", "64"}}},
+             // The claims about depth (no nonlinearity is a linear model; gradients vanish
+             // through sigmoid and tanh; swish gains on relu as depth grows) and the output.
+             {.name = "claims",
+              .about = "six activations at 0, 2 and 8 hidden layers of 128",
+              .part = "depth",
+              .sweep = {{"acts", "identity,relu,sigmoid,tanh,elu,swish"},
+                        {"depths", "0,2,8"},
+                        {"steps", "1000"},
+                        {"eval_every", "100"}},
+              .model = {{"hidden", "128"}, {"latent", "16"}}},
+             {.name = "claims",
+              .about = "relu with a sigmoid or an identity output (MSE)",
+              .part = "outs",
+              .sweep = {{"acts", "relu"}, {"outs", "sigmoid,identity"}, {"steps", "1000"}, {"eval_every", "100"}},
+              .model = {{"hidden", "128"}, {"latent", "16"}, {"loss", "mse"}}}},
         .title = ae_title,
         .data_name = ae_data_name};
 }

@@ -39,10 +39,17 @@ SweepFacts text_sweep_facts() {
                 const nlohmann::json& m = cfg.contains("model") ? cfg["model"] : cfg;
                 return std::vector<std::pair<std::string, std::string>>{{"hidden", repeated_width(m, "hidden", depth)}};
             },
-        .presets = {{.name = "quick",
-                     .about = "the character MLP on the word list, 2,000 steps",
-                     .sweep = {{"steps", "2000"}, {"eval_every", "500"}},
-                     .model = {}}},
+        .presets =
+            {{.name = "quick",
+              .about = "the character MLP on the word list, 2,000 steps",
+              .sweep = {{"steps", "2000"}, {"eval_every", "500"}},
+              .model = {}},
+             // GELU in transformers, and its stability as the learning rate rises.
+             {.name = "claims",
+              .about = "a transformer on the word list, gelu and relu at three learning rates",
+              .part = "lr",
+              .sweep = {{"acts", "gelu,relu"}, {"lrs", "1e-3,3e-3,1e-2"}, {"steps", "1000"}, {"eval_every", "100"}},
+              .model = {{"arch", "transformer"}}}},
         .title = text_title,
         .data_name =
             [](const nlohmann::json& cfg) {

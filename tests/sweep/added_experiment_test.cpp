@@ -12,7 +12,10 @@
 #include "experiments/probe.h"
 #include "sweep/ablation.h"
 #include "sweep/claims.h"
+#include "sweep/demo_page.h"
 #include "sweep/report.h"
+#include "sweep/scoreboard.h"
+#include "sweep/study.h"
 #include "sweep/sweep_data.h"
 #include "tests/test_util.h"
 
@@ -130,7 +133,17 @@ const ExperimentDef& curve_experiment() {
         .new_sample_config = nullptr,
         .sample = nullptr,
         .outputs = {{"fit.txt", "Every 8th evaluation point and the fitted value there."}},
-        .sweep = {.presets = {{.name = "quick", .about = "the curve, 40 steps", .sweep = {}, .model = {}}},
+        .sweep = {.presets = {{.name = "quick", .about = "the curve, 40 steps", .sweep = {}, .model = {}},
+                              {.name = "claims",
+                               .about = "saturating",
+                               .part = "sat",
+                               .sweep = {{"acts", "relu,sigmoid,tanh"}},
+                               .model = {}},
+                              {.name = "claims",
+                               .about = "narrow",
+                               .part = "narrow",
+                               .sweep = {{"acts", "relu,gelu"}},
+                               .model = {{"width", "4"}}}},
                   .title = [](const nlohmann::json& c) { return "Curve fit (" + config_text(c, "act") + ")"; },
                   .data_name = [](const nlohmann::json&) { return std::string("sin(3x)"); }},
     };
@@ -192,6 +205,48 @@ TEST(AddedExperiment, IsSweptAndReportedFromItsDefinitionAlone) {
     where.where = "g";
     testing::expect_error([&] { run_ablation(where, model_settings("curve", {})); },
                           {"--where g", "curve model has one network"});
+}
+
+TEST(AddedExperiment, ItsPartsOfAStudyEndInOneScoreboard) {
+    const AddedExperiment added(curve_experiment());
+    testing::TempDir dir;
+    const AblationOptions opt{.model = "curve",
+                              .preset = "claims",
+                              .seeds = 2,
+                              .cost_steps = 2,
+                              .threads = 1,
+                              .out = dir.file("study"),
+                              .quiet = true};
+    const std::string page = run_study(opt, {"model", "preset", "seeds", "cost_steps", "threads", "out", "quiet"});
+    EXPECT_EQ(page, dir.file("study") + "/scoreboard.html");
+    const SweepData narrow = load_sweep(dir.file("study") + "/curve-narrow");
+    EXPECT_EQ(narrow.arms.size(), 2u);
+    EXPECT_EQ(narrow.config()["width"], 4) << "the part's own model settings";
+    EXPECT_EQ(narrow.arms[0].runs.size(), 2u) << "--seeds given: it applies to every part";
+
+    const std::vector<ScoreboardRow> rows = scoreboard({dir.file("study") + "/curve-sat",
+                                                        dir.file("study") + "/curve-narrow"});
+    const auto dies = std::find_if(rows.begin(), rows.end(),
+                                   [](const ScoreboardRow& r) { return r.claim == "ReLU units die"; });
+    ASSERT_NE(dies, rows.end());
+    EXPECT_EQ(dies->findings.size(), 2u) << "both sweeps have a relu arm";
+    const auto gan = std::find_if(rows.begin(), rows.end(), [](const ScoreboardRow& r) { return r.findings.empty(); });
+    ASSERT_NE(gan, rows.end()) << "a claim no part tests";
+    EXPECT_EQ(gan->verdict(), Verdict::NotTested);
+    EXPECT_FALSE(gan->untested.empty());
+    const std::string html = testing::read_file(page);
+    for (const char* text : {"curve-sat/report.html", "curve-narrow/report.html", "ReLU units die", "not tested"})
+        EXPECT_NE(html.find(text), std::string::npos) << text;
+
+    // The demo page shows the study's verdicts and links its scoreboard.
+    write_demo_page(dir.file("index.html"), {dir.file("study")});
+    const std::string demo = testing::read_file(dir.file("index.html"));
+    EXPECT_NE(demo.find("study/scoreboard.html"), std::string::npos);
+    EXPECT_NE(demo.find("ReLU units die"), std::string::npos);
+
+    // A study is not one sweep's preset.
+    AblationOptions one = opt;
+    testing::expect_error([&] { apply_preset(one, {"model"}); }, {"--preset claims", "study"});
 }
 
 TEST(AddedExperiment, LeavesTheRegistryAsItWas) {

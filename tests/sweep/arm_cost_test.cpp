@@ -17,8 +17,14 @@ using testing::TempDir;
 TEST(ArmCost, EveryArmIsTimedAloneOnceAndReported) {
     TempDir dir;
     const std::string out = dir.file("sweep");
-    AblationOptions opt{.model = "gan", .acts = "relu,tanh", .seeds = 1, .steps = 10, .cost_steps = 5, .threads = 1,
-                        .out = out, .quiet = true};
+    AblationOptions opt{.model = "gan",
+                        .acts = "relu,tanh",
+                        .seeds = 1,
+                        .steps = 10,
+                        .cost_steps = 5,
+                        .threads = 1,
+                        .out = out,
+                        .quiet = true};
     const ModelSettings base = model_settings("gan", {{"data", "ring8"}, {"g_hidden", "8"}, {"d_hidden", "8"}});
     run_ablation(opt, base);
     const std::map<std::string, ArmCost> costs = read_arm_costs(out);

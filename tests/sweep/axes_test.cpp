@@ -10,7 +10,9 @@
 #include "core/error.h"
 #include "sweep/ablation.h"
 #include "sweep/results_table.h"
+#include "sweep/study.h"
 #include "sweep/sweep_data.h"
+#include "sweep/sweep_plan.h"
 #include "tests/test_util.h"
 
 namespace genlab::experiments {
@@ -138,6 +140,20 @@ TEST(SweepAxes, SigmoidsGradientRatioFallsWithDepthOnTheAutoencoder) {
     }
     EXPECT_LT(ratio.at("sigmoid-depth8"), ratio.at("sigmoid-depth2"));
     EXPECT_LT(ratio.at("sigmoid-depth8"), ratio.at("relu-depth8")) << "relu keeps more of the gradient at depth 8";
+}
+
+// The claims study's sweeps: one per model part, each a valid sweep of its model (every arm's
+// config built and checked, nothing trained).
+TEST(SweepAxes, EveryPartOfTheClaimsStudyIsAValidSweep) {
+    const AblationOptions opt{.preset = "claims", .out = "unused"};
+    const std::vector<StudySweep> sweeps = study_sweeps(opt, {"preset", "out"});
+    ASSERT_GE(sweeps.size(), 4u);
+    for (const StudySweep& s : sweeps) {
+        EXPECT_EQ(s.opt.seeds, 3) << s.name;
+        const SweepPlan plan = plan_sweep(s.opt, s.base);
+        EXPECT_GE(plan.arms.size(), 2u) << s.name;
+        EXPECT_EQ(plan.opt.out, "unused/" + s.name);
+    }
 }
 
 }  // namespace
