@@ -14,6 +14,7 @@
 #include "core/io/input_file.h"
 #include "core/number_text.h"
 #include "sweep/claims.h"
+#include "sweep/convergence.h"
 #include "viz/html.h"
 #include "viz/plot.h"
 #include "viz/svg.h"
@@ -396,6 +397,59 @@ std::string header_html(const SweepData& s) {
            settings.str() + "</details>\n";
 }
 
+// What the convergence table's note says the target is: "modes_covered >= 7.6 (within 5% of the
+// best final value, 8)".
+std::string target_text(const Convergence& c) {
+    if (!c.target) return "none (no run finished with a quality metric)";
+    const Target& t = *c.target;
+    return t.metric + (t.better == Better::Lower ? " \u2264 " : " \u2265 ") + metric_text(t.bound()) + " (within " +
+           metric_text(100 * kTargetTolerance) + "% of the best final value over the finished runs, " +
+           metric_text(t.best) + ")";
+}
+
+// A run's steps to target as the table shows it: "1500", "\u2013" (not reached), "diverged".
+std::string steps_text(const RunConvergence& r) {
+    if (r.diverged) return "diverged";
+    return r.steps_to_target ? std::to_string(*r.steps_to_target) : "\u2013";
+}
+
+// Per arm, best first: how soon it got near the sweep's best final value, its quality over
+// training, training-loss spikes and divergence.
+std::string convergence_html(const SweepData& s) {
+    if (s.quality.empty()) return {};
+    const Convergence c = convergence_of(s);
+    const QualityMetric& q0 = s.quality.front();
+    HtmlTable t({"arm", "steps to target (median)", "reached", "per seed",
+                 "curve AUC (" + std::string(better_name(q0.better)) + " is better)", "loss spikes",
+                 "diverged fraction"},
+                "convergence");
+    for (size_t a : rank_order(s)) {
+        const SweepArm& arm = s.arms[a];
+        const ArmConvergence& ac = c.arms[a];
+        std::string per_seed;
+        for (const RunConvergence& r : ac.runs) per_seed += (per_seed.empty() ? "" : ", ") + steps_text(r);
+        t.html_row({HtmlTable::raw("<span style=\"color:" + svg_color(palette_color(a)) + "\">\u25a0</span> <b>" +
+                                   html_escape(arm.label) + "</b>"),
+                    number_cell(ac.median_steps ? metric_text(*ac.median_steps) : "\u2013"),
+                    {html_escape(std::to_string(ac.reached) + " of " + std::to_string(ac.runs.size()))},
+                    number_cell(per_seed),
+                    number_cell(mean_std(arm.stats("curve_auc"))),
+                    number_cell(mean_std(arm.stats("loss_spikes"))),
+                    number_cell(ac.runs.empty() ? "\u2013" : significant_text(ac.diverged_fraction, 2))},
+                   !ac.runs.empty() && ac.diverged_fraction == 1 ? "diverged" : "");
+    }
+    return "<h2>Convergence and stability</h2>\n" + t.str() +
+           "<p class=\"note\">Target: " + html_escape(target_text(c)) +
+           ". Steps to target: the first evaluation step at which a run meets it; the median is over the runs that "
+           "did (\u2013: not reached), and a diverged run counts as not reached. Curve AUC: the area under " +
+           html_escape(q0.name) +
+           " over its evaluation steps divided by their span, i.e. its mean over training (none with a single "
+           "evaluation: set --eval-every). Loss spikes: logged steps at which a training loss exceeded " +
+           metric_text(kSpikeFactor) + "\u00d7 the median of its previous " + std::to_string(kSpikeWindow) +
+           " logged values (from the " + std::to_string(kSpikeWarmup + 1) +
+           "th on); mean \u00b1 std over the finished seeds.</p>\n";
+}
+
 // Dead units, saturation and gradient flow per layer.
 std::string diagnostics_html(const SweepData& s, const std::vector<ArmTables>& tables) {
     std::string b =
@@ -440,6 +494,7 @@ std::string write_sweep_report(const std::string& dir) {
         b += "<h2>Learning curves</h2>\n<p class=\"note\">Mean over seeds (line) and min\u2013max over seeds (band), "
              "at every logged step.</p>\n" +
              svg;
+    b += convergence_html(s);
     b += diagnostics_html(s, tables) + samples_html(s);
     b += "<h2>Files</h2>\n<p><a href=\"results.csv\">results.csv</a> (one row per run), "
          "<a href=\"summary.json\">summary.json</a> (statistics per arm), <a href=\"ablation.json\">ablation.json</a> "

@@ -4,6 +4,8 @@
 //                       arms whose min-max ranges overlap marked as not separable;
 //   claims              what the numbers say about what people repeat (claims.h);
 //   learning curves     mean over seeds with a min-max band, one colour per arm;
+//   convergence         steps to target, curve AUC, loss spikes and diverged fraction per arm
+//                       (convergence.h);
 //   diagnostics         dead and saturated fractions per layer over training, gradient norm by depth;
 //   per activation      its f and f' and a sample of its first finished seed (images, 2-D scatter
 //                       or text).

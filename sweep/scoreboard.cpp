@@ -25,8 +25,10 @@ std::vector<ScoreboardRow> scoreboard(const std::vector<std::string>& sweep_dirs
     std::vector<ScoreboardRow> rows;
     for (const std::string& dir : sweep_dirs)
         for (Claim& c : sweep_claims(load_sweep(dir))) {
-            auto row = std::find_if(rows.begin(), rows.end(), [&](const ScoreboardRow& r) { return r.claim == c.claim; });
-            if (row == rows.end()) row = rows.insert(rows.end(), ScoreboardRow{.claim = c.claim, .findings = {}, .untested = {}});
+            auto row = std::find_if(rows.begin(), rows.end(),
+                                    [&](const ScoreboardRow& r) { return r.claim == c.claim; });
+            if (row == rows.end())
+                row = rows.insert(rows.end(), ScoreboardRow{.claim = c.claim, .findings = {}, .untested = {}});
             if (c.verdict == Verdict::NotTested) {
                 if (row->untested.empty()) row->untested = c.evidence;
             } else {
@@ -57,8 +59,8 @@ std::string row_html(const ScoreboardRow& r, const fs::path& page_dir) {
     if (r.findings.empty()) evidence = html_escape(r.untested);
     for (const ScoreboardRow::Finding& f : r.findings)
         evidence += "<p>" + sweep_link(f.sweep_dir, page_dir) + ": " +
-                    verdict_html(f.claim.verdict, verdict_text(f.claim.verdict)) + ". " + html_escape(f.claim.evidence) +
-                    "</p>";
+                    verdict_html(f.claim.verdict, verdict_text(f.claim.verdict)) + ". " +
+                    html_escape(f.claim.evidence) + "</p>";
     return "<tr><td><b>" + html_escape(r.claim) + "</b></td><td>" + verdict_html(v, overall) + "</td><td>" + evidence +
            "</td></tr>\n";
 }
@@ -83,7 +85,8 @@ std::string write_scoreboard(const std::string& path, const std::vector<std::str
     b += "</ul>\n";
     std::error_code ec;
     if (fs::exists(fs::symlink_status(path, ec)) && !is_genlab_page(path))
-        fail(path, ": exists and is not a page genlab wrote; it is left as it is (move it away to write the scoreboard)");
+        fail(path,
+             ": exists and is not a page genlab wrote; it is left as it is (move it away to write the scoreboard)");
     write_html_page(path, "genlab claims scoreboard", b);
     return path;
 }

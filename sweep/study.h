@@ -15,9 +15,9 @@
 namespace genlab::experiments {
 
 struct StudySweep {
-    std::string name;      // "<model>-<part>": its folder under the study's
-    AblationOptions opt;   // the part's settings where the user gave none, its own --out
-    ModelSettings base;    // the part's model settings
+    std::string name;     // "<model>-<part>": its folder under the study's
+    AblationOptions opt;  // the part's settings where the user gave none, its own --out
+    ModelSettings base;   // the part's model settings
 };
 
 // The sweeps of study opt.preset: every registered model's parts (only --model's when given).

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/io/input_file.h"
 #include "core/number_text.h"
+#include "sweep/convergence.h"
 
 namespace genlab::experiments {
 
@@ -217,6 +218,7 @@ nlohmann::ordered_json sweep_summary(const SweepData& s) {
     }
     std::sort(ranking.begin(), ranking.end());
     for (const auto& [rank, label] : ranking) j["ranking"].push_back(label);
+    add_convergence(j, convergence_of(s));
     return j;
 }
 

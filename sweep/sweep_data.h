@@ -86,7 +86,8 @@ SweepData load_sweep(const std::string& dir);
 
 // summary.json: per arm (in the sweep's order), over its finished seeds, every number of the runs'
 // rows that each finished seed has: mean, standard deviation (n - 1), min, max and per-seed
-// values; the arms ranked by the mean of the first quality metric.
+// values; the arms ranked by the mean of the first quality metric; per arm its steps to target
+// and diverged fraction, and the target (convergence.h).
 nlohmann::ordered_json sweep_summary(const SweepData& sweep);
 
 // Metrics over training of one run: its metrics.csv and diagnostics.csv (empty tables when absent).

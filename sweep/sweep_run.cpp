@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/train/metrics_csv.h"
 #include "experiments/runner.h"
+#include "sweep/convergence.h"
 #include "sweep/diagnostics.h"
 
 namespace genlab::experiments {
@@ -56,8 +57,9 @@ TrainHooks diagnostics_hook(const SweepPlan& plan, MetricsCsvWriter& csv, Metric
     return hooks;
 }
 
-// The run's final metrics in the row's order: quality first, then the rest, then the diagnostics
-// (read back from diagnostics.csv when the run resumed at its last step and logged none).
+// The run's final metrics in the row's order: quality first, then the rest, then its curves'
+// (convergence.h, from its metrics.csv), then the diagnostics (read back from diagnostics.csv
+// when the run resumed at its last step and logged none).
 Metrics final_metrics(const SweepPlan& plan, const TrainResult& r, Metrics diag, const std::string& dir) {
     Metrics m;
     for (const QualityMetric& q : plan.quality)
@@ -65,6 +67,8 @@ Metrics final_metrics(const SweepPlan& plan, const TrainResult& r, Metrics diag,
             if (kv.first == q.name) m.push_back(kv);
     for (const auto& kv : r.metrics)
         if (std::none_of(m.begin(), m.end(), [&](const auto& x) { return x.first == kv.first; })) m.push_back(kv);
+    const Metrics curves = curve_metrics(read_metrics_csv((fs::path(dir) / "metrics.csv").string()), plan.quality);
+    m.insert(m.end(), curves.begin(), curves.end());
     if (diag.empty()) {
         const MetricsTable t = read_metrics_csv((fs::path(dir) / "diagnostics.csv").string());
         for (size_t c = 1; c < t.columns.size() && !t.rows.empty(); ++c)
