@@ -1,5 +1,6 @@
 // The claims section of a sweep report (see claims.h): each claim's evidence is built from the
-// runs' final metrics, one clause per arm, with the spread over seeds.
+// runs' final metrics, one clause per arm, with the spread over seeds and, where arms are
+// compared, the comparison's statistic (significance.h).
 #include "sweep/claims.h"
 
 #include <algorithm>
@@ -31,13 +32,6 @@ const char* verdict_class(Verdict v) {
         case Verdict::NotTested: return "untested";
     }
     return "";
-}
-
-Separation separate(const Stats& a, const Stats& b, Better better) {
-    if (a.n() == 0 || b.n() == 0) return Separation::Overlap;
-    const bool a_above = a.min > b.max, a_below = a.max < b.min;
-    if (!a_above && !a_below) return Separation::Overlap;
-    return (a_above == (better == Better::Higher)) ? Separation::Better : Separation::Worse;
 }
 
 namespace {
@@ -146,8 +140,8 @@ Verdict from_counts(int yes, int total) {
     return Verdict::SeedsDisagree;
 }
 
-// Every comparison better on all seeds: supported; all worse: not supported; otherwise the
-// seeds disagree.
+// Every comparison better (significance.h: by test, or ranges apart): supported; all worse: not
+// supported; otherwise the seeds disagree.
 Verdict verdict_of(const std::vector<Separation>& seps) {
     if (seps.empty()) return Verdict::NotTested;
     if (std::all_of(seps.begin(), seps.end(), [](Separation x) { return x == Separation::Better; }))
@@ -285,6 +279,36 @@ const SweepArm* baseline_arm(const SweepData& s) {
     return nullptr;
 }
 
+// A saturating arm against the baseline in one network: their depth ratios over seeds.
+struct DepthPair {
+    const SweepArm* arm = nullptr;
+    const Net* net = nullptr;
+    Stats ratio, base;
+};
+
+// Every (saturating arm, network) pair with ratios on both sides, and the sentences that state the
+// ratios: "In D, first hidden layer's weight-gradient norm over the last's: sigmoid 0.015x ...".
+std::vector<DepthPair> depth_pairs(const SweepData& s, const std::vector<const SweepArm*>& sat, const SweepArm& base,
+                                   std::string& ev) {
+    std::vector<DepthPair> pairs;
+    for (const Net& net : networks(s)) {
+        const Stats b = depth_ratio(base, net);
+        if (b.n() == 0) continue;
+        std::string part;
+        for (const SweepArm* a : sat) {
+            const Stats r = depth_ratio(*a, net);
+            if (r.n() == 0) continue;
+            part += (part.empty() ? "" : "; ") + a->label + " " + times(r.mean) + spread(r, times);
+            pairs.push_back({a, &net, r, b});
+        }
+        if (part.empty()) continue;
+        ev += (ev.empty() ? "" : " ") + std::string("In ") + net.label +
+              ", first hidden layer's weight-gradient norm over the last's: " + part + "; " + base.label + " " +
+              times(b.mean) + spread(b, times) + ".";
+    }
+    return pairs;
+}
+
 Claim gradients_vanish(const SweepData& s) {
     Claim c{.claim = "sigmoid and tanh gradients vanish with depth", .verdict = Verdict::NotTested, .evidence = {}};
     const auto sat = arms_named(s, {"sigmoid", "tanh"});
@@ -294,34 +318,31 @@ Claim gradients_vanish(const SweepData& s) {
                                  : "No non-saturating arm (relu, leaky_relu, gelu ...) to compare with.";
         return c;
     }
-    std::map<std::string, std::vector<Separation>> seps;  // per saturating arm, one per network
     std::string ev;
-    for (const Net& net : networks(s)) {
-        const Stats b = depth_ratio(*base, net);
-        if (b.n() == 0) continue;
-        std::string part;
-        for (const SweepArm* a : sat) {
-            const Stats r = depth_ratio(*a, net);
-            if (r.n() == 0) continue;
-            part += (part.empty() ? "" : "; ") + a->label + " " + times(r.mean) + spread(r, times);
-            seps[a->label].push_back(separate(r, b, Better::Lower));  // a lower ratio: vanishing more
-        }
-        if (part.empty()) continue;
-        ev += (ev.empty() ? "" : " ") + std::string("In ") + net.label +
-              ", first hidden layer's weight-gradient norm over the last's: " + part + "; " + base->label + " " +
-              times(b.mean) + spread(b, times) + ".";
-    }
-    if (seps.empty()) {
+    const std::vector<DepthPair> pairs = depth_pairs(s, sat, *base, ev);
+    if (pairs.empty()) {
         c.evidence = "The networks have one hidden layer: there is no depth to compare.";
         return c;
+    }
+    // One family: every saturating arm against the baseline in every network; a lower ratio is
+    // vanishing more.
+    std::vector<std::pair<Stats, Stats>> family;
+    for (const DepthPair& p : pairs) family.emplace_back(p.ratio, p.base);
+    const std::vector<Comparison> cs = compare_family(family, Better::Lower);
+    std::map<std::string, std::vector<Separation>> seps;  // per saturating arm, one per network
+    std::string tests;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        seps[pairs[i].arm->label].push_back(cs[i].separation);
+        tests += (tests.empty() ? " " : "; ") + pairs[i].arm->label + " against " + base->label + " in " +
+                 pairs[i].net->label + ": " + cs[i].text;
     }
     std::vector<std::pair<std::string, Verdict>> per_arm;
     for (const SweepArm* a : sat)
         if (seps.count(a->label)) per_arm.emplace_back(a->label, verdict_of(seps[a->label]));
     std::string note;
     c.verdict = combine(per_arm, note);
-    c.evidence = ev + " Supported where the saturating arm's ratio lies below " + base->label +
-                 "'s for every seed (min-max ranges apart), in every network." + note;
+    c.evidence = ev + tests + ". Supported where the saturating arm's ratio lies below " + base->label +
+                 "'s in every network (" + rules_text(cs) + ")." + note;
     return c;
 }
 
@@ -332,6 +353,15 @@ std::string quality_clause(const SweepData& s, const SweepArm& a) {
     if (st.n() == 0) return a.label + ": no finished run" + diverged_clause(a);
     return a.label + ": " + q.name + " " + values_text(st) + " (mean " + metric_text(st.mean) + ")" +
            runs_clause(s, a) + diverged_clause(a);
+}
+
+// Which of `a` and `b` is better on the primary metric, and the comparison that says so:
+// "leaky_relu is better (higher is better): leaky_relu against relu, difference 2.3 [...], ...".
+std::string outcome(const Comparison& cmp, const SweepArm& a, const SweepArm& b, Better better) {
+    const std::string pair = a.label + " against " + b.label + ", " + cmp.text + ".";
+    if (cmp.separation == Separation::Overlap) return "Not separable: " + pair;
+    return (cmp.separation == Separation::Better ? a.label : b.label) + " is better (" + better_name(better) +
+           " is better): " + pair;
 }
 
 // The best of `arms` by the primary metric's mean.
@@ -369,13 +399,9 @@ Claim leaky_keeps_gan_alive(const SweepData& s) {
         return c;
     }
     const QualityMetric& q = s.quality.front();
-    const Separation sep = separate(l->stats(q.name), r->stats(q.name), q.better);
-    c.verdict = verdict_of({sep});
-    c.evidence = quality_clause(s, *l) + "; " + quality_clause(s, *r) + ". " +
-                 (sep == Separation::Overlap ? "Their ranges over seeds overlap."
-                  : sep == Separation::Better
-                      ? l->label + " is better on every seed (" + better_name(q.better) + " is better)."
-                      : r->label + " is better on every seed (" + better_name(q.better) + " is better).");
+    const Comparison cmp = compare(l->stats(q.name), r->stats(q.name), q.better);  // a family of one
+    c.verdict = verdict_of({cmp.separation});
+    c.evidence = quality_clause(s, *l) + "; " + quality_clause(s, *r) + ". " + outcome(cmp, *l, *r, q.better);
     return c;
 }
 
@@ -397,13 +423,10 @@ Claim gelu_suits_transformers(const SweepData& s) {
         return c;
     }
     const QualityMetric& q = s.quality.front();
-    const Separation sep = separate(g->stats(q.name), o->stats(q.name), q.better);
-    c.verdict = verdict_of({sep});
+    const Comparison cmp = compare(g->stats(q.name), o->stats(q.name), q.better);  // a family of one
+    c.verdict = verdict_of({cmp.separation});
     c.evidence = quality_clause(s, *g) + " (rank " + std::to_string(g->rank) + " of " + std::to_string(s.arms.size()) +
-                 "); " + quality_clause(s, *o) + ". " +
-                 (sep == Separation::Overlap
-                      ? "Their ranges over seeds overlap."
-                      : (sep == Separation::Better ? g->label : o->label) + " is better on every seed.");
+                 "); " + quality_clause(s, *o) + ". " + outcome(cmp, *g, *o, q.better);
     return c;
 }
 

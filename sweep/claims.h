@@ -6,14 +6,19 @@
 //   their gradients vanish with depth    first / last hidden layer's grad_norm, against relu
 //   Leaky ReLU keeps GAN training alive  GAN quality of leaky_relu against relu arms
 //   GELU suits transformers              val_loss of gelu against relu (transformer sweeps)
-// A claim the sweep has no arms or model for is "not tested"; one whose seeds' spreads overlap is
-// "seeds disagree"; one that holds for some of its arms and not for others says which. Separation is by min-max ranges over seeds, not by a significance test.
+// A claim the sweep has no arms or model for is "not tested"; one whose comparisons do not all
+// separate the arms, or whose seeds split on a threshold, is "seeds disagree"; one that holds for
+// some of its arms and not for others says which. Arms are compared as significance.h does: with
+// 3 or more seeds on both sides by Welch's t test, Holm-corrected over the comparisons one claim
+// makes (the vanishing-gradient claim: every saturating arm against the baseline in every
+// network), with fewer by min-max ranges over seeds; the evidence prints the statistic.
 //
 //     for (const Claim& c : sweep_claims(load_sweep(dir))) std::cout << c.claim << ": " << c.evidence;
 #pragma once
 #include <string>
 #include <vector>
 
+#include "sweep/significance.h"
 #include "sweep/sweep_data.h"
 
 namespace genlab::experiments {
@@ -36,9 +41,5 @@ constexpr double kDeadThreshold = 0.01;       // a run "has dead units" from 1% 
 constexpr double kSaturatedThreshold = 0.10;  // a run "saturates" from 10% of (example, unit) pairs
 
 std::vector<Claim> sweep_claims(const SweepData& sweep);
-
-// Where two arms' min-max ranges over seeds put them for a metric.
-enum class Separation { Better, Worse, Overlap };
-Separation separate(const Stats& a, const Stats& b, Better better);
 
 }  // namespace genlab::experiments

@@ -15,6 +15,7 @@
 #include "core/number_text.h"
 #include "sweep/claims.h"
 #include "sweep/convergence.h"
+#include "sweep/significance.h"
 #include "viz/html.h"
 #include "viz/plot.h"
 #include "viz/svg.h"
@@ -309,6 +310,59 @@ std::string diverged_text(const SweepArm& arm) {
     return std::to_string(diverged) + " of " + std::to_string(arm.runs.size()) + (diverged ? at + ")" : "");
 }
 
+// The ranking's adjacent pairs (rank k against rank k + 1, among the arms with the first quality
+// metric) compared on that metric as one Holm family (significance.h), and per arm (its index in
+// sweep.arms) the neighbours it is not separable from.
+struct RankingTies {
+    std::vector<std::string> with;        // HTML: "prelu (p = 0.62, |g| = 0.41)", the comparison as its title
+    std::vector<Comparison> comparisons;  // one per adjacent pair
+};
+RankingTies ranking_ties(const SweepData& s, const std::vector<size_t>& order) {
+    const QualityMetric& q0 = s.quality.front();
+    std::vector<size_t> ranked;
+    for (size_t a : order)
+        if (s.arms[a].stats(q0.name).n() > 0) ranked.push_back(a);
+    std::vector<std::pair<Stats, Stats>> pairs;
+    for (size_t k = 0; k + 1 < ranked.size(); ++k)
+        pairs.emplace_back(s.arms[ranked[k]].stats(q0.name), s.arms[ranked[k + 1]].stats(q0.name));
+    RankingTies t{.with = std::vector<std::string>(s.arms.size()), .comparisons = compare_family(pairs, q0.better)};
+    for (size_t k = 0; k + 1 < ranked.size(); ++k) {
+        const Comparison& c = t.comparisons[k];
+        if (c.separation != Separation::Overlap) continue;
+        // The whole comparison (its interval too) on hover; a tested one shows its adjusted p and |g|.
+        const std::string title = html_escape(s.arms[ranked[k]].label + " against " + s.arms[ranked[k + 1]].label +
+                                              ": " + c.text);
+        std::string stat;
+        if (c.rule == Rule::Welch)
+            stat = " (p = " + significant_text(c.p_adjusted, 2) +
+                   (std::isfinite(c.g) ? ", |g| = " + significant_text(std::abs(c.g), 2) : std::string{}) + ")";
+        for (const auto& [arm, other] : {std::pair{ranked[k], ranked[k + 1]}, std::pair{ranked[k + 1], ranked[k]}})
+            t.with[arm] += (t.with[arm].empty() ? "" : ", ") + ("<span title=\"" + title + "\">") +
+                           html_escape(s.arms[other].label + stat) + "</span>";
+    }
+    return t;
+}
+
+// The ranking table's note: what its numbers are, and how ties are decided.
+std::string ranking_note(bool any_tie, const std::vector<Comparison>& cs) {
+    std::string note =
+        "<p class=\"note\">Mean \u00b1 standard deviation over the seeds that finished; per-seed values in "
+        "seed order. ms/step alone: the median optimisation step of the arm timed after the runs, on one thread "
+        "with nothing else running (its cost); in the sweep: wall time per step, evaluation included, with the "
+        "sweep's jobs sharing the machine.";
+    if (cs.empty()) return note + "</p>";
+    note += " Each arm is compared with the next in rank on the first quality metric, by " + rules_text(cs);
+    const auto tested = std::find_if(cs.begin(), cs.end(), [](const Comparison& c) { return c.rule == Rule::Welch; });
+    if (tested != cs.end())
+        note += " (Holm's family: the " + std::to_string(tested->family) + " tested adjacent pairs of the ranking)";
+    note += ".";
+    if (any_tie)
+        note += " Highlighted arms are not separable from the neighbours listed (with the adjusted p and the size of "
+                "Hedges' g where tested; hover for the difference and its 95% interval), so this sweep cannot order "
+                "them (more seeds may).";
+    return note + "</p>";
+}
+
 }  // namespace
 
 std::string ranking_table_html(const SweepData& s) {
@@ -320,17 +374,16 @@ std::string ranking_table_html(const SweepData& s) {
     header.push_back(q0.name + " (" + better_name(q0.better) + " is better)");
     header.push_back("per seed");
     for (size_t i = 1; i < s.quality.size(); ++i) header.push_back(s.quality[i].name);
-    header.insert(header.end(), {"ms/step alone", "ms/step in the sweep", "diverged", "not separable from"});
+    header.insert(header.end(),
+                  {"ms/step alone", "ms/step in the sweep", "diverged", "not separable from (next in rank)"});
     HtmlTable t(header, "ranking");
+    const std::vector<size_t> order = rank_order(s);
+    const RankingTies ties = ranking_ties(s, order);
     bool any_tie = false;
-    for (size_t a : rank_order(s)) {
+    for (size_t a : order) {
         const SweepArm& arm = s.arms[a];
         const Stats q = arm.stats(q0.name);
-        std::string overlaps;
-        for (const SweepArm& other : s.arms)
-            if (&other != &arm && q.n() > 0 && separate(q, other.stats(q0.name), q0.better) == Separation::Overlap &&
-                other.stats(q0.name).n() > 0)
-                overlaps += (overlaps.empty() ? "" : ", ") + other.label;
+        const std::string& overlaps = ties.with[a];
         any_tie = any_tie || !overlaps.empty();
         std::vector<HtmlTable::Cell> row;
         row.push_back(number_cell(arm.rank > 0 ? std::to_string(arm.rank) : "\u2013"));
@@ -344,20 +397,11 @@ std::string ranking_table_html(const SweepData& s) {
         row.push_back(number_cell(arm.cost ? metric_text(arm.cost->step_ms) : "\u2013"));
         row.push_back(number_cell(mean_std(arm.stats("ms_per_step"))));
         row.push_back({html_escape(diverged_text(arm))});
-        row.push_back({html_escape(overlaps.empty() ? "\u2013" : overlaps)});
+        row.push_back({overlaps.empty() ? "\u2013" : overlaps});
         const bool all_diverged = arm.done().empty() && !arm.runs.empty();
         t.html_row(row, all_diverged ? "diverged" : (overlaps.empty() ? "" : "tie"));
     }
-    std::string note =
-        "<p class=\"note\">Mean \u00b1 standard deviation over the seeds that finished; per-seed values in "
-        "seed order. ms/step alone: the median optimisation step of the arm timed after the runs, on one thread "
-        "with nothing else running (its cost); in the sweep: wall time per step, evaluation included, with the "
-        "sweep's jobs sharing the machine.";
-    if (any_tie)
-        note +=
-            " Highlighted arms are not separable: their min\u2013max range over seeds overlaps with the arms listed, "
-            "so this sweep cannot order them (more seeds may).";
-    return t.str() + note + "</p>\n";
+    return t.str() + ranking_note(any_tie, ties.comparisons) + "\n";
 }
 
 std::string claims_html(const SweepData& s) {

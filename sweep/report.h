@@ -1,7 +1,7 @@
 // report.html of a sweep: one self-contained page (inline SVG charts, pictures as data: URIs, no
 // script, no font or file from the network) that opens from disk:
 //   the ranking table   mean +- std and per-seed values of the quality metrics, cost per step,
-//                       arms whose min-max ranges overlap marked as not separable;
+//                       arms not separable from the next in rank marked (significance.h);
 //   claims              what the numbers say about what people repeat (claims.h);
 //   learning curves     mean over seeds with a min-max band, one colour per arm;
 //   convergence         steps to target, curve AUC, loss spikes and diverged fraction per arm

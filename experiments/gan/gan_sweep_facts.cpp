@@ -46,46 +46,51 @@ std::string modes_note(const nlohmann::json& cfg, const std::vector<const std::m
 }  // namespace
 
 SweepFacts gan_sweep_facts() {
-    return {.act_key = "act",
-            .networks = {{"g", "G", "g_", "g_act"}, {"d", "D", "d_", "d_act"}},
-            .depth_settings =
-                [](const nlohmann::json& cfg, int depth) {
-                    if (depth == 0) usage_fail("--depths 0: the GAN's networks need at least one hidden layer");
-                    const nlohmann::json& m = cfg.contains("model") ? cfg["model"] : cfg;
-                    return std::vector<std::pair<std::string, std::string>>{
-                        {"g_hidden", repeated_width(m, "g_hidden", depth)},
-                        {"d_hidden", repeated_width(m, "d_hidden", depth)}};
-                },
-            .out_key = "g_out",
-            .presets = {{.name = "quick",
-                         .about = "the ring8 GAN, 3,000 steps",
-                         .sweep = {{"steps", "3000"}},
-                         .model = {{"data", "ring8"}}},
-                        // The claims about dead and dying units, learned slopes and GAN training.
-                        {.name = "claims",
-                         .about = "nine activations on ring8",
-                         .part = "acts",
-                         .sweep = {{"acts", "relu,leaky_relu:0.01,leaky_relu:0.2,prelu,elu,gelu,swish,sigmoid,tanh"},
-                                   {"steps", "3000"},
-                                   {"eval_every", "300"}},
-                         .model = {{"data", "ring8"}}},
-                        // Leaky ReLU in both networks against only G's or only D's, the other relu.
-                        {.name = "claims",
-                         .about = "leaky_relu:0.2 in G, D or both of a relu GAN on ring8",
-                         .part = "where",
-                         .sweep = {{"acts", "leaky_relu:0.2"}, {"where", "both,g,d"}, {"steps", "3000"}, {"eval_every", "300"}},
-                         .model = {{"data", "ring8"}, {"act", "relu"}}},
-                        // A bounded output for an image generator.
-                        {.name = "claims",
-                         .about = "G's output tanh, sigmoid or identity on Fashion-MNIST",
-                         .part = "outs",
-                         .sweep = {{"acts", "leaky_relu:0.2"}, {"outs", "tanh,sigmoid,identity"}, {"steps", "2000"}, {"eval_every", "500"}},
-                         .model = {}}},
-            .title = gan_title,
-            .data_name = gan_data_name,
-            .traits = [](const nlohmann::json&) { return std::vector<Trait>{Trait::Adversarial}; },
-            .trait_flags = {{Trait::Adversarial, ""}},
-            .runs_note = modes_note};
+    return {
+        .act_key = "act",
+        .networks = {{"g", "G", "g_", "g_act"}, {"d", "D", "d_", "d_act"}},
+        .depth_settings =
+            [](const nlohmann::json& cfg, int depth) {
+                if (depth == 0) usage_fail("--depths 0: the GAN's networks need at least one hidden layer");
+                const nlohmann::json& m = cfg.contains("model") ? cfg["model"] : cfg;
+                return std::vector<std::pair<std::string, std::string>>{
+                    {"g_hidden", repeated_width(m, "g_hidden", depth)},
+                    {"d_hidden", repeated_width(m, "d_hidden", depth)}};
+            },
+        .out_key = "g_out",
+        .presets =
+            {{.name = "quick",
+              .about = "the ring8 GAN, 3,000 steps",
+              .sweep = {{"steps", "3000"}},
+              .model = {{"data", "ring8"}}},
+             // The claims about dead and dying units, learned slopes and GAN training.
+             {.name = "claims",
+              .about = "nine activations on ring8",
+              .part = "acts",
+              .sweep = {{"acts", "relu,leaky_relu:0.01,leaky_relu:0.2,prelu,elu,gelu,swish,sigmoid,tanh"},
+                        {"steps", "3000"},
+                        {"eval_every", "300"}},
+              .model = {{"data", "ring8"}}},
+             // Leaky ReLU in both networks against only G's or only D's, the other relu.
+             {.name = "claims",
+              .about = "leaky_relu:0.2 in G, D or both of a relu GAN on ring8",
+              .part = "where",
+              .sweep = {{"acts", "leaky_relu:0.2"}, {"where", "both,g,d"}, {"steps", "3000"}, {"eval_every", "300"}},
+              .model = {{"data", "ring8"}, {"act", "relu"}}},
+             // A bounded output for an image generator.
+             {.name = "claims",
+              .about = "G's output tanh, sigmoid or identity on Fashion-MNIST",
+              .part = "outs",
+              .sweep = {{"acts", "leaky_relu:0.2"},
+                        {"outs", "tanh,sigmoid,identity"},
+                        {"steps", "2000"},
+                        {"eval_every", "500"}},
+              .model = {}}},
+        .title = gan_title,
+        .data_name = gan_data_name,
+        .traits = [](const nlohmann::json&) { return std::vector<Trait>{Trait::Adversarial}; },
+        .trait_flags = {{Trait::Adversarial, ""}},
+        .runs_note = modes_note};
 }
 
 }  // namespace genlab::experiments

@@ -41,7 +41,7 @@ const Claim& find(const std::vector<Claim>& claims, const std::string& name) {
     throw std::runtime_error("no claim " + name);
 }
 
-TEST(Claims, SeparationIsByMinMaxRanges) {
+TEST(Claims, TwoSeedSeparationIsByMinMaxRanges) {
     const Stats hi = stats_of({7, 8}), lo = stats_of({0, 1}), mid = stats_of({1, 7});
     EXPECT_EQ(separate(hi, lo, Better::Higher), Separation::Better);
     EXPECT_EQ(separate(hi, lo, Better::Lower), Separation::Worse);
@@ -124,6 +124,11 @@ TEST(Claims, LeakyReluAgainstReluAndGeluInTransformers) {
     SweepArm relu = arm("relu", {{"modes_covered", {0, 2}}});
     EXPECT_EQ(find(sweep_claims(gan_sweep({leaky, relu})), "Leaky ReLU keeps GAN training alive").verdict,
               Verdict::Supported);
+    const Claim two = find(sweep_claims(gan_sweep({leaky, relu})), "Leaky ReLU keeps GAN training alive");
+    EXPECT_NE(two.evidence.find("leaky_relu:0.2 is better (higher is better): leaky_relu:0.2 against relu, "
+                                "min\u2013max ranges over 2 seeds apart (fewer than 3 seeds: no test)."),
+              std::string::npos)
+        << two.evidence;
     relu = arm("relu", {{"modes_covered", {8, 3}}});
     EXPECT_EQ(find(sweep_claims(gan_sweep({leaky, relu})), "Leaky ReLU keeps GAN training alive").verdict,
               Verdict::SeedsDisagree);
@@ -140,6 +145,54 @@ TEST(Claims, LeakyReluAgainstReluAndGeluInTransformers) {
     EXPECT_EQ(find(sweep_claims(text), "GELU suits transformers").verdict, Verdict::Contradicted);
     text.sweep = {{"config", {{"model", {{"arch", "mlp"}}}}}};
     EXPECT_EQ(find(sweep_claims(text), "GELU suits transformers").verdict, Verdict::NotTested);
+}
+
+// With three seeds on both sides Welch's test decides, and the evidence prints it (p and
+// Hedges' g from mpmath, as in significance_test.cpp).
+TEST(Claims, ThreeSeedsAreComparedByWelchsTest) {
+    const SweepArm leaky = arm("leaky_relu:0.2", {{"modes_covered", {8, 7, 8}}});
+    Claim c = find(sweep_claims(gan_sweep({leaky, arm("relu", {{"modes_covered", {0, 2, 1}}})})),
+                   "Leaky ReLU keeps GAN training alive");
+    EXPECT_EQ(c.verdict, Verdict::Supported) << c.evidence;
+    EXPECT_NE(c.evidence.find("leaky_relu:0.2 is better (higher is better): leaky_relu:0.2 against relu, difference "
+                              "6.67 [95% CI 4.62, 8.72], g = 6.5, p = 0.0016 (Welch's t)."),
+              std::string::npos)
+        << c.evidence;
+    // Overlapping seeds, p = 0.30: not separable.
+    c = find(sweep_claims(gan_sweep({leaky, arm("relu", {{"modes_covered", {8, 3, 6}}})})),
+             "Leaky ReLU keeps GAN training alive");
+    EXPECT_EQ(c.verdict, Verdict::SeedsDisagree) << c.evidence;
+    EXPECT_NE(c.evidence.find("Not separable: leaky_relu:0.2 against relu, difference 2 "), std::string::npos)
+        << c.evidence;
+    EXPECT_NE(c.evidence.find("p = 0.3 (Welch's t)"), std::string::npos) << c.evidence;
+}
+
+// The vanishing-gradient claim's family: every saturating arm against the baseline in every
+// network, Holm-corrected together.
+TEST(Claims, VanishingGradientsAreOneHolmFamily) {
+    auto depth = [](const std::string& act, std::vector<double> first) {
+        return arm(act, {{"grad_norm_l0", first}, {"grad_norm_l1", {1, 1, 1}}});
+    };
+    SweepData s;
+    s.model = "ae";
+    s.sweep = {{"config", nlohmann::json::object()}};
+    s.quality = {{"test_loss", Better::Lower}};
+    // p = 0.0011 and 6.8e-05 alone; Holm multiplies the smaller by 2 and keeps the larger.
+    s.arms = {depth("sigmoid", {0.01, 0.02, 0.015}), depth("tanh", {0.1, 0.2, 0.15}), depth("relu", {0.8, 0.9, 0.85})};
+    Claim c = find(sweep_claims(s), "sigmoid and tanh gradients vanish with depth");
+    EXPECT_EQ(c.verdict, Verdict::Supported) << c.evidence;
+    EXPECT_NE(c.evidence.find("sigmoid against relu in the network: difference -0.835 [95% CI -0.958, -0.712], g = "
+                              "-19, p = 0.0011 (Welch's t, Holm-adjusted over 2 pairs; unadjusted 0.0011)"),
+              std::string::npos)
+        << c.evidence;
+    EXPECT_NE(c.evidence.find("(Welch's t test, Holm-adjusted p \u2264 0.05)"), std::string::npos) << c.evidence;
+
+    // sigmoid's ratios lie below relu's on every seed (ranges apart), but with this spread the
+    // test does not separate them (p = 0.17 alone): the seeds disagree.
+    s.arms = {depth("sigmoid", {0.1, 0.5, 0.75}), depth("relu", {0.8, 0.9, 0.85})};
+    c = find(sweep_claims(s), "sigmoid and tanh gradients vanish with depth");
+    EXPECT_EQ(c.verdict, Verdict::SeedsDisagree) << c.evidence;
+    EXPECT_NE(c.evidence.find("p = 0.17 (Welch's t)"), std::string::npos) << c.evidence;
 }
 
 }  // namespace
