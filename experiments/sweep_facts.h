@@ -36,6 +36,7 @@ struct SweepPreset {
     std::string part{};                                      // a study's sweep: "depth" -> <out>/ae-depth
     std::vector<std::pair<std::string, std::string>> sweep;  // genlab-ablate settings -> values
     std::vector<std::pair<std::string, std::string>> model;  // the model's config keys -> values
+    std::vector<std::string> claims{};                       // a study part: the claims it tests (Claim::id)
 };
 
 // Kinds of model that some claims are about.

@@ -32,8 +32,9 @@ const char* verdict_class(Verdict v);  // CSS class: supported, contradicted, di
 
 struct Claim {
     std::string claim;  // as people say it: "ReLU units die"
+    std::string id{};   // short and stable: "relu-dies"; study parts name the claims they test by it
     Verdict verdict = Verdict::NotTested;
-    std::string evidence;  // measured numbers, or why the sweep does not test it
+    std::string evidence;  // measured numbers, or why the sweep does not test it and the command that would
 };
 
 // Fraction thresholds the verdicts use (stated in the evidence text too).

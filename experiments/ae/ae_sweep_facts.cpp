@@ -53,12 +53,15 @@ SweepFacts ae_sweep_facts() {
                         {"depths", "0,2,8"},
                         {"steps", "1000"},
                         {"eval_every", "100"}},
-              .model = {{"hidden", "128"}, {"latent", "16"}}},
+              .model = {{"hidden", "128"}, {"latent", "16"}},
+              .claims = {"linear-baseline", "gradient-flow", "sigmoid-stalls", "swish-depth", "relu-cheapest",
+                         "tanh-sigmoid"}},
              {.name = "claims",
               .about = "relu with a sigmoid or an identity output (MSE)",
               .part = "outs",
               .sweep = {{"acts", "relu"}, {"outs", "sigmoid,identity"}, {"steps", "1000"}, {"eval_every", "100"}},
-              .model = {{"hidden", "128"}, {"latent", "16"}, {"loss", "mse"}}}},
+              .model = {{"hidden", "128"}, {"latent", "16"}, {"loss", "mse"}},
+              .claims = {"bounded-output"}}},
         .title = ae_title,
         .data_name = ae_data_name};
 }

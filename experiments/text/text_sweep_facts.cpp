@@ -49,7 +49,8 @@ SweepFacts text_sweep_facts() {
               .about = "a transformer on the word list, gelu and relu at three learning rates",
               .part = "lr",
               .sweep = {{"acts", "gelu,relu"}, {"lrs", "1e-3,3e-3,1e-2"}, {"steps", "1000"}, {"eval_every", "100"}},
-              .model = {{"arch", "transformer"}}}},
+              .model = {{"arch", "transformer"}},
+              .claims = {"gelu-transformer", "gelu-stable"}}},
         .title = text_title,
         .data_name =
             [](const nlohmann::json& cfg) {
