@@ -1,7 +1,7 @@
 // genlab-activations: draws f and f' of every activation in the registry (or of --acts) as
 // small multiples (activations.png / .svg), writes x, f(x) and the autodiff derivative as CSV
 // (--csv), and tabulates properties: output range, zero-centred, monotonic, C1, saturation, f'(0)
-// and cost per element relative to relu (--table). The measuring is core/activation_properties.
+// and cost per element relative to relu (--table). The measuring is bench/activation_properties.
 //
 //     genlab-activations                                   # every elementwise activation, [-6, 6]
 //     genlab-activations --acts relu,gelu,leaky_relu:0.2 --range -4:4 --csv acts.csv --table
