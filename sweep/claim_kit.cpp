@@ -3,11 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "core/number_text.h"
 
 namespace genlab::experiments {
-
 
 std::string pct(double f) { return fixed_text(100.0 * f, f > 0 && f < 0.001 ? 2 : 1) + "%"; }
 std::string times(double r) { return significant_text(r, 3) + "x"; }
@@ -225,5 +226,36 @@ const SweepArm* best_of(const SweepData& s, const std::vector<const SweepArm*>& 
     return best;
 }
 
+int depth_num(const SweepArm& a) {
+    if (a.depth.empty()) return -1;
+    try {
+        return std::stoi(a.depth);
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+bool same_axes(const SweepArm& a, const SweepArm& b) {
+    return b.depth == a.depth && b.init == a.init && b.lr == a.lr && b.out == a.out && b.where == a.where;
+}
+
+const SweepArm* partner(const SweepData& s, const SweepArm& a, const std::string& name) {
+    for (const SweepArm& b : s.arms)
+        if (base_name(b.act) == name && !b.done().empty() && same_axes(a, b)) return &b;
+    return nullptr;
+}
+
+std::string axes_text(const SweepArm& a) {
+    std::string t;
+    for (const auto& [axis, value] :
+         {std::pair{"lr", &a.lr}, {"depth", &a.depth}, {"output", &a.out}, {"where", &a.where}})
+        if (!value->empty()) t += (t.empty() ? " at " : ", ") + std::string(axis) + " " + *value;
+    return t;
+}
+
+Verdict part_verdict(Separation s) {
+    if (s == Separation::Better) return Verdict::Supported;
+    return s == Separation::Worse ? Verdict::Contradicted : Verdict::SeedsDisagree;
+}
 
 }  // namespace genlab::experiments

@@ -94,11 +94,34 @@ std::string outcome(const Comparison& cmp, const SweepArm& a, const SweepArm& b,
 // The best of `arms` by the primary metric's mean.
 const SweepArm* best_of(const SweepData& s, const std::vector<const SweepArm*>& arms);
 
+// The arm's crossed depth (hidden layers), -1 when depth is not crossed.
+int depth_num(const SweepArm& a);
+
+// The arms sit at the same depth, init, lr, output and place (they may differ in activation).
+bool same_axes(const SweepArm& a, const SweepArm& b);
+
+// The arm with finished runs named `name` (base name) whose other axes (depth, init, lr, out,
+// where) are a's; nullptr when the sweep has none.
+const SweepArm* partner(const SweepData& s, const SweepArm& a, const std::string& name);
+
+// The crossed axes an arm sits at, for evidence: " at depth 8", " at lr 1e-3, depth 2"; "".
+std::string axes_text(const SweepArm& a);
+
+// A part of a claim from one comparison: better -> supported, worse -> not, overlap -> disagree.
+Verdict part_verdict(Separation s);
+
 // The claims, each in its group's file; claims.cpp lists them.
 Claim relu_dies(const SweepData& s);                // claims_units.cpp
 Claim sigmoid_tanh_saturate(const SweepData& s);    // claims_units.cpp
-Claim gradients_vanish(const SweepData& s);         // claims_depth.cpp
+Claim gradients_vanish(const SweepData& s);         // claims_depth.cpp: "gradient-flow"
+Claim sigmoid_stalls(const SweepData& s);           // claims_depth.cpp
+Claim linear_baseline(const SweepData& s);          // claims_depth_quality.cpp
+Claim swish_depth(const SweepData& s);              // claims_depth_quality.cpp
 Claim leaky_keeps_gan_alive(const SweepData& s);    // claims_gan.cpp
 Claim gelu_suits_transformers(const SweepData& s);  // claims_training.cpp
+Claim tanh_sigmoid(const SweepData& s);             // claims_training.cpp
+Claim gelu_stable(const SweepData& s);              // claims_training.cpp
+Claim relu_cheapest(const SweepData& s);            // claims_cost.cpp
+Claim elu_converges(const SweepData& s);            // claims_cost.cpp
 
 }  // namespace genlab::experiments

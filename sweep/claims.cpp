@@ -45,6 +45,13 @@ const std::vector<ClaimDef>& claim_defs() {
     static const std::vector<ClaimDef> defs{{"relu-dies", relu_dies},
                                             {"saturate", sigmoid_tanh_saturate},
                                             {"gradient-flow", gradients_vanish},
+                                            {"linear-baseline", linear_baseline},
+                                            {"sigmoid-stalls", sigmoid_stalls},
+                                            {"swish-depth", swish_depth},
+                                            {"relu-cheapest", relu_cheapest},
+                                            {"elu-converges", elu_converges},
+                                            {"tanh-sigmoid", tanh_sigmoid},
+                                            {"gelu-stable", gelu_stable},
                                             {"leaky-gan", leaky_keeps_gan_alive},
                                             {"gelu-transformer", gelu_suits_transformers}};
     return defs;

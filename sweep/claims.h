@@ -3,7 +3,14 @@
 // metrics, with seeds and spread:
 //   ReLU units die                       dead_fraction of relu arms (and the others, to compare)
 //   sigmoid and tanh saturate            saturated_fraction of the sigmoid / tanh arms
-//   their gradients vanish with depth    first / last hidden layer's grad_norm, against relu
+//   ReLU keeps gradients flowing         first / last hidden layer's grad_norm, against relu, >= 6 deep
+//   a deep identity network is linear    identity at depth >= 1 against identity at depth 0
+//   sigmoid stalls in deep networks      quality and gradient ratio against relu, deepest depth
+//   swish beats relu as depth grows      quality gap per crossed depth
+//   tanh trains faster than sigmoid      curve_auc (quality over training)
+//   relu is the cheapest                 each arm's cost timed alone (5% tolerance)
+//   elu converges faster, costs more     curve_auc and cost against relu
+//   GELU is stable as the lr rises       loss spikes + divergences per learning rate
 //   Leaky ReLU keeps GAN training alive  GAN quality of leaky_relu against relu arms
 //   GELU suits transformers              val_loss of gelu against relu (transformer sweeps)
 // A claim the sweep has no arms or model for is "not tested"; one whose comparisons do not all
@@ -40,6 +47,9 @@ struct Claim {
 // Fraction thresholds the verdicts use (stated in the evidence text too).
 constexpr double kDeadThreshold = 0.01;       // a run "has dead units" from 1% of a network's units
 constexpr double kSaturatedThreshold = 0.10;  // a run "saturates" from 10% of (example, unit) pairs
+
+// Timings have no seeds: two arms' costs within 5% of each other are a tie.
+constexpr double kCostTolerance = 0.05;
 
 std::vector<Claim> sweep_claims(const SweepData& sweep);
 
