@@ -8,7 +8,6 @@
 
 namespace genlab::experiments {
 
-
 std::string pct(double f) { return fixed_text(100.0 * f, f > 0 && f < 0.001 ? 2 : 1) + "%"; }
 std::string times(double r) { return significant_text(r, 3) + "x"; }
 
@@ -225,5 +224,28 @@ const SweepArm* best_of(const SweepData& s, const std::vector<const SweepArm*>& 
     return best;
 }
 
+bool alike_but(const SweepArm& a, const SweepArm& b, std::string SweepArm::*axis) {
+    for (std::string SweepArm::*m :
+         {&SweepArm::act, &SweepArm::init, &SweepArm::lr, &SweepArm::depth, &SweepArm::out, &SweepArm::where})
+        if (m != axis && a.*m != b.*m) return false;
+    return true;
+}
+
+PairsResult compare_pairs(const SweepData& s, const std::vector<std::pair<const SweepArm*, const SweepArm*>>& pairs,
+                          const std::function<std::string(const SweepArm&, const SweepArm&)>& name) {
+    const QualityMetric& q = s.quality.front();
+    std::vector<std::pair<Stats, Stats>> stats;
+    for (const auto& [a, b] : pairs) stats.emplace_back(a->stats(q.name), b->stats(q.name));
+    const std::vector<Comparison> cmps = compare_family(stats, q.better);
+    PairsResult r;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        const auto& [a, b] = pairs[i];
+        r.per_pair.emplace_back(name(*a, *b), verdict_of({cmps[i].separation}));
+        if (!r.text.empty()) r.text += " ";
+        r.text += outcome(cmps[i], *a, *b, q.better);
+    }
+    r.rules = rules_text(cmps);
+    return r;
+}
 
 }  // namespace genlab::experiments

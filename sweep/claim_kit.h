@@ -94,11 +94,28 @@ std::string outcome(const Comparison& cmp, const SweepArm& a, const SweepArm& b,
 // The best of `arms` by the primary metric's mean.
 const SweepArm* best_of(const SweepData& s, const std::vector<const SweepArm*>& arms);
 
+// Arms a and b are alike on every axis but `axis` (act, init, lr, depth, out, where).
+bool alike_but(const SweepArm& a, const SweepArm& b, std::string SweepArm::*axis);
+
+// Pairs of arms compared on the primary quality metric, Holm over the family: each pair's verdict
+// under its name (a better: supported) and one sentence per pair with the comparison.
+struct PairsResult {
+    std::vector<std::pair<std::string, Verdict>> per_pair;
+    std::string text;   // "tanh out is better (lower is better): ...; Not separable: ..."
+    std::string rules;  // rules_text() of the comparisons
+};
+PairsResult compare_pairs(const SweepData& s, const std::vector<std::pair<const SweepArm*, const SweepArm*>>& pairs,
+                          const std::function<std::string(const SweepArm&, const SweepArm&)>& name);
+
 // The claims, each in its group's file; claims.cpp lists them.
 Claim relu_dies(const SweepData& s);                // claims_units.cpp
 Claim sigmoid_tanh_saturate(const SweepData& s);    // claims_units.cpp
 Claim gradients_vanish(const SweepData& s);         // claims_depth.cpp
 Claim leaky_keeps_gan_alive(const SweepData& s);    // claims_gan.cpp
 Claim gelu_suits_transformers(const SweepData& s);  // claims_training.cpp
+Claim leaky_prevents_dead(const SweepData& s);      // claims_slopes.cpp
+Claim prelu_learns_slope(const SweepData& s);       // claims_slopes.cpp
+Claim bounded_output_helps(const SweepData& s);     // claims_outputs.cpp
+Claim both_networks_matter(const SweepData& s);     // claims_gan.cpp
 
 }  // namespace genlab::experiments
