@@ -227,12 +227,8 @@ const SweepArm* best_of(const SweepData& s, const std::vector<const SweepArm*>& 
 }
 
 int depth_num(const SweepArm& a) {
-    if (a.depth.empty()) return -1;
-    try {
-        return std::stoi(a.depth);
-    } catch (const std::exception&) {
-        return -1;
-    }
+    int depth = -1;
+    return parse_number(a.depth, depth) ? depth : -1;
 }
 
 bool same_axes(const SweepArm& a, const SweepArm& b) {
@@ -256,6 +252,30 @@ std::string axes_text(const SweepArm& a) {
 Verdict part_verdict(Separation s) {
     if (s == Separation::Better) return Verdict::Supported;
     return s == Separation::Worse ? Verdict::Contradicted : Verdict::SeedsDisagree;
+}
+
+bool alike_but(const SweepArm& a, const SweepArm& b, std::string SweepArm::*axis) {
+    for (std::string SweepArm::*m :
+         {&SweepArm::act, &SweepArm::init, &SweepArm::lr, &SweepArm::depth, &SweepArm::out, &SweepArm::where})
+        if (m != axis && a.*m != b.*m) return false;
+    return true;
+}
+
+PairsResult compare_pairs(const SweepData& s, const std::vector<std::pair<const SweepArm*, const SweepArm*>>& pairs,
+                          const std::function<std::string(const SweepArm&, const SweepArm&)>& name) {
+    const QualityMetric& q = s.quality.front();
+    std::vector<std::pair<Stats, Stats>> stats;
+    for (const auto& [a, b] : pairs) stats.emplace_back(a->stats(q.name), b->stats(q.name));
+    const std::vector<Comparison> cmps = compare_family(stats, q.better);
+    PairsResult r;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        const auto& [a, b] = pairs[i];
+        r.per_pair.emplace_back(name(*a, *b), verdict_of({cmps[i].separation}));
+        if (!r.text.empty()) r.text += " ";
+        r.text += outcome(cmps[i], *a, *b, q.better);
+    }
+    r.rules = rules_text(cmps);
+    return r;
 }
 
 }  // namespace genlab::experiments

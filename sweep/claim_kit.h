@@ -110,6 +110,19 @@ std::string axes_text(const SweepArm& a);
 // A part of a claim from one comparison: better -> supported, worse -> not, overlap -> disagree.
 Verdict part_verdict(Separation s);
 
+// Arms a and b are alike on every axis but `axis` (act, init, lr, depth, out, where).
+bool alike_but(const SweepArm& a, const SweepArm& b, std::string SweepArm::*axis);
+
+// Pairs of arms compared on the primary quality metric, Holm over the family: each pair's verdict
+// under its name (a better: supported) and one sentence per pair with the comparison.
+struct PairsResult {
+    std::vector<std::pair<std::string, Verdict>> per_pair;
+    std::string text;   // "tanh out is better (lower is better): ...; Not separable: ..."
+    std::string rules;  // rules_text() of the comparisons
+};
+PairsResult compare_pairs(const SweepData& s, const std::vector<std::pair<const SweepArm*, const SweepArm*>>& pairs,
+                          const std::function<std::string(const SweepArm&, const SweepArm&)>& name);
+
 // The claims, each in its group's file; claims.cpp lists them.
 Claim relu_dies(const SweepData& s);                // claims_units.cpp
 Claim sigmoid_tanh_saturate(const SweepData& s);    // claims_units.cpp
@@ -123,5 +136,9 @@ Claim tanh_sigmoid(const SweepData& s);             // claims_training.cpp
 Claim gelu_stable(const SweepData& s);              // claims_training.cpp
 Claim relu_cheapest(const SweepData& s);            // claims_cost.cpp
 Claim elu_converges(const SweepData& s);            // claims_cost.cpp
+Claim leaky_prevents_dead(const SweepData& s);      // claims_slopes.cpp
+Claim prelu_learns_slope(const SweepData& s);       // claims_slopes.cpp
+Claim bounded_output_helps(const SweepData& s);     // claims_outputs.cpp
+Claim both_networks_matter(const SweepData& s);     // claims_gan.cpp
 
 }  // namespace genlab::experiments

@@ -53,7 +53,11 @@ const std::vector<ClaimDef>& claim_defs() {
                                             {"tanh-sigmoid", tanh_sigmoid},
                                             {"gelu-stable", gelu_stable},
                                             {"leaky-gan", leaky_keeps_gan_alive},
-                                            {"gelu-transformer", gelu_suits_transformers}};
+                                            {"gelu-transformer", gelu_suits_transformers},
+                                            {"leaky-prevents-dead", leaky_prevents_dead},
+                                            {"prelu-slope", prelu_learns_slope},
+                                            {"bounded-output", bounded_output_helps},
+                                            {"both-networks", both_networks_matter}};
     return defs;
 }
 

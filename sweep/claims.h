@@ -13,6 +13,10 @@
 //   GELU is stable as the lr rises       loss spikes + divergences per learning rate
 //   Leaky ReLU keeps GAN training alive  GAN quality of leaky_relu against relu arms
 //   GELU suits transformers              val_loss of gelu against relu (transformer sweeps)
+//   a small negative slope prevents dead units   dead_fraction of leaky_relu arms against relu
+//   PReLU learns its slope               learned alpha per layer against its registry init
+//   a bounded output helps image generators      quality of tanh/sigmoid outputs against identity
+//   in a GAN the activation matters in both networks   both against G only and D only (--where)
 // A claim the sweep has no arms or model for is "not tested"; one whose comparisons do not all
 // separate the arms, or whose seeds split on a threshold, is "seeds disagree"; one that holds for
 // some of its arms and not for others says which. Arms are compared as significance.h does: with
