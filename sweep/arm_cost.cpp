@@ -46,8 +46,9 @@ void write_costs(const std::string& dir, const std::map<std::string, ArmCost>& c
     };
     for (const Arm& a : order)  // this sweep's arms in its order, then any of an earlier sweep
         if (auto it = costs.find(a.label); it != costs.end()) row(a.label, it->second);
-    for (const auto& [label, c] : costs)
-        if (std::none_of(order.begin(), order.end(), [&](const Arm& a) { return a.label == label; })) row(label, c);
+    for (const auto& entry : costs)
+        if (std::none_of(order.begin(), order.end(), [&](const Arm& a) { return a.label == entry.first; }))
+            row(entry.first, entry.second);
     write_file_atomic(cost_path(dir), text);
 }
 

@@ -146,6 +146,9 @@ std::vector<ArmSeeds> summary_arms(const fs::path& path) {
                      .act = text_of(a, "activation"),
                      .init = text_of(a, "init"),
                      .lr = text_of(a, "lr"),
+                     .depth = text_of(a, "depth"),
+                     .out = text_of(a, "out"),
+                     .where = text_of(a, "where"),
                      .seeds = {}};
         // The label names a folder under runs/: nothing that could lead out of the sweep.
         if (arm.label.empty() || arm.label == "." || arm.label == ".." || arm.label.find('/') != std::string::npos)

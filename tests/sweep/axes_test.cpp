@@ -132,6 +132,9 @@ TEST(SweepAxes, SigmoidsGradientRatioFallsWithDepthOnTheAutoencoder) {
                                             {"train_limit", "512"},
                                             {"test_limit", "256"}}));
     const SweepData s = load_sweep(dir.file("sweep"));
+    ASSERT_EQ(s.arms.size(), 4u);
+    EXPECT_EQ(s.arms[1].depth, "8") << "the axes read back from the folder";
+    EXPECT_EQ(s.arms[2].act, "relu");
     std::map<std::string, double> ratio;
     for (const SweepArm& a : s.arms) {
         ASSERT_EQ(a.done().size(), 1u) << a.label;
