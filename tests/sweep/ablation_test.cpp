@@ -41,6 +41,7 @@ AblationOptions tiny(const std::string& out) {
             .seeds = 2,
             .steps = 20,
             .diag_every = 10,
+            .cost_steps = 0,  // the cost has its own test (arm_cost_test.cpp)
             .threads = 1,
             .out = out,
             .quiet = true};

@@ -68,17 +68,18 @@ public:
 
     Metrics step(int) override {
         data_.fill_uniform(x_, -1.f, 1.f);
+        y_ = targets(x_);  // a member: the tape holds constants by reference until backward
         tape_.reset();
         opt_.zero_grad();
-        const Var loss = mse(tape_, mlp_(tape_, tape_.constant(x_)), tape_.constant(targets(x_)));
+        const Var loss = mse(tape_, mlp_(tape_, tape_.constant(x_)), tape_.constant(y_));
         tape_.backward(loss);
         opt_.step();
         return {{"train_mse", tape_.item(loss)}};
     }
     Metrics eval(int) override {
         Tape t;
-        const Tensor x = grid_x();
-        return {{"test_mse", t.item(mse(t, mlp_(t, t.constant(x)), t.constant(targets(x))))}};
+        const Tensor x = grid_x(), y = targets(x);
+        return {{"test_mse", t.item(mse(t, mlp_(t, t.constant(x)), t.constant(y)))}};
     }
     void track(Trainer& t) override {
         t.track("model.", mlp_);
@@ -96,9 +97,9 @@ public:
     std::vector<LayerProbe> probe() override {
         Tape t;
         LayerRecord rec;
-        const Tensor x = grid_x();
+        const Tensor x = grid_x(), y = targets(x);
         mlp_.zero_grad();
-        t.backward(mse(t, mlp_(t, t.constant(x), &rec), t.constant(targets(x))));
+        t.backward(mse(t, mlp_(t, t.constant(x), &rec), t.constant(y)));
         std::vector<LayerProbe> out = probe_layers(t, rec, "", [](size_t, const auto& l) { return l.hidden; });
         mlp_.zero_grad();
         return out;
@@ -111,7 +112,7 @@ private:
     Activation act_;
     MLP mlp_;
     Adam opt_;
-    Tensor x_;
+    Tensor x_, y_;
     Tape tape_;
 };
 

@@ -178,6 +178,7 @@ TEST(ConvergenceOf, ASweepOfATinyGanRecordsItsCurvesInEveryFile) {
                               .steps = 30,
                               .eval_every = 10,
                               .diag_every = 10,
+                              .cost_steps = 0,
                               .threads = 1,
                               .out = out,
                               .quiet = true};
