@@ -187,13 +187,6 @@ std::string fraction_clause(const SweepData& s, const SweepArm& a, const std::st
     return t;
 }
 
-// The arm a saturating one is compared with: relu, else leaky_relu, else gelu, else any other.
-const SweepArm* baseline_arm(const SweepData& s) {
-    for (const char* name : {"relu", "leaky_relu", "gelu", "elu", "swish", "mish", "selu", "prelu", "softplus"})
-        if (const auto a = arms_named(s, {name}); !a.empty()) return a.front();
-    return nullptr;
-}
-
 // `a` against `b` on the primary quality metric, as a sentence and a separation.
 std::string quality_clause(const SweepData& s, const SweepArm& a) {
     const QualityMetric& q = s.quality.front();
@@ -231,9 +224,7 @@ int depth_num(const SweepArm& a) {
     return parse_number(a.depth, depth) ? depth : -1;
 }
 
-bool same_axes(const SweepArm& a, const SweepArm& b) {
-    return b.depth == a.depth && b.init == a.init && b.lr == a.lr && b.out == a.out && b.where == a.where;
-}
+bool same_axes(const SweepArm& a, const SweepArm& b) { return alike_but(a, b, &SweepArm::act); }
 
 const SweepArm* partner(const SweepData& s, const SweepArm& a, const std::string& name) {
     for (const SweepArm& b : s.arms)

@@ -81,9 +81,6 @@ ThresholdResult threshold_verdict(const SweepData& s, const std::vector<const Sw
 // the mean over each network's hidden layers, per network.
 std::string fraction_clause(const SweepData& s, const SweepArm& a, const std::string& metric, const std::string& what);
 
-// The arm a saturating one is compared with: relu, else leaky_relu, else gelu, else any other.
-const SweepArm* baseline_arm(const SweepData& s);
-
 // `a` against `b` on the primary quality metric, as a sentence and a separation.
 std::string quality_clause(const SweepData& s, const SweepArm& a);
 
