@@ -125,7 +125,7 @@ Verdict verdict_of(const std::vector<Separation>& seps) {
 }
 
 // One verdict from each arm's own: all alike -> that one; an arm whose seeds disagree -> seeds
-// disagree; otherwise some arms hold and some do not -> partly, naming them in `note`.
+// disagree; otherwise some arms hold and some do not (or tie) -> partly, naming them in `note`.
 Verdict combine(const std::vector<std::pair<std::string, Verdict>>& per_arm, std::string& note) {
     std::vector<std::pair<std::string, Verdict>> tested;
     for (const auto& av : per_arm)
@@ -135,12 +135,18 @@ Verdict combine(const std::vector<std::pair<std::string, Verdict>>& per_arm, std
     if (std::all_of(tested.begin(), tested.end(), [&](const auto& av) { return av.second == first; })) return first;
     if (std::any_of(tested.begin(), tested.end(), [](const auto& av) { return av.second == Verdict::SeedsDisagree; }))
         return Verdict::SeedsDisagree;
-    std::string holds, fails;
+    std::string holds, fails, ties;
     for (const auto& [label, v] : tested) {
-        std::string& list = v == Verdict::Supported ? holds : fails;
+        std::string& list = v == Verdict::Supported ? holds : v == Verdict::Tie ? ties : fails;
         list += (list.empty() ? "" : ", ") + label;
     }
-    note = " It holds for " + holds + "; not for " + fails + ".";
+    std::vector<std::string> parts;
+    if (!holds.empty()) parts.push_back("holds for " + holds);
+    if (!fails.empty()) parts.push_back(std::string(holds.empty() ? "does not hold" : "not") + " for " + fails);
+    if (!ties.empty()) parts.push_back("is a tie for " + ties);
+    note = " It";
+    for (size_t i = 0; i < parts.size(); ++i) note += (i ? "; " : " ") + parts[i];
+    note += ".";
     return Verdict::Partly;
 }
 

@@ -57,7 +57,8 @@ Verdict from_counts(int yes, int total);
 Verdict verdict_of(const std::vector<Separation>& seps);
 
 // One verdict from each arm's own: all alike -> that one; an arm whose seeds disagree -> seeds
-// disagree; otherwise some arms hold and some do not -> partly, naming them in `note`.
+// disagree; otherwise some arms hold and some do not (or tie) -> partly, naming them in `note`:
+// " It holds for tanh; not for sigmoid.", " It holds for step time; is a tie for ns per element."
 Verdict combine(const std::vector<std::pair<std::string, Verdict>>& per_arm, std::string& note);
 
 // The model's own note on the arm's finished runs (the GAN on 2-D data: ", k of n seeds cover

@@ -16,6 +16,7 @@ const char* verdict_text(Verdict v) {
         case Verdict::Supported: return "supported here";
         case Verdict::Contradicted: return "not supported here";
         case Verdict::SeedsDisagree: return "seeds disagree";
+        case Verdict::Tie: return "a tie";
         case Verdict::Partly: return "holds for some arms only";
         case Verdict::NotTested: return "not tested by this sweep";
     }
@@ -27,6 +28,7 @@ const char* verdict_class(Verdict v) {
         case Verdict::Supported: return "supported";
         case Verdict::Contradicted: return "contradicted";
         case Verdict::SeedsDisagree: return "disagree";
+        case Verdict::Tie: return "tie";
         case Verdict::Partly: return "partly";
         case Verdict::NotTested: return "untested";
     }

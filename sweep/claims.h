@@ -18,7 +18,8 @@
 //   a bounded output helps image generators      quality of tanh/sigmoid outputs against identity
 //   in a GAN the activation matters in both networks   both against G only and D only (--where)
 // A claim the sweep has no arms or model for is "not tested"; one whose comparisons do not all
-// separate the arms, or whose seeds split on a threshold, is "seeds disagree"; one that holds for
+// separate the arms, or whose seeds split on a threshold, is "seeds disagree"; timings within 5% of
+// each other are "a tie"; one that holds for
 // some of its arms and not for others says which. Arms are compared as significance.h does: with
 // 3 or more seeds on both sides by Welch's t test, Holm-corrected over the comparisons one claim
 // makes (the vanishing-gradient claim: every saturating arm against the baseline in every
@@ -36,10 +37,13 @@ namespace genlab::experiments {
 
 // Partly: the claim holds for some of the arms it is about (tanh saturates, sigmoid does not),
 // each of them consistently over its seeds.
-enum class Verdict { Supported, Contradicted, SeedsDisagree, Partly, NotTested };
-const char* verdict_text(
-    Verdict v);  // "supported here", "not supported here", "seeds disagree", "holds for some arms only", "not tested"
-const char* verdict_class(Verdict v);  // CSS class: supported, contradicted, disagree, partly, untested
+// Tie: the figures are within a stated tolerance of each other and have no seeds to test a
+// difference with (timings measured once, claims_cost.cpp).
+enum class Verdict { Supported, Contradicted, SeedsDisagree, Tie, Partly, NotTested };
+// "supported here", "not supported here", "seeds disagree", "a tie", "holds for some arms only",
+// "not tested by this sweep"
+const char* verdict_text(Verdict v);
+const char* verdict_class(Verdict v);  // CSS class: supported, contradicted, disagree, tie, partly, untested
 
 struct Claim {
     std::string claim;  // as people say it: "ReLU units die"

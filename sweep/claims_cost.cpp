@@ -12,11 +12,11 @@ namespace genlab::experiments {
 namespace {
 
 // `mine` against `other`, where lower is the claim: clearly lower -> supported, clearly higher ->
-// not, within the tolerance -> a tie (seeds disagree: one timing cannot separate them).
+// not, within the tolerance -> a tie (one timing each: nothing finer can separate them).
 Verdict lower_by_tolerance(double mine, double other) {
     if (mine < other * (1 - kCostTolerance)) return Verdict::Supported;
     if (mine > other * (1 + kCostTolerance)) return Verdict::Contradicted;
-    return Verdict::SeedsDisagree;
+    return Verdict::Tie;
 }
 
 std::string cost_text(const SweepArm& a) {

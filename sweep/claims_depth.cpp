@@ -2,6 +2,7 @@
 // gradients vanish in deep networks and learning stalls (claims.h).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "sweep/claim_kit.h"
@@ -21,6 +22,23 @@ int layers_of(const SweepArm& a, const Net& net) {
 
 // The arm's hidden layers in `net`: its crossed depth, else as many as its metrics count.
 int depth_in(const SweepArm& a, const Net& net) { return a.depth.empty() ? layers_of(a, net) : depth_num(a); }
+
+// A ratio's base-10 logarithm per seed. Gradient ratios span orders of magnitude (sigmoid 1e-10
+// against relu 0.7), so they are compared as logarithms: on the raw ratios one relu seed's spread
+// would swamp ten orders of magnitude. A ratio of 0 (the first layer's gradient underflowed) counts
+// as the smallest positive float: vanished at least that far.
+Stats log10_of(const Stats& ratios) {
+    std::vector<double> logs;
+    for (double r : ratios.values)
+        logs.push_back(std::log10(std::max<double>(r, std::numeric_limits<float>::denorm_min())));
+    return stats_of(logs);
+}
+
+// The comparison's text says what was compared: "on log10 of the ratio: difference ...".
+Comparison on_logs(Comparison c) {
+    c.text = "on log10 of the ratio, " + c.text;
+    return c;
+}
 
 // A saturating arm against relu at the same axes in one network: their depth ratios over seeds.
 struct DepthPair {
@@ -79,8 +97,9 @@ Claim gradients_vanish(const SweepData& s) {
     // One family: every saturating arm against relu in every deep network; a lower ratio is
     // vanishing more.
     std::vector<std::pair<Stats, Stats>> family;
-    for (const DepthPair& p : pairs) family.emplace_back(p.ratio, p.base_ratio);
-    const std::vector<Comparison> cs = compare_family(family, Better::Lower);
+    for (const DepthPair& p : pairs) family.emplace_back(log10_of(p.ratio), log10_of(p.base_ratio));
+    std::vector<Comparison> cs = compare_family(family, Better::Lower);
+    for (Comparison& x : cs) x = on_logs(x);
     std::map<std::string, std::vector<Separation>> seps;  // per saturating arm
     std::string tests;
     for (size_t i = 0; i < pairs.size(); ++i) {
@@ -119,7 +138,7 @@ Claim sigmoid_stalls(const SweepData& s) {
     const QualityMetric& q = s.quality.front();
     const Comparison quality = compare(sig->stats(q.name), relu->stats(q.name), q.better);
     const Stats rs = depth_ratio(*sig, *net), rr = depth_ratio(*relu, *net);
-    const Comparison ratio = compare(rs, rr, Better::Lower);
+    const Comparison ratio = on_logs(compare(log10_of(rs), log10_of(rr), Better::Lower));
     // Quality: sigmoid worse is the claim; the comparison is oriented sigmoid against relu.
     const Verdict vq = quality.separation == Separation::Worse    ? Verdict::Supported
                        : quality.separation == Separation::Better ? Verdict::Contradicted

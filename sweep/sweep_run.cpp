@@ -78,6 +78,12 @@ Metrics final_metrics(const SweepPlan& plan, const TrainResult& r, Metrics diag,
     return m;
 }
 
+// A sweep logs a run's training loss kLoggedRows times over its steps: loss spikes
+// (convergence.h) are found among logged rows only, so a run logged every 100 steps of 1,000
+// hides all but ten.
+constexpr int kLoggedRows = 100;
+int logging_interval(int steps) { return std::max(1, steps / kLoggedRows); }
+
 }  // namespace
 
 SweepRunOutcome train_sweep_run(const SweepPlan& plan, const PlannedRun& planned, int threads) {
@@ -87,6 +93,7 @@ SweepRunOutcome train_sweep_run(const SweepPlan& plan, const PlannedRun& planned
                    .threads = threads,
                    .out = planned.dir,
                    .save_every = plan.diag_every,
+                   .log_every = logging_interval(plan.steps),
                    .eval_every = plan.eval_every,
                    .quiet = true};
     SweepRunOutcome out;
