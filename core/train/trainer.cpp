@@ -24,6 +24,7 @@
 #include "core/number_text.h"
 #include "core/train/metrics_csv.h"
 #include "core/train/run_dir.h"
+#include "core/train/stop_request.h"
 
 namespace genlab {
 
@@ -261,6 +262,12 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
     Metrics last, last_eval;
     const Metrics none;
     int saved = resumed ? start_step_ : -1;  // the step of the checkpoint in the folder; -1: none yet
+    auto save = [&](int n) {
+        save_checkpoint(ckpt_path, n);
+        const bool first_save = saved <= start_step_;
+        saved = n;
+        if (first_save) write_config_json(opt_.out_dir, opt_.config_json);  // this run's flags
+    };
     try {
         for (int s = start_step_; s < opt_.steps; ++s) {
             const int n = s + 1;
@@ -274,12 +281,7 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
             // The checkpoint comes before the evaluation, which never changes training state: an
             // evaluation that fails (a broken metric, a non-finite figure) then cannot cost the
             // run its trained state, and a rerun resumes at this step instead of starting over.
-            if (files && ((opt_.save_every > 0 && n % opt_.save_every == 0) || n == opt_.steps)) {
-                save_checkpoint(ckpt_path, n);
-                const bool first_save = saved <= start_step_;
-                saved = n;
-                if (first_save) write_config_json(opt_.out_dir, opt_.config_json);  // this run's flags
-            }
+            if (files && ((opt_.save_every > 0 && n % opt_.save_every == 0) || n == opt_.steps)) save(n);
             const bool evaluated = eval_fn && ((opt_.eval_every > 0 && n % opt_.eval_every == 0) || n == opt_.steps);
             Metrics ev;
             if (evaluated) {
@@ -296,8 +298,19 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
             progress.update(n, m, ev, logged);
             last = std::move(m);
             if (evaluated) last_eval = std::move(ev);
+            if (stop_requested() && n < opt_.steps) {
+                // Stopped between steps: the checkpoint at this step, then out. A rerun resumes here
+                // and, every random stream being in the checkpoint, trains as if never stopped.
+                if (files && saved != n) save(n);
+                progress.finish();
+                throw Interrupted("interrupted at step " + std::to_string(n) + " of " + std::to_string(opt_.steps) +
+                                      (files ? "; its checkpoint is saved: the same command resumes it" : ""),
+                                  n);
+            }
         }
     } catch (const Diverged&) {
+        throw;
+    } catch (const Interrupted&) {
         throw;
     } catch (...) {
         if (files && saved >= 0) {

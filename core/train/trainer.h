@@ -68,7 +68,8 @@ public:
 
     // Runs from step start_step() to opt.steps (loading opt.resume first when set), returns the
     // last step's and eval's metrics merged. Throws Error when a metric turns NaN/Inf (naming it
-    // and the step) without overwriting the last checkpoint.
+    // and the step) without overwriting the last checkpoint. After a stop request
+    // (stop_request.h), saves a checkpoint at the step just done and throws Interrupted.
     Metrics run(const StepFn& step, const EvalFn& eval = {});
 
     int start_step() const { return start_step_; }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include "core/ops.h"
 #include "core/optim/optimizer.h"
 #include "core/train/run_dir.h"
+#include "core/train/stop_request.h"
 #include "core/train/trainer.h"
 #include "tests/test_util.h"
 
@@ -156,6 +158,75 @@ TEST_F(TrainerTest, ResumeIsBitIdenticalToAnUninterruptedRun) {
     std::vector<std::string> lines = read_lines(path("a/metrics.csv"));
     EXPECT_LT(std::stod(lines.back().substr(lines.back().find(',') + 1)),
               std::stod(lines[1].substr(lines[1].find(',') + 1)));
+}
+
+// A stop request (a signal's, in genlab-ablate task) between save points: the trainer saves a
+// checkpoint at the step just done and throws Interrupted; the resumed run is the uninterrupted one.
+TEST_F(TrainerTest, AStopRequestSavesTheStepAndResumesAsIfNeverStopped) {
+    Regression a(1);
+    Trainer ta(options("a"));
+    a.track(ta);
+    const Metrics final_a = ta.run([&](int s) { return a.step(s); }, [&](int s) { return a.eval(s); });
+
+    {
+        Regression b(1);
+        Trainer tb(options("b"));
+        b.track(tb);
+        int stopped_at = 0;
+        try {
+            tb.run(
+                [&](int s) {
+                    if (s == 8) request_stop();  // during step 9, between the saves at 6 and 12
+                    return b.step(s);
+                },
+                [&](int s) { return b.eval(s); });
+        } catch (const Interrupted& e) {
+            stopped_at = e.step;
+            EXPECT_NE(std::string(e.what()).find("interrupted at step 9 of 12"), std::string::npos) << e.what();
+        }
+        clear_stop_request();
+        EXPECT_EQ(stopped_at, 9);
+    }
+    EXPECT_EQ(load_safetensors(path("b/checkpoint.safetensors")).meta("step", "b"), "9");
+    EXPECT_EQ(read_lines(path("b/metrics.csv")).size(), 1u + 9u);
+
+    Regression c(999);
+    TrainerOptions oc = options("b");
+    oc.resume = path("b/checkpoint.safetensors");
+    Trainer tc(oc);
+    c.track(tc);
+    const Metrics final_c = tc.run([&](int s) { return c.step(s); }, [&](int s) { return c.eval(s); });
+    EXPECT_EQ(tc.start_step(), 9);
+    EXPECT_EQ(final_a, final_c);
+    EXPECT_EQ(read_file(path("a/metrics.csv")), read_file(path("b/metrics.csv")));
+    EXPECT_EQ(read_file(path("a/checkpoint.safetensors")), read_file(path("b/checkpoint.safetensors")));
+
+    // A request during the last step changes nothing: the run is complete.
+    Regression d(1);
+    Trainer td(options("d"));
+    d.track(td);
+    EXPECT_EQ(td.run(
+                  [&](int s) {
+                      if (s == 11) request_stop();
+                      return d.step(s);
+                  },
+                  [&](int s) { return d.eval(s); }),
+              final_a);
+    clear_stop_request();
+}
+
+// SIGUSR1 and SIGTERM, once they request stops, leave the process running with the request made.
+TEST(StopRequest, SignalsRequestAStopInsteadOfEndingTheProcess) {
+    stop_on_signals({SIGUSR1, SIGTERM});
+    EXPECT_FALSE(stop_requested());
+    ASSERT_EQ(raise(SIGUSR1), 0);
+    EXPECT_TRUE(stop_requested());
+    clear_stop_request();
+    ASSERT_EQ(raise(SIGTERM), 0);
+    EXPECT_TRUE(stop_requested());
+    clear_stop_request();
+    signal(SIGUSR1, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
 }
 
 TEST_F(TrainerTest, MetricsCsvHasHeaderAndOneRowPerLoggedStep) {
