@@ -14,8 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr uint64_t kMaxPlanFileBytes = 1 << 20;  // a plan is a few hundred bytes of settings
-constexpr size_t kMaxModelFlags = 1000;          // far more than any model has
+constexpr size_t kMaxModelFlags = 1000;  // far more than any model has
 
 bool plan_file_present(const fs::path& path) {
     std::error_code ec;
