@@ -269,14 +269,18 @@ void replace_earlier_run(const std::string& out, std::optional<FolderLock>& lock
 
 }  // namespace
 
-TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks) {
+TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks,
+                  const FolderLock* claimed) {
     run_options_spec().validate(run);
     const bool out_given = !run.out.empty();
+    std::error_code ec;
+    if (claimed && (run.force || !out_given || !fs::equivalent(fs::path(claimed->path()).parent_path(), run.out, ec)))
+        fail("train: the lock held is ", claimed->path(), ", not the lock of --out ", run.out, " (or --force given)");
     // One writer per folder, from before the folder is judged until the run ends: a second run on
     // this --out is refused instead of interleaving metrics.csv rows with this one.
     std::optional<FolderLock> lock;
-    if (out_given) lock.emplace(run.out, "--out");
-    for (int tries = 0; !lock; ++tries) {
+    if (out_given && !claimed) lock.emplace(run.out, "--out");
+    for (int tries = 0; !lock && !claimed; ++tries) {
         // Two runs started in the same second pick the same default folder; the one that finds
         // it taken moves on to the next name (default_out_dir skips folders that exist).
         run.out = default_out_dir(def.name);

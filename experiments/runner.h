@@ -12,6 +12,10 @@
 
 #include "experiments/experiment.h"
 
+namespace genlab {
+class FolderLock;
+}
+
 namespace genlab::experiments {
 
 struct TrainHooks {
@@ -32,8 +36,11 @@ struct TrainResult {
 // Validates the run options, builds the experiment (loading its data), checks a --resume
 // checkpoint against this config, then trains through the shared Trainer into the output folder
 // and writes the experiment's pictures and loss.png. Nothing is written before everything has
-// been validated and loaded.
-TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks = {});
+// been validated and loaded. The output folder is locked for the run (folder_lock.h); `claimed`
+// is that lock when the caller already holds it (a sweep's task claims its run's folder before
+// it looks inside), and then run.out must be its folder.
+TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run, const TrainHooks& hooks = {},
+                  const FolderLock* claimed = nullptr);
 
 // Reads a run's checkpoint. UsageError naming `flag` when `path` is not a regular file; Error
 // (one line naming the file) when it is not a genlab checkpoint, holds another kind of run

@@ -1,16 +1,16 @@
-// The activation ablation (see ablation.h): plan, schedule, record.
+// The activation ablation on this machine (see ablation.h): plan, the tasks on jobs, collect.
 #include "sweep/ablation.h"
 
+#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
 
-#include "core/io/atomic_file.h"
 #include "core/train/folder_lock.h"
-#include "sweep/arm_cost.h"
-#include "sweep/report.h"
+#include "sweep/collect.h"
+#include "sweep/plan_file.h"
 #include "sweep/schedule.h"
-#include "sweep/sweep_run.h"
+#include "sweep/sweep_task.h"
 
 namespace genlab::experiments {
 
@@ -25,49 +25,47 @@ void print_start(const SweepPlan& plan, const Schedule& s) {
               << (s.threads_per_job == 1 ? " thread" : " threads") << ", into " << plan.opt.out << "\n";
 }
 
-// Trains the scheduled runs, adding each one's row to results.csv as it ends. Returns how many.
-int train_scheduled(const SweepPlan& plan, const Schedule& s, ResultsTable& results) {
-    std::mutex mu;  // results and progress
-    SweepProgress progress(s.todo.size(), s.jobs);
-    int finished = 0;
-    run_parallel(s.todo.size(), s.jobs, [&](size_t i) {
-        const PlannedRun& run = *s.todo[i];
-        const SweepRunOutcome r = train_sweep_run(plan, run, s.threads_per_job);
-        const std::lock_guard<std::mutex> lock(mu);
-        results.add(r.row);
-        ++finished;
-        if (!plan.opt.quiet)
-            std::cerr << progress.finished(plan.arms[run.arm].label + " seed " + std::to_string(run.seed) + ":" +
-                                               r.summary,
-                                           r.row.wall_s)
-                      << "\n";
-    });
-    return finished;
+// What the progress line says of a task that ended: "relu seed 2: modes_covered 8".
+std::string task_line(const SweepPlan& plan, size_t k, const TaskOutcome& t) {
+    const std::string name = run_name(plan, plan.runs[k]);
+    switch (t.result) {
+        case TaskResult::Trained: return name + ":" + t.detail;
+        case TaskResult::Skipped: return name + ": finished meanwhile by another process";
+        case TaskResult::Claimed: return name + ": claimed by " + t.detail + "; left to it";
+        case TaskResult::Failed: return name + ": failed: " + t.detail;
+    }
+    return name;
 }
 
-// Each arm's cost alone, then summary.json from the folder's results read back as the report
-// reads them, then report.html.
-// Returns the diverged runs of this sweep's arms and seeds.
-int record(const SweepPlan& plan, const ResultsTable& results) {
-    measure_arm_costs(plan);
-    const SweepData sweep = assemble_sweep(plan.opt.out, nlohmann::json(plan.identity), plan.quality, plan.arm_seeds(),
-                                           results);
-    const nlohmann::ordered_json summary = sweep_summary(sweep);
-    write_file_atomic((fs::path(plan.opt.out) / "summary.json").string(), summary.dump(2) + "\n");
-    write_sweep_report(plan.opt.out);
-    int diverged = 0;
-    for (const SweepArm& a : sweep.arms)
-        for (const SweepRun& r : a.runs) diverged += r.diverged ? 1 : 0;
-    if (!plan.opt.quiet) {
-        std::cerr << "genlab-ablate: wrote " << plan.opt.out << " (results.csv, summary.json, report.html)";
-        if (summary.contains("ranking") && !plan.quality.empty()) {
-            std::cerr << "; by " << plan.quality[0].name << " (" << better_name(plan.quality[0].better)
-                      << " is better):";
-            for (const auto& label : summary["ranking"]) std::cerr << " " << label.get<std::string>();
+struct Tally {
+    int trained = 0, claimed = 0;
+};
+
+// The scheduled runs as tasks on the jobs, results.csv rebuilt from the finished runs as each
+// ends. The first failure stops the sweep: no task starts after it, and it is rethrown once the
+// running ones end.
+Tally run_scheduled(const SweepPlan& plan, const Schedule& s, SweepStatus& status) {
+    std::mutex mu;  // status, tally, results.csv and progress
+    SweepProgress progress(s.todo.size(), s.jobs);
+    Tally tally;
+    const std::string results = (fs::path(plan.opt.out) / "results.csv").string();
+    run_parallel(s.todo.size(), s.jobs, [&](size_t i) {
+        const size_t k = s.todo[i];
+        const TaskOutcome t = run_task(plan, k, s.threads_per_job);
+        const std::lock_guard<std::mutex> lock(mu);
+        if (t.row) {
+            status.runs[k] = {
+                .state = t.row->diverged ? RunState::Diverged : RunState::Done, .row = t.row, .detail = {}};
+            ResultsTable::write(results, status.rows());
         }
-        std::cerr << "\n";
-    }
-    return diverged;
+        tally.trained += t.result == TaskResult::Trained ? 1 : 0;
+        tally.claimed += t.result == TaskResult::Claimed ? 1 : 0;
+        if (!plan.opt.quiet)
+            std::cerr << progress.finished(task_line(plan, k, t), t.result == TaskResult::Trained ? t.row->wall_s : 0.0)
+                      << "\n";
+        if (t.result == TaskResult::Failed) std::rethrow_exception(t.error);
+    });
+    return tally;
 }
 
 }  // namespace
@@ -75,15 +73,26 @@ int record(const SweepPlan& plan, const ResultsTable& results) {
 SweepResult run_ablation(const AblationOptions& opt, const ModelSettings& base) {
     const SweepPlan plan = plan_sweep(opt, base);
     // One sweep per folder: a second genlab-ablate on this --out would train the same runs into
-    // the same run folders. Held until the sweep ends (each run also locks its own folder).
+    // the same run folders. Held until the sweep ends (each task also claims its run's folder).
     const FolderLock lock(plan.opt.out, "--out");
-    prepare_sweep_folder(plan);
-    ResultsTable results = ResultsTable::open((fs::path(plan.opt.out) / "results.csv").string());
-    const Schedule schedule = schedule_sweep(plan, results);
+    write_plan(plan);
+    SweepStatus status = sweep_status(plan);
+    const Schedule schedule = schedule_sweep(plan, status);
     if (!plan.opt.quiet) print_start(plan, schedule);
-    SweepResult r{.out_dir = plan.opt.out, .trained = 0, .skipped = schedule.skipped, .diverged = 0};
-    r.trained = train_scheduled(plan, schedule, results);
-    r.diverged = record(plan, results);
+    SweepResult r{.out_dir = plan.opt.out, .trained = 0, .skipped = schedule.skipped, .claimed = 0, .diverged = 0};
+    try {
+        const Tally tally = run_scheduled(plan, schedule, status);
+        r.trained = tally.trained;
+        r.claimed = tally.claimed;
+    } catch (...) {
+        // The failed run's folder keeps its error.txt; the sweep's files say which runs finished.
+        try {
+            collect_sweep(plan);
+        } catch (const std::exception&) {  // the run's failure is the one to report
+        }
+        throw;
+    }
+    r.diverged = static_cast<int>(collect_sweep(plan).count(RunState::Diverged));
     return r;
 }
 

@@ -192,15 +192,20 @@ std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& o
 
 ModelSettings model_settings(const std::string& model,
                              const std::vector<std::pair<std::string, std::string>>& settings) {
-    const ExperimentDef& def = find_experiment(model);
-    ModelSettings m;
-    for (const auto& [key, value] : settings) m.given.insert(key);
-    m.make = [&def, settings] {
-        std::unique_ptr<ConfigBox> box = def.new_config();
-        for (const auto& [key, value] : settings) box->set(key, value);
-        return box;
-    };
-    return m;
+    find_experiment(model);  // UsageError naming the registered ones
+    return {.model = model, .values = settings};
+}
+
+std::unique_ptr<ConfigBox> ModelSettings::make() const {
+    std::unique_ptr<ConfigBox> box = find_experiment(model).new_config();
+    for (const auto& [key, value] : values) box->set(key, value);
+    return box;
+}
+
+std::set<std::string> ModelSettings::given() const {
+    std::set<std::string> keys;
+    for (const auto& [key, value] : values) keys.insert(key);
+    return keys;
 }
 
 namespace {
@@ -338,7 +343,7 @@ std::vector<std::pair<std::string, std::string>> shape_settings(const Arm& arm, 
 std::unique_ptr<ConfigBox> arm_config(const AblationOptions& opt, const ModelSettings& base, const Arm* arm) {
     const ExperimentDef& def = swept_model(opt);
     std::unique_ptr<ConfigBox> box = base.make();
-    std::set<std::string> given = base.given;
+    std::set<std::string> given = base.given();
     auto set = [&](const std::string& key, const std::string& value) {
         box->set(key, value);
         given.insert(key);

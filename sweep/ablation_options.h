@@ -65,13 +65,18 @@ bool is_study(const std::string& preset);
 // returns its model settings.
 std::vector<std::pair<std::string, std::string>> apply_preset(AblationOptions& opt, const std::set<std::string>& given);
 
-// The model's own flags given with the sweep (--data ring8, --loss mse ...): a fresh config with
-// them applied, unresolved, and which keys they set.
+// The model's own flags given with the sweep (--data ring8, --loss mse ...), as config key -> text
+// pairs in the order given, each text as its flag takes it: what a sweep's plan file stores.
 struct ModelSettings {
-    std::function<std::unique_ptr<ConfigBox>()> make;
-    std::set<std::string> given;
+    std::string model;  // the registered experiment the keys belong to
+    std::vector<std::pair<std::string, std::string>> values;
+
+    // A fresh config with the values applied, unresolved; UsageError for a key the model lacks or
+    // a text its field cannot take.
+    std::unique_ptr<ConfigBox> make() const;
+    std::set<std::string> given() const;  // the keys the values set
 };
-// From key -> text pairs, as the flags would set them (tests, code).
+// From key -> text pairs, as the flags would set them (tests, code, a plan file).
 ModelSettings model_settings(const std::string& model,
                              const std::vector<std::pair<std::string, std::string>>& settings);
 

@@ -3,10 +3,12 @@
 #include "sweep/report.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "bench/activation_properties.h"
@@ -15,6 +17,7 @@
 #include "core/number_text.h"
 #include "sweep/claims.h"
 #include "sweep/convergence.h"
+#include "sweep/run_status.h"
 #include "sweep/significance.h"
 #include "viz/html.h"
 #include "viz/plot.h"
@@ -414,14 +417,35 @@ std::string claims_html(const SweepData& s) {
 
 namespace {
 
+// When the newest result was written: a run's own result.csv, or results.csv in a sweep older than
+// those. Not the time of writing the page, so that collecting a sweep again writes the same page.
+std::string results_time_text(const SweepData& s) {
+    std::error_code ec;
+    std::optional<fs::file_time_type> newest;
+    for (const SweepArm& a : s.arms)
+        for (const SweepRun& r : a.runs)
+            if (const auto t = fs::last_write_time(fs::path(r.dir) / kRunResultName, ec); !ec)
+                newest = std::max(newest.value_or(t), t);
+    if (!newest)
+        if (const auto t = fs::last_write_time(fs::path(s.dir) / "results.csv", ec); !ec) newest = t;
+    if (!newest) return "an unknown time";
+    const auto sys = std::chrono::file_clock::to_sys(*newest);
+    return utc_text(
+        std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::system_clock::duration>(sys)));
+}
+
 // The title, how the sweep was made, and every setting.
 std::string header_html(const SweepData& s) {
     const nlohmann::json& cfg = s.config();
     std::string init = cfg.contains("model") && cfg["model"].is_object() ? cfg["model"].value("init", "") : "";
     if (init.empty() && cfg.contains("init") && cfg["init"].is_string()) init = cfg["init"].get<std::string>();
     std::string b = "<h1>Activation ablation</h1>\n<p><b>" + html_escape(sweep_title(s)) + "</b></p>\n";
-    b += "<p class=\"meta\">Written " + utc_now_text() +
-         " by genlab-ablate from <code>results.csv</code>, "
+    if (s.partial)
+        b += "<p class=\"warning\"><b>" + html_escape(s.partial->text()) +
+             "</b>. Everything below is computed from the finished runs only; collect again when the others have "
+             "finished (genlab-ablate status lists them).</p>\n";
+    b += "<p class=\"meta\">Results as of " + results_time_text(s) +
+         ", written by genlab-ablate from <code>results.csv</code>, "
          "<code>summary.json</code> and each run's <code>metrics.csv</code> and <code>diagnostics.csv</code>. ";
     b += "Weight init: <b>" + html_escape(crossed(s, &SweepArm::init) ? "crossed, see the arms" : init) +
          "</b> (part of the result: another init can reorder the arms). ";

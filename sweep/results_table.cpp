@@ -141,6 +141,19 @@ const ResultRow* ResultsTable::find(const std::string& arm, int seed) const {
 }
 
 void ResultsTable::add(ResultRow row) {
+    append(std::move(row));
+    save();
+}
+
+ResultsTable ResultsTable::write(const std::string& path, std::vector<ResultRow> rows) {
+    ResultsTable t;
+    t.path_ = path;
+    for (ResultRow& r : rows) t.append(std::move(r));
+    t.save();
+    return t;
+}
+
+void ResultsTable::append(ResultRow row) {
     if (row.ms_per_step) row.ms_per_step = as_written(*row.ms_per_step);
     row.wall_s = as_written(row.wall_s);
     for (auto& [name, v] : row.metrics) {
@@ -150,7 +163,9 @@ void ResultsTable::add(ResultRow row) {
             metric_columns_.push_back(name);
     }
     rows_.push_back(std::move(row));
+}
 
+void ResultsTable::save() const {
     std::vector<std::string> header = kLead;
     header.insert(header.end(), metric_columns_.begin(), metric_columns_.end());
     std::string text = csv_line(header);

@@ -1,8 +1,10 @@
-// results.csv: one row per finished run of a sweep, the one place its layout is stated. The
-// sweep writes it (rewritten whole and atomically as each run ends), and reports read it back.
+// results.csv: one row per finished run of a sweep, the one place its layout is stated. Each run
+// writes its own one-row table (runs/<arm>/seed<k>/result.csv), the sweep gathers them into its
+// results.csv in plan order, and reports read it back.
 //
 //     ResultsTable t = ResultsTable::open("outputs/ablate/ring8/results.csv");  // or a new one
 //     if (!t.find("relu", 2)) t.add(row);  // row: a ResultRow of a finished run
+//     ResultsTable::write(dir + "/result.csv", {row});  // a table of these rows, replacing the file
 //
 // Columns: the lead cells of every row (arm ... ms_per_step), then the runs' final metrics in the
 // order they first appear; a run without one of them leaves its cell empty. A table written
@@ -55,8 +57,14 @@ public:
     // (the shortest text that reads back as the same value), so a row added and a row read back
     // are equal.
     void add(ResultRow row);
+    // A table of `rows` in this order, written to `path` atomically over whatever is there: a
+    // run's own result (one row), or a sweep's results.csv gathered from its runs'.
+    static ResultsTable write(const std::string& path, std::vector<ResultRow> rows);
 
 private:
+    void append(ResultRow row);
+    void save() const;
+
     std::string path_;
     std::vector<std::string> metric_columns_;  // in order of first appearance
     std::vector<ResultRow> rows_;

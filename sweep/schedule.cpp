@@ -12,13 +12,13 @@
 
 namespace genlab::experiments {
 
-Schedule schedule_sweep(const SweepPlan& plan, const ResultsTable& results) {
+Schedule schedule_sweep(const SweepPlan& plan, const SweepStatus& status) {
     Schedule s;
-    for (const PlannedRun& r : plan.runs) {
-        if (results.find(plan.arms[r.arm].label, r.seed))
+    for (size_t k = 0; k < plan.runs.size(); ++k) {
+        if (status.runs[k].row)
             ++s.skipped;
         else
-            s.todo.push_back(&r);
+            s.todo.push_back(k);
     }
     if (plan.opt.threads == 0) set_num_threads(0);  // the OpenMP default, capped at the cores: divided below
     s.jobs = std::min<int>(plan.opt.jobs, std::max<size_t>(1, s.todo.size()));

@@ -1,26 +1,25 @@
-// The second step of a sweep: which of its runs still need training, on how many jobs, and the
-// progress line as each ends. Each job trains one run at a time with its share of the threads.
+// The local sweep's share-out of its tasks: which runs still need training, on how many jobs, and
+// the progress line as each ends. Each job trains one run at a time with its share of the threads.
 //
-//     Schedule s = schedule_sweep(plan, results);      // the runs without a row, jobs, threads
-//     run_parallel(s.todo.size(), s.jobs, [&](size_t i) { ... train s.todo[i] ... });
+//     Schedule s = schedule_sweep(plan, sweep_status(plan));  // the unfinished runs, jobs, threads
+//     run_parallel(s.todo.size(), s.jobs, [&](size_t i) { ... run_task(plan, s.todo[i], ...) ... });
 #pragma once
 #include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "sweep/results_table.h"
-#include "sweep/sweep_plan.h"
+#include "sweep/run_status.h"
 
 namespace genlab::experiments {
 
 struct Schedule {
-    std::vector<const PlannedRun*> todo;  // the runs without a row, in the plan's order
-    int skipped = 0;                      // runs that already have one
-    int jobs = 1;                         // runs trained at once (at most one per run to do)
-    int threads_per_job = 1;              // the threads given (or the OpenMP default) divided between the jobs
+    std::vector<size_t> todo;  // indices into plan.runs of the runs not finished, in the plan's order
+    int skipped = 0;           // runs finished before
+    int jobs = 1;              // runs trained at once (at most one per run to do)
+    int threads_per_job = 1;   // the threads given (or the OpenMP default) divided between the jobs
 };
-Schedule schedule_sweep(const SweepPlan& plan, const ResultsTable& results);
+Schedule schedule_sweep(const SweepPlan& plan, const SweepStatus& status);
 
 // job(0) .. job(count - 1) on `jobs` threads (the calling one when 1). After the first exception
 // no new job starts; it is rethrown once the running ones end.

@@ -90,7 +90,8 @@ SweepData assemble_sweep(const std::string& dir, const nlohmann::json& sweep, st
                 .sweep = sweep,
                 .quality = std::move(quality),
                 .arms = {},
-                .numbers = results.number_columns()};
+                .numbers = results.number_columns(),
+                .partial = {}};
     s.model = sweep.contains("model") && sweep["model"].is_string() ? sweep["model"].get<std::string>() : "";
     find_experiment(s.model);  // a model this build knows
     const std::map<std::string, ArmCost> costs = read_arm_costs(dir);
@@ -135,8 +136,7 @@ std::string text_of(const nlohmann::json& j, const char* key) {
 }
 
 // summary.json's arms: labels, settings and the seeds they were run with.
-std::vector<ArmSeeds> summary_arms(const fs::path& path) {
-    const nlohmann::json summary = read_json(path, "summary (summary.json)");
+std::vector<ArmSeeds> summary_arms(const nlohmann::json& summary, const fs::path& path) {
     if (!summary.contains("arms") || !summary["arms"].is_array())
         fail(path.string(), ": not a genlab-ablate summary (no arms)");
     std::vector<ArmSeeds> arms;
@@ -177,9 +177,73 @@ SweepData load_sweep(const std::string& dir) {
             if (q.is_object())
                 quality.push_back({text_of(q, "metric"),
                                    text_of(q, "better") == "higher" ? Better::Higher : Better::Lower});
-    const std::vector<ArmSeeds> arms = summary_arms(fs::path(dir) / "summary.json");
-    return assemble_sweep(dir, meta["sweep"], std::move(quality), arms,
-                          ResultsTable::read((fs::path(dir) / "results.csv").string()));
+    const fs::path summary_path = fs::path(dir) / "summary.json";
+    const nlohmann::json summary = read_json(summary_path, "summary (summary.json)");
+    SweepData s = assemble_sweep(dir, meta["sweep"], std::move(quality), summary_arms(summary, summary_path),
+                                 ResultsTable::read((fs::path(dir) / "results.csv").string()));
+    if (summary.contains("partial")) s.partial = PartialSweep::from_json(summary["partial"]);
+    return s;
+}
+
+namespace {
+
+constexpr size_t kNamesShown = 20;       // runs named per list in PartialSweep::text()
+constexpr size_t kPartialTextMax = 300;  // characters of a name or an error read back
+
+// "a, b, c" or "a, b, ... and 12 more".
+std::string names_text(const std::vector<std::string>& names) {
+    std::string t;
+    for (size_t i = 0; i < names.size() && i < kNamesShown; ++i) t += (i == 0 ? "" : ", ") + names[i];
+    if (names.size() > kNamesShown) t += ", ... and " + std::to_string(names.size() - kNamesShown) + " more";
+    return t;
+}
+
+std::vector<std::string> texts_of(const nlohmann::json& j, const char* key) {
+    std::vector<std::string> out;
+    if (j.contains(key) && j[key].is_array())
+        for (const auto& v : j[key])
+            if (v.is_string()) out.push_back(clipped(v.get<std::string>(), kPartialTextMax));
+    return out;
+}
+
+}  // namespace
+
+std::string PartialSweep::text() const {
+    std::string t = "partial: " + std::to_string(done) + " of " + std::to_string(runs) + " runs done";
+    if (!running.empty()) t += "; running: " + names_text(running);
+    if (!pending.empty()) t += "; pending: " + names_text(pending);
+    std::vector<std::string> f;
+    for (const auto& [run, error] : failed) f.push_back(run + " (" + error + ")");
+    if (!f.empty()) t += "; failed: " + names_text(f);
+    return t;
+}
+
+nlohmann::ordered_json PartialSweep::json() const {
+    nlohmann::ordered_json j;
+    j["done"] = done;
+    j["runs"] = runs;
+    j["running"] = running;
+    j["pending"] = pending;
+    j["failed"] = nlohmann::ordered_json::array();
+    for (const auto& [run, error] : failed) j["failed"].push_back({{"run", run}, {"error", error}});
+    return j;
+}
+
+PartialSweep PartialSweep::from_json(const nlohmann::json& j) {
+    PartialSweep p;
+    if (!j.is_object()) return p;
+    for (const auto& [key, field] : {std::pair{"done", &p.done}, {"runs", &p.runs}})
+        if (j.contains(key) && j[key].is_number_unsigned()) *field = j[key].get<size_t>();
+    p.running = texts_of(j, "running");
+    p.pending = texts_of(j, "pending");
+    if (j.contains("failed") && j["failed"].is_array())
+        for (const auto& f : j["failed"])
+            if (f.is_object() && f.contains("run") && f["run"].is_string())
+                p.failed.emplace_back(clipped(f["run"].get<std::string>(), kPartialTextMax),
+                                      f.contains("error") && f["error"].is_string()
+                                          ? clipped(f["error"].get<std::string>(), kPartialTextMax)
+                                          : std::string{});
+    return p;
 }
 
 nlohmann::ordered_json sweep_summary(const SweepData& s) {

@@ -53,13 +53,28 @@ struct SweepArm {
     Stats stats(const std::string& metric) const;
 };
 
+// A sweep collected before all of its runs finished (summary.json's "partial"): how many did, and
+// the others by name ("relu seed 2"), each failed one with its error.
+struct PartialSweep {
+    size_t done = 0, runs = 0;  // finished (done or diverged) of all planned
+    std::vector<std::string> running, pending;
+    std::vector<std::pair<std::string, std::string>> failed;  // run, error
+
+    // "partial: 3 of 8 runs done; running: relu seed 2; pending: ...; failed: tanh seed 1 (why)"
+    std::string text() const;
+    nlohmann::ordered_json json() const;
+    // From summary.json's "partial", read as untrusted (what is not of its shape is left out).
+    static PartialSweep from_json(const nlohmann::json& j);
+};
+
 struct SweepData {
     std::string dir;
-    std::string model;                   // the experiment's name (ExperimentDef::name)
-    nlohmann::json sweep;                // ablation.json's "sweep": model, steps, config ...
-    std::vector<QualityMetric> quality;  // the first ranks the arms
-    std::vector<SweepArm> arms;          // in the order the sweep lists them
-    std::vector<std::string> numbers;    // the names in the runs' final, in results.csv's column order
+    std::string model;                    // the experiment's name (ExperimentDef::name)
+    nlohmann::json sweep;                 // ablation.json's "sweep": model, steps, config ...
+    std::vector<QualityMetric> quality;   // the first ranks the arms
+    std::vector<SweepArm> arms;           // in the order the sweep lists them
+    std::vector<std::string> numbers;     // the names in the runs' final, in results.csv's column order
+    std::optional<PartialSweep> partial;  // when collected before every run finished
     // The sweep's model config as a run's config.json holds it ("config" of the identity).
     const nlohmann::json& config() const { return sweep["config"]; }
     const ExperimentDef& def() const { return find_experiment(model); }

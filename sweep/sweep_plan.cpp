@@ -54,6 +54,9 @@ SweepPlan plan_sweep(const AblationOptions& opt, const ModelSettings& base) {
     ablation_options_spec().validate(p.opt);
     p.def = &swept_model(p.opt);
     p.opt.model = p.def->name;
+    if (base.model != p.def->name)
+        fail("plan_sweep: the model settings are for the ", base.model, " model, not ", p.def->name);
+    p.settings = base;
     p.arms = ablation_arms(p.opt);
     // Every arm's config is built and validated before anything runs.
     p.base = arm_config(p.opt, base, nullptr);
@@ -100,6 +103,14 @@ void check_existing_sweep(const std::string& out, const fs::path& meta, const nl
 }
 
 }  // namespace
+
+void check_sweep_folder(const SweepPlan& p) {
+    const fs::path meta = fs::path(p.opt.out) / "ablation.json";
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(meta, ec)))
+        usage_fail("--out ", p.opt.out, ": not a genlab-ablate sweep folder (no ablation.json)");
+    check_existing_sweep(p.opt.out, meta, p.identity);
+}
 
 void prepare_sweep_folder(const SweepPlan& p) {
     const std::string& out = p.opt.out;

@@ -26,6 +26,7 @@ struct PlannedRun {
 struct SweepPlan {
     const ExperimentDef* def = nullptr;
     AblationOptions opt;                              // as given, with the model and the folder filled in
+    ModelSettings settings;                           // the model's flags as given
     std::vector<Arm> arms;                            // in the order given
     std::unique_ptr<ConfigBox> base;                  // the model's config without an arm (resolved)
     std::vector<std::unique_ptr<ConfigBox>> configs;  // per arm, resolved
@@ -47,5 +48,9 @@ SweepPlan plan_sweep(const AblationOptions& opt, const ModelSettings& base);
 // ablation.json must hold this sweep. UsageError when --out holds something else (another sweep's
 // settings, or files that are not a sweep's). The caller holds the folder's lock.
 void prepare_sweep_folder(const SweepPlan& plan);
+
+// UsageError unless the plan's folder holds ablation.json of this very sweep (written by
+// prepare_sweep_folder): a step that only reads or adds to a sweep starts with this.
+void check_sweep_folder(const SweepPlan& plan);
 
 }  // namespace genlab::experiments

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/train/folder_lock.h"
 #include "core/train/metrics_csv.h"
 #include "experiments/runner.h"
 #include "sweep/convergence.h"
@@ -17,6 +18,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Everything in the run's folder but its lock, which the caller holds.
+void clear_run_folder(const std::string& dir) {
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().filename() != kFolderLockName) fs::remove_all(it->path(), ec);
+}
+
 // The step the run's checkpoint holds, with `run.resume` set to it; 0 (and the folder cleared)
 // for a fresh start. Only a checkpoint whose bytes prove it damaged is given up.
 int resume_point(const SweepPlan& plan, const PlannedRun& planned, RunOptions& run) {
@@ -25,8 +33,8 @@ int resume_point(const SweepPlan& plan, const PlannedRun& planned, RunOptions& r
     std::error_code ec;
     if (fs::exists(ckpt, ec)) {
         const auto stop = [&](const Error& e, bool usage) {
-            const std::string msg = str(e.what(), " - the sweep stops here and keeps ", planned.dir,
-                                        " as it is; fix the cause and run the sweep again to resume it");
+            const std::string msg = str(e.what(), " - the run stops here and keeps ", planned.dir,
+                                        " as it is; fix the cause and run it again to resume it");
             if (usage) throw UsageError(msg);
             throw Error(msg);
         };
@@ -41,7 +49,7 @@ int resume_point(const SweepPlan& plan, const PlannedRun& planned, RunOptions& r
             stop(e, false);
         }
     }
-    if (run.resume.empty()) fs::remove_all(planned.dir, ec);  // our own partial run: nothing finished in it
+    if (run.resume.empty()) clear_run_folder(planned.dir);  // our own partial run: nothing finished in it
     return from;
 }
 
@@ -86,7 +94,8 @@ int logging_interval(int steps) { return std::max(1, steps / kLoggedRows); }
 
 }  // namespace
 
-SweepRunOutcome train_sweep_run(const SweepPlan& plan, const PlannedRun& planned, int threads) {
+SweepRunOutcome train_sweep_run(const SweepPlan& plan, const PlannedRun& planned, int threads,
+                                const FolderLock& claim) {
     const Arm& arm = plan.arms[planned.arm];
     RunOptions run{.steps = plan.steps,
                    .seed = static_cast<uint64_t>(planned.seed),
@@ -115,7 +124,7 @@ SweepRunOutcome train_sweep_run(const SweepPlan& plan, const PlannedRun& planned
     const TrainHooks hooks = diagnostics_hook(plan, diag_csv, last_diag);
     const auto start = std::chrono::steady_clock::now();
     try {
-        const TrainResult r = train(*plan.def, *plan.configs[planned.arm], run, hooks);
+        const TrainResult r = train(*plan.def, *plan.configs[planned.arm], run, hooks, &claim);
         row.metrics = final_metrics(plan, r, last_diag, planned.dir);
         for (const QualityMetric& q : plan.quality)
             for (const auto& [name, v] : row.metrics)

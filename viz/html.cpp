@@ -62,10 +62,11 @@ std::string HtmlTable::str() const {
     return s;
 }
 
-std::string utc_now_text() {
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+std::string utc_now_text() { return utc_text(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())); }
+
+std::string utc_text(std::time_t t) {
     std::tm utc{};
-    ::gmtime_r(&now, &utc);
+    ::gmtime_r(&t, &utc);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M UTC", &utc);
     return stamp;
@@ -120,6 +121,7 @@ pre{background:#f6f6f6;padding:.8em;overflow:auto;font-size:90%;white-space:pre-
 .card{border:1px solid #ddd;border-radius:6px;padding:.6em}.card h3{margin:.1em 0 .4em}
 .verdict{font-weight:600}.supported{color:#1a7f37}.contradicted{color:#b42318}.disagree{color:#9a6700}.tie{color:#0969da}.partly{color:#8250df}.untested{color:#666}
 code{background:#f3f3f3;padding:0 .25em;border-radius:3px}
+.warning{background:#fff8e1;border-left:4px solid #9a6700;padding:.5em .8em}
 )";
     std::string page = std::string(kPageHead) + kGeneratorMark +
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +

@@ -6,6 +6,7 @@
 //     std::string body = "<h1>" + html_escape(title) + "</h1>" + t.str();
 //     write_html_page("out/report.html", "sweep", body);
 #pragma once
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,8 +46,9 @@ private:
     std::string rows_;
 };
 
-// "2026-11-30 10:05 UTC": when a page was written.
+// "2026-11-30 10:05 UTC": when a page was written, or any moment (utc_text).
 std::string utc_now_text();
+std::string utc_text(std::time_t t);
 
 // <!doctype html> ... with genlab's stylesheet, `title` in <title>, then `body`; written atomically,
 // with at most `mode`'s permissions and never more than its folder's (page_mode).

@@ -20,6 +20,7 @@ namespace genlab {
 // what a run or a sweep writes, far below what would exhaust memory (a 5 GB sparse file is refused
 // by its size, never read).
 inline constexpr uint64_t kMaxJsonFileBytes = 64ull << 20;     // config.json, ablation.json, summary.json, metrics.json
+inline constexpr uint64_t kMaxPlanFileBytes = 1ull << 20;      // plan.json: a sweep's settings, a few hundred bytes
 inline constexpr uint64_t kMaxCsvFileBytes = 256ull << 20;     // metrics.csv, diagnostics.csv, results.csv, table.csv
 inline constexpr uint64_t kMaxSamplesFileBytes = 1ull << 30;   // samples.txt, read back whole to resume a text run
 inline constexpr uint64_t kMaxEmbeddedFileBytes = 8ull << 20;  // a picture a page embeds as a data: URI

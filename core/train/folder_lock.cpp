@@ -102,6 +102,8 @@ bool create_exclusive(const std::string& path, const std::string& content, const
 
 bool read_lock_holder(const std::string& path, LockHolder& out) { return parse_holder(read_text(path), out); }
 
+bool lock_holder_alive(const LockHolder& holder) { return holder_alive(holder, host_name()); }
+
 bool folder_is_empty(const std::string& dir) {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
@@ -141,10 +143,11 @@ FolderLock::FolderLock(const std::string& dir, const std::string& flag) : dir_(d
                 continue;
             }
             if (holder_alive(h, host))
-                usage_fail(flag, " ", dir, ": in use by another genlab process (host ", h.host, ", pid ", h.pid,
-                           h.host == host && h.pid == pid ? ", this very process" : "",
-                           "); wait for it to end or choose another ", flag, " (if that process is gone, remove ",
-                           path_, ")");
+                throw FolderInUse(str(flag, " ", dir, ": in use by another genlab process (host ", h.host, ", pid ",
+                                      h.pid, h.host == host && h.pid == pid ? ", this very process" : "",
+                                      "); wait for it to end or choose another ", flag,
+                                      " (if that process is gone, remove ", path_, ")"),
+                                  h);
             // Stale: its holder died without releasing it (SIGKILL, a crash). Take it over under
             // a guard, and remove it only if it is still the stale file just read.
             const std::string guard = path_ + ".takeover";

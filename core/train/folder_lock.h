@@ -10,18 +10,37 @@
 // host and no longer alive (a SIGKILLed run) is stale and taken over; a lock from another host is
 // never judged from here. The file is the whole protocol, so a cluster task runner can use it too.
 #pragma once
+#include <cstdint>
 #include <string>
+#include <utility>
+
+#include "core/error.h"
 
 namespace genlab {
 
 // The lock file's name inside a locked folder; folder checks ("is this folder empty?") skip it.
 inline constexpr const char* kFolderLockName = ".genlab.lock";
 
+// What a lock file says about its holder, for messages and tests.
+struct LockHolder {
+    std::string host;
+    long pid = 0;
+    uint64_t start = 0;  // the holder's start time (clock ticks after boot; 0: unknown)
+};
+
+// The UsageError of a folder another live process holds, with that holder: a caller that only
+// wants the folder if it is free (a sweep task claiming its run) catches this one.
+class FolderInUse : public UsageError {
+public:
+    FolderInUse(const std::string& message, LockHolder h) : UsageError(message), holder(std::move(h)) {}
+    LockHolder holder;
+};
+
 class FolderLock {
 public:
-    // Creates `dir` (and its parents) when missing, then takes its lock. UsageError naming `flag`,
-    // the folder and the holder (host, pid) when another live process holds it; Error when the
-    // lock file cannot be created (no permission, a file in the way).
+    // Creates `dir` (and its parents) when missing, then takes its lock. FolderInUse naming
+    // `flag`, the folder and the holder (host, pid) when another live process holds it; Error when
+    // the lock file cannot be created (no permission, a file in the way).
     FolderLock(const std::string& dir, const std::string& flag);
     // Removes the lock file (when it is still this process's), and the folders the constructor
     // created if nothing else was written into them: a run refused early leaves no trace.
@@ -41,13 +60,10 @@ private:
 // Whether `dir` holds nothing, or nothing but its lock file (a folder this process just locked).
 bool folder_is_empty(const std::string& dir);
 
-// What a lock file says about its holder, for messages and tests.
-struct LockHolder {
-    std::string host;
-    long pid = 0;
-    uint64_t start = 0;  // the holder's start time (clock ticks after boot; 0: unknown)
-};
 // The holder named by the lock file at `path`; false when it cannot be read or parsed.
 bool read_lock_holder(const std::string& path, LockHolder& out);
+// Whether the holder still runs. Only its own host can tell: a holder on another host counts as
+// alive, so a lock is never taken from a process this host cannot see.
+bool lock_holder_alive(const LockHolder& holder);
 
 }  // namespace genlab

@@ -1,7 +1,8 @@
 // One writer per folder: a second lock on a folder is refused naming the holder, a lock is
 // released however its holder's scope ends, a dead holder's lock on this host is taken over,
 // another host's never is, a folder made only for the lock goes when nothing was written, and
-// the new holder clears the temp files dead writers left in the folder.
+// the new holder clears the temp files dead writers left in the folder. A folder in use says who
+// holds it (FolderInUse), and whether a holder still runs can be asked.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,6 +113,23 @@ TEST(FolderLock, ALockFromAnotherHostIsNeverTakenOver) {
     write_lock(dir, "elsewhere.example", dead_pid());  // its pid says nothing about that host's processes
     testing::expect_error([&] { FolderLock lock(dir, "--out"); }, {"host elsewhere.example", "pid ", "remove"});
     EXPECT_TRUE(fs::exists(dir + "/" + kFolderLockName));
+}
+
+TEST(FolderLock, AFolderInUseCarriesItsHolderWhoseLifeCanBeJudgedHere) {
+    testing::TempDir tmp;
+    const std::string dir = tmp.file("run");
+    const FolderLock first(dir, "--index");
+    try {
+        const FolderLock second(dir, "--index");
+        ADD_FAILURE() << "the second lock was granted";
+    } catch (const FolderInUse& e) {
+        EXPECT_EQ(e.holder.pid, static_cast<long>(::getpid()));
+        EXPECT_EQ(e.holder.host, host());
+        EXPECT_TRUE(lock_holder_alive(e.holder));
+    }
+    EXPECT_FALSE(lock_holder_alive({.host = host(), .pid = dead_pid(), .start = 0}));
+    EXPECT_TRUE(lock_holder_alive({.host = "elsewhere.example", .pid = dead_pid(), .start = 0}))
+        << "another host's process is never judged from here";
 }
 
 TEST(FolderLock, AFolderMadeForTheLockGoesWhenNothingWasWrittenInIt) {

@@ -129,7 +129,7 @@ TEST(Ablation, AnInterruptedSweepTrainsOnlyWhatIsMissingAndResumesFromCheckpoint
     const std::string out = dir.file("sweep");
     run_ablation(tiny(out), model_settings("gan", kTinyRing8));
 
-    // As if killed while the last run trained: its row never written, its checkpoint at step 10.
+    // As if killed while the last run trained: its result never written, its checkpoint at step 10.
     const CsvTable complete = read_csv(out + "/results.csv");
     const std::vector<std::string>& header = complete.columns;
     const auto& rows = complete.rows;
@@ -139,6 +139,7 @@ TEST(Ablation, AnInterruptedSweepTrainsOnlyWhatIsMissingAndResumesFromCheckpoint
     const std::vector<std::string> last = rows.back();
     const std::string arm = cell(complete, last, "arm"), seed = cell(complete, last, "seed");
     const fs::path run = fs::path(out) / "runs" / arm / ("seed" + seed);
+    fs::remove(run / "result.csv");
     AblationOptions half = tiny(dir.file("half"));
     half.acts = cell(complete, last, "activation");
     half.seeds = std::stoi(seed);
@@ -210,15 +211,17 @@ TEST(Ablation, RefusesAForeignFolderAndAnotherSweepsFolder) {
     }
 }
 
-// Drops the last row of a finished sweep's results.csv (as if killed while that run trained,
-// after its checkpoint at step 10) and returns that run's folder.
+// Drops the last run's result (its result.csv and its row of results.csv), as if killed while
+// that run trained, after its checkpoint at step 10, and returns that run's folder.
 fs::path unfinish_last_run(const std::string& out) {
     const CsvTable complete = read_csv(out + "/results.csv");
     std::string text = csv_line(complete.columns);
     for (size_t i = 0; i + 1 < complete.rows.size(); ++i) text += csv_line(complete.rows[i]);
     std::ofstream(out + "/results.csv", std::ios::trunc) << text;
     const std::vector<std::string>& last = complete.rows.back();
-    return fs::path(out) / "runs" / cell(complete, last, "arm") / ("seed" + cell(complete, last, "seed"));
+    const fs::path run = fs::path(out) / "runs" / cell(complete, last, "arm") / ("seed" + cell(complete, last, "seed"));
+    fs::remove(run / "result.csv");
+    return run;
 }
 
 TEST(Ablation, ACheckpointThatFailsToLoadForAnotherReasonStopsTheSweepAndKeepsTheRun) {
