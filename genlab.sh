@@ -16,9 +16,10 @@ PACKAGES=(g++ cmake ninja-build pkg-config
           libopenblas-openmp-dev libbenchmark-dev   # GEMM (core/gemm.h); micro-benchmarks (tests/bench)
           clang libclang-rt-dev libomp-dev    # the sanitizer + libFuzzer build (clang, its OpenMP)
           clang-format git)                   # the repository checks (tests/repo/)
-# The browser test renders the HTML pages in headless Chromium; it is skipped (saying why) only
-# where the package cannot be installed.
-TEST_PACKAGES=(chromium)
+# The browser test renders the HTML pages in headless Chromium; the cluster tests start a one-node
+# SLURM (tests/cluster/slurm.sh). Each is skipped (saying why) only where it cannot be installed
+# or started.
+TEST_PACKAGES=(chromium slurm-wlm munge)
 
 START=$SECONDS
 log() { printf '\033[1m[genlab %3ds]\033[0m %s\n' "$((SECONDS - START))" "$*" >&2; }
@@ -60,7 +61,8 @@ FUZZ_SECONDS=20
 
 run_tests() {
     install_deps "${PACKAGES[@]}" || exit 1
-    install_deps "${TEST_PACKAGES[@]}" || log "warning: Chromium could not be installed; the browser test will be skipped"
+    install_deps "${TEST_PACKAGES[@]}" ||
+        log "warning: ${TEST_PACKAGES[*]} could not be installed; the browser or cluster tests will be skipped"
     log "building (optimised) in build/"
     build build
     log "running tests (optimised build)"

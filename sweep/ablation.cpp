@@ -33,6 +33,7 @@ std::string task_line(const SweepPlan& plan, size_t k, const TaskOutcome& t) {
         case TaskResult::Skipped: return name + ": finished meanwhile by another process";
         case TaskResult::Claimed: return name + ": claimed by " + t.detail + "; left to it";
         case TaskResult::Failed: return name + ": failed: " + t.detail;
+        case TaskResult::Interrupted: return name + ": " + t.detail;
     }
     return name;
 }
@@ -63,7 +64,7 @@ Tally run_scheduled(const SweepPlan& plan, const Schedule& s, SweepStatus& statu
         if (!plan.opt.quiet)
             std::cerr << progress.finished(task_line(plan, k, t), t.result == TaskResult::Trained ? t.row->wall_s : 0.0)
                       << "\n";
-        if (t.result == TaskResult::Failed) std::rethrow_exception(t.error);
+        if (t.result == TaskResult::Failed || t.result == TaskResult::Interrupted) std::rethrow_exception(t.error);
     });
     return tally;
 }

@@ -21,16 +21,6 @@ bool plan_file_present(const fs::path& path) {
     return fs::exists(fs::symlink_status(path, ec));
 }
 
-// The folder as a shell word: as it is when it needs no quoting, else in single quotes.
-std::string shell_word(const std::string& text) {
-    const bool plain = !text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                               "0123456789_./:=+-@%,") == std::string::npos;
-    if (plain) return text;
-    std::string q = "'";
-    for (char c : text) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
 std::string plan_json(const SweepPlan& plan) {
     AblationOptions stored = plan.opt;
     stored.out.clear();  // the folder is where the file is, wherever it has moved
@@ -89,6 +79,15 @@ SweepPlan plan_of(const nlohmann::ordered_json& j, const std::string& dir, const
 }
 
 }  // namespace
+
+std::string shell_word(const std::string& text) {
+    const bool plain = !text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                               "0123456789_./:=+-@%,") == std::string::npos;
+    if (plain) return text;
+    std::string q = "'";
+    for (char c : text) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
 
 std::string task_command(const std::string& dir, const std::string& index) {
     return "genlab-ablate task --out " + shell_word(dir) + " --index " + index;

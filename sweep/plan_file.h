@@ -30,6 +30,9 @@ void write_plan(const SweepPlan& plan);
 // damaged or not genlab's.
 SweepPlan read_plan(const std::string& dir);
 
+// A word as a shell reads it back: as it is when it needs no quoting, else in single quotes.
+std::string shell_word(const std::string& text);
+
 // "genlab-ablate task --out DIR --index K", the folder quoted for a shell when it needs it.
 std::string task_command(const std::string& dir, const std::string& index);
 

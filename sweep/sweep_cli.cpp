@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "core/number_text.h"
 #include "core/train/folder_lock.h"
 #include "core/train/run_dir.h"
+#include "core/train/stop_request.h"
 #include "core/train/trainer.h"
 #include "experiments/cli.h"
 #include "sweep/ablation.h"
@@ -22,6 +24,7 @@
 #include "sweep/plan_file.h"
 #include "sweep/report.h"
 #include "sweep/scoreboard.h"
+#include "sweep/slurm.h"
 #include "sweep/study.h"
 #include "sweep/sweep_task.h"
 #include "viz/html.h"
@@ -70,6 +73,55 @@ ModelSettings sweep_request(const CLI::App& app, AblationOptions& opt) {
     return model_flags(swept_model(opt), app.remaining(), preset);
 }
 
+// The flags of --slurm: the sweep's runs as a SLURM job array (slurm.h).
+CLI::Option* add_slurm_flags(CLI::App& app, bool& on, SlurmOptions& o) {
+    const std::string group = "On a SLURM cluster";
+    CLI::Option* slurm = app.add_flag("--slurm", on,
+                                      "Plan the sweep into --out, then submit its runs as a SLURM job array (one task "
+                                      "per run) and a collect job after it, instead of training here")
+                             ->group(group);
+    auto opt = [&](const std::string& name, auto& field, const std::string& help) {
+        app.add_option(name, field, help)->group(group)->needs(slurm)->capture_default_str();
+    };
+    opt("--partition", o.partition, "sbatch --partition (default: the cluster's default)");
+    opt("--time", o.time, "Minutes per task (sbatch --time); a task stopped by it is requeued and resumes");
+    opt("--cpus-per-task", o.cpus_per_task, "Threads each run trains on");
+    opt("--mem-gb", o.mem_gb, "Memory per task in GB; 0: genlab's estimate of the largest arm, plus 1 GB");
+    opt("--array-parallelism", o.array_parallelism, "Tasks running at once (--array=0-N%M); 0: no limit");
+    opt("--signal-before", o.signal_before,
+        "Seconds before the time limit at which a task saves its checkpoint and requeues itself; 0: 120, or half "
+        "the limit when that is shorter");
+    app.add_option("--sbatch-arg", o.sbatch_args, "Another sbatch option for both jobs, e.g. --account=lab (repeat it)")
+        ->group(group)
+        ->needs(slurm)
+        ->allow_extra_args(false);
+    app.add_flag("--dry-run", o.dry_run, "Write the batch scripts into --out and print the sbatch lines only")
+        ->group(group)
+        ->needs(slurm);
+    return slurm;
+}
+
+// genlab-ablate --slurm [flags] --out DIR: planned here, trained by the cluster.
+int submit_main(const AblationOptions& opt, const ModelSettings& base, const SlurmOptions& o) {
+    const SweepPlan plan = plan_sweep(opt, base);
+    {
+        const FolderLock lock(plan.opt.out, "--out");
+        write_plan(plan);
+    }
+    const SlurmSubmission s = submit_to_slurm(plan, o);
+    const std::string status = "genlab-ablate status --out " + shell_word(plan.opt.out);
+    if (o.dry_run) {
+        std::cout << "genlab-ablate: planned " << plan.runs.size() << " runs in " << plan.opt.out << "; wrote "
+                  << s.tasks_script << " and " << s.collect_script << ". To submit them:\n";
+        for (const std::string& c : s.commands) std::cout << "  " << c << "\n";
+        return 0;
+    }
+    std::cout << "genlab-ablate: submitted " << plan.runs.size() << " runs of " << plan.opt.out << " as job array "
+              << s.array_job << " and their collect as job " << s.collect_job
+              << " (after the array); progress: " << status << "\n";
+    return 0;
+}
+
 // genlab-ablate [flags]: a whole sweep here, or a study (--preset claims).
 int sweep_main(int argc, char** argv) {
     CLI::App app{"genlab-ablate: train one model with each hidden activation over seeds, measure every run the same "
@@ -78,8 +130,17 @@ int sweep_main(int argc, char** argv) {
                  "steps anyone can drive (a cluster's tasks): genlab-ablate plan|task|collect|status --help."};
     AblationOptions opt;
     ablation_options_spec().add_flags(app, opt);
+    SlurmOptions slurm;
+    bool on_slurm = false;
+    add_slurm_flags(app, on_slurm, slurm);
     app.allow_extras();
     return guarded_main(kProgram, app, argc, argv, [&] {
+        if (on_slurm) {
+            if (is_study(opt.preset)) usage_fail("--slurm: --preset ", opt.preset, " is a study; submit one sweep");
+            if (app.count("--out") == 0)
+                usage_fail("--slurm: give the sweep a folder on the shared file system (--out)");
+            return submit_main(opt, sweep_request(app, opt), slurm);
+        }
         if (is_study(opt.preset)) {
             if (!app.remaining().empty())
                 usage_fail("--preset ", opt.preset,
@@ -155,6 +216,7 @@ int report_task(const SweepPlan& plan, size_t k, const TaskOutcome& t) {
             std::cerr << what << " failed: " << t.detail << " (kept in "
                       << (std::filesystem::path(run.dir) / kRunErrorName).string() << ")\n";
             return 1;
+        case TaskResult::Interrupted: std::cerr << what << ": " << t.detail << "\n"; return kTaskInterrupted;
     }
     return 1;
 }
@@ -165,8 +227,10 @@ int task_main(int argc, char** argv) {
                  "its own folder runs/<arm>/seed<k>/, ending in that folder's result.csv (error.txt if it fails). "
                  "A finished run is skipped; a run another process is training (its folder's lock held) is left "
                  "to it; a stopped one resumes from its checkpoint. Nothing outside the run's folder is written: "
-                 "genlab-ablate collect gathers the results. Exit status: 0 trained, already done or left to "
-                 "another process; 1 the run failed; 2 usage error.",
+                 "genlab-ablate collect gathers the results. SIGUSR1 or SIGTERM (a scheduler's warning before "
+                 "its time limit, a cancel) stops the run at its next step with a checkpoint there. Exit status: "
+                 "0 trained, already done or left to another process; 1 the run failed; 2 usage error; 75 "
+                 "stopped by a signal, to be run again (it resumes).",
                  "genlab-ablate task"};
     std::string out, index;
     app.add_option("--out", out, "The sweep folder (holding plan.json)")->required()->type_name("DIR");
@@ -179,6 +243,7 @@ int task_main(int argc, char** argv) {
         if (k >= plan.runs.size())
             usage_fail("--index ", k, ": the sweep in ", out, " has ", plan.runs.size(), " runs (0..",
                        plan.runs.size() - 1, ")");
+        stop_on_signals({SIGUSR1, SIGTERM});
         return report_task(plan, k, run_task(plan, k, task_threads(plan.opt)));
     });
 }

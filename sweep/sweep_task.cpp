@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/train/folder_lock.h"
+#include "core/train/stop_request.h"
 #include "sweep/run_status.h"
 #include "sweep/sweep_run.h"
 
@@ -50,6 +51,8 @@ TaskOutcome run_task(const SweepPlan& plan, size_t index, int threads) {
         const SweepRunOutcome r = train_sweep_run(plan, run, threads, *claim);
         write_run_result(run, r.row);
         return {.result = TaskResult::Trained, .row = r.row, .detail = r.summary, .error = {}};
+    } catch (const Interrupted& e) {  // not a failure: the checkpoint holds the step reached
+        return {.result = TaskResult::Interrupted, .row = {}, .detail = e.what(), .error = std::current_exception()};
     } catch (...) {
         TaskOutcome failed{.result = TaskResult::Failed,
                            .row = {},

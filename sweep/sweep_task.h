@@ -23,15 +23,22 @@ enum class TaskResult {
     Skipped,  // it had finished before
     Claimed,  // another live process holds the run's folder: left to it
     Failed,   // an exception: error.txt written in the run's folder
+    // Stopped by a request (stop_request.h: a scheduler's signal before its time limit), its
+    // checkpoint saved at the step reached: the same task again resumes it.
+    Interrupted,
 };
+
+// genlab-ablate task's exit status for an interrupted run (EX_TEMPFAIL, sysexits.h): run the
+// same task again and it resumes. A cluster's batch script requeues on it.
+inline constexpr int kTaskInterrupted = 75;
 
 struct TaskOutcome {
     TaskResult result = TaskResult::Trained;
     std::optional<ResultRow> row{};  // Trained and Skipped: the run's row
     // Trained: " fd_features 77.1" or " diverged at step 120 (loss)"; Claimed: "host H pid P";
-    // Failed: the error.
+    // Failed: the error; Interrupted: "interrupted at step 700 of 3000; ...".
     std::string detail{};
-    std::exception_ptr error{};  // Failed: the exception itself
+    std::exception_ptr error{};  // Failed, Interrupted: the exception itself
 };
 
 // Trains plan.runs[index] on `threads` threads (0: the OpenMP default) unless it has finished
