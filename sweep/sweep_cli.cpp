@@ -73,6 +73,14 @@ ModelSettings sweep_request(const CLI::App& app, AblationOptions& opt) {
     return model_flags(swept_model(opt), app.remaining(), preset);
 }
 
+// The sweep planned into its folder (plan.json, tasks.txt), under the folder's lock.
+SweepPlan plan_into_folder(const AblationOptions& opt, const ModelSettings& base) {
+    SweepPlan plan = plan_sweep(opt, base);
+    const FolderLock lock(plan.opt.out, "--out");
+    write_plan(plan);
+    return plan;
+}
+
 // The flags of --slurm: the sweep's runs as a SLURM job array (slurm.h).
 CLI::Option* add_slurm_flags(CLI::App& app, bool& on, SlurmOptions& o) {
     const std::string group = "On a SLURM cluster";
@@ -103,11 +111,7 @@ CLI::Option* add_slurm_flags(CLI::App& app, bool& on, SlurmOptions& o) {
 
 // genlab-ablate --slurm [flags] --out DIR: planned here, trained by the cluster.
 int submit_main(const AblationOptions& opt, const ModelSettings& base, const SlurmOptions& o) {
-    const SweepPlan plan = plan_sweep(opt, base);
-    {
-        const FolderLock lock(plan.opt.out, "--out");
-        write_plan(plan);
-    }
+    const SweepPlan plan = plan_into_folder(opt, base);
     const SlurmSubmission s = submit_to_slurm(plan, o);
     const std::string status = "genlab-ablate status --out " + shell_word(plan.opt.out);
     if (o.dry_run) {
@@ -175,11 +179,7 @@ int plan_main(int argc, char** argv) {
     return guarded_main(kProgram, app, argc, argv, [&] {
         if (is_study(opt.preset))
             usage_fail("--preset ", opt.preset, " is a study of several sweeps; plan is for one sweep at a time");
-        const SweepPlan plan = plan_sweep(opt, sweep_request(app, opt));
-        {
-            const FolderLock lock(plan.opt.out, "--out");
-            write_plan(plan);
-        }
+        const SweepPlan plan = plan_into_folder(opt, sweep_request(app, opt));
         const size_t n = plan.runs.size();
         std::cout << "genlab-ablate: planned " << n << " runs in " << plan.opt.out
                   << "; run each with: " << task_command(plan.opt.out, "K") << " (K = 0.." << n - 1 << ")\n";
