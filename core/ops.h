@@ -50,8 +50,13 @@ Var concat(Tape& t, Var a, Var b, int dim);                 // join along dim; a
 // table (V, C); ids: a Var holding integer ids stored as floats, any shape S -> (S..., C).
 Var embedding(Tape& t, Var table, Var ids);
 
-// --- normalisation and regularisation (core/ops/layer_norm.cpp, core/ops/dropout.cpp)
+// --- normalisation and regularisation (core/ops/layer_norm.cpp, batch_norm.cpp, dropout.cpp)
 Var layer_norm(Tape& t, Var x, Var gamma, Var beta, float eps = 1e-5f);  // over the last dim
+// Per channel (dim 1) over the batch and any trailing dims: x (N, C) or (N, C, H, W); gamma, beta,
+// running_mean and running_var (C). train: batch statistics, and the running ones move towards
+// them by `momentum`; otherwise the running ones (core/ops/batch_norm.cpp).
+Var batch_norm(Tape& t, Var x, Var gamma, Var beta, Tensor& running_mean, Tensor& running_var, bool train,
+               float momentum = 0.1f, float eps = 1e-5f);
 // Inverted dropout (scale kept units by 1/(1-p)) when train; identity otherwise.
 Var dropout(Tape& t, Var x, float p, Rng& rng, bool train);
 

@@ -1,4 +1,4 @@
-// Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm and MLP: parameters with PyTorch's names and inits, calls that put
+// Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, BatchNorm and MLP: parameters with PyTorch's names and inits, calls that put
 // them on the tape and apply one op each.
 #include "core/nn/layers.h"
 
@@ -173,6 +173,24 @@ LayerNorm::LayerNorm(int dim, float eps)
 }
 
 Var LayerNorm::operator()(Tape& t, Var x) const { return layer_norm(t, x, t.param(gamma), t.param(beta), eps_); }
+
+// --- BatchNorm
+
+BatchNorm::BatchNorm(int channels, BatchNormOptions opt)
+    : gamma(register_parameter("weight", filled("BatchNorm", channels, 1.f))),  // (C); PyTorch's key names
+      beta(register_parameter("bias", filled("BatchNorm", channels, 0.f))),     // (C)
+      running_mean(register_buffer("running_mean", filled("BatchNorm", channels, 0.f))),
+      running_var(register_buffer("running_var", filled("BatchNorm", channels, 1.f))),
+      opt_(opt) {
+    if (!(opt.eps > 0.f)) fail("BatchNorm: eps must be positive, got ", opt.eps);
+    if (!(opt.momentum >= 0.f && opt.momentum <= 1.f))
+        fail("BatchNorm: momentum must be in [0, 1], got ", opt.momentum);
+}
+
+Var BatchNorm::operator()(Tape& t, Var x) {
+    return batch_norm(t, x, t.param(gamma), t.param(beta), running_mean, running_var, training(), opt_.momentum,
+                      opt_.eps);
+}
 
 // --- MLP
 

@@ -1,4 +1,4 @@
-// Building blocks: Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, MLP. A module's call is
+// Building blocks: Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, BatchNorm, MLP. A module's call is
 // `Var operator()(Tape&, Var) const`; it puts its parameters on the tape with t.param().
 #pragma once
 #include <string>
@@ -94,6 +94,29 @@ public:
 
 private:
     float eps_;
+};
+
+// BatchNorm1d and BatchNorm2d of PyTorch in one: per channel over (N) of features (N, C), or over
+// (N, H, W) of images (N, C, H, W). Training mode normalises by the batch's statistics and moves
+// the running ones towards them; evaluation mode (Module::set_training(false)) uses the running
+// ones. The running statistics are buffers: in checkpoints, never optimized.
+struct BatchNormOptions {
+    float eps = 1e-5f;
+    float momentum = 0.1f;  // running ← (1 − momentum)·running + momentum·batch
+};
+
+class BatchNorm : public Module {
+public:
+    explicit BatchNorm(int channels, BatchNormOptions opt = {});
+    // Not const: training mode updates the running statistics.
+    Var operator()(Tape& t, Var x);
+    Parameter& gamma;      // (C), ones  -- checkpoint key "weight" as PyTorch
+    Parameter& beta;       // (C), zeros -- checkpoint key "bias"
+    Tensor& running_mean;  // (C), zeros
+    Tensor& running_var;   // (C), ones
+
+private:
+    BatchNormOptions opt_;
 };
 
 // Per-layer record for analysis (dead units, saturation, gradient flow): one entry per layer in
