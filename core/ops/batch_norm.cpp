@@ -85,7 +85,9 @@ Var batch_norm(Tape& t, Var x, Var gamma, Var beta, Tensor& running_mean, Tensor
     if (!(eps > 0.f)) fail("batch_norm: eps must be > 0, got ", eps);
     if (!(momentum >= 0.f && momentum <= 1.f)) fail("batch_norm: momentum must be in [0, 1], got ", momentum);
     const ChannelSegments seg(xs);
-    if (train && seg.m() < 2) fail("batch_norm: training needs more than one value per channel, got input ", xs.str());
+    // A dry step computes nothing, and memory estimates measure one at batch 1 (core/memory.h).
+    if (train && seg.m() < 2 && !shapes_only())
+        fail("batch_norm: training needs more than one value per channel, got input ", xs.str());
     Saved s;
     s.aux[0] = t.scratch(Shape{c});  // mean (C)
     s.aux[1] = t.scratch(Shape{c});  // rstd (C)
