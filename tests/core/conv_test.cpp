@@ -3,6 +3,7 @@
 // modules' shapes and inits, and shape errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "core/error.h"
 #include "core/nn/layers.h"
 #include "core/ops.h"
+#include "core/parallel.h"
 #include "tests/gradcheck.h"
 #include "tests/test_util.h"
 
@@ -132,6 +134,31 @@ TEST(Conv2d, MatchesDirectLoopsOnABatchLargeEnoughForThreads) {
     expect_near_all(t.value(y), conv2d_loops(x, w, &b, 2, 1), 1e-4f);
     Var up = conv_transpose2d(t, t.constant(x), t.constant(wt), t.constant(b), 2, 1);
     expect_near_all(t.value(up), conv_transpose2d_loops(x, wt, &b, 2, 1), 1e-4f);
+}
+
+TEST(Conv2d, RerunsAreBitIdenticalAndThreadCountsAgree) {
+    // D's second convolution into G's first transposed one, at a batch where every loop is parallel.
+    // One thread count gives the same bits every run; another rounds the GEMMs differently (design.md).
+    const testing::ThreadCountRestorer restore;
+    Parameter x("x", normal(Shape{16, 8, 14, 14}, 23)), w("w", normal(Shape{16, 8, 4, 4}, 24)),
+        up("up", normal(Shape{16, 8, 4, 4}, 25)), b("b", normal(Shape{8}, 26));
+    auto run = [&](int threads) {
+        set_num_threads(threads);
+        for (Parameter* p : {&x, &w, &up, &b}) p->zero_grad();
+        Tape t;
+        Var y = conv_transpose2d(t, conv2d(t, t.param(x), t.param(w), {}, 2, 1), t.param(up), t.param(b), 2, 1);
+        t.backward(y, normal(t.shape(y), 27));
+        std::vector<Tensor> out{t.value(y)};
+        for (Parameter* p : {&x, &w, &up, &b}) out.push_back(p->grad);
+        return out;
+    };
+    const std::vector<Tensor> two = run(2), again = run(2), one = run(1);
+    for (size_t k = 0; k < two.size(); ++k)
+        for (size_t i = 0; i < two[k].numel(); ++i) {
+            ASSERT_EQ(two[k][i], again[k][i]) << "tensor " << k << " element " << i;
+            ASSERT_NEAR(one[k][i], two[k][i], 1e-4f * std::max(1.f, std::abs(two[k][i])))
+                << "tensor " << k << " element " << i;
+        }
 }
 
 TEST(Conv2d, MatchesCentralDifferences) {
