@@ -198,6 +198,18 @@ TEST(ConvTranspose2d, MatchesCentralDifferences) {
     }
 }
 
+TEST(Conv2d, InputGradientsAddUpWhenAnImageFeedsSeveralConvolutions) {
+    // The later op's backward stores into x's fresh gradient, the earlier one's adds to it.
+    EXPECT_TRUE(gradients_match(
+        [](Tape& t, const std::vector<Var>& v) {
+            Var a = conv2d(t, v[0], v[1], {}, 1, 1);            // (2, 3, 5, 7): k 3, p 1 keep the size
+            Var b = conv_transpose2d(t, v[0], v[2], {}, 1, 1);  // (2, 3, 5, 7)
+            return add(t, add(t, a, b), conv2d(t, v[0], v[1], {}, 1, 1));
+        },
+        {normal(Shape{2, 2, 5, 7}, 28), normal(Shape{3, 2, 3, 3}, 29), normal(Shape{2, 3, 3, 3}, 30)},
+        linear_in_each_input()));
+}
+
 TEST(ConvTranspose2d, IsTheAdjointOfConv2d) {
     // <conv2d(x), y> = <x, conv_transpose2d(y)> with one weight, when the strides tile the input.
     const Tensor x = normal(Shape{2, 3, 7, 9}, 13), w = normal(Shape{2, 3, 3, 3}, 14);
