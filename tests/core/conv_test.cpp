@@ -125,6 +125,29 @@ TEST(Conv2d, MatchesDirectLoops) {
     }
 }
 
+TEST(Conv2d, MatchesDirectLoopsOnRandomGeometries) {
+    // Strides past the kernel, paddings up to and past it, kernels up to the padded image.
+    Rng rng(31);
+    auto pick = [&](int lo, int hi) {
+        return std::min(hi, lo + static_cast<int>(rng.uniform() * static_cast<float>(hi - lo + 1)));
+    };
+    for (int trial = 0; trial < 60; ++trial) {
+        const int n = pick(1, 3), c = pick(1, 3), out = pick(1, 3), h = pick(1, 9), w = pick(1, 9);
+        const int k = pick(1, 5), stride = pick(1, 4), pad = pick(0, 3);
+        if (h + 2 * pad < k || w + 2 * pad < k) continue;
+        const ConvCase cc{n, c, out, h, w, k, stride, pad};
+        SCOPED_TRACE(cc.str());
+        const Tensor x = normal(Shape{n, c, h, w}, 100 + trial), wc = normal(Shape{out, c, k, k}, 200 + trial),
+                     wt = normal(Shape{c, out, k, k}, 300 + trial), b = normal(Shape{out}, 400 + trial);
+        Tape t;
+        Var y = conv2d(t, t.constant(x), t.constant(wc), t.constant(b), stride, pad);
+        expect_near_all(t.value(y), conv2d_loops(x, wc, &b, stride, pad), 1e-4f);
+        if ((h - 1) * stride - 2 * pad + k < 1 || (w - 1) * stride - 2 * pad + k < 1) continue;
+        Var up = conv_transpose2d(t, t.constant(x), t.constant(wt), t.constant(b), stride, pad);
+        expect_near_all(t.value(up), conv_transpose2d_loops(x, wt, &b, stride, pad), 1e-4f);
+    }
+}
+
 TEST(Conv2d, MatchesDirectLoopsOnABatchLargeEnoughForThreads) {
     // The column transforms run over (image, channel) planes in parallel above kParallelGrain.
     const Tensor x = normal(Shape{8, 3, 28, 28}, 19), w = normal(Shape{4, 3, 4, 4}, 20), b = normal(Shape{4}, 21);
