@@ -32,6 +32,26 @@ const std::vector<Layer>& workload_layers() {
     return layers;
 }
 
+// A convolution of the DCGAN (issue 28) at batch 64: `c` channels of h×h to `cout`, kernel k.
+// conv2d's products (core/ops/conv2d.cpp) are W (cout, c·k²) · cols (c·k², 64·OH·OW) and its
+// backward's dY'·colsᵀ and Wᵀ·dY'; conv_transpose2d's (core/ops/conv_transpose2d.cpp) are
+// Wᵀ·X' (cout·k², 64·h²), X'·dcolsᵀ and W·dcols.
+struct ConvLayer {
+    const char* name;
+    long c, cout, h, k, stride, pad;
+    bool transposed;
+};
+
+const std::vector<ConvLayer>& conv_layers() {
+    static const std::vector<ConvLayer> layers{
+        {"dcgan G up 128-64 7-14", 128, 64, 7, 4, 2, 1, true},
+        {"dcgan G up 64-1 14-28", 64, 1, 14, 4, 2, 1, true},
+        {"dcgan D conv 1-64 28-14", 1, 64, 28, 4, 2, 1, false},
+        {"dcgan D conv 64-128 14-7", 64, 128, 14, 4, 2, 1, false},
+    };
+    return layers;
+}
+
 // Seconds per call: the best over repetitions of the mean over calls filling >= rep_ms.
 template <class F>
 double seconds_per_call(double rep_ms, F&& f) {
@@ -97,6 +117,22 @@ std::vector<GemmBenchRow> run_gemm_bench(int threads, double rep_ms) {
         products.push_back({name + " forward", "x·Wᵀ", Trans::No, Trans::Yes, l.rows, l.out, l.in});
         products.push_back({name + " dx", "dout·W", Trans::No, Trans::No, l.rows, l.in, l.out});
         products.push_back({name + " dW", "doutᵀ·x", Trans::Yes, Trans::No, l.out, l.in, l.rows});
+    }
+    constexpr long kBatch = 64;
+    for (const ConvLayer& l : conv_layers()) {
+        const std::string name = l.name;
+        if (l.transposed) {  // columns over the input's pixels, rows over the output's channels
+            const long cols = kBatch * l.h * l.h, rows = l.cout * l.k * l.k;
+            products.push_back({name + " forward", "Wᵀ·X'", Trans::Yes, Trans::No, rows, cols, l.c});
+            products.push_back({name + " dW", "X'·dcolsᵀ", Trans::No, Trans::Yes, l.c, rows, cols});
+            products.push_back({name + " dx", "W·dcols", Trans::No, Trans::No, l.c, cols, rows});
+        } else {  // columns over the output's pixels, rows over the input's channels
+            const long out = (l.h + 2 * l.pad - l.k) / l.stride + 1;
+            const long cols = kBatch * out * out, rows = l.c * l.k * l.k;
+            products.push_back({name + " forward", "W·cols", Trans::No, Trans::No, l.cout, cols, rows});
+            products.push_back({name + " dW", "dY'·colsᵀ", Trans::No, Trans::Yes, l.cout, rows, cols});
+            products.push_back({name + " dx", "Wᵀ·dY'", Trans::Yes, Trans::No, rows, cols, l.cout});
+        }
     }
     std::vector<GemmBenchRow> rows;
     for (const Product& p : products) rows.push_back(measure(p, threads, rep_ms));

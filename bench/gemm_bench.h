@@ -1,7 +1,7 @@
 // genlab-bench --gemm: fp32 GEMM throughput of each backend (core/gemm.h) and of the entry point
 // the ops call, on 2048² and on every GEMM of the benchmark workloads (docs/performance.md) (each Linear
-// layer's forward x·Wᵀ and backward dout·W, doutᵀ·x at its workload's batch), in GFLOP/s, best
-// of several timed repetitions.
+// layer's forward x·Wᵀ and backward dout·W, doutᵀ·x at its workload's batch) and of the DCGAN's
+// convolutions at batch 64 (forward, dW, dx), in GFLOP/s, best of several timed repetitions.
 //
 //     for (const GemmBenchRow& r : run_gemm_bench(2)) std::cout << gemm_bench_json(r) << "\n";
 #pragma once

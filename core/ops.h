@@ -17,6 +17,15 @@ class Rng;
 Var linear(Tape& t, Var x, Var w, Var b = {});  // x (N.., in), w (out, in), b (out) or none -> (N.., out)
 Var matmul(Tape& t, Var a, Var b);              // (M, K)x(K, N) -> (M, N); (B, M, K)x(B, K, N) -> (B, M, N)
 
+// --- convolutions (core/ops/conv2d.cpp, core/ops/conv_transpose2d.cpp, columns in core/ops/im2col.h)
+// Images are NCHW, as PyTorch: a batch is (N, C, H, W), row-major, so a flat batch (N, C·H·W) (a
+// Fashion-MNIST batch (N, 784)) is the same storage and reshape() turns one into the other without
+// a copy. Weights as PyTorch's: conv2d (Cout, C, kh, kw), conv_transpose2d (C, Cout, kh, kw); the
+// same stride and zero padding on both axes; b (Cout) or none.
+Var conv2d(Tape& t, Var x, Var w, Var b, int stride, int padding);  // -> (N, Cout, (H + 2p − kh)/s + 1, ..)
+// The adjoint of conv2d (no output padding) -> (N, Cout, (H − 1)·s − 2p + kh, (W − 1)·s − 2p + kw).
+Var conv_transpose2d(Tape& t, Var x, Var w, Var b, int stride, int padding);
+
 // --- elementwise (core/ops/elementwise.cpp)
 Var add(Tape& t, Var a, Var b);  // b: same shape as a, or one row / trailing dims of a (row broadcasting)
 Var sub(Tape& t, Var a, Var b);
@@ -41,8 +50,13 @@ Var concat(Tape& t, Var a, Var b, int dim);                 // join along dim; a
 // table (V, C); ids: a Var holding integer ids stored as floats, any shape S -> (S..., C).
 Var embedding(Tape& t, Var table, Var ids);
 
-// --- normalisation and regularisation (core/ops/layer_norm.cpp, core/ops/dropout.cpp)
+// --- normalisation and regularisation (core/ops/layer_norm.cpp, batch_norm.cpp, dropout.cpp)
 Var layer_norm(Tape& t, Var x, Var gamma, Var beta, float eps = 1e-5f);  // over the last dim
+// Per channel (dim 1) over the batch and any trailing dims: x (N, C) or (N, C, H, W); gamma, beta,
+// running_mean and running_var (C). train: batch statistics, and the running ones move towards
+// them by `momentum`; otherwise the running ones (core/ops/batch_norm.cpp).
+Var batch_norm(Tape& t, Var x, Var gamma, Var beta, Tensor& running_mean, Tensor& running_var, bool train,
+               float momentum = 0.1f, float eps = 1e-5f);
 // Inverted dropout (scale kept units by 1/(1-p)) when train; identity otherwise.
 Var dropout(Tape& t, Var x, float p, Rng& rng, bool train);
 

@@ -1,4 +1,4 @@
-// Linear, Embedding, LayerNorm and MLP: parameters with PyTorch's names and inits, calls that put
+// Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, BatchNorm and MLP: parameters with PyTorch's names and inits, calls that put
 // them on the tape and apply one op each.
 #include "core/nn/layers.h"
 
@@ -15,15 +15,13 @@ void require_positive(const char* what, const char* field, int v) {
     if (v <= 0) fail(what, ": ", field, " must be positive, got ", v);
 }
 
-// The weight (out, in) of a Linear under `opt.init` (see Init in layers.h).
-Tensor init_weight(int out, int in, const LinearOptions& opt, Rng& rng) {
-    require_positive("Linear", "in_features", in);
-    require_positive("Linear", "out_features", out);
-    Tensor w(Shape{out, in});  // (out, in)
+// A weight of `shape` under `opt.init` (see Init in layers.h), for a layer of `fan_in` inputs per output.
+Tensor init_weight(const char* what, Shape shape, int fan_in, const LinearOptions& opt, Rng& rng) {
+    Tensor w(shape);
     switch (opt.init) {
         case Init::Gpt2:
             if (!(opt.std >= 0.f) || !std::isfinite(opt.std))
-                fail("Linear: init std must be >= 0 and finite, got ", opt.std);
+                fail(what, ": init std must be >= 0 and finite, got ", opt.std);
             rng.fill_normal(w, 0.f, opt.std);
             return w;
         case Init::Gain:
@@ -32,13 +30,42 @@ Tensor init_weight(int out, int in, const LinearOptions& opt, Rng& rng) {
             // torch.nn.Linear's default is the same with gain 1/sqrt(3) (bound 1/sqrt(fan_in)).
             const float gain = opt.init == Init::Torch ? 0.57735026919f : opt.gain;
             if (!(gain > 0.f) || !std::isfinite(gain))
-                fail("Linear: init gain must be positive and finite, got ", gain);
-            const float bound = gain * std::sqrt(3.f / static_cast<float>(in));
+                fail(what, ": init gain must be positive and finite, got ", gain);
+            const float bound = gain * std::sqrt(3.f / static_cast<float>(fan_in));
             rng.fill_uniform(w, -bound, bound);
             return w;
         }
     }
     return w;
+}
+
+// A bias (out) under `opt.init`: torch's bound is 1/sqrt(fan_in) whatever the weight's gain; GPT-2
+// starts biases at zero.
+Tensor init_bias(int out, int fan_in, const LinearOptions& opt, Rng& rng) {
+    Tensor b(Shape{out}, 0.f);  // (out)
+    if (opt.init != Init::Gpt2) {
+        const float bound = 1.f / std::sqrt(static_cast<float>(fan_in));
+        rng.fill_uniform(b, -bound, bound);
+    }
+    return b;
+}
+
+Tensor linear_weight(int out, int in, const LinearOptions& opt, Rng& rng) {
+    require_positive("Linear", "in_features", in);
+    require_positive("Linear", "out_features", out);
+    return init_weight("Linear", Shape{out, in}, in, opt, rng);  // (out, in)
+}
+
+// A convolution's weight: (out, in, k, k) for Conv2d, (in, out, k, k) for ConvTranspose2d, whose
+// fan_in is the second dim times k².
+Tensor conv_weight(const char* what, int in, int out, int kernel, bool transposed, const ConvOptions& opt, Rng& rng) {
+    require_positive(what, "in_channels", in);
+    require_positive(what, "out_channels", out);
+    require_positive(what, "kernel_size", kernel);
+    require_positive(what, "stride", opt.stride);
+    if (opt.padding < 0) fail(what, ": padding must be >= 0, got ", opt.padding);
+    const Shape shape = transposed ? Shape{in, out, kernel, kernel} : Shape{out, in, kernel, kernel};
+    return init_weight(what, shape, shape[1] * kernel * kernel, opt.weights, rng);
 }
 
 Tensor normal_table(int num, int dim, float std, Rng& rng) {
@@ -91,23 +118,42 @@ const std::vector<std::string>& init_names() {
 // --- Linear
 
 Linear::Linear(int in, int out, Rng& rng, LinearOptions opt)
-    : weight(register_parameter("weight", init_weight(out, in, opt, rng))),  // (out, in)
+    : weight(register_parameter("weight", linear_weight(out, in, opt, rng))),  // (out, in)
       bias(nullptr),
       in_(in),
       out_(out) {
-    if (!opt.bias) return;
-    Tensor b(Shape{out}, 0.f);  // (out); GPT-2 starts biases at zero
-    if (opt.init != Init::Gpt2) {
-        // torch.nn.Linear: the bias bound is 1/sqrt(fan_in) whatever the weight's gain.
-        const float bound = 1.f / std::sqrt(static_cast<float>(in));
-        rng.fill_uniform(b, -bound, bound);
-    }
-    bias = &register_parameter("bias", std::move(b));
+    if (opt.bias) bias = &register_parameter("bias", init_bias(out, in, opt, rng));
 }
 
 Var Linear::operator()(Tape& t, Var x) const {
     Var w = t.param(weight);
     return bias ? linear(t, x, w, t.param(*bias)) : linear(t, x, w);  // (N.., out)
+}
+
+// --- Conv2d, ConvTranspose2d
+
+Conv2d::Conv2d(int in, int out, int kernel, Rng& rng, ConvOptions opt)
+    : weight(register_parameter("weight", conv_weight("Conv2d", in, out, kernel, false, opt, rng))),
+      bias(nullptr),
+      stride_(opt.stride),
+      padding_(opt.padding) {
+    if (opt.weights.bias) bias = &register_parameter("bias", init_bias(out, in * kernel * kernel, opt.weights, rng));
+}
+
+Var Conv2d::operator()(Tape& t, Var x) const {
+    return conv2d(t, x, t.param(weight), bias ? t.param(*bias) : Var{}, stride_, padding_);
+}
+
+ConvTranspose2d::ConvTranspose2d(int in, int out, int kernel, Rng& rng, ConvOptions opt)
+    : weight(register_parameter("weight", conv_weight("ConvTranspose2d", in, out, kernel, true, opt, rng))),
+      bias(nullptr),
+      stride_(opt.stride),
+      padding_(opt.padding) {
+    if (opt.weights.bias) bias = &register_parameter("bias", init_bias(out, out * kernel * kernel, opt.weights, rng));
+}
+
+Var ConvTranspose2d::operator()(Tape& t, Var x) const {
+    return conv_transpose2d(t, x, t.param(weight), bias ? t.param(*bias) : Var{}, stride_, padding_);
 }
 
 // --- Embedding
@@ -127,6 +173,24 @@ LayerNorm::LayerNorm(int dim, float eps)
 }
 
 Var LayerNorm::operator()(Tape& t, Var x) const { return layer_norm(t, x, t.param(gamma), t.param(beta), eps_); }
+
+// --- BatchNorm
+
+BatchNorm::BatchNorm(int channels, BatchNormOptions opt)
+    : gamma(register_parameter("weight", filled("BatchNorm", channels, 1.f))),  // (C); PyTorch's key names
+      beta(register_parameter("bias", filled("BatchNorm", channels, 0.f))),     // (C)
+      running_mean(register_buffer("running_mean", filled("BatchNorm", channels, 0.f))),
+      running_var(register_buffer("running_var", filled("BatchNorm", channels, 1.f))),
+      opt_(opt) {
+    if (!(opt.eps > 0.f)) fail("BatchNorm: eps must be positive, got ", opt.eps);
+    if (!(opt.momentum >= 0.f && opt.momentum <= 1.f))
+        fail("BatchNorm: momentum must be in [0, 1], got ", opt.momentum);
+}
+
+Var BatchNorm::operator()(Tape& t, Var x) {
+    return batch_norm(t, x, t.param(gamma), t.param(beta), running_mean, running_var, training(), opt_.momentum,
+                      opt_.eps);
+}
 
 // --- MLP
 

@@ -1,4 +1,4 @@
-// Building blocks: Linear, Embedding, LayerNorm, MLP. A module's call is
+// Building blocks: Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, BatchNorm, MLP. A module's call is
 // `Var operator()(Tape&, Var) const`; it puts its parameters on the tape with t.param().
 #pragma once
 #include <string>
@@ -41,6 +41,39 @@ private:
     int in_, out_;
 };
 
+// A convolution's geometry and its parameters' init. `weights` applies as to a Linear (bias or
+// none, init, gain, std) with fan_in = C·kh·kw for Conv2d and Cout·kh·kw for ConvTranspose2d, as
+// PyTorch computes it (so Init::Torch is nn.Conv2d's default, kaiming_uniform with a = sqrt(5)).
+struct ConvOptions {
+    int stride = 1;
+    int padding = 0;
+    LinearOptions weights = {};
+};
+
+// NCHW (core/ops.h): (N, in, H, W) -> (N, out, (H + 2p − k)/s + 1, ..).
+class Conv2d : public Module {
+public:
+    Conv2d(int in, int out, int kernel, Rng& rng, ConvOptions opt = {});
+    Var operator()(Tape& t, Var x) const;
+    Parameter& weight;  // (out, in, k, k)
+    Parameter* bias;    // (out) or null
+
+private:
+    int stride_, padding_;
+};
+
+// (N, in, H, W) -> (N, out, (H − 1)·s − 2p + k, ..): k 4, s 2, p 1 doubles H and W.
+class ConvTranspose2d : public Module {
+public:
+    ConvTranspose2d(int in, int out, int kernel, Rng& rng, ConvOptions opt = {});
+    Var operator()(Tape& t, Var x) const;
+    Parameter& weight;  // (in, out, k, k), as PyTorch's
+    Parameter* bias;    // (out) or null
+
+private:
+    int stride_, padding_;
+};
+
 struct EmbeddingOptions {
     float std = 1.f;  // N(0, std²) init; torch.nn.Embedding uses 1, GPT-2 uses 0.02
 };
@@ -61,6 +94,29 @@ public:
 
 private:
     float eps_;
+};
+
+// BatchNorm1d and BatchNorm2d of PyTorch in one: per channel over (N) of features (N, C), or over
+// (N, H, W) of images (N, C, H, W). Training mode normalises by the batch's statistics and moves
+// the running ones towards them; evaluation mode (Module::set_training(false)) uses the running
+// ones. The running statistics are buffers: in checkpoints, never optimized.
+struct BatchNormOptions {
+    float eps = 1e-5f;
+    float momentum = 0.1f;  // running ← (1 − momentum)·running + momentum·batch
+};
+
+class BatchNorm : public Module {
+public:
+    explicit BatchNorm(int channels, BatchNormOptions opt = {});
+    // Not const: training mode updates the running statistics.
+    Var operator()(Tape& t, Var x);
+    Parameter& gamma;      // (C), ones  -- checkpoint key "weight" as PyTorch
+    Parameter& beta;       // (C), zeros -- checkpoint key "bias"
+    Tensor& running_mean;  // (C), zeros
+    Tensor& running_var;   // (C), ones
+
+private:
+    BatchNormOptions opt_;
 };
 
 // Per-layer record for analysis (dead units, saturation, gradient flow): one entry per layer in

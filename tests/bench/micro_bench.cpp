@@ -67,6 +67,43 @@ BENCHMARK(BM_Linear)
     ->Args({768, 512, 128})  // gpt MLP down
     ->Unit(benchmark::kMicrosecond);
 
+// The DCGAN's convolutions at batch 64 (k 4, s 2, p 1, bias): args (c, cout, h) for an input of c
+// channels of h×h; conv2d halves h, conv_transpose2d doubles it. Three GEMMs of 2·cout·c·16·P FLOP
+// each, P the output pixels of the conv (the input pixels of the transposed conv).
+void BM_Conv2d(benchmark::State& state) {
+    const int c = static_cast<int>(state.range(0)), cout = static_cast<int>(state.range(1)),
+              h = static_cast<int>(state.range(2));
+    Parameter x("x", normal(Shape{64, c, h, h}, 7));
+    Parameter w("w", normal(Shape{cout, c, 4, 4}, 8, 0.05f));
+    Parameter b("b", normal(Shape{cout}, 9));
+    forward_backward(state, {&x, &w, &b},
+                     [](Tape& t, const std::vector<Var>& v) { return conv2d(t, v[0], v[1], v[2], 2, 1); });
+    state.counters["GFLOP/s"] = benchmark::Counter(6e-9 * 64 * cout * c * 16 * (h / 2) * (h / 2),
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_Conv2d)
+    ->ArgNames({"c", "cout", "h"})
+    ->Args({1, 64, 28})    // D's first convolution
+    ->Args({64, 128, 14})  // D's second
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_ConvTranspose2d(benchmark::State& state) {
+    const int c = static_cast<int>(state.range(0)), cout = static_cast<int>(state.range(1)),
+              h = static_cast<int>(state.range(2));
+    Parameter x("x", normal(Shape{64, c, h, h}, 10));
+    Parameter w("w", normal(Shape{c, cout, 4, 4}, 11, 0.05f));
+    Parameter b("b", normal(Shape{cout}, 12));
+    forward_backward(state, {&x, &w, &b},
+                     [](Tape& t, const std::vector<Var>& v) { return conv_transpose2d(t, v[0], v[1], v[2], 2, 1); });
+    state.counters["GFLOP/s"] = benchmark::Counter(6e-9 * 64 * cout * c * 16 * h * h,
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_ConvTranspose2d)
+    ->ArgNames({"c", "cout", "h"})
+    ->Args({128, 64, 7})  // G's first transposed convolution
+    ->Args({64, 1, 14})   // G's second, to 28×28
+    ->Unit(benchmark::kMicrosecond);
+
 // Every elementwise activation of the registry, forward + backward on 1M elements.
 void BM_Activation(benchmark::State& state, const std::string& spec) {
     const Activation act = parse_activation(spec);

@@ -93,5 +93,32 @@ TEST(SteadyState, SgdMomentumStepAllocatesNothing) {
     EXPECT_EQ(n, 0) << "heap allocations in 3 steady-state steps";
 }
 
+TEST(SteadyState, ConvNetBatchNormAdamStepAllocatesNothing) {
+    // A DCGAN-shaped pair: conv k4 s2 p1 8→4, batch norm, Leaky ReLU, transposed conv back to 8, tanh.
+    Rng rng(4);
+    Conv2d down(2, 6, 4, rng, {.stride = 2, .padding = 1});
+    BatchNorm bn(6);
+    ConvTranspose2d up(6, 2, 4, rng, {.stride = 2, .padding = 1});
+    NamedParameters params = down.named_parameters("down.");
+    for (const NamedParameters& more : {bn.named_parameters("bn."), up.named_parameters("up.")})
+        params.insert(params.end(), more.begin(), more.end());
+    Adam opt(params, {.lr = 1e-3f});
+    Tensor x(Shape{4, 2 * 8 * 8});  // (B, C·H·W): a flat batch, viewed as images
+    rng.fill_uniform(x, -1.f, 1.f);
+    const Activation leaky = parse_activation("leaky_relu:0.2"), tanh_act = parse_activation("tanh");
+    Tape t;
+    long n = allocations_after_warmup([&] {
+        t.reset();
+        opt.zero_grad();
+        Var xv = t.constant(x);
+        Var h = activate(t, bn(t, down(t, reshape(t, xv, Shape{4, 2, 8, 8}))), leaky);  // (B, 6, 4, 4)
+        Var y = activate(t, up(t, h), tanh_act);                                        // (B, 2, 8, 8)
+        Var l = mse(t, reshape(t, y, Shape{4, 2 * 8 * 8}), xv);
+        t.backward(l);
+        opt.step();
+    });
+    EXPECT_EQ(n, 0) << "heap allocations in 3 steady-state steps";
+}
+
 }  // namespace
 }  // namespace genlab

@@ -72,14 +72,19 @@ TEST(ShapesOnly, AModuleHasItsParameterShapesWithoutTheirStorage) {
 struct EveryOp {
     static constexpr int kB = 2, kT = 3, kC = 6, kIn = 4, kV = 5;  // kC = kV + 1 classes for cross_entropy
     explicit EveryOp(Rng& rng) {
-        for (Parameter* p : {&w, &b, &table, &qkv_w}) rng.fill_normal(p->value, 0.f, 0.5f);
+        for (Parameter* p : {&w, &b, &table, &qkv_w, &conv_w, &conv_b, &up_w}) rng.fill_normal(p->value, 0.f, 0.5f);
     }
     Parameter w{"w", Tensor(Shape{kC, kIn})};          // (C, in)
     Parameter b{"b", Tensor(Shape{kC})};               // (C)
     Parameter alpha{"alpha", Tensor(Shape{1}, .25f)};  // prelu's
     Parameter table{"table", Tensor(Shape{kV, kC})};   // (V, C)
     Parameter gamma{"gamma", Tensor(Shape{kC}, 1.f)}, beta{"beta", Tensor(Shape{kC}, 0.f)};
-    Parameter qkv_w{"qkv_w", Tensor(Shape{3 * kC, kC})};  // (3C, C)
+    Parameter qkv_w{"qkv_w", Tensor(Shape{3 * kC, kC})};    // (3C, C)
+    Parameter conv_w{"conv_w", Tensor(Shape{2, 1, 3, 3})};  // (Cout, C, k, k)
+    Parameter conv_b{"conv_b", Tensor(Shape{2})};
+    Parameter bn_gamma{"bn_gamma", Tensor(Shape{2}, 1.f)}, bn_beta{"bn_beta", Tensor(Shape{2}, 0.f)};
+    Tensor running_mean{Shape{2}, 0.f}, running_var{Shape{2}, 1.f};
+    Parameter up_w{"up_w", Tensor(Shape{2, 1, 4, 4})};  // (C, Cout, k, k)
 };
 
 // A training step's graph through every op, at batch rows kB * kT, with valid data when real:
@@ -114,6 +119,9 @@ Var every_op_step(Tape& t, EveryOp& m, Rng& rng) {
     loss = add(t, loss, bce_with_logits(t, sq, half));
     loss = add(t, loss, cross_entropy(t, a, classes));
     loss = add(t, loss, kl_normal(t, slice(t, a, 1, 0, 3), slice(t, a, 1, 3, 3)));
+    Var img = conv2d(t, reshape(t, a, Shape{1, 1, n, c}), t.param(m.conv_w), t.param(m.conv_b), 1, 1);  // (1, 2, N, C)
+    img = batch_norm(t, img, t.param(m.bn_gamma), t.param(m.bn_beta), m.running_mean, m.running_var, true);
+    loss = add(t, loss, mean(t, conv_transpose2d(t, img, t.param(m.up_w), {}, 2, 1)));  // (1, 1, 2N, 2C)
     t.backward(loss);
     return loss;
 }

@@ -16,7 +16,8 @@ namespace {
 TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
     const testing::ThreadCountRestorer restore;
     const std::vector<GemmBenchRow> rows = run_gemm_bench(1, 0.5);  // leaves 1 thread set, as the rows were measured
-    ASSERT_EQ(rows.size(), 1u + 3u * 17u);  // 2048², then forward, dx, dW of 6 gan + 6 ae + 5 gpt layers
+    // 2048², then forward, dx, dW of 6 gan + 6 ae + 5 gpt layers and of 4 DCGAN convolutions
+    ASSERT_EQ(rows.size(), 1u + 3u * 17u + 3u * 4u);
     EXPECT_EQ(rows[0].m * rows[0].n * rows[0].k, 2048L * 2048 * 2048);
     std::set<std::string> names;
     for (const GemmBenchRow& r : rows) {
@@ -39,6 +40,12 @@ TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
     EXPECT_EQ(fc.m, 768);
     EXPECT_EQ(fc.n, 512);
     EXPECT_EQ(fc.k, 128);
+    // D's second convolution: W (128, 64·4²) times the columns of 64 images of 7×7 positions.
+    const GemmBenchRow& conv = *std::find_if(rows.begin(), rows.end(),
+                                             [](auto& r) { return r.name == "dcgan D conv 64-128 14-7 forward"; });
+    EXPECT_EQ(conv.m, 128);
+    EXPECT_EQ(conv.n, 64 * 49);
+    EXPECT_EQ(conv.k, 1024);
 }
 
 }  // namespace

@@ -1,0 +1,38 @@
+// The column transforms of the convolutions (core/ops/conv2d.cpp, core/ops/conv_transpose2d.cpp;
+// ops only, not part of the public API). Images are NCHW as core/ops.h states.
+//
+// An image batch x (N, C, H, W) seen through a kh×kw window moved by `stride` over x padded with
+// `pad` zeros on every side has OH×OW positions, OH = (H + 2·pad − kh) / stride + 1 (OW alike).
+// Its column matrix holds one column per window position of every image and one row per window
+// element of every channel:
+//
+//     cols (C·kh·kw, N·OH·OW)    cols[(c·kh + i)·kw + j][(n·OH + oy)·OW + ox] = x[n][c][oy·s − p + i][ox·s − p + j]
+//
+// (0 where that falls in the padding). A convolution is then one GEMM, W (Cout, C·kh·kw) · cols.
+// col2im is im2col's adjoint: it adds every column entry back onto the pixel it was read from,
+// so overlapping windows sum. Both loop over (image, channel) planes, in parallel when large;
+// each plane is written by one thread in a fixed order, so results do not depend on threads.
+#pragma once
+
+namespace genlab::ops_detail {
+
+struct ConvGeometry {
+    int n = 0, c = 0, h = 0, w = 0;  // the image batch (N, C, H, W)
+    int kh = 0, kw = 0, stride = 1, pad = 0;
+    int oh = 0, ow = 0;  // window positions per image: out_size(h, kh, ...), out_size(w, kw, ...)
+
+    long rows() const { return static_cast<long>(c) * kh * kw; }  // C·kh·kw
+    long cols() const { return static_cast<long>(n) * oh * ow; }  // N·OH·OW
+    static int out_size(int in, int k, int stride, int pad) { return (in + 2 * pad - k) / stride + 1; }
+};
+
+// cols (g.rows(), g.cols()) = the columns of x (N, C, H, W); every entry is written.
+void im2col(const ConvGeometry& g, const float* x, float* cols);
+// x (N, C, H, W) += the adjoint of im2col applied to cols (g.rows(), g.cols()).
+void col2im_add(const ConvGeometry& g, const float* cols, float* x);
+
+// dst (B, A, P) = (or +=, when add) src (A, B, P) with the first two dims swapped: an NCHW batch
+// (N, C, H·W) to channel-major (C, N, H·W), the layout of a GEMM over the whole batch, and back.
+void swap_leading_dims(const float* src, int a, int b, long p, float* dst, bool add);
+
+}  // namespace genlab::ops_detail
