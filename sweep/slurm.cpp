@@ -45,8 +45,8 @@ std::string job_name(const SweepPlan& plan) { return "genlab-" + fs::path(plan.o
 
 // The #SBATCH lines both scripts share.
 std::string common_header(const SweepPlan& plan, const SlurmOptions& o) {
-    std::string h = "#SBATCH --time=" + std::to_string(o.time) + "\n#SBATCH --mem=" +
-                    std::to_string(memory_mb(plan, o)) + "M\n";
+    std::string h = "#SBATCH --time=" + std::to_string(o.time) +
+                    "\n#SBATCH --mem=" + std::to_string(memory_mb(plan, o)) + "M\n";
     if (!o.partition.empty()) h += "#SBATCH --partition=" + o.partition + "\n";
     for (const std::string& a : o.sbatch_args) h += "#SBATCH " + a + "\n";
     return h;
@@ -71,8 +71,7 @@ std::string first_line(const std::string& text) {
 // Runs one sbatch line; its job id, or UsageError with sbatch's words (after `done_so_far`).
 std::string sbatch(const std::vector<std::string>& argv, const std::string& done_so_far) {
     const CommandResult r = run_command(argv);
-    if (!r.started)
-        usage_fail("--slurm: cannot run sbatch (", r.err, "): not on a SLURM cluster?", done_so_far);
+    if (!r.started) usage_fail("--slurm: cannot run sbatch (", r.err, "): not on a SLURM cluster?", done_so_far);
     const std::string id = job_id(r.out);
     if (r.status != 0 || id.empty())
         usage_fail("--slurm: sbatch refused ", fs::path(argv.back()).filename().string(), ": ",
@@ -121,46 +120,46 @@ std::string tasks_header(const SweepPlan& plan, const SlurmOptions& o) {
 // What a task does: the run, with SLURM's warning passed on, and a requeue when it stopped there.
 std::string tasks_body(const SweepPlan& plan, const SlurmOptions& o, const std::string& ablate_path) {
     return "set -u\n"
-         "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}\n"
-         "ablate=" +
-         shell_word(ablate_path) + "\ndir=" + shell_word(absolute(plan.opt.out)) +
-         "\nsignal_before=" + std::to_string(signal_before(o)) + "\nlimit=" + std::to_string(o.time * 60) +
-         "\n\n"
-         "# Seconds left before the time limit, from squeue's %L ([days-][hours:]minutes:seconds).\n"
-         "seconds_left() {\n"
-         "    local left days=0 h=0 m=0 s=0\n"
-         "    left=$(squeue -h -j \"$SLURM_JOB_ID\" -o %L 2>/dev/null) || { echo 0; return; }\n"
-         "    [[ $left == *-* ]] && { days=${left%%-*}; left=${left#*-}; }\n"
-         "    IFS=: read -r -a f <<<\"$left\"\n"
-         "    case ${#f[@]} in 3) h=${f[0]} m=${f[1]} s=${f[2]} ;; 2) m=${f[0]} s=${f[1]} ;; *) echo 0; return ;; esac\n"
-         "    echo $(( ((10#$days * 24 + 10#$h) * 60 + 10#$m) * 60 + 10#$s ))\n"
-         "}\n\n"
-         "# SLURM's warning before the limit: the task saves its checkpoint and stops. A requeued task\n"
-         "# may get a stale warning as it starts again, with its whole limit left: that one is ignored.\n"
-         "warned=0\n"
-         "on_warning() {\n"
-         "    if (( $(seconds_left) <= (signal_before + limit) / 2 )); then\n"
-         "        warned=1\n"
-         "        echo \"genlab: the time limit is near; task $SLURM_ARRAY_TASK_ID stops at its next step\"\n"
-         "        kill -USR1 \"$task\" 2>/dev/null\n"
-         "    fi\n"
-         "}\n"
-         "trap on_warning USR1\n"
-         "trap 'kill -TERM \"$task\" 2>/dev/null' TERM\n\n"
-         "\"$ablate\" task --out \"$dir\" --index \"$SLURM_ARRAY_TASK_ID\" &\n"
-         "task=$!\n"
-         "while :; do  # wait returns early for each trapped signal while the task still runs\n"
-         "    wait \"$task\"\n"
-         "    status=$?\n"
-         "    kill -0 \"$task\" 2>/dev/null || break\n"
-         "done\n"
-         "if (( status == " +
-         std::to_string(kTaskInterrupted) +
-         " && warned )); then  # stopped at the warning, its checkpoint saved: run it again\n"
-         "    echo \"genlab: requeueing task $SLURM_ARRAY_TASK_ID to resume it\"\n"
-         "    scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\" && exit 0\n"
-         "fi\n"
-         "exit \"$status\"\n";
+           "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}\n"
+           "ablate=" +
+           shell_word(ablate_path) + "\ndir=" + shell_word(absolute(plan.opt.out)) +
+           "\nsignal_before=" + std::to_string(signal_before(o)) + "\nlimit=" + std::to_string(o.time * 60) +
+           "\n\n"
+           "# Seconds left before the time limit, from squeue's %L ([days-][hours:]minutes:seconds).\n"
+           "seconds_left() {\n"
+           "    local left days=0 h=0 m=0 s=0\n"
+           "    left=$(squeue -h -j \"$SLURM_JOB_ID\" -o %L 2>/dev/null) || { echo 0; return; }\n"
+           "    [[ $left == *-* ]] && { days=${left%%-*}; left=${left#*-}; }\n"
+           "    IFS=: read -r -a f <<<\"$left\"\n"
+           "    case ${#f[@]} in 3) h=${f[0]} m=${f[1]} s=${f[2]} ;; 2) m=${f[0]} s=${f[1]} ;; *) echo 0; return ;; esac\n"
+           "    echo $(( ((10#$days * 24 + 10#$h) * 60 + 10#$m) * 60 + 10#$s ))\n"
+           "}\n\n"
+           "# SLURM's warning before the limit: the task saves its checkpoint and stops. A requeued task\n"
+           "# may get a stale warning as it starts again, with its whole limit left: that one is ignored.\n"
+           "warned=0\n"
+           "on_warning() {\n"
+           "    if (( $(seconds_left) <= (signal_before + limit) / 2 )); then\n"
+           "        warned=1\n"
+           "        echo \"genlab: the time limit is near; task $SLURM_ARRAY_TASK_ID stops at its next step\"\n"
+           "        kill -USR1 \"$task\" 2>/dev/null\n"
+           "    fi\n"
+           "}\n"
+           "trap on_warning USR1\n"
+           "trap 'kill -TERM \"$task\" 2>/dev/null' TERM\n\n"
+           "\"$ablate\" task --out \"$dir\" --index \"$SLURM_ARRAY_TASK_ID\" &\n"
+           "task=$!\n"
+           "while :; do  # wait returns early for each trapped signal while the task still runs\n"
+           "    wait \"$task\"\n"
+           "    status=$?\n"
+           "    kill -0 \"$task\" 2>/dev/null || break\n"
+           "done\n"
+           "if (( status == " +
+           std::to_string(kTaskInterrupted) +
+           " && warned )); then  # stopped at the warning, its checkpoint saved: run it again\n"
+           "    echo \"genlab: requeueing task $SLURM_ARRAY_TASK_ID to resume it\"\n"
+           "    scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\" && exit 0\n"
+           "fi\n"
+           "exit \"$status\"\n";
 }
 
 }  // namespace

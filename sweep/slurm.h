@@ -23,14 +23,14 @@
 namespace genlab::experiments {
 
 struct SlurmOptions {
-    std::string partition{};                // "": the cluster's default partition
-    int time = 60;                          // minutes per task (sbatch --time)
-    int cpus_per_task = 1;                  // each run trains on this many threads
-    double mem_gb = 0;                      // memory per task; 0: genlab's estimate (slurm_memory_mb)
-    int array_parallelism = 0;              // tasks running at once (--array=0-N%M); 0: as SLURM allows
-    int signal_before = 0;                  // seconds before the limit to stop and requeue; 0: 120, at most half the limit
+    std::string partition{};    // "": the cluster's default partition
+    int time = 60;              // minutes per task (sbatch --time)
+    int cpus_per_task = 1;      // each run trains on this many threads
+    double mem_gb = 0;          // memory per task; 0: genlab's estimate (slurm_memory_mb)
+    int array_parallelism = 0;  // tasks running at once (--array=0-N%M); 0: as SLURM allows
+    int signal_before = 0;      // seconds before the limit to stop and requeue; 0: 120, at most half the limit
     std::vector<std::string> sbatch_args{};  // more sbatch options, as #SBATCH lines of both scripts
-    bool dry_run = false;                   // write the scripts and print the sbatch lines only
+    bool dry_run = false;                    // write the scripts and print the sbatch lines only
 };
 
 // What the submission made: the job ids, and the commands it ran (or would run, with

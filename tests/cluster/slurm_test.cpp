@@ -42,8 +42,7 @@ std::string wait_for_job(const std::string& id, int bound_s = 300) {
     const auto t0 = std::chrono::steady_clock::now();
     for (;;) {
         const std::string s = job_state(id);
-        if (s != "PENDING" && s != "RUNNING" && s != "COMPLETING" && s != "CONFIGURING" && s != "REQUEUED")
-            return s;
+        if (s != "PENDING" && s != "RUNNING" && s != "COMPLETING" && s != "CONFIGURING" && s != "REQUEUED") return s;
         if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(bound_s)) return "still " + s;
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
@@ -61,7 +60,8 @@ std::string without_timing(const std::string& csv) {
         for (std::string c; std::getline(ls, c, ',');) cells.push_back(c);
         if (!line.empty() && line.back() == ',') cells.emplace_back();
         if (keep.empty())
-            for (const std::string& c : cells) keep.push_back(c != "wall_s" && c != "ms_per_step" && c != "resumed_from");
+            for (const std::string& c : cells)
+                keep.push_back(c != "wall_s" && c != "ms_per_step" && c != "resumed_from");
         for (size_t i = 0; i < cells.size(); ++i)
             if (i >= keep.size() || keep[i]) out += cells[i] + ",";
         out += "\n";
@@ -75,8 +75,8 @@ protected:
     void SetUp() override {
         const char* conf = std::getenv("SLURM_CONF");
         if (!conf || !fs::exists(conf)) {
-            const std::string why =
-                conf ? testing::read_file((fs::path(conf).parent_path() / "skipped.txt").string()) : "";
+            const std::string why = conf ? testing::read_file((fs::path(conf).parent_path() / "skipped.txt").string())
+                                         : "";
             GTEST_SKIP() << (why.empty() ? "no SLURM cluster (SLURM_CONF unset: tests/cluster/slurm.sh start)" : why);
         }
         ProgramTest::SetUp();
