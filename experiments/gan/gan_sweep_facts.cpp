@@ -11,12 +11,12 @@ namespace genlab::experiments {
 
 namespace {
 
-// "GAN on ring8 (hidden activation relu)", "... (hidden activation relu / leaky_relu:0.2)" for G / D,
+// "MLP GAN on ring8 (hidden activation relu)", "... (hidden activation relu / leaky_relu:0.2)" for G / D,
 // "DCGAN on Fashion-MNIST (...)" for --arch conv.
 std::string gan_title(const nlohmann::json& cfg) {
     const nlohmann::json model = cfg.contains("model") ? cfg["model"] : nlohmann::json::object();
     const std::string data = config_text(cfg, "data"), g = config_text(model, "g_act"), d = config_text(model, "d_act");
-    return std::string(config_text(model, "arch") == "conv" ? "DCGAN" : "GAN") + " on " +
+    return std::string(config_text(model, "arch") == "conv" ? "DCGAN" : "MLP GAN") + " on " +
            (data == "fashion-mnist" ? std::string("Fashion-MNIST") : data) + " (hidden activation " + g +
            (g == d ? "" : " / " + d) + ")";
 }
