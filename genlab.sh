@@ -92,6 +92,8 @@ run_demo() {
     build/bin/genlab-activations --out "$act_out" --table
     log "genlab-gan: Leaky ReLU MLP GAN on Fashion-MNIST (3,000 steps)"
     build/bin/genlab-gan train --steps 3000 --out "outputs/gan/$stamp"
+    log "genlab-gan --arch conv: the DCGAN on the same data and steps, shown beside it"
+    build/bin/genlab-gan train --arch conv --steps 3000 --out "outputs/gan-conv/$stamp"
     log "genlab-ae: GELU autoencoder (2,000 steps) and a 2-D variational autoencoder"
     build/bin/genlab-ae train --out "outputs/ae/$stamp"
     build/bin/genlab-ae train --variational --latent 2 --out "outputs/ae-vae/$stamp"
@@ -103,7 +105,7 @@ run_demo() {
     build/bin/genlab-ablate --model gan --data ring8 --acts relu,leaky_relu:0.2,tanh,sigmoid,gelu --seeds 2 \
         --steps 3000 --jobs 2 --out "outputs/ablate/$stamp"
     build/bin/genlab-report page --out outputs/index.html "$act_out" "outputs/ablate/$stamp" "outputs/gan/$stamp" \
-        "outputs/ae/$stamp" "outputs/ae-vae/$stamp" "outputs/text/$stamp"
+        "outputs/gan-conv/$stamp" "outputs/ae/$stamp" "outputs/ae-vae/$stamp" "outputs/text/$stamp"
     log "open $ROOT/outputs/index.html (the ablation's own report: outputs/ablate/$stamp/report.html)"
 }
 

@@ -37,6 +37,13 @@ const std::vector<Workload>& workload_table() {
              return std::map<std::string, std::string>{{"fd_samples", "0"}};
          },
          {{"D", "d_loss"}, {"G", "g_loss"}}},
+        // DCGAN (models/conv_nets.h) at its defaults: the same loop, optimizer and batch as gan.
+        {"dcgan",
+         "gan",
+         [](const BenchOptions&) {
+             return std::map<std::string, std::string>{{"arch", "conv"}, {"fd_samples", "0"}};
+         },
+         {{"D", "d_loss"}, {"G", "g_loss"}}},
         {"ae", "ae", [](const BenchOptions&) { return std::map<std::string, std::string>{}; }, {{"", "train_loss"}}},
         {"gpt",
          "text",

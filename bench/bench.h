@@ -16,7 +16,7 @@
 namespace genlab::experiments {
 
 struct BenchOptions {
-    std::string workload = "all";  // gan, ae, gpt, or all (each in a process of its own)
+    std::string workload = "all";  // gan, dcgan, ae, gpt, or all (each in a process of its own)
     int steps = 300;               // timed steps
     int warmup = 20;               // untimed steps first (they count for the LR schedule)
     int threads = 2;               // OpenMP threads
@@ -27,7 +27,7 @@ struct BenchOptions {
 };
 const ConfigSpec<BenchOptions>& bench_options_spec();
 
-const std::vector<std::string>& bench_workloads();  // gan, ae, gpt
+const std::vector<std::string>& bench_workloads();  // gan, dcgan, ae, gpt
 
 struct BenchResult {
     BenchOptions opt;

@@ -18,6 +18,7 @@ namespace genlab {
 
 struct MemoryEstimate {
     uint64_t parameters = 0;   // learnable floats (exact)
+    uint64_t buffers = 0;      // saved floats never optimised (batch norm's running statistics; exact)
     uint64_t step_floats = 0;  // floats one training step's tape holds: values and gradients at the batch size
 
     // Per parameter: value, gradient, Adam's m and v, and a checkpoint save's copy of value, m and v.

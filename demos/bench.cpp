@@ -1,4 +1,4 @@
-// genlab-bench: the benchmark workloads (gan, ae, gpt; docs/performance.md) timed as the PyTorch
+// genlab-bench: the benchmark workloads (gan, dcgan, ae, gpt; docs/performance.md) timed as the PyTorch
 // reference (tools/bench/torch_ref.py) times them; one JSON line per workload. The workloads and the
 // timing are bench/bench.h.
 //

@@ -122,8 +122,9 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
     uint64_t stored = 0;
     for (const auto& [name, t] : r.state.tensors)
         if (name.rfind("model.", 0) == 0) stored += t.numel();
-    if (need.parameters != stored)
-        fail(path, ": its stored config describes a model of ", need.parameters, " parameters but the file holds ",
+    if (need.parameters + need.buffers != stored)
+        fail(path, ": its stored config describes a model of ", need.parameters, " parameters",
+             need.buffers ? str(" and ", need.buffers, " buffer values") : std::string(), " but the file holds ",
              stored, " - the config and the weights do not belong together (an edited or corrupt checkpoint)");
     require_memory(need.inference_bytes(), str(path, ": the model (", need.parameters, " parameters)"), "", false);
     return r;
@@ -309,7 +310,8 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
         // of the wrong shape, or silently continue a different run.
         const LoadedRun& prev = *resumed;
         if (const std::string d = first_difference(prev.config, nlohmann::json(config)); !d.empty())
-            usage_fail("--resume ", run.resume, ": the run was trained with other flags (", d,
+            usage_fail("--resume ", run.resume,
+                       ": the run was trained with other flags (the checkpoint's vs these: ", d,
                        "); resume with the flags of the run that wrote it");
         if (prev.run.value("seed", uint64_t{0}) != run.seed)
             usage_fail("--resume ", run.resume, ": the run was trained with --seed ",

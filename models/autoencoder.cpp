@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/ops.h"
+#include "models/conv_nets.h"
 
 namespace genlab::models {
 
@@ -19,8 +20,13 @@ const ConfigSpec<AutoencoderConfig>& autoencoder_config_spec() {
     static const ConfigSpec<C> spec =
         ConfigSpec<C>()
             .derived("input", &C::input, in_range(1, 1 << 24))
-            .field("hidden", &C::hidden, "Encoder hidden widths, mirrored by the decoder ('none': no hidden layer)",
-                   widths(0, 1, 65536))
+            .field("arch", &C::arch, "Networks: mlp, or conv (strided convolutions, transposed ones with batch norm)",
+                   one_of(arch_names()))
+            .field("hidden", &C::hidden,
+                   "mlp: encoder hidden widths, mirrored by the decoder ('none': no hidden layer)", widths(0, 1, 65536))
+            .field("channels", &C::channels,
+                   "conv: encoder feature maps per stage (each halves the side), mirrored by the decoder",
+                   widths(1, 1, 65536))
             .field("latent", &C::latent, "Code size Z (2 adds latent.png)", in_range(1, 65536))
             .field("act", &C::act, "Hidden activation (e.g. relu, leaky_relu:0.2, elu, gelu)", elementwise_activation())
             .field("out_act", &C::out_act,
@@ -33,6 +39,7 @@ const ConfigSpec<AutoencoderConfig>& autoencoder_config_spec() {
             .field("init", &C::init, "Linear init: gain (x activation gain), torch (nn.Linear's default) or gpt2",
                    one_of(init_names()))
             .rule([](const C& c) {
+                if (c.arch == "conv") conv_image(c.input, static_cast<int>(c.channels.size()), "--arch conv");
                 if (c.loss == "bce" && !parse_activation(c.out_act).range().bounded())
                     usage_fail("--loss bce needs a bounded output (--out-act sigmoid or tanh); with --out-act ",
                                c.out_act, " use --loss mse");
@@ -44,6 +51,8 @@ ValueRange data_range(const AutoencoderConfig& cfg) {
     const ValueRange r = parse_activation(cfg.out_act).range();
     return r.bounded() ? r : ValueRange{0.f, 1.f};
 }
+
+size_t code_layer(const AutoencoderConfig& cfg) { return cfg.arch == "conv" ? cfg.channels.size() : cfg.hidden.size(); }
 
 // --- model
 
@@ -73,15 +82,27 @@ Activation encoder_out(const AutoencoderConfig& cfg) {
     return parse_activation(cfg.variational ? "identity" : cfg.act);
 }
 
-std::unique_ptr<MLP> make_encoder(const AutoencoderConfig& cfg, Rng& rng) {
+std::unique_ptr<Net> make_encoder(const AutoencoderConfig& cfg, Rng& rng) {
+    if (cfg.arch == "conv") {
+        const int stages = static_cast<int>(cfg.channels.size());
+        return std::make_unique<ConvEncoder>(conv_image(cfg.input, stages, "--arch conv"), cfg.channels,
+                                             cfg.variational ? 2 * cfg.latent : cfg.latent, parse_activation(cfg.act),
+                                             encoder_out(cfg), rng, parse_init(cfg.init));
+    }
     return std::make_unique<MLP>(encoder_sizes(cfg), parse_activation(cfg.act), encoder_out(cfg), rng,
                                  parse_init(cfg.init));
 }
 
-std::unique_ptr<MLP> make_decoder(const AutoencoderConfig& cfg, Rng& rng) {
+std::unique_ptr<Net> make_decoder(const AutoencoderConfig& cfg, Rng& rng) {
     // The output activation is applied by the loss (fused into bce_with_logits) or by decode().
-    return std::make_unique<MLP>(decoder_sizes(cfg), parse_activation(cfg.act), parse_activation("identity"), rng,
-                                 parse_init(cfg.init));
+    const Activation raw = parse_activation("identity");
+    if (cfg.arch == "conv") {
+        const int stages = static_cast<int>(cfg.channels.size());
+        const std::vector<int> up(cfg.channels.rbegin(), cfg.channels.rend());  // the encoder's maps, smallest first
+        return std::make_unique<ConvDecoder>(cfg.latent, up, conv_image(cfg.input, stages, "--arch conv"),
+                                             parse_activation(cfg.act), raw, rng, parse_init(cfg.init));
+    }
+    return std::make_unique<MLP>(decoder_sizes(cfg), parse_activation(cfg.act), raw, rng, parse_init(cfg.init));
 }
 
 }  // namespace
@@ -104,7 +125,9 @@ MemoryEstimate memory_estimate(const AutoencoderConfig& cfg, int batch) {
         t.backward(model.loss(t, t.constant(x), &noise).objective);
         return t.held_floats();
     };
-    return {.parameters = model.num_parameters(), .step_floats = measured_step_floats(batch, step)};
+    return {.parameters = model.num_parameters(),
+            .buffers = model.num_buffer_values(),
+            .step_floats = measured_step_floats(batch, step)};
 }
 
 Var Autoencoder::encode(Tape& t, Var x, LayerRecord* record) const {
@@ -202,12 +225,13 @@ Tensor map_batches(const RowSource& src, int batch, int d_out, F&& f) {
 
 }  // namespace
 
-AeEvaluation evaluate(const Autoencoder& model, const RowSource& images, uint64_t noise_seed, int batch) {
+AeEvaluation evaluate(Autoencoder& model, const RowSource& images, uint64_t noise_seed, int batch) {
     require_images(model, images, "evaluate");
     if (batch <= 0) fail("evaluate: batch must be positive, got ", batch);
     const int n = static_cast<int>(images.rows());
     if (n == 0) fail("evaluate: empty test set");
     Rng noise(noise_seed);
+    const EvalGuard eval(model);
     Tape t;
     NoGradGuard ng(t);
     double recon_sum = 0, kl_sum = 0;
@@ -227,23 +251,23 @@ AeEvaluation evaluate(const Autoencoder& model, const RowSource& images, uint64_
     return e;
 }
 
-Tensor encode_all(const Autoencoder& model, const RowSource& images, int batch) {
+Tensor encode_all(Autoencoder& model, const RowSource& images, int batch) {
     require_images(model, images, "encode_all");
+    const EvalGuard eval(model);
     return map_batches(images, batch, model.config().latent, [&](Tape& t, Var x) { return model.encode(t, x); });
 }
 
-Tensor decode_all(const Autoencoder& model, const Tensor& codes) {
+Tensor decode_all(Autoencoder& model, const Tensor& codes) {
     const Shape& s = codes.shape();
     if (s.rank != 2 || s[1] != model.config().latent)
         fail("decode_all: codes ", s.str(), " do not match the model (expected (N, ", model.config().latent, "))");
+    const EvalGuard eval(model);
     return map_batches(codes, 500, model.config().input, [&](Tape& t, Var z) { return model.decode(t, z); });
 }
 
-Tensor reconstruct(const Autoencoder& model, const Tensor& images) {
-    return decode_all(model, encode_all(model, images));
-}
+Tensor reconstruct(Autoencoder& model, const Tensor& images) { return decode_all(model, encode_all(model, images)); }
 
-Tensor interpolate(const Autoencoder& model, const Tensor& a, const Tensor& b, int steps) {
+Tensor interpolate(Autoencoder& model, const Tensor& a, const Tensor& b, int steps) {
     if (a.shape() != b.shape())
         fail("interpolate: endpoint batches differ: ", a.shape().str(), " vs ", b.shape().str());
     if (steps < 2) fail("interpolate: steps must be >= 2, got ", steps);
@@ -262,7 +286,7 @@ Tensor interpolate(const Autoencoder& model, const Tensor& a, const Tensor& b, i
     return decode_all(model, codes);
 }
 
-Tensor sample_prior(const Autoencoder& model, int n, Rng& rng) {
+Tensor sample_prior(Autoencoder& model, int n, Rng& rng) {
     if (!model.config().variational) fail("sample_prior: only a variational autoencoder has a prior to sample");
     if (n <= 0) fail("sample_prior: n must be positive, got ", n);
     Tensor codes(Shape{n, model.config().latent});  // (N, Z)

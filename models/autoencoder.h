@@ -1,6 +1,7 @@
-// MLP autoencoders on flattened images: plain (x -> code -> x̂) and variational (x -> mu, logvar,
-// reparameterised z -> x̂, loss = reconstruction + beta * KL to N(0, I)), with any registered
-// hidden activation. Losses are reported per pixel on the [0, 1] pixel scale whatever the output
+// Autoencoders on flattened images, MLP or convolutional (--arch conv: DCGAN-shaped strided
+// convolutions down, transposed convolutions up, models/conv_nets.h): plain (x -> code -> x̂) and
+// variational (x -> mu, logvar, reparameterised z -> x̂, loss = reconstruction + beta * KL to
+// N(0, I)), with any registered hidden activation. Losses are reported per pixel on the [0, 1] pixel scale whatever the output
 // activation, so runs with sigmoid, tanh or identity outputs compare directly.
 //
 //     AutoencoderConfig cfg;                      // 784 -> 512 -> 128 -> 32 -> 128 -> 512 -> 784, gelu
@@ -27,7 +28,9 @@ namespace genlab::models {
 
 struct AutoencoderConfig {
     int input = 784;                    // pixels per image P (the flattened input and output)
-    std::vector<int> hidden{512, 128};  // encoder hidden widths; the decoder mirrors them
+    std::string arch = "mlp";           // mlp, or conv: square images through convolutions
+    std::vector<int> hidden{512, 128};  // mlp: encoder hidden widths; the decoder mirrors them
+    std::vector<int> channels{32, 64};  // conv: encoder feature maps per stage; the decoder mirrors them
     int latent = 32;                    // code size Z
     std::string act = "gelu";           // hidden activation spec (any registry entry, "leaky_relu:0.2")
     // Output activation: a bounded one (sigmoid, tanh) puts the data in its range; an unbounded
@@ -44,6 +47,8 @@ const ConfigSpec<AutoencoderConfig>& autoencoder_config_spec();
 
 // Where the data must lie for cfg's output activation: its range when bounded, else [0, 1].
 ValueRange data_range(const AutoencoderConfig& cfg);
+// The code layer's index among a LayerRecord's layers (the encoder's last): its hidden layers come first.
+size_t code_layer(const AutoencoderConfig& cfg);
 
 // Parameters and a training step's tape floats at `batch`, measured on a shapes-only build and a
 // dry step of it (core/memory.h): nothing of the model's size is allocated.
@@ -57,7 +62,8 @@ struct AeLosses {
 
 // A plain autoencoder applies the hidden activation to the code too, so the default model is
 // exactly the 784-512-128-32-128-512-784 GELU MLP of the `ae` benchmark. A VAE's encoder ends in
-// a linear layer of 2Z units: [mu | logvar].
+// a linear layer of 2Z units: [mu | logvar]. The conv decoder has batch norm: training mode
+// normalises by the batch, the inference helpers below run in evaluation mode.
 class Autoencoder : public Module {
 public:
     Autoencoder(const AutoencoderConfig& cfg, Rng& rng);
@@ -79,8 +85,8 @@ public:
     // (required for a VAE, unused otherwise).
     AeLosses loss(Tape& t, Var x, Rng* noise, LayerRecord* record = nullptr) const;
 
-    MLP& encoder;
-    MLP& decoder;
+    Net& encoder;
+    Net& decoder;
 
 private:
     Var recon_loss(Tape& t, Var raw, Var x) const;  // per-pixel mean, [0, 1] scale
@@ -97,15 +103,15 @@ struct AeEvaluation {
 };
 // images (N, P). The VAE's z is sampled with Rng(noise_seed), so the figures are reproducible and
 // independent of the training RNG. Runs without gradients on its own tape.
-AeEvaluation evaluate(const Autoencoder& model, const RowSource& images, uint64_t noise_seed = 0x5eed, int batch = 500);
+AeEvaluation evaluate(Autoencoder& model, const RowSource& images, uint64_t noise_seed = 0x5eed, int batch = 500);
 
-// Inference helpers (no gradients). images (N, P) in the data range.
-Tensor reconstruct(const Autoencoder& model, const Tensor& images);  // (N, P) through the code (mean for a VAE)
-Tensor encode_all(const Autoencoder& model, const RowSource& images, int batch = 500);  // (N, Z)
-Tensor decode_all(const Autoencoder& model, const Tensor& codes);                       // (N, Z) -> (N, P)
+// Inference helpers (no gradients, evaluation mode). images (N, P) in the data range.
+Tensor reconstruct(Autoencoder& model, const Tensor& images);  // (N, P) through the code (mean for a VAE)
+Tensor encode_all(Autoencoder& model, const RowSource& images, int batch = 500);  // (N, Z)
+Tensor decode_all(Autoencoder& model, const Tensor& codes);                       // (N, Z) -> (N, P)
 // For each pair (a[i], b[i]) `steps` decodings of (1 - s) z_a + s z_b, s = 0 .. 1: (pairs * steps, P).
-Tensor interpolate(const Autoencoder& model, const Tensor& a, const Tensor& b, int steps);
+Tensor interpolate(Autoencoder& model, const Tensor& a, const Tensor& b, int steps);
 // VAE: n decodings of z ~ N(0, I) drawn from rng: (n, P).
-Tensor sample_prior(const Autoencoder& model, int n, Rng& rng);
+Tensor sample_prior(Autoencoder& model, int n, Rng& rng);
 
 }  // namespace genlab::models

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/ops.h"
+#include "models/conv_nets.h"
 
 namespace genlab::models {
 
@@ -15,16 +16,31 @@ const ConfigSpec<GanConfig>& gan_config_spec() {
         ConfigSpec<GanConfig>()
             .derived("data_dim", &GanConfig::data_dim, in_range(1, 1 << 24))
             .field("latent", &GanConfig::latent, "Latent size Z", in_range(1, 65536))
-            .field("g_hidden", &GanConfig::g_hidden, "Generator hidden widths", widths(1, 1, 65536))
-            .field("d_hidden", &GanConfig::d_hidden, "Discriminator hidden widths", widths(1, 1, 65536))
+            .field("arch", &GanConfig::arch, "Networks: mlp, or conv (DCGAN: strided convolutions, batch norm in G)",
+                   one_of(arch_names()))
+            .field("g_hidden", &GanConfig::g_hidden, "mlp: generator hidden widths", widths(1, 1, 65536))
+            .field("d_hidden", &GanConfig::d_hidden, "mlp: discriminator hidden widths", widths(1, 1, 65536))
+            .field("g_channels", &GanConfig::g_channels,
+                   "conv: generator feature maps per stage (each stage doubles the side)", widths(1, 1, 65536))
+            .field("d_channels", &GanConfig::d_channels,
+                   "conv: discriminator feature maps per stage (each stage halves the side)", widths(1, 1, 65536))
             .field("g_act", &GanConfig::g_act, "Generator hidden activation (overrides --act)",
                    elementwise_activation())
             .field("d_act", &GanConfig::d_act, "Discriminator hidden activation (overrides --act)",
                    elementwise_activation())
             .field("g_out", &GanConfig::g_out, "Generator output activation (the data is scaled to its range)",
                    elementwise_activation())
-            .field("init", &GanConfig::init, "Linear init: torch (nn.Linear's default), gain (x activation gain), gpt2",
-                   one_of(init_names()));
+            .field("init", &GanConfig::init,
+                   "Weight init: torch (PyTorch's default), gain (x activation gain), gpt2 (N(0, 0.02), DCGAN's; "
+                   "conv's default)",
+                   one_of(init_names()))
+            .rule([](const GanConfig& c) {
+                if (c.arch != "conv") return;
+                if (c.g_channels.size() != c.d_channels.size())
+                    usage_fail("--g-channels and --d-channels: the conv nets need as many stages in G (",
+                               c.g_channels.size(), ") as in D (", c.d_channels.size(), ")");
+                conv_image(c.data_dim, static_cast<int>(c.g_channels.size()), "--arch conv");
+            });
     return spec;
 }
 
@@ -44,15 +60,30 @@ const GanConfig& validated(const GanConfig& cfg) {
     return cfg;
 }
 
+std::unique_ptr<Net> make_generator(const GanConfig& cfg, Rng& rng) {
+    const Activation act = parse_activation(cfg.g_act), out = parse_activation(cfg.g_out);
+    if (cfg.arch == "conv") {
+        const ImageGeometry img = conv_image(cfg.data_dim, static_cast<int>(cfg.g_channels.size()), "--arch conv");
+        return std::make_unique<ConvDecoder>(cfg.latent, cfg.g_channels, img, act, out, rng, parse_init(cfg.init));
+    }
+    return std::make_unique<MLP>(net_sizes(cfg.latent, cfg.g_hidden, cfg.data_dim), act, out, rng,
+                                 parse_init(cfg.init));
+}
+
+std::unique_ptr<Net> make_discriminator(const GanConfig& cfg, Rng& rng) {
+    const Activation act = parse_activation(cfg.d_act), logit = parse_activation("identity");
+    if (cfg.arch == "conv") {
+        const ImageGeometry img = conv_image(cfg.data_dim, static_cast<int>(cfg.d_channels.size()), "--arch conv");
+        return std::make_unique<ConvEncoder>(img, cfg.d_channels, 1, act, logit, rng, parse_init(cfg.init));
+    }
+    return std::make_unique<MLP>(net_sizes(cfg.data_dim, cfg.d_hidden, 1), act, logit, rng, parse_init(cfg.init));
+}
+
 }  // namespace
 
 Gan::Gan(const GanConfig& cfg, Rng& rng)
-    : g(register_module("g", std::make_unique<MLP>(net_sizes(validated(cfg).latent, cfg.g_hidden, cfg.data_dim),
-                                                   parse_activation(cfg.g_act), parse_activation(cfg.g_out), rng,
-                                                   parse_init(cfg.init)))),
-      d(register_module("d",
-                        std::make_unique<MLP>(net_sizes(cfg.data_dim, cfg.d_hidden, 1), parse_activation(cfg.d_act),
-                                              parse_activation("identity"), rng, parse_init(cfg.init)))),
+    : g(register_module("g", make_generator(validated(cfg), rng))),
+      d(register_module("d", make_discriminator(cfg, rng))),
       cfg_(cfg) {}
 
 MemoryEstimate memory_estimate(const GanConfig& cfg, int batch, GanLoss loss) {
@@ -75,7 +106,9 @@ MemoryEstimate memory_estimate(const GanConfig& cfg, int batch, GanLoss loss) {
         tg.backward(gan_g_loss(tg, gan.d(tg, gan.g(tg, tg.constant(z))), tg.constant(ones), loss));
         return td.held_floats() + tg.held_floats();
     };
-    return {.parameters = gan.num_parameters(), .step_floats = measured_step_floats(batch, step)};
+    return {.parameters = gan.num_parameters(),
+            .buffers = gan.num_buffer_values(),
+            .step_floats = measured_step_floats(batch, step)};
 }
 
 namespace {
@@ -135,13 +168,14 @@ Tensor sample_latent(int n, int latent, Rng& rng) {
     return z;
 }
 
-Tensor generate(const Gan& gan, const Tensor& z) {
+Tensor generate(Gan& gan, const Tensor& z) {
     const int latent = gan.config().latent, p = gan.config().data_dim;
     if (z.shape().rank != 2 || z.shape()[1] != latent)
         fail("generate: latent batch ", z.shape().str(), " does not match the generator (expected (N, ", latent, "))");
     const int n = z.shape()[0];
     Tensor out(Shape{n, p});  // (N, P)
     constexpr int kChunk = 1000;
+    const EvalGuard eval(gan);
     Tape t;
     NoGradGuard no_grad(t);
     for (int r0 = 0; r0 < n; r0 += kChunk) {

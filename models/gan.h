@@ -1,5 +1,6 @@
-// GAN: an MLP generator (latent Z -> hidden -> data, Leaky ReLU hidden, tanh output by default)
-// and an MLP discriminator (data -> hidden -> 1 logit), the three losses (non-saturating,
+// GAN: a generator (latent Z -> data, tanh output by default) and a discriminator (data -> 1
+// logit) of one of two architectures: MLPs (Leaky ReLU hidden by default) or DCGAN's
+// convolutional nets on square images (models/conv_nets.h); the three losses (non-saturating,
 // minimax, least squares) and sampling. The training step is the GAN experiment's
 // (experiments/gan/gan_experiment.cpp).
 //
@@ -24,12 +25,15 @@ namespace genlab::models {
 struct GanConfig {
     int data_dim = 784;                    // P: pixels of an image, or 2 for the toy distributions
     int latent = 64;                       // Z: latent size; z ~ N(0, I)
-    std::vector<int> g_hidden{256, 512};   // generator hidden widths
-    std::vector<int> d_hidden{512, 256};   // discriminator hidden widths
+    std::string arch = "mlp";              // mlp, or conv: DCGAN's nets on square images (conv_nets.h)
+    std::vector<int> g_hidden{256, 512};   // mlp: generator hidden widths
+    std::vector<int> d_hidden{512, 256};   // mlp: discriminator hidden widths
+    std::vector<int> g_channels{64, 32};   // conv: generator maps per stage, smallest image first
+    std::vector<int> d_channels{32, 64};   // conv: discriminator maps per stage, largest image first
     std::string g_act = "leaky_relu:0.2";  // generator hidden activation (registry spec)
     std::string d_act = "leaky_relu:0.2";  // discriminator hidden activation (registry spec)
     std::string g_out = "tanh";            // generator output activation; the data is put in its range
-    std::string init = "torch";            // Linear init: torch (nn.Linear's default), gain or gpt2
+    std::string init = "torch";            // Linear and convolution init: torch, gain or gpt2 (DCGAN's N(0, 0.02))
 };
 
 // Fields, flags, JSON and validation of GanConfig (config/config.h).
@@ -39,8 +43,8 @@ class Gan : public Module {
 public:
     Gan(const GanConfig& cfg, Rng& rng);  // validates cfg
     const GanConfig& config() const { return cfg_; }
-    MLP& g;  // (B, Z) -> (B, P), hidden g_act, output g_out
-    MLP& d;  // (B, P) -> (B, 1) logits, hidden d_act
+    Net& g;  // (B, Z) -> (B, P), hidden g_act, output g_out
+    Net& d;  // (B, P) -> (B, 1) logits, hidden d_act
 
 private:
     GanConfig cfg_;
@@ -63,9 +67,10 @@ Var gan_d_loss(Tape& t, Var logits, Var targets, GanLoss loss);
 // minimax: -bce(D(G(z)), 0) = mean log(1 - D(G(z))) (saturates when D wins); lsgan: mean (s-1)^2 / 2.
 Var gan_g_loss(Tape& t, Var logits, Var ones, GanLoss loss);
 
-// Generator output for latent rows z (N, Z) -> (N, P), without gradients; runs in chunks so a
-// large N (10,000 samples for metrics) does not need one huge tape slot per layer.
-Tensor generate(const Gan& gan, const Tensor& z);
+// Generator output for latent rows z (N, Z) -> (N, P), without gradients and in evaluation mode
+// (batch norm's running statistics); runs in chunks so a large N (10,000 samples for metrics)
+// does not need one huge tape slot per layer.
+Tensor generate(Gan& gan, const Tensor& z);
 // N latent vectors z ~ N(0, I) -> (N, Z).
 Tensor sample_latent(int n, int latent, Rng& rng);
 // Straight-line interpolation: rows of z0 (R, Z) to z1 (R, Z) in `steps` points each ->

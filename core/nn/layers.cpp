@@ -1,5 +1,5 @@
-// Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, BatchNorm and MLP: parameters with PyTorch's names and inits, calls that put
-// them on the tape and apply one op each.
+// Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, BatchNorm, ActivationLayer and MLP: parameters with
+// PyTorch's names and inits, calls that put them on the tape and apply one op each.
 #include "core/nn/layers.h"
 
 #include <cmath>
@@ -81,14 +81,6 @@ Tensor filled(const char* what, int dim, float v) {
     require_positive(what, "dim", dim);
     return Tensor(Shape{dim}, v);
 }
-
-// Holds one learnable activation parameter (shape (1)), so that the MLP's key reads "act1.alpha".
-class ActivationParameter : public Module {
-public:
-    ActivationParameter(const std::string& name, float init)
-        : param(register_parameter(name, Tensor(Shape{1}, init))) {}
-    Parameter& param;
-};
 
 }  // namespace
 
@@ -192,10 +184,23 @@ Var BatchNorm::operator()(Tape& t, Var x) {
                       opt_.eps);
 }
 
+// --- ActivationLayer
+
+ActivationLayer::ActivationLayer(const Activation& act) : act_(act) {
+    if (!act.def) fail("ActivationLayer: activation not set (build it with parse_activation)");
+    if (act.learnable())
+        param_ = &register_parameter(act.def->learnable.front().first, Tensor(Shape{1}, act.learnable_init()));
+}
+
+Var ActivationLayer::operator()(Tape& t, Var pre) const {
+    if (act_.is_identity()) return pre;
+    return param_ ? activate(t, pre, act_, t.param(*param_)) : activate(t, pre, act_);
+}
+
 // --- MLP
 
 MLP::MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act, Rng& rng, Init init)
-    : sizes_(sizes), hidden_act_(hidden_act), out_act_(out_act) {
+    : sizes_(sizes) {
     if (sizes.size() < 2)
         fail("MLP: sizes must list at least an input and an output size, got ", sizes.size(), " entries");
     if (!hidden_act.def || !out_act.def) fail("MLP: activation not set (build it with parse_activation)");
@@ -203,38 +208,28 @@ MLP::MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Acti
         if (sizes[i] <= 0) fail("MLP: sizes[", i, "] must be positive, got ", sizes[i]);
     const size_t n_layers = sizes.size() - 1;
     for (size_t i = 0; i < n_layers; ++i) {
-        const Activation& act = i + 1 < n_layers ? hidden_act_ : out_act_;
+        const Activation& act = i + 1 < n_layers ? hidden_act : out_act;
         // Init::Gain uses the gain of the activation this layer feeds (torch.nn.init.calculate_gain).
         layers_.push_back(&register_module("fc" + std::to_string(i),
                                            std::make_unique<Linear>(sizes[i], sizes[i + 1], rng,
                                                                     LinearOptions{.init = init, .gain = act.gain()})));
-        Parameter* p = nullptr;
-        if (act.learnable())
-            p = &register_module("act" + std::to_string(i),
-                                 std::make_unique<ActivationParameter>(act.def->learnable.front().first,
-                                                                       act.learnable_init()))
-                     .param;
-        act_params_.push_back(p);
+        // A learnable activation's key reads "act1.alpha"; the others add no state.
+        acts_.push_back(&register_module("act" + std::to_string(i), std::make_unique<ActivationLayer>(act)));
     }
 }
 
 Var MLP::operator()(Tape& t, Var x, LayerRecord* record) const {
     Var h = x;  // (N.., sizes[0])
     for (size_t i = 0; i < layers_.size(); ++i) {
-        const bool hidden = i + 1 < layers_.size();
-        const Activation& act = hidden ? hidden_act_ : out_act_;
-        Var pre = (*layers_[i])(t, h);  // (N.., sizes[i+1])
-        // identity is skipped rather than copied: a logit head costs nothing extra.
-        Var post = act.is_identity() ? pre
-                   : act_params_[i]  ? activate(t, pre, act, t.param(*act_params_[i]))
-                                     : activate(t, pre, act);
+        Var pre = (*layers_[i])(t, h);   // (N.., sizes[i+1])
+        Var post = (*acts_[i])(t, pre);  // (N.., sizes[i+1])
         if (record)
             record->add({.pre = pre,
                          .post = post,
-                         .act = &act,
+                         .act = &acts_[i]->act(),
                          .weight = &layers_[i]->weight,
-                         .act_param = act_params_[i],
-                         .hidden = hidden});
+                         .act_param = acts_[i]->param(),
+                         .hidden = i + 1 < layers_.size()});
         h = post;
     }
     return h;

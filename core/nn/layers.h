@@ -1,5 +1,6 @@
-// Building blocks: Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, BatchNorm, MLP. A module's call is
-// `Var operator()(Tape&, Var) const`; it puts its parameters on the tape with t.param().
+// Building blocks: Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, BatchNorm, ActivationLayer, MLP. A
+// module's call is `Var operator()(Tape&, Var) const`; it puts its parameters on the tape with t.param(). A Net
+// is a whole network a model can swap (MLP, models/conv_nets.h).
 #pragma once
 #include <string>
 #include <vector>
@@ -136,24 +137,44 @@ struct LayerRecord {
     void add(const Layer& l) { layers.push_back(l); }
 };
 
+// A network a model can swap for another of the same input and output (an MLP or a convolutional net):
+// (N, in) -> (N, out) on flat rows, recording every layer when asked.
+class Net : public Module {
+public:
+    virtual Var operator()(Tape& t, Var x, LayerRecord* record = nullptr) const = 0;
+};
+
+// An activation as a layer: act(pre), with the activation's learnable parameter (shape (1), named
+// as the registry names it: "alpha"), initialised from the registry, when it has one.
+class ActivationLayer : public Module {
+public:
+    explicit ActivationLayer(const Activation& act);
+    Var operator()(Tape& t, Var pre) const;  // pre itself for identity: a logit head costs nothing extra
+    const Activation& act() const { return act_; }
+    const Parameter* param() const { return param_; }  // null when the activation has none
+
+private:
+    Activation act_;
+    Parameter* param_ = nullptr;
+};
+
 // sizes {in, h1, ..., out}: Linear layers with hidden_act after every hidden layer and out_act
 // (often "identity") after the last. Layers are named "fc0".."fc<n-1>"; a learnable activation
 // after layer i gets its own (1)-shaped parameter "act<i>.<name>" ("act1.alpha"), initialised
 // from the registry. With Init::Gain each Linear's gain is that of the activation following it.
 // Freeze it (Module::set_frozen) to use it as a constant function whose input still gets a
 // gradient: a GAN's generator update through the discriminator.
-class MLP : public Module {
+class MLP : public Net {
 public:
     MLP(const std::vector<int>& sizes, const Activation& hidden_act, const Activation& out_act, Rng& rng,
         Init init = Init::Gain);
-    Var operator()(Tape& t, Var x, LayerRecord* record = nullptr) const;
+    Var operator()(Tape& t, Var x, LayerRecord* record = nullptr) const override;
     const std::vector<int>& sizes() const { return sizes_; }
 
 private:
     std::vector<int> sizes_;
-    Activation hidden_act_, out_act_;
     std::vector<Linear*> layers_;
-    std::vector<Parameter*> act_params_;  // per layer; null when the activation has none
+    std::vector<ActivationLayer*> acts_;  // per layer
 };
 
 }  // namespace genlab

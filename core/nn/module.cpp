@@ -58,6 +58,12 @@ void Module::named_state(const std::string& prefix, std::vector<std::pair<std::s
     for (const auto& [name, child] : children_) child->named_state(prefix + name + ".", out);
 }
 
+size_t Module::num_buffer_values() const {
+    size_t n = 0;
+    for (const auto& [name, b] : named_buffers()) n += b->numel();
+    return n;
+}
+
 std::vector<Parameter*> Module::parameters() const {
     std::vector<Parameter*> out;
     for (auto& [name, p] : named_parameters()) out.push_back(p);

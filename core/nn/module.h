@@ -29,7 +29,8 @@ public:
     NamedParameters named_parameters(const std::string& prefix = "") const;
     std::vector<Parameter*> parameters() const;
     NamedBuffers named_buffers(const std::string& prefix = "") const;
-    size_t num_parameters() const;  // total scalar count
+    size_t num_parameters() const;     // total scalar count
+    size_t num_buffer_values() const;  // total scalar count of the buffers
     void zero_grad();
     // Frozen parameters enter the tape as constants (Tape::param): the module still passes
     // gradients to its input, but computes none for itself.

@@ -1,4 +1,4 @@
-// The autoencoder experiment: plain and variational MLP autoencoders on IDX images
+// The autoencoder experiment: plain and variational autoencoders, MLP or convolutional, on IDX images
 // (Fashion-MNIST by default). Quality: test_loss, the mean per-pixel reconstruction loss over the
 // test set on the [0, 1] pixel scale (lower is better); a VAE adds test_kl and test_elbo per image.
 // Pictures: reconstructions.png, interpolation.png, samples.png (VAE), latent.png (2-D codes).
@@ -87,7 +87,7 @@ GridOptions grid(const data::ImageDataset& ds, const models::AutoencoderConfig& 
 }
 
 // Rows of originals, each followed by its reconstructions, for up to 4 pairs of rows of 16.
-void write_reconstructions(const Autoencoder& m, const data::ImageDataset& test, const std::string& path) {
+void write_reconstructions(Autoencoder& m, const data::ImageDataset& test, const std::string& path) {
     const int n_all = static_cast<int>(test.size()), p = test.pixels();
     const int cols = std::min(16, n_all);
     const int n = std::min(64, n_all) / cols * cols;
@@ -104,7 +104,7 @@ void write_reconstructions(const Autoencoder& m, const data::ImageDataset& test,
 }
 
 // Rows of kLinePoints decodings along the straight line between the codes of two test images.
-void write_interpolation(const Autoencoder& m, const data::ImageDataset& test, const std::string& path) {
+void write_interpolation(Autoencoder& m, const data::ImageDataset& test, const std::string& path) {
     const int p = test.pixels(), pairs = std::min(8, static_cast<int>(test.size()) / 2);
     if (pairs < 1) return;
     Tensor a(Shape{pairs, p}), b(Shape{pairs, p});
@@ -115,7 +115,7 @@ void write_interpolation(const Autoencoder& m, const data::ImageDataset& test, c
 }
 
 // The 2-D codes of the test set, one colour per class.
-void write_latent(const Autoencoder& m, const data::ImageDataset& test, const std::string& path) {
+void write_latent(Autoencoder& m, const data::ImageDataset& test, const std::string& path) {
     const Tensor z = models::encode_all(m, test.images());  // (N, 2)
     Panel p{.title = str("latent codes of ", test.size(), " test images"),
             .x_label = "z1",
@@ -146,7 +146,7 @@ void write_latent(const Autoencoder& m, const data::ImageDataset& test, const st
     save_png(path, render_png(fig));
 }
 
-void write_pictures(const Autoencoder& m, const data::ImageDataset& test, uint64_t seed, const std::string& out) {
+void write_pictures(Autoencoder& m, const data::ImageDataset& test, uint64_t seed, const std::string& out) {
     write_reconstructions(m, test, out + "/reconstructions.png");
     write_interpolation(m, test, out + "/interpolation.png");
     if (m.config().variational) {
@@ -157,7 +157,7 @@ void write_pictures(const Autoencoder& m, const data::ImageDataset& test, uint64
     if (m.config().latent == 2) write_latent(m, test, out + "/latent.png");
 }
 
-Metrics test_metrics(const Autoencoder& m, const data::ImageDataset& test) {
+Metrics test_metrics(Autoencoder& m, const data::ImageDataset& test) {
     const models::AeEvaluation e = models::evaluate(m, test.images());
     Metrics ms{{"test_loss", e.loss}};
     if (m.config().variational) {
@@ -223,10 +223,11 @@ public:
         LayerRecord rec;
         Rng noise(stream_seed(0, "diagnostics"));  // the same reparameterisation noise for every run
         model_.zero_grad();
+        const BuffersKept kept(model_);  // the conv decoder's batch norm runs in training mode, as in a step
         const models::AeLosses l = model_.loss(t, t.constant(x), &noise, &rec);
         t.backward(l.objective);
         // The plain autoencoder's code layer carries the hidden activation too (the encoder's last).
-        const size_t code = cfg_.model.hidden.size();
+        const size_t code = models::code_layer(cfg_.model);
         std::vector<LayerProbe> out = probe_layers(t, rec, "", [&](size_t i, const LayerRecord::Layer& layer) {
             return layer.hidden || (!cfg_.model.variational && i == code);
         });
@@ -288,7 +289,8 @@ const ExperimentDef& ae_experiment() {
     static const ExperimentDef def{
         .name = "ae",
         .about =
-            "Train plain or variational MLP autoencoders on images; draw reconstructions, latent walks and samples.",
+            "Train plain or variational autoencoders (MLP or conv) on images; draw reconstructions, latent walks and "
+            "samples.",
         .default_steps = [](const ConfigBox&) { return 2000; },
         .default_eval_every = 500,
         .new_config = [] { return std::make_unique<TypedConfigBox<AeConfig>>(ae_spec(), nullptr); },

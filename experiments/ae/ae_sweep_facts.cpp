@@ -1,5 +1,8 @@
 // What sweeps need to know about the autoencoder (experiments/sweep_facts.h): one network (the
 // encoder and decoder's hidden layers in order), the quick sweep and the GELU paper's.
+#include <cctype>
+
+#include "core/error.h"
 #include "experiments/sweep_facts_of.h"
 
 namespace genlab::experiments {
@@ -11,12 +14,14 @@ std::string ae_data_name(const nlohmann::json& cfg) {
     return dir.empty() ? "Fashion-MNIST" : dir;
 }
 
-// "Variational autoencoder on Fashion-MNIST (gelu, 2-d code)".
+// "Variational autoencoder on Fashion-MNIST (gelu, 2-d code)", "Convolutional autoencoder on ...".
 std::string ae_title(const nlohmann::json& cfg) {
     const nlohmann::json model = cfg.contains("model") ? cfg["model"] : nlohmann::json::object();
     const bool vae = model.is_object() && model.value("variational", false);
     const int latent = model.is_object() ? model.value("latent", 0) : 0;
-    return std::string(vae ? "Variational autoencoder" : "Autoencoder") + " on " + ae_data_name(cfg) + " (" +
+    const bool conv = config_text(model, "arch") == "conv";
+    const std::string kind = std::string(conv ? "convolutional " : "") + (vae ? "variational " : "") + "autoencoder";
+    return static_cast<char>(std::toupper(kind[0])) + kind.substr(1) + " on " + ae_data_name(cfg) + " (" +
            config_text(model, "act") + ", " + std::to_string(latent) + "-d code)";
 }
 
@@ -26,9 +31,12 @@ SweepFacts ae_sweep_facts() {
     return {
         .depth_settings =
             [](const nlohmann::json& cfg, int depth) {
-                // The decoder mirrors the encoder's hidden widths: one list sets both halves.
+                // The decoder mirrors the encoder's hidden widths (or stages): one list sets both halves.
                 const nlohmann::json& m = cfg.contains("model") ? cfg["model"] : cfg;
-                return std::vector<std::pair<std::string, std::string>>{{"hidden", repeated_width(m, "hidden", depth)}};
+                const char* key = config_text(m, "arch") == "conv" ? "channels" : "hidden";
+                if (depth == 0 && config_text(m, "arch") == "conv")
+                    usage_fail("--depths 0: the convolutional autoencoder needs at least one stage");
+                return std::vector<std::pair<std::string, std::string>>{{key, repeated_width(m, key, depth)}};
             },
         .out_key = "out_act",
         .presets =

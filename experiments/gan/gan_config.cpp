@@ -26,7 +26,9 @@ const ConfigSpec<GanExpConfig>& gan_spec() {
             .field("data_dir", &C::data_dir, "Folder with MNIST-layout IDX files (default: Debian's Fashion-MNIST)")
             .field("class", &C::class_filter, "Train on one image class only (-1: all)", in_range(-1, 255))
             .field("limit", &C::limit, "Use only the first N training images (0: all)", in_range(0, 10'000'000))
-            .field("act", &C::act, "Hidden activation of both networks", elementwise_activation())
+            .field("act", &C::act,
+                   str("Hidden activation of both networks (--arch conv without it: ", kDcganGAct, " in G)"),
+                   elementwise_activation())
             .field("loss", &C::loss, "ns (non-saturating), minimax, lsgan", one_of(models::gan_loss_names()))
             .field("batch", &C::batch, str("Batch size (", kToyBatch, " for 2-D data)"), in_range(1, 1 << 20))
             .field("lr", &C::lr, "Adam learning rate", learning_rate())
@@ -50,8 +52,11 @@ const ConfigSpec<GanExpConfig>& gan_spec() {
 }
 
 void resolve_gan(GanExpConfig& c, const Given& given) {
-    if (!given("g_act")) c.model.g_act = c.act;
+    const bool conv = c.model.arch == "conv";
+    // DCGAN: ReLU in G unless an activation was chosen, Leaky ReLU 0.2 in D, N(0, 0.02) weights.
+    if (!given("g_act")) c.model.g_act = conv && !given("act") ? kDcganGAct : c.act;
     if (!given("d_act")) c.model.d_act = c.act;
+    if (conv && !given("init")) c.model.init = "gpt2";
     gan_data_kind(c.data).resolve(c, given);
 }
 

@@ -11,6 +11,9 @@
 
 namespace genlab::experiments {
 
+// --arch conv's generator activation when neither --act nor --g-act is given (DCGAN's).
+inline constexpr const char* kDcganGAct = "relu";
+
 struct GanExpConfig {
     std::string data = "fashion-mnist";  // an image set or a 2-D toy (data::toy2d_names())
     std::string data_dir;                // IDX folder; "": Fashion-MNIST from the Debian package

@@ -42,13 +42,13 @@ public:
     // diagnostics stream, after the latent vectors were drawn from it.
     virtual void probe_real(Rng& rng, Tensor& real) const = 0;
     // The quality metrics of `gan`, from the run's eval stream; never changes training.
-    virtual Metrics eval(const models::Gan& gan) = 0;
+    virtual Metrics eval(models::Gan& gan) = 0;
     // loss.png's panels of eval()'s metrics.
     virtual std::vector<PlotPanel> quality_plots() const = 0;
     // Fixed noise vectors per progress.png snapshot: a row of images or a panel of points.
     virtual int progress_width() const = 0;
     // The pictures of the trained `gan` and of its recorded snapshots, into `dir`.
-    virtual void write_outputs(const std::string& dir, const models::Gan& gan, const ProgressFrames& progress) = 0;
+    virtual void write_outputs(const std::string& dir, models::Gan& gan, const ProgressFrames& progress) = 0;
     // State beyond the data stream (an epoch order) under "data.".
     virtual void track(Trainer& t) { (void)t; }
 };
@@ -69,7 +69,7 @@ public:
     // output exists when the data or the model's memory does not fit the flags.
     virtual std::unique_ptr<GanData> load(GanExpConfig& c, const RunOptions& run) const = 0;
     // `sample`: s.num draws of `gan` from `rng` and what the kind writes of them, into `out`.
-    virtual void write_samples(const std::string& out, const models::Gan& gan, const GanExpConfig& c,
+    virtual void write_samples(const std::string& out, models::Gan& gan, const GanExpConfig& c,
                                const GanSampleConfig& s, Rng& rng) const = 0;
 };
 

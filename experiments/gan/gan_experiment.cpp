@@ -1,5 +1,5 @@
-// The GAN experiment: an MLP GAN on IDX images (Fashion-MNIST by default) or on a 2-D toy
-// mixture. One step is DCGAN's loop body: d_steps discriminator updates on [real; G(z)], then one
+// The GAN experiment: an MLP GAN or a DCGAN (--arch conv) on IDX images (Fashion-MNIST by
+// default), or an MLP GAN on a 2-D toy mixture. One step is DCGAN's loop body: d_steps discriminator updates on [real; G(z)], then one
 // generator update through the frozen discriminator. The data is a strategy (gan_data.h): real
 // batches, quality metrics, probe rows and pictures come from it, whichever kind it is.
 #include <algorithm>
@@ -64,7 +64,7 @@ public:
     }
 
     // Deterministic and independent of the training streams: evaluating never changes training.
-    Metrics eval(int) override { return data_->eval(gan_); }
+    Metrics eval(int) override { return data_->eval(gan_); }  // in evaluation mode (models::generate)
 
     void track(Trainer& t) override {
         t.track("model.", gan_);  // model.g.*, model.d.*
@@ -99,6 +99,7 @@ public:
         Tensor real = Tensor::view(input.data(), Shape{n, p});
         data_->probe_real(rng, real);
         gan_.zero_grad();
+        const BuffersKept kept(gan_);  // G runs in training mode, as in a step
         Tape td, tg;
         LayerRecord rd, rg;
         {
@@ -133,7 +134,8 @@ private:
             std::memcpy(d_input_.data() + half, t.value(fake).data(), half * sizeof(float));
         }
         // One pass over the concatenated batch: a GEMM with 2B rows runs closer to peak than two
-        // with B, and D has no batch statistics, so this is exactly D(real) and D(fake).
+        // with B, and D has no batch statistics (neither architecture's), so this is exactly D(real)
+        // and D(fake).
         Var logits = gan_.d(t, t.constant(d_input_));  // (2B, 1)
         Var loss = models::gan_d_loss(t, logits, t.constant(d_targets_), loss_);
         opt_d_.zero_grad();
@@ -206,7 +208,8 @@ void sample_gan(const LoadedRun& run, const SampleOptions& opt, const ConfigBox&
 const ExperimentDef& gan_experiment() {
     static const ExperimentDef def{
         .name = "gan",
-        .about = "Train an MLP GAN on Fashion-MNIST or a 2-D toy distribution, or sample from a checkpoint.",
+        .about = "Train an MLP GAN or a DCGAN on Fashion-MNIST, or an MLP GAN on a 2-D toy distribution, or sample "
+                 "from a checkpoint.",
         .default_steps = [](const ConfigBox&) { return 3000; },
         .default_eval_every = 0,
         .new_config = [] { return std::make_unique<TypedConfigBox<GanExpConfig>>(gan_spec(), resolve_gan); },

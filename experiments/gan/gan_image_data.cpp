@@ -50,7 +50,7 @@ public:
             images_.images().copy_rows(static_cast<size_t>(i % rows), 1, real.data() + static_cast<size_t>(i) * p);
     }
 
-    Metrics eval(const models::Gan& gan) override {
+    Metrics eval(models::Gan& gan) override {
         if (!clf_) return {};
         Rng rng(stream_seed(seed_, "eval"));
         Tensor x = models::generate(gan, models::sample_latent(cfg_.fd_samples, cfg_.model.latent, rng));
@@ -71,7 +71,7 @@ public:
 
     int progress_width() const override { return kProgressCols; }
 
-    void write_outputs(const std::string& dir, const models::Gan& gan, const ProgressFrames& progress) override {
+    void write_outputs(const std::string& dir, models::Gan& gan, const ProgressFrames& progress) override {
         Rng rng(stream_seed(seed_, "pictures"));
         save_png(dir + "/samples.png",
                  image_grid(models::generate(gan, models::sample_latent(kSampleImages, cfg_.model.latent, rng)),
@@ -153,7 +153,7 @@ public:
     }
 
     // samples.png, one sample_NNNN.png per draw, and with --interpolate interpolation.png.
-    void write_samples(const std::string& out, const models::Gan& gan, const GanExpConfig& c, const GanSampleConfig& s,
+    void write_samples(const std::string& out, models::Gan& gan, const GanExpConfig& c, const GanSampleConfig& s,
                        Rng& rng) const override {
         const Tensor x = models::generate(gan, models::sample_latent(s.num, c.model.latent, rng));  // (N, P)
         save_png(out + "/samples.png", image_grid(x, grid(c, 8)));

@@ -18,7 +18,7 @@ int ProgressFrames::snapshot_step(int k) const {
     return static_cast<int>(std::lround(static_cast<double>(total_) * (k + 1) / rows_));
 }
 
-void ProgressFrames::maybe_record(int n, const models::Gan& gan) {
+void ProgressFrames::maybe_record(int n, models::Gan& gan) {
     Tensor g;
     bool generated = false;  // a default Tensor is a scalar, not empty: track it explicitly
     for (int k = 0; k < rows_; ++k) {

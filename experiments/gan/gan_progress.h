@@ -15,8 +15,8 @@ public:
     // the noise comes from the run's "progress" stream.
     ProgressFrames(int rows, int per_row, int latent, int dim, uint64_t seed, int total_steps);
 
-    int snapshot_step(int k) const;                    // k = 0..rows-1
-    void maybe_record(int n, const models::Gan& gan);  // after step n (1-based)
+    int snapshot_step(int k) const;              // k = 0..rows-1
+    void maybe_record(int n, models::Gan& gan);  // after step n (1-based)
 
     int filled() const { return filled_; }
     int rows() const { return rows_; }

@@ -11,11 +11,13 @@ namespace genlab::experiments {
 
 namespace {
 
-// "GAN on ring8 (hidden activation relu)", "... (hidden activation relu / leaky_relu:0.2)" for G / D.
+// "MLP GAN on ring8 (hidden activation relu)", "... (hidden activation relu / leaky_relu:0.2)" for G / D,
+// "DCGAN on Fashion-MNIST (...)" for --arch conv.
 std::string gan_title(const nlohmann::json& cfg) {
     const nlohmann::json model = cfg.contains("model") ? cfg["model"] : nlohmann::json::object();
     const std::string data = config_text(cfg, "data"), g = config_text(model, "g_act"), d = config_text(model, "d_act");
-    return "GAN on " + (data == "fashion-mnist" ? std::string("Fashion-MNIST") : data) + " (hidden activation " + g +
+    return std::string(config_text(model, "arch") == "conv" ? "DCGAN" : "MLP GAN") + " on " +
+           (data == "fashion-mnist" ? std::string("Fashion-MNIST") : data) + " (hidden activation " + g +
            (g == d ? "" : " / " + d) + ")";
 }
 
@@ -53,9 +55,12 @@ SweepFacts gan_sweep_facts() {
             [](const nlohmann::json& cfg, int depth) {
                 if (depth == 0) usage_fail("--depths 0: the GAN's networks need at least one hidden layer");
                 const nlohmann::json& m = cfg.contains("model") ? cfg["model"] : cfg;
-                return std::vector<std::pair<std::string, std::string>>{
-                    {"g_hidden", repeated_width(m, "g_hidden", depth)},
-                    {"d_hidden", repeated_width(m, "d_hidden", depth)}};
+                // --arch conv: a stage per layer (the image's size decides which depths it takes).
+                const bool conv = config_text(m, "arch") == "conv";
+                const char* g = conv ? "g_channels" : "g_hidden";
+                const char* d = conv ? "d_channels" : "d_hidden";
+                return std::vector<std::pair<std::string, std::string>>{{g, repeated_width(m, g, depth)},
+                                                                        {d, repeated_width(m, d, depth)}};
             },
         .out_key = "g_out",
         .presets =

@@ -115,7 +115,7 @@ public:
         space_.to_model(real);
     }
 
-    Metrics eval(const models::Gan& gan) override {
+    Metrics eval(models::Gan& gan) override {
         const models::ModeCoverage mc = models::mode_coverage(eval_points(gan), toy_.centres, toy_.sigma);
         return {{"modes_covered", mc.modes_covered}, {"high_quality_fraction", mc.high_quality_fraction}};
     }
@@ -124,7 +124,7 @@ public:
 
     int progress_width() const override { return kProgressPoints; }
 
-    void write_outputs(const std::string& dir, const models::Gan& gan, const ProgressFrames& progress) override {
+    void write_outputs(const std::string& dir, models::Gan& gan, const ProgressFrames& progress) override {
         const Tensor fake = eval_points(gan);  // the points the mode metrics counted
         Tensor real(Shape{kModeSamples, 2});
         Rng real_rng(stream_seed(seed_, "pictures"));
@@ -137,7 +137,7 @@ public:
 
 private:
     // kModeSamples generated points from the eval stream, in data coordinates.
-    Tensor eval_points(const models::Gan& gan) const {
+    Tensor eval_points(models::Gan& gan) const {
         Rng rng(stream_seed(seed_, "eval"));
         Tensor x = models::generate(gan, models::sample_latent(kModeSamples, latent_, rng));
         space_.to_data(x);
@@ -164,6 +164,9 @@ public:
     }
 
     void check(const GanExpConfig& c) const override {
+        if (c.model.arch == "conv")
+            usage_fail("--arch conv: the convolutional nets take images, and --data ", c.data,
+                       " is 2-D points (use --arch mlp)");
         if (c.class_filter != -1 || !c.data_dir.empty())
             usage_fail("--class and --data-dir apply to image datasets, not to ", c.data);
     }
@@ -181,7 +184,7 @@ public:
     }
 
     // scatter.png of the draws over as many real points, and samples.csv of the draws.
-    void write_samples(const std::string& out, const models::Gan& gan, const GanExpConfig& c, const GanSampleConfig& s,
+    void write_samples(const std::string& out, models::Gan& gan, const GanExpConfig& c, const GanSampleConfig& s,
                        Rng& rng) const override {
         Tensor x = models::generate(gan, models::sample_latent(s.num, c.model.latent, rng));  // (N, 2)
         const data::Toy2d toy = data::make_toy2d(c.data);

@@ -83,7 +83,7 @@ TEST_F(BenchDemoTest, AllRunsEachWorkloadInItsOwnProcess) {
     std::istringstream out(read("stdout.txt"));
     std::vector<std::string> workloads;
     for (std::string l; std::getline(out, l);) workloads.push_back(nlohmann::json::parse(l)["workload"]);
-    EXPECT_EQ(workloads, (std::vector<std::string>{"gan", "ae", "gpt"}));
+    EXPECT_EQ(workloads, (std::vector<std::string>{"gan", "dcgan", "ae", "gpt"}));
 }
 
 TEST_F(BenchDemoTest, BadFlagsAreUsageErrors) {

@@ -48,8 +48,8 @@ Parameter& param(const Autoencoder& m, const std::string& name) {
 TEST(AutoencoderModel, DefaultIsTheBenchmarkNetwork) {
     Rng rng(1);
     Autoencoder m(AutoencoderConfig{}, rng);
-    EXPECT_EQ(m.encoder.sizes(), (std::vector<int>{784, 512, 128, 32}));
-    EXPECT_EQ(m.decoder.sizes(), (std::vector<int>{32, 128, 512, 784}));
+    EXPECT_EQ(dynamic_cast<const MLP&>(m.encoder).sizes(), (std::vector<int>{784, 512, 128, 32}));
+    EXPECT_EQ(dynamic_cast<const MLP&>(m.decoder).sizes(), (std::vector<int>{32, 128, 512, 784}));
     // 784*512+512 + 512*128+128 + 128*32+32, mirrored.
     EXPECT_EQ(m.num_parameters(), size_t{2 * (784 * 512 + 512 * 128 + 128 * 32) + 512 + 128 + 32 + 128 + 512 + 784});
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # compare.sh GENLAB_BENCH [WORKLOAD...] — genlab against the PyTorch reference, paired runs.
 #
-# For each workload (default: gan ae gpt) it runs PAIRS pairs, each pair being one genlab-bench
+# For each workload (default: gan dcgan ae gpt) it runs PAIRS pairs, each pair being one genlab-bench
 # process then one torch_ref.py process with the same --steps/--warmup/--threads, so that slow
 # drift of the machine (other load, clocks, thermals) hits both sides alike. Per pair it prints both
 # steps/s and the ratio genlab/pytorch (> 1: genlab faster); per workload the median ratio.
@@ -21,11 +21,11 @@
 set -u
 
 if [[ $# -lt 1 || $1 == -h || $1 == --help ]]; then
-    echo "usage: [PAIRS=5] [THREADS=2] [STEPS=300] [WARMUP=20] $0 path/to/genlab-bench [gan ae gpt]" >&2
+    echo "usage: [PAIRS=5] [THREADS=2] [STEPS=300] [WARMUP=20] $0 path/to/genlab-bench [gan dcgan ae gpt]" >&2
     exit 2
 fi
 bench=$1; shift
-workloads=("$@"); ((${#workloads[@]})) || workloads=(gan ae gpt)
+workloads=("$@"); ((${#workloads[@]})) || workloads=(gan dcgan ae gpt)
 pairs=${PAIRS:-5} threads=${THREADS:-2} steps=${STEPS:-300} warmup=${WARMUP:-20}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 python=/usr/bin/python3

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """
-PyTorch reference for genlab's benchmark workloads (gan, ae, gpt).
+PyTorch reference for genlab's benchmark workloads (gan, dcgan, ae, gpt).
 
 genlab-bench (experiments/bench.cpp) and this script train the same networks, on the same data,
 with the same batch sizes, optimizers and learning-rate schedule, and time them the same way, so
@@ -14,6 +14,12 @@ The workloads (fp32, CPU):
        batch 64, Adam lr 2e-4 betas (0.5, 0.999) for both.
        One step = one D update (real batch + detached fake batch) then one G update on a fresh z
        with the non-saturating loss.
+  dcgan  DCGAN on Fashion-MNIST 28x28 scaled to [-1, 1] (genlab-gan --arch conv's defaults,
+       models/conv_nets.h); every convolution k4 s2 p1.
+       G: z64 -> Linear (no bias) -> 64x7x7, BatchNorm, ReLU -> ConvT 64->32 (no bias) 14x14,
+          BatchNorm, ReLU -> ConvT 32->1 28x28, tanh.
+       D: Conv 1->32 14x14, LeakyReLU(0.2) -> Conv 32->64 7x7, LeakyReLU(0.2) -> Linear 3136 -> 1.
+       Weights N(0, 0.02), batch 64, Adam lr 2e-4 betas (0.5, 0.999); the gan workload's step.
   ae   MLP autoencoder on Fashion-MNIST scaled to [0, 1].
        784 -> 512 -> 128 -> 32 -> 128 -> 512 -> 784, exact (erf) GELU between layers,
        sigmoid out, mean binary cross-entropy. batch 128, Adam lr 1e-3.
@@ -56,7 +62,7 @@ REPO_ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 # command line
 
 parser = argparse.ArgumentParser(description="PyTorch reference for genlab-bench's workloads; prints one JSON line.")
-parser.add_argument("--workload", required=True, choices=["gan", "ae", "gpt"])
+parser.add_argument("--workload", required=True, choices=["gan", "dcgan", "ae", "gpt"])
 parser.add_argument("--steps", type=int, default=300, help="timed training steps")
 parser.add_argument("--warmup", type=int, default=20, help="untimed training steps run first (they count for the lr schedule)")
 parser.add_argument("--threads", type=int, default=2, help="intra-op threads (torch, OpenMP, OpenBLAS)")
@@ -173,6 +179,46 @@ class GanWorkload:
     def info(self):
         return {"n_params": count_params(self.G, self.D), "n_params_G": count_params(self.G),
                 "n_params_D": count_params(self.D), "batch": self.batch}
+
+
+# -----------------------------------------------------------------------------
+# workload: dcgan
+
+
+class Reshape(nn.Module):
+    def __init__(self, *shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], *self.shape)
+
+
+class DcganWorkload(GanWorkload):
+    g_channels, d_channels = (64, 32), (32, 64)  # genlab's GanConfig defaults
+
+    def __init__(self):
+        super().__init__()
+        g0, g1 = self.g_channels
+        d0, d1 = self.d_channels
+        self.G = nn.Sequential(
+            nn.Linear(self.z_dim, g0 * 7 * 7, bias=False), Reshape(g0, 7, 7), nn.BatchNorm2d(g0), nn.ReLU(),
+            nn.ConvTranspose2d(g0, g1, 4, 2, 1, bias=False), nn.BatchNorm2d(g1), nn.ReLU(),
+            nn.ConvTranspose2d(g1, 1, 4, 2, 1), nn.Tanh(), Reshape(784),
+        )
+        self.D = nn.Sequential(
+            Reshape(1, 28, 28),
+            nn.Conv2d(1, d0, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(d0, d1, 4, 2, 1), nn.LeakyReLU(0.2),
+            Reshape(d1 * 7 * 7), nn.Linear(d1 * 7 * 7, 1),
+        )
+        for m in list(self.G.modules()) + list(self.D.modules()):
+            if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+                nn.init.normal_(m.weight, 0.0, 0.02)  # DCGAN's init (genlab's --init gpt2)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=2e-4, betas=(0.5, 0.999))
 
 
 # -----------------------------------------------------------------------------
@@ -385,6 +431,8 @@ def main():
     total_steps = args.warmup + args.steps
     if args.workload == "gan":
         work = GanWorkload()
+    elif args.workload == "dcgan":
+        work = DcganWorkload()
     elif args.workload == "ae":
         work = AeWorkload()
     else:
@@ -437,7 +485,7 @@ def main():
     last = {k: float(v) for k, v in history[-1].items()}
     k = min(50, len(history))
     avg = {name: float(np.mean([float(h[name]) for h in history[-k:]])) for name in last}
-    single = args.workload != "gan"  # gan reports {"D": .., "G": ..}, the others one number
+    single = not isinstance(work, GanWorkload)  # gan, dcgan report {"D": .., "G": ..}, the others one number
     out["final_loss"] = last["loss"] if single else last
     out[f"final_loss_avg_last{k}"] = avg["loss"] if single else avg
 
