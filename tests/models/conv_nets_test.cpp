@@ -3,6 +3,8 @@
 // evaluation-mode sampling, and the image sizes they refuse.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/error.h"
@@ -93,7 +95,11 @@ TEST(ConvNets, GenerateRunsInEvaluationMode) {
     Tensor z = sample_latent(6, 3, rng);
     const Tensor all = generate(gan, z);
     const Tensor first = generate(gan, Tensor::view(z.data(), Shape{1, 3}));
-    EXPECT_EQ(std::memcmp(all.data(), first.data(), 64 * sizeof(float)), 0);
+    // Equal up to the GEMM's rounding, which may differ between a batch of 6 and of 1 (blocking);
+    // in training mode the batch's statistics would change every value.
+    float most = 0;
+    for (size_t i = 0; i < 64; ++i) most = std::max(most, std::fabs(all[i] - first[i]));
+    EXPECT_LT(most, 1e-5f);
     EXPECT_TRUE(gan.training());
 }
 
