@@ -52,14 +52,8 @@ static void conv2d_backward(Tape& t, const Node& n) {
 
 Var conv2d(Tape& t, Var x, Var w, Var b, int stride, int padding) {
     const Shape xs = t.shape(x), ws = t.shape(w);
-    require_rank("conv2d", xs, 4, 4);
-    require_rank("conv2d", ws, 4, 4);
-    if (ws[1] != xs[1])
-        fail("conv2d: weight ", ws.str(), " does not match input ", xs.str(), " (expected (Cout, ", xs[1],
-             ", kh, kw))");
-    if (b.valid() && (t.shape(b).rank != 1 || t.shape(b)[0] != ws[0]))
-        fail("conv2d: bias ", t.shape(b).str(), " does not match weight ", ws.str());
-    if (stride < 1 || padding < 0) fail("conv2d: stride must be >= 1 and padding >= 0, got ", stride, " and ", padding);
+    const Shape bs = b.valid() ? t.shape(b) : Shape{};
+    check_conv_args("conv2d", xs, ws, b.valid() ? &bs : nullptr, 1, stride, padding);
     if (xs[2] + 2 * padding < ws[2] || xs[3] + 2 * padding < ws[3])
         fail("conv2d: kernel ", ws[2], "x", ws[3], " is larger than the padded input ", xs.str(), " (padding ", padding,
              ")");

@@ -60,15 +60,8 @@ static void conv_transpose2d_backward(Tape& t, const Node& n) {
 
 Var conv_transpose2d(Tape& t, Var x, Var w, Var b, int stride, int padding) {
     const Shape xs = t.shape(x), ws = t.shape(w);
-    require_rank("conv_transpose2d", xs, 4, 4);
-    require_rank("conv_transpose2d", ws, 4, 4);
-    if (ws[0] != xs[1])
-        fail("conv_transpose2d: weight ", ws.str(), " does not match input ", xs.str(), " (expected (", xs[1],
-             ", Cout, kh, kw))");
-    if (b.valid() && (t.shape(b).rank != 1 || t.shape(b)[0] != ws[1]))
-        fail("conv_transpose2d: bias ", t.shape(b).str(), " does not match weight ", ws.str());
-    if (stride < 1 || padding < 0)
-        fail("conv_transpose2d: stride must be >= 1 and padding >= 0, got ", stride, " and ", padding);
+    const Shape bs = b.valid() ? t.shape(b) : Shape{};
+    check_conv_args("conv_transpose2d", xs, ws, b.valid() ? &bs : nullptr, 0, stride, padding);
     const ConvGeometry g = conv_transpose2d_geometry(xs, ws, stride, padding);
     if (g.h < 1 || g.w < 1)
         fail("conv_transpose2d: padding ", padding, " leaves no output for input ", xs.str(), " and weight ", ws.str());

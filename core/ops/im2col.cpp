@@ -2,6 +2,7 @@
 #include "core/ops/im2col.h"
 
 #include <algorithm>
+#include <string>
 
 #include "core/ops/common.h"
 
@@ -83,6 +84,19 @@ void swap_leading_dims(const float* src, int a, int b, long p, float* dst, bool 
                 std::copy(from, from + p, to);
         }
     });
+}
+
+void check_conv_args(const char* op, const Shape& xs, const Shape& ws, const Shape* bias, int in_dim, int stride,
+                     int padding) {
+    require_rank(op, xs, 4, 4);
+    require_rank(op, ws, 4, 4);
+    const int out_dim = 1 - in_dim;
+    if (ws[in_dim] != xs[1])
+        fail(op, ": weight ", ws.str(), " does not match input ", xs.str(), " (expected (",
+             in_dim == 1 ? "Cout, " + std::to_string(xs[1]) : std::to_string(xs[1]) + ", Cout", ", kh, kw))");
+    if (bias && (bias->rank != 1 || (*bias)[0] != ws[out_dim]))
+        fail(op, ": bias ", bias->str(), " does not match weight ", ws.str());
+    if (stride < 1 || padding < 0) fail(op, ": stride must be >= 1 and padding >= 0, got ", stride, " and ", padding);
 }
 
 }  // namespace genlab::ops_detail

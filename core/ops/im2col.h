@@ -13,6 +13,7 @@
 // so overlapping windows sum. Both loop over (image, channel) planes, in parallel when large;
 // each plane is written by one thread in a fixed order, so results do not depend on threads.
 #pragma once
+#include "core/tensor.h"
 
 namespace genlab::ops_detail {
 
@@ -30,6 +31,12 @@ struct ConvGeometry {
 void im2col(const ConvGeometry& g, const float* x, float* cols);
 // x (N, C, H, W) += the adjoint of im2col applied to cols (g.rows(), g.cols()).
 void col2im_add(const ConvGeometry& g, const float* cols, float* x);
+
+// The checks both convolutions make before anything else: x and w of rank 4; w's dimension
+// `in_dim` (conv2d's 1, conv_transpose2d's 0) equal to x's channels; a bias of rank 1 matching w's
+// other channel dimension when `bias` is given; stride >= 1 and padding >= 0. Error naming `op`.
+void check_conv_args(const char* op, const Shape& xs, const Shape& ws, const Shape* bias, int in_dim, int stride,
+                     int padding);
 
 // dst (B, A, P) = (or +=, when add) src (A, B, P) with the first two dims swapped: an NCHW batch
 // (N, C, H·W) to channel-major (C, N, H·W), the layout of a GEMM over the whole batch, and back.
