@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <vector>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -157,6 +158,34 @@ void gemm_in_bands(GemmBackend backend, Trans ta, Trans tb, long m, long n, long
     }
 }
 
+// A product below kSmallGemm whose C is small and whose k is long (a thin convolution's dW: 64×16
+// summed over 12,544 pixels): each thread sums its own slice of k, thread 0 straight into C and
+// the others into partial Cs that the calling thread then adds in order. Bands of C's rows would
+// leave each thread a sliver of C and the whole of op(B) to pack again.
+bool split_k_pays(long m, long n, long k) { return std::max(m, n) <= kSplitKMaxSide && k >= 16 * std::max(m, n); }
+
+void gemm_split_k(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
+                  const float* b, long ldb, float beta, float* c, long ldc, int threads) {
+    static thread_local std::vector<float> partials;  // (threads - 1) partial Cs of m·n; kept between calls
+    partials.resize(static_cast<size_t>((threads - 1) * m * n));
+    float* const scratch = partials.data();  // the calling thread's: a worker's thread_local is its own
+    const long slice = (k + threads - 1) / threads;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int t = 0; t < threads; ++t) {
+        const long lo = t * slice, len = std::max(0L, std::min(k, lo + slice) - lo);
+        float* out = t == 0 ? c : scratch + (t - 1) * m * n;
+        const long ld = t == 0 ? ldc : n;
+        // op(A)'s columns lo.. are A's columns (No) or rows (Yes); op(B)'s rows lo.. B's rows or columns.
+        gemm(backend, ta, tb, m, n, len, ta == Trans::No ? a + lo : a + lo * lda, lda,
+             tb == Trans::No ? b + lo * ldb : b + lo, ldb, t == 0 ? beta : 0.f, out, ld);
+    }
+    for (int t = 1; t < threads; ++t)
+        for (long i = 0; i < m; ++i) {
+            const float* p = scratch + (t - 1) * m * n + i * n;
+            for (long j = 0; j < n; ++j) c[i * ldc + j] += p[j];
+        }
+}
+
 std::atomic<uint64_t> g_flops{0};
 
 }  // namespace
@@ -170,9 +199,12 @@ void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, 
     const GemmBackend backend = gemm_backend_for(m, n, k);
     const int threads = omp_in_parallel() ? 1 : num_threads();
     const long size = m * n * k;
-    if (backend == GemmBackend::OpenBlas && threads > 1 && size >= kTinyGemm && size < kSmallGemm)
-        gemm_in_bands(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
-    else
+    if (backend == GemmBackend::OpenBlas && threads > 1 && size >= kTinyGemm && size < kSmallGemm) {
+        if (split_k_pays(m, n, k))
+            gemm_split_k(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
+        else
+            gemm_in_bands(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
+    } else
         gemm(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 

@@ -15,6 +15,10 @@
 // single-threaded call: on 2 threads OpenBLAS's own split of them was slower, up to slower than
 // its kernel on 1 (128×32 · 32×128: 54 GFLOP/s against 75; gpt's 768×128 · 128×65: 72 against
 // 131 banded). kSmallGemm lies above every workload layer (the largest is 768×512×128, 2^25.6).
+// A split product whose C is at most kSplitKMaxSide on a side and whose k is 16 times that is
+// split along k instead, each thread summing a slice into its own C, added in order at the end:
+// a thin convolution's dW (64×16 over 12,544 pixels) ran at 174 GFLOP/s so against 87 in OpenBLAS
+// (Cooperlake kernel, 2 threads), since bands would each pack the whole of op(B) again.
 // Above it OpenBLAS splits the product itself, sharing each packed block between the threads:
 // at 2048³ on 2 threads that matched the bands (155-178 GFLOP/s against 158-181), and it packs
 // less on many threads.
@@ -35,6 +39,8 @@ void gemm(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const
 
 inline constexpr long kSmallGemm = 1L << 28;  // m·n·k below this: split into bands by gemm(),
 inline constexpr long kTinyGemm = 1 << 16;    // unless below this: one thread (waking more costs more)
+inline constexpr long kSplitKMaxSide = 128;   // and with C at most this on a side and k >= 16x that side:
+                                              // split along k instead (a thin layer's dW)
 
 GemmBackend gemm_backend();                                 // the one gemm() uses here, but for matrix-vector products
 GemmBackend gemm_backend_for(long m, long n, long k);       // the one gemm() uses for this product

@@ -133,12 +133,14 @@ TEST(Gemm, VectorProductsRunOnEigen) {
     EXPECT_EQ(gemm_backend_for(768, 512, 128), gemm_backend());
 }
 
-// The entry point's own split of small products over the threads (by rows, or by columns when
-// there are fewer rows), against one thread, for every transpose combination.
+// The entry point's own split of small products over the threads (by rows, by columns when there
+// are fewer rows, or along k when C is small and k long), against one thread, for every transpose
+// combination.
 TEST(Gemm, SmallProductsSplitOverThreadsMatchOneThread) {
     const testing::ThreadCountRestorer restore;
-    for (auto [m, n, k] : {std::array<long, 3>{128, 32, 128}, std::array<long, 3>{32, 128, 128},
-                           std::array<long, 3>{37, 45, 50}, std::array<long, 3>{768, 65, 128}})
+    for (auto [m, n, k] :
+         {std::array<long, 3>{128, 32, 128}, std::array<long, 3>{32, 128, 128}, std::array<long, 3>{37, 45, 50},
+          std::array<long, 3>{768, 65, 128}, std::array<long, 3>{33, 16, 3001}})
         for (Trans ta : {Trans::No, Trans::Yes})
             for (Trans tb : {Trans::No, Trans::Yes}) {
                 const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 6),
