@@ -5,9 +5,12 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "core/gemm.h"
 #include "core/parallel.h"
 #include "core/rng.h"
+#include "models/conv_nets.h"
+#include "models/gan.h"
 
 namespace genlab::experiments {
 
@@ -32,23 +35,37 @@ const std::vector<Layer>& workload_layers() {
     return layers;
 }
 
-// A convolution of the DCGAN (issue 28) at batch 64: `c` channels of h×h to `cout`, kernel k.
+// A convolution of the dcgan workload at batch 64: `c` channels of h×h to `cout`, kernel k.
 // conv2d's products (core/ops/conv2d.cpp) are W (cout, c·k²) · cols (c·k², 64·OH·OW) and its
 // backward's dY'·colsᵀ and Wᵀ·dY'; conv_transpose2d's (core/ops/conv_transpose2d.cpp) are
 // Wᵀ·X' (cout·k², 64·h²), X'·dcolsᵀ and W·dcols.
 struct ConvLayer {
-    const char* name;
-    long c, cout, h, k, stride, pad;
+    std::string name;
+    long c, cout, h;
     bool transposed;
 };
 
-const std::vector<ConvLayer>& conv_layers() {
-    static const std::vector<ConvLayer> layers{
-        {"dcgan G up 128-64 7-14", 128, 64, 7, 4, 2, 1, true},
-        {"dcgan G up 64-1 14-28", 64, 1, 14, 4, 2, 1, true},
-        {"dcgan D conv 1-64 28-14", 1, 64, 28, 4, 2, 1, false},
-        {"dcgan D conv 64-128 14-7", 64, 128, 14, 4, 2, 1, false},
+// The DCGAN's convolutions at its default widths (models::GanConfig) on 28×28 one-channel images:
+// G's transposed convolutions up from its first maps to one channel, D's down from one channel.
+std::vector<ConvLayer> conv_layers() {
+    const models::GanConfig cfg;
+    constexpr long kSide = 28;
+    const auto name = [](const char* what, long c, long cout, long h, long out) {
+        return str("dcgan ", what, " ", c, "-", cout, " ", h, "-", out);
     };
+    std::vector<ConvLayer> layers;
+    long h = kSide >> cfg.g_channels.size();
+    for (size_t i = 0; i < cfg.g_channels.size(); ++i, h *= 2) {
+        const long c = cfg.g_channels[i], cout = i + 1 < cfg.g_channels.size() ? cfg.g_channels[i + 1] : 1;
+        layers.push_back({name("G up", c, cout, h, 2 * h), c, cout, h, true});
+    }
+    long c = 1;
+    h = kSide;
+    for (const int cout : cfg.d_channels) {
+        layers.push_back({name("D conv", c, cout, h, h / 2), c, cout, h, false});
+        c = cout;
+        h /= 2;
+    }
     return layers;
 }
 
@@ -118,20 +135,19 @@ std::vector<GemmBenchRow> run_gemm_bench(int threads, double rep_ms) {
         products.push_back({name + " dx", "dout·W", Trans::No, Trans::No, l.rows, l.in, l.out});
         products.push_back({name + " dW", "doutᵀ·x", Trans::Yes, Trans::No, l.out, l.in, l.rows});
     }
-    constexpr long kBatch = 64;
+    constexpr long kBatch = 64, k = models::kConvKernel;
     for (const ConvLayer& l : conv_layers()) {
-        const std::string name = l.name;
         if (l.transposed) {  // columns over the input's pixels, rows over the output's channels
-            const long cols = kBatch * l.h * l.h, rows = l.cout * l.k * l.k;
-            products.push_back({name + " forward", "Wᵀ·X'", Trans::Yes, Trans::No, rows, cols, l.c});
-            products.push_back({name + " dW", "X'·dcolsᵀ", Trans::No, Trans::Yes, l.c, rows, cols});
-            products.push_back({name + " dx", "W·dcols", Trans::No, Trans::No, l.c, cols, rows});
+            const long cols = kBatch * l.h * l.h, rows = l.cout * k * k;
+            products.push_back({l.name + " forward", "Wᵀ·X'", Trans::Yes, Trans::No, rows, cols, l.c});
+            products.push_back({l.name + " dW", "X'·dcolsᵀ", Trans::No, Trans::Yes, l.c, rows, cols});
+            products.push_back({l.name + " dx", "W·dcols", Trans::No, Trans::No, l.c, cols, rows});
         } else {  // columns over the output's pixels, rows over the input's channels
-            const long out = (l.h + 2 * l.pad - l.k) / l.stride + 1;
-            const long cols = kBatch * out * out, rows = l.c * l.k * l.k;
-            products.push_back({name + " forward", "W·cols", Trans::No, Trans::No, l.cout, cols, rows});
-            products.push_back({name + " dW", "dY'·colsᵀ", Trans::No, Trans::Yes, l.cout, rows, cols});
-            products.push_back({name + " dx", "Wᵀ·dY'", Trans::Yes, Trans::No, rows, cols, l.cout});
+            const long out = (l.h + 2 * models::kConvPadding - k) / models::kConvStride + 1;
+            const long cols = kBatch * out * out, rows = l.c * k * k;
+            products.push_back({l.name + " forward", "W·cols", Trans::No, Trans::No, l.cout, cols, rows});
+            products.push_back({l.name + " dW", "dY'·colsᵀ", Trans::No, Trans::Yes, l.cout, rows, cols});
+            products.push_back({l.name + " dx", "Wᵀ·dY'", Trans::Yes, Trans::No, rows, cols, l.cout});
         }
     }
     std::vector<GemmBenchRow> rows;

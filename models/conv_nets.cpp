@@ -45,7 +45,7 @@ ImageGeometry conv_image(int pixels, int stages, const std::string& flag) {
 // --- ConvEncoder
 
 ConvEncoder::ConvEncoder(ImageGeometry in, const std::vector<int>& channels, int out, const Activation& hidden_act,
-                         const Activation& out_act, Rng& rng, Init init)
+                         const Activation& out_act, Rng& rng, Init init, bool batch_norm)
     : in_(in), fc_(nullptr) {
     require_stages("ConvEncoder", channels);
     const int stages = static_cast<int>(channels.size());
@@ -53,9 +53,12 @@ ConvEncoder::ConvEncoder(ImageGeometry in, const std::vector<int>& channels, int
         fail("ConvEncoder: ", in.height, "x", in.width, " images cannot be halved ", stages, " times");
     int c = in.channels;
     for (int i = 0; i < stages; ++i) {
+        const bool norm = batch_norm && i > 0;  // never on the input layer (DCGAN)
         convs_.push_back(&register_module("conv" + std::to_string(i),
                                           std::make_unique<Conv2d>(c, channels[i], kConvKernel, rng,
-                                                                   conv_options(init, hidden_act, true))));
+                                                                   conv_options(init, hidden_act, !norm))));
+        norms_.push_back(norm ? &register_module("bn" + std::to_string(i), std::make_unique<BatchNorm>(channels[i]))
+                              : nullptr);
         acts_.push_back(&register_module("act" + std::to_string(i), std::make_unique<ActivationLayer>(hidden_act)));
         c = channels[i];
     }
@@ -69,7 +72,8 @@ Var ConvEncoder::operator()(Tape& t, Var x, LayerRecord* record) const {
     const int n = t.shape(x)[0];
     Var h = reshape(t, x, Shape{n, in_.channels, in_.height, in_.width});  // (B, C, H, W)
     for (size_t i = 0; i < convs_.size(); ++i) {
-        Var pre = (*convs_[i])(t, h);    // (B, channels[i], H/2^(i+1), W/2^(i+1))
+        Var pre = (*convs_[i])(t, h);  // (B, channels[i], H/2^(i+1), W/2^(i+1))
+        if (norms_[i]) pre = (*norms_[i])(t, pre);
         Var post = (*acts_[i])(t, pre);  // same
         if (record)
             record->add({.pre = pre,

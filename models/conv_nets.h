@@ -6,7 +6,7 @@
 //
 //     const ImageGeometry img = conv_image(784, 2, "--arch conv");   // 28x28, one channel
 //     ConvDecoder g(64, {128, 64}, img, relu, tanh, rng, Init::Gpt2);  // (B, 64) -> (B, 784)
-//     ConvEncoder d(img, {64, 128}, 1, leaky, identity, rng, Init::Gpt2);  // (B, 784) -> (B, 1)
+//     ConvEncoder d(img, {64, 128}, 1, leaky, identity, rng, Init::Gpt2, true);  // (B, 784) -> (B, 1)
 #pragma once
 #include <string>
 #include <vector>
@@ -36,15 +36,18 @@ ImageGeometry conv_image(int pixels, int stages, const std::string& flag);
 // Image (B, C·H·W) -> stages convolutions, each halving H and W into channels[i] maps and followed
 // by the hidden activation -> flatten -> Linear -> out_act -> (B, out). Layers: conv0.., fc; each
 // convolution and the linear layer are recorded (pre (B, C, H, W) per channel for a convolution).
+// With batch_norm, every convolution but the first is followed by batch norm (bn1..; no conv bias),
+// as in DCGAN's discriminator, and the recorded pre is the batch norm's output.
 class ConvEncoder : public Net {
 public:
     ConvEncoder(ImageGeometry in, const std::vector<int>& channels, int out, const Activation& hidden_act,
-                const Activation& out_act, Rng& rng, Init init);
+                const Activation& out_act, Rng& rng, Init init, bool batch_norm = false);
     Var operator()(Tape& t, Var x, LayerRecord* record = nullptr) const override;
 
 private:
     ImageGeometry in_;
     std::vector<Conv2d*> convs_;
+    std::vector<BatchNorm*> norms_;  // per convolution; nullptr where there is none
     Linear* fc_;
     std::vector<ActivationLayer*> acts_;  // one per recorded layer, the output's last
 };

@@ -24,6 +24,10 @@ const ConfigSpec<GanConfig>& gan_config_spec() {
                    "conv: generator feature maps per stage (each stage doubles the side)", widths(1, 1, 65536))
             .field("d_channels", &GanConfig::d_channels,
                    "conv: discriminator feature maps per stage (each stage halves the side)", widths(1, 1, 65536))
+            .field("d_norm", &GanConfig::d_norm,
+                   "conv: discriminator normalisation after every convolution but the first: batch (DCGAN's; D "
+                   "then sees real and generated images as separate batches) or none",
+                   one_of({"batch", "none"}))
             .field("g_act", &GanConfig::g_act, "Generator hidden activation (overrides --act)",
                    elementwise_activation())
             .field("d_act", &GanConfig::d_act, "Discriminator hidden activation (overrides --act)",
@@ -74,7 +78,8 @@ std::unique_ptr<Net> make_discriminator(const GanConfig& cfg, Rng& rng) {
     const Activation act = parse_activation(cfg.d_act), logit = parse_activation("identity");
     if (cfg.arch == "conv") {
         const ImageGeometry img = conv_image(cfg.data_dim, static_cast<int>(cfg.d_channels.size()), "--arch conv");
-        return std::make_unique<ConvEncoder>(img, cfg.d_channels, 1, act, logit, rng, parse_init(cfg.init));
+        return std::make_unique<ConvEncoder>(img, cfg.d_channels, 1, act, logit, rng, parse_init(cfg.init),
+                                             cfg.d_norm == "batch");
     }
     return std::make_unique<MLP>(net_sizes(cfg.data_dim, cfg.d_hidden, 1), act, logit, rng, parse_init(cfg.init));
 }

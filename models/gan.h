@@ -28,8 +28,9 @@ struct GanConfig {
     std::string arch = "mlp";              // mlp, or conv: DCGAN's nets on square images (conv_nets.h)
     std::vector<int> g_hidden{256, 512};   // mlp: generator hidden widths
     std::vector<int> d_hidden{512, 256};   // mlp: discriminator hidden widths
-    std::vector<int> g_channels{64, 32};   // conv: generator maps per stage, smallest image first
+    std::vector<int> g_channels{128, 64};  // conv: generator maps per stage, smallest image first
     std::vector<int> d_channels{32, 64};   // conv: discriminator maps per stage, largest image first
+    std::string d_norm = "batch";          // conv: batch norm after D's convolutions but the first, or none
     std::string g_act = "leaky_relu:0.2";  // generator hidden activation (registry spec)
     std::string d_act = "leaky_relu:0.2";  // discriminator hidden activation (registry spec)
     std::string g_out = "tanh";            // generator output activation; the data is put in its range

@@ -40,7 +40,8 @@ public:
         const int b = cfg_.batch, p = cfg_.model.data_dim;
         d_input_ = Tensor(Shape{2 * b, p});                       // (2B, P): real rows, then fake rows
         real_view_ = Tensor::view(d_input_.data(), Shape{b, p});  // (B, P)
-        d_targets_ = Tensor(Shape{2 * b, 1}, 0.f);                // (2B, 1)
+        fake_view_ = Tensor::view(d_input_.data() + static_cast<size_t>(b) * p, Shape{b, p});  // (B, P)
+        d_targets_ = Tensor(Shape{2 * b, 1}, 0.f);                                             // (2B, 1)
         std::fill(d_targets_.data(), d_targets_.data() + b, 1.f);
         ones_ = Tensor(Shape{b, 1}, 1.f);          // (B, 1)
         z_ = Tensor(Shape{b, cfg_.model.latent});  // (B, Z)
@@ -133,10 +134,13 @@ private:
             Var fake = gan_.g(t, t.constant(z_));  // (B, P)
             std::memcpy(d_input_.data() + half, t.value(fake).data(), half * sizeof(float));
         }
-        // One pass over the concatenated batch: a GEMM with 2B rows runs closer to peak than two
-        // with B, and D has no batch statistics (neither architecture's), so this is exactly D(real)
-        // and D(fake).
-        Var logits = gan_.d(t, t.constant(d_input_));  // (2B, 1)
+        // Without batch statistics in D, one pass over the concatenated batch is exactly D(real) and
+        // D(fake), and a GEMM with 2B rows runs closer to peak than two with B. With them (the
+        // DCGAN's batch norm), D sees real and generated images as separate batches, as in G's
+        // update, where it sees generated ones only.
+        Var logits = d_batch_stats_ ? concat(t, gan_.d(t, t.constant(real_view_)), gan_.d(t, t.constant(fake_view_)),
+                                             0)                         // (2B, 1)
+                                    : gan_.d(t, t.constant(d_input_));  // (2B, 1)
         Var loss = models::gan_d_loss(t, logits, t.constant(d_targets_), loss_);
         opt_d_.zero_grad();
         t.backward(loss);
@@ -180,11 +184,13 @@ private:
     Rng noise_{stream_seed(seed_, "noise")};
     Rng data_rng_{stream_seed(seed_, "data")};  // the stream next_real draws from (an image sampler keeps its own)
     Tape tape_d_, tape_g_;
-    Tensor d_input_;    // (2B, P): real rows then fake rows
-    Tensor real_view_;  // view of d_input_'s first B rows
-    Tensor d_targets_;  // (2B, 1): ones then zeros
-    Tensor ones_;       // (B, 1)
-    Tensor z_;          // (B, Z)
+    Tensor d_input_;                                              // (2B, P): real rows then fake rows
+    Tensor real_view_;                                            // view of d_input_'s first B rows
+    Tensor fake_view_;                                            // and of its last B
+    const bool d_batch_stats_ = !gan_.d.named_buffers().empty();  // D has batch norm
+    Tensor d_targets_;                                            // (2B, 1): ones then zeros
+    Tensor ones_;                                                 // (B, 1)
+    Tensor z_;                                                    // (B, Z)
     float d_real_ = 0.f, d_fake_ = 0.f, g_norm_ = 0.f, d_norm_ = 0.f;
 };
 

@@ -40,12 +40,16 @@ TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
     EXPECT_EQ(fc.m, 768);
     EXPECT_EQ(fc.n, 512);
     EXPECT_EQ(fc.k, 128);
-    // D's second convolution: W (128, 64·4²) times the columns of 64 images of 7×7 positions.
-    const GemmBenchRow& conv = *std::find_if(rows.begin(), rows.end(),
-                                             [](auto& r) { return r.name == "dcgan D conv 64-128 14-7 forward"; });
-    EXPECT_EQ(conv.m, 128);
-    EXPECT_EQ(conv.n, 64 * 49);
-    EXPECT_EQ(conv.k, 1024);
+    // D's second convolution at the default widths (models::GanConfig: 32 then 64 maps): W (64, 32·4²)
+    // times the columns of 64 images of 7×7 positions.
+    const auto conv = std::find_if(rows.begin(), rows.end(),
+                                   [](auto& r) { return r.name == "dcgan D conv 32-64 14-7 forward"; });
+    ASSERT_NE(conv, rows.end());
+    EXPECT_EQ(conv->m, 64);
+    EXPECT_EQ(conv->n, 64 * 49);
+    EXPECT_EQ(conv->k, 512);
+    // G's last transposed convolution's weight gradient, the thinnest: X' (64, 64·14²) · dcolsᵀ (.., 1·4²).
+    EXPECT_TRUE(names.count("dcgan G up 64-1 14-28 dW"));
 }
 
 }  // namespace

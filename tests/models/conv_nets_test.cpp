@@ -38,21 +38,36 @@ TEST(ConvNets, TheDefaultDcganHasDcgansShapes) {
     Gan gan(c, rng);
     std::vector<std::string> names;
     for (const auto& [name, p] : gan.named_parameters()) names.push_back(name);
-    EXPECT_EQ(names,
-              (std::vector<std::string>{"g.fc.weight", "g.bn0.weight", "g.bn0.bias", "g.deconv1.weight", "g.bn1.weight",
-                                        "g.bn1.bias", "g.deconv2.weight", "g.deconv2.bias", "d.conv0.weight",
-                                        "d.conv0.bias", "d.conv1.weight", "d.conv1.bias", "d.fc.weight", "d.fc.bias"}));
+    EXPECT_EQ(names, (std::vector<std::string>{"g.fc.weight", "g.bn0.weight", "g.bn0.bias", "g.deconv1.weight",
+                                               "g.bn1.weight", "g.bn1.bias", "g.deconv2.weight", "g.deconv2.bias",
+                                               "d.conv0.weight", "d.conv0.bias", "d.conv1.weight", "d.bn1.weight",
+                                               "d.bn1.bias", "d.fc.weight", "d.fc.bias"}));
     std::vector<std::string> buffers;
     for (const auto& [name, b] : gan.named_buffers()) buffers.push_back(name);
     EXPECT_EQ(buffers, (std::vector<std::string>{"g.bn0.running_mean", "g.bn0.running_var", "g.bn1.running_mean",
-                                                 "g.bn1.running_var"}));
-    const size_t g0 = 64, g1 = 32, d0 = 32, d1 = 64;
+                                                 "g.bn1.running_var", "d.bn1.running_mean", "d.bn1.running_var"}));
+    const size_t g0 = 128, g1 = 64, d0 = 32, d1 = 64;
     EXPECT_EQ(gan.num_parameters(), 64 * g0 * 49 + 2 * g0 + g0 * g1 * 16 + 2 * g1 + g1 * 16 + 1  // G
-                                        + d0 * 16 + d0 + d0 * d1 * 16 + d1 + d1 * 49 + 1);       // D
+                                        + d0 * 16 + d0 + d0 * d1 * 16 + 2 * d1 + d1 * 49 + 1);   // D
     Tape t;
     Var x = gan.g(t, t.constant(Tensor(Shape{5, 64}, 0.5f)));
     EXPECT_EQ(t.shape(x), (Shape{5, 784}));
     EXPECT_EQ(t.shape(gan.d(t, x)), (Shape{5, 1}));
+}
+
+// --d-norm none: DCGAN's discriminator without its batch norm, a bias on every convolution instead.
+TEST(ConvNets, TheDiscriminatorsBatchNormCanBeLeftOut) {
+    GanConfig c = tiny_dcgan();
+    c.d_norm = "none";
+    Rng rng(1);
+    Gan gan(c, rng);
+    EXPECT_TRUE(gan.d.named_buffers().empty());
+    std::vector<std::string> names;
+    for (const auto& [name, p] : gan.d.named_parameters()) names.push_back(name);
+    EXPECT_EQ(names, (std::vector<std::string>{"conv0.weight", "conv0.bias", "conv1.weight", "conv1.bias", "fc.weight",
+                                               "fc.bias"}));
+    c.d_norm = "layer";
+    EXPECT_THROW(gan_config_spec().validate(c), UsageError);
 }
 
 TEST(ConvNets, RecordsEveryLayerWithConvolutionsAsImages) {

@@ -16,9 +16,10 @@ The workloads (fp32, CPU):
        with the non-saturating loss.
   dcgan  DCGAN on Fashion-MNIST 28x28 scaled to [-1, 1] (genlab-gan --arch conv's defaults,
        models/conv_nets.h); every convolution k4 s2 p1.
-       G: z64 -> Linear (no bias) -> 64x7x7, BatchNorm, ReLU -> ConvT 64->32 (no bias) 14x14,
-          BatchNorm, ReLU -> ConvT 32->1 28x28, tanh.
-       D: Conv 1->32 14x14, LeakyReLU(0.2) -> Conv 32->64 7x7, LeakyReLU(0.2) -> Linear 3136 -> 1.
+       G: z64 -> Linear (no bias) -> 128x7x7, BatchNorm, ReLU -> ConvT 128->64 (no bias) 14x14,
+          BatchNorm, ReLU -> ConvT 64->1 28x28, tanh.
+       D: Conv 1->32 14x14, LeakyReLU(0.2) -> Conv 32->64 7x7 (no bias), BatchNorm, LeakyReLU(0.2)
+          -> Linear 3136 -> 1.
        Weights N(0, 0.02), batch 64, Adam lr 2e-4 betas (0.5, 0.999); the gan workload's step.
   ae   MLP autoencoder on Fashion-MNIST scaled to [0, 1].
        784 -> 512 -> 128 -> 32 -> 128 -> 512 -> 784, exact (erf) GELU between layers,
@@ -195,7 +196,7 @@ class Reshape(nn.Module):
 
 
 class DcganWorkload(GanWorkload):
-    g_channels, d_channels = (64, 32), (32, 64)  # genlab's GanConfig defaults
+    g_channels, d_channels = (128, 64), (32, 64)  # genlab's GanConfig defaults (d_norm "batch")
 
     def __init__(self):
         super().__init__()
@@ -209,7 +210,7 @@ class DcganWorkload(GanWorkload):
         self.D = nn.Sequential(
             Reshape(1, 28, 28),
             nn.Conv2d(1, d0, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(d0, d1, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(d0, d1, 4, 2, 1, bias=False), nn.BatchNorm2d(d1), nn.LeakyReLU(0.2),
             Reshape(d1 * 7 * 7), nn.Linear(d1 * 7 * 7, 1),
         )
         for m in list(self.G.modules()) + list(self.D.modules()):
