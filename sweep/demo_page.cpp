@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/io/input_file.h"
 #include "core/train/metrics_csv.h"
+#include "core/train/trainer.h"
 #include "sweep/report.h"
 #include "sweep/scoreboard.h"
 #include "sweep/sweep_data.h"
@@ -62,29 +64,81 @@ std::string run_title(const ExperimentDef& def, const nlohmann::json& cfg) {
     return def.sweep.title ? def.sweep.title(cfg) : def.name;
 }
 
-std::string run_section(const fs::path& dir, const fs::path& page_dir, const nlohmann::ordered_json& config) {
-    const std::string kind = config["experiment"].get<std::string>();
-    const ExperimentDef& def = find_experiment(kind);
-    const nlohmann::json cfg = config.contains("config") ? nlohmann::json(config["config"]) : nlohmann::json::object();
-    const nlohmann::json run = config.contains("run") ? nlohmann::json(config["run"]) : nlohmann::json::object();
+// A quality metric a run's metrics.json names ("quality": [{"metric", "better"}]), with its value
+// when the file holds one.
+struct QualityMetric {
+    std::string name, better;
+    std::optional<double> value;
+};
+
+std::vector<QualityMetric> quality_metrics(const nlohmann::ordered_json& m) {
+    std::vector<QualityMetric> q;
+    if (m.contains("quality") && m["quality"].is_array())
+        for (const auto& e : m["quality"])
+            if (e.is_object() && e.contains("metric") && e["metric"].is_string()) {
+                QualityMetric r{.name = e["metric"], .better = "", .value = std::nullopt};
+                if (e.contains("better") && e["better"].is_string()) r.better = e["better"];
+                if (m.contains(r.name) && m[r.name].is_number()) r.value = m[r.name].get<double>();
+                q.push_back(std::move(r));
+            }
+    return q;
+}
+
+// What a folder given to the page is, by what it holds (demo_page.h).
+enum class FolderKind { Sweep, Study, Activations, Run, Unknown };
+
+FolderKind folder_kind(const fs::path& dir) {
+    if (is_regular(dir / "ablation.json")) return FolderKind::Sweep;
+    if (is_regular(dir / "scoreboard.html")) return FolderKind::Study;
+    if (is_regular(dir / "table.csv")) return FolderKind::Activations;
+    if (is_regular(dir / "config.json")) return FolderKind::Run;
+    return FolderKind::Unknown;
+}
+
+// A run folder given to the page: its experiment and config.json's "config" and "run" objects.
+struct RunFolder {
+    fs::path dir;
+    const ExperimentDef* def;
+    nlohmann::json cfg, run;
+
+    std::string title() const { return run_title(*def, cfg); }
+    std::string steps_and_seed() const {
+        const auto number = [&](const char* key) {
+            return run.contains(key) && run[key].is_number_integer() ? std::to_string(run[key].get<long>()) : "?";
+        };
+        return number("steps") + " steps, seed " + number("seed");
+    }
+};
+
+RunFolder read_run_folder(const std::string& d) {
+    const fs::path dir = fs::absolute(fs::path(d));
+    const nlohmann::ordered_json config = read_json_object(dir / "config.json");
+    if (!config.contains("experiment") || !config["experiment"].is_string())
+        fail(d, ": config.json names no experiment (not a genlab run folder)");
+    const auto object = [&](const char* key) {
+        return config.contains(key) && config[key].is_object() ? nlohmann::json(config[key]) : nlohmann::json::object();
+    };
+    return {.dir = dir,
+            .def = &find_experiment(config["experiment"].get<std::string>()),
+            .cfg = object("config"),
+            .run = object("run")};
+}
+
+std::string run_section(const RunFolder& r, const fs::path& page_dir) {
+    const fs::path& dir = r.dir;
+    const ExperimentDef& def = *r.def;
     const std::string rel = link_to(dir, page_dir);
-    std::string h = "<h2>" + html_escape(run_title(def, cfg)) + "</h2>\n<p class=\"meta\">" +
-                    html_escape(def.program()) + ", " + std::to_string(run.value("steps", 0)) + " steps, seed " +
-                    std::to_string(run.value("seed", 0)) + ". Folder: <a href=\"" + html_escape(rel) + "/\">" +
-                    html_escape(rel) + "</a></p>\n";
+    std::string h = "<h2>" + html_escape(r.title()) + "</h2>\n<p class=\"meta\">" + html_escape(def.program()) + ", " +
+                    r.steps_and_seed() + ". Folder: <a href=\"" + html_escape(rel) + "/\">" + html_escape(rel) +
+                    "</a></p>\n";
     if (is_regular(dir / "metrics.json")) {
         const nlohmann::ordered_json m = read_json_object(dir / "metrics.json");
         HtmlTable t({"metric", "value", "note"});
         std::vector<std::string> quality;
-        if (m.contains("quality") && m["quality"].is_array())
-            for (const auto& q : m["quality"])
-                if (q.is_object() && q.contains("metric") && q["metric"].is_string()) {
-                    const std::string name = q["metric"];
-                    quality.push_back(name);
-                    if (m.contains(name) && m[name].is_number())
-                        t.row({name, metric_text(m[name].get<double>()),
-                               "quality: " + q.value("better", "") + " is better"});
-                }
+        for (const QualityMetric& q : quality_metrics(m)) {
+            quality.push_back(q.name);
+            if (q.value) t.row({q.name, metric_text(*q.value), "quality: " + q.better + " is better"});
+        }
         for (const auto& [name, v] : m.items())
             if (v.is_number() && std::find(quality.begin(), quality.end(), name) == quality.end() && name != "steps" &&
                 name != "start_step")
@@ -156,6 +210,33 @@ std::string study_section(const fs::path& dir, const fs::path& page_dir) {
            t.str();
 }
 
+// Runs of one experiment given one after another (the demo's MLP GAN and DCGAN): the first picture
+// of the experiment's outputs that every one of them holds, side by side, each captioned with its
+// run's title, steps, quality metrics and wall time, so the difference shows at a glance.
+std::string side_by_side(const std::vector<RunFolder>& runs, const fs::path& page_dir) {
+    const ExperimentDef& def = *runs.front().def;
+    const auto held_by_all = [&](const OutputDoc& doc) {
+        return doc.file.ends_with(".png") &&
+               std::all_of(runs.begin(), runs.end(), [&](const RunFolder& r) { return is_regular(r.dir / doc.file); });
+    };
+    const auto doc = std::find_if(def.outputs.begin(), def.outputs.end(), held_by_all);
+    if (doc == def.outputs.end()) return {};
+    std::string h = "<h2>Side by side: " + html_escape(doc->file) + " of " + std::to_string(runs.size()) +
+                    " runs</h2>\n<div class=\"side\">\n";
+    for (const RunFolder& r : runs) {
+        std::string caption = r.steps_and_seed();
+        if (is_regular(r.dir / "metrics.json")) {
+            const nlohmann::ordered_json m = read_json_object(r.dir / "metrics.json");
+            for (const QualityMetric& q : quality_metrics(m))
+                if (q.value) caption += ", " + q.name + " " + metric_text(*q.value);
+            if (m.contains("elapsed_s") && m["elapsed_s"].is_number())
+                caption += ", trained in " + duration_text(m["elapsed_s"].get<double>());
+        }
+        h += figure(link_to(r.dir, page_dir) + "/" + doc->file, r.title(), caption + ".");
+    }
+    return h + "</div>\n<p class=\"note\">" + html_escape(doc->caption) + " Details of each run follow.</p>\n";
+}
+
 }  // namespace
 
 void write_demo_page(const std::string& path, const std::vector<std::string>& dirs) {
@@ -163,21 +244,27 @@ void write_demo_page(const std::string& path, const std::vector<std::string>& di
     std::string body = "<h1>genlab demo</h1>\n<p class=\"meta\">Written " + utc_now_text() +
                        " by <code>./genlab.sh demo</code>: small generative models trained from scratch on this "
                        "machine, and an ablation of their hidden activation.</p>\n";
-    for (const std::string& d : dirs) {
-        const fs::path dir = fs::absolute(fs::path(d));
-        if (is_regular(dir / "ablation.json"))
-            body += sweep_section(dir, page_dir);
-        else if (is_regular(dir / "scoreboard.html"))
-            body += study_section(dir, page_dir);
-        else if (is_regular(dir / "table.csv"))
-            body += activations_section(dir, page_dir);
-        else if (is_regular(dir / "config.json")) {
-            const nlohmann::ordered_json config = read_json_object(dir / "config.json");
-            if (!config.contains("experiment") || !config["experiment"].is_string())
-                fail(d, ": config.json names no experiment (not a genlab run folder)");
-            body += run_section(dir, page_dir, config);
-        } else {
-            fail(d, ": not a genlab output folder (no config.json, table.csv, ablation.json or scoreboard.html)");
+    for (size_t i = 0; i < dirs.size(); ++i) {
+        const fs::path dir = fs::absolute(fs::path(dirs[i]));
+        switch (folder_kind(dir)) {
+            case FolderKind::Sweep: body += sweep_section(dir, page_dir); break;
+            case FolderKind::Study: body += study_section(dir, page_dir); break;
+            case FolderKind::Activations: body += activations_section(dir, page_dir); break;
+            case FolderKind::Run: {
+                std::vector<RunFolder> runs{read_run_folder(dirs[i])};  // this run and the next ones of its experiment
+                for (; i + 1 < dirs.size() && folder_kind(fs::absolute(fs::path(dirs[i + 1]))) == FolderKind::Run;
+                     ++i) {
+                    RunFolder next = read_run_folder(dirs[i + 1]);
+                    if (next.def != runs.front().def) break;
+                    runs.push_back(std::move(next));
+                }
+                if (runs.size() > 1) body += side_by_side(runs, page_dir);
+                for (const RunFolder& r : runs) body += run_section(r, page_dir);
+                break;
+            }
+            case FolderKind::Unknown:
+                fail(dirs[i],
+                     ": not a genlab output folder (no config.json, table.csv, ablation.json or scoreboard.html)");
         }
     }
     // No more readable than the folders it shows: their files' contents are on it.

@@ -118,6 +118,7 @@ th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.tie td{background:#fff8e1}tr.diverged td{color:#a00}
 pre{background:#f6f6f6;padding:.8em;overflow:auto;font-size:90%;white-space:pre-wrap}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(270px,1fr));gap:1em}
+.side{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:1.5em}.side figure{margin:0}
 .card{border:1px solid #ddd;border-radius:6px;padding:.6em}.card h3{margin:.1em 0 .4em}
 .verdict{font-weight:600}.supported{color:#1a7f37}.contradicted{color:#b42318}.disagree{color:#9a6700}.tie{color:#0969da}.partly{color:#8250df}.untested{color:#666}
 code{background:#f3f3f3;padding:0 .25em;border-radius:3px}

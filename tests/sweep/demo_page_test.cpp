@@ -53,6 +53,44 @@ TEST(DemoPage, IsNoMoreReadableThanTheFoldersItShows) {
     EXPECT_NE(testing::read_file(dir.file("index.html")).find("hello"), std::string::npos);
 }
 
+// A GAN run's folder with samples.png and fd_features `fd`, of the given --arch.
+std::string gan_run(const testing::TempDir& dir, const std::string& name, const std::string& arch, double fd) {
+    const std::string run = dir.file(name);
+    fs::create_directories(run);
+    write_file(run + "/config.json", R"({"experiment": "gan", "run": {"steps": 3000, "seed": 2}, "config": {"data": )"
+                                     R"("fashion-mnist", "model": {"arch": ")" +
+                                         arch + R"(", "g_act": "relu", "d_act": "relu"}}})");
+    write_file(run + "/metrics.json", R"({"quality": [{"metric": "fd_features", "better": "lower"}], "fd_features": )" +
+                                          std::to_string(fd) + R"(, "elapsed_s": 95})");
+    write_file(run + "/samples.png", "not looked at");
+    return run;
+}
+
+// Runs of one experiment given one after another get one figure of their samples side by side,
+// each captioned with its run; runs of different experiments, or apart, do not.
+TEST(DemoPage, ShowsConsecutiveRunsOfOneExperimentSideBySide) {
+    testing::TempDir dir;
+    const std::string mlp = gan_run(dir, "mlp", "mlp", 87.25), conv = gan_run(dir, "conv", "conv", 33.5);
+    write_demo_page(dir.file("index.html"), {mlp, conv});
+    const std::string page = testing::read_file(dir.file("index.html"));
+    const size_t side = page.find("<div class=\"side\">");
+    ASSERT_NE(side, std::string::npos);
+    const std::string figures = page.substr(side, page.find("</div>", side) - side);
+    const size_t a = figures.find("<img src=\"mlp/samples.png\""), b = figures.find("<img src=\"conv/samples.png\"");
+    ASSERT_NE(a, std::string::npos);
+    ASSERT_NE(b, std::string::npos);
+    EXPECT_LT(a, b) << "in the order given";
+    EXPECT_NE(figures.find("MLP GAN on Fashion-MNIST"), std::string::npos);
+    EXPECT_NE(figures.find("DCGAN on Fashion-MNIST"), std::string::npos);
+    EXPECT_NE(figures.find("3000 steps, seed 2, fd_features 87.25"), std::string::npos) << figures;
+    EXPECT_NE(figures.find("fd_features 33.5"), std::string::npos);
+    EXPECT_NE(figures.find("trained in 1:35"), std::string::npos) << figures;
+
+    const std::string text = linked_text_run(dir, dir.file("nowhere"));
+    write_demo_page(dir.file("apart.html"), {mlp, text, conv});
+    EXPECT_EQ(testing::read_file(dir.file("apart.html")).find("class=\"side\""), std::string::npos);
+}
+
 // A sweep's report shows each arm's sample: not through a link either.
 TEST(SweepReport, ALinkedSampleIsNotShown) {
     testing::TempDir dir;
