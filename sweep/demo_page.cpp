@@ -221,8 +221,8 @@ std::string side_by_side(const std::vector<RunFolder>& runs, const fs::path& pag
     };
     const auto doc = std::find_if(def.outputs.begin(), def.outputs.end(), held_by_all);
     if (doc == def.outputs.end()) return {};
-    std::string h = "<h2>Side by side: " + html_escape(doc->file) + " of " + std::to_string(runs.size()) +
-                    " runs</h2>\n<div class=\"side\">\n";
+    std::string h = "<h2>Side by side: " + html_escape(doc->file) + " of " + std::to_string(runs.size()) + " " +
+                    html_escape(def.program()) + " runs</h2>\n<div class=\"side\">\n";
     for (const RunFolder& r : runs) {
         std::string caption = r.steps_and_seed();
         if (is_regular(r.dir / "metrics.json")) {

@@ -73,6 +73,7 @@ TEST(DemoPage, ShowsConsecutiveRunsOfOneExperimentSideBySide) {
     const std::string mlp = gan_run(dir, "mlp", "mlp", 87.25), conv = gan_run(dir, "conv", "conv", 33.5);
     write_demo_page(dir.file("index.html"), {mlp, conv});
     const std::string page = testing::read_file(dir.file("index.html"));
+    EXPECT_NE(page.find("Side by side: samples.png of 2 genlab-gan runs"), std::string::npos);
     const size_t side = page.find("<div class=\"side\">");
     ASSERT_NE(side, std::string::npos);
     const std::string figures = page.substr(side, page.find("</div>", side) - side);
