@@ -57,20 +57,42 @@ build() {  # build DIR [cmake args...]; TARGETS (optional): only these targets
     cmake --build "$dir" -j"$JOBS" ${TARGETS:+--target $TARGETS}
 }
 
+# One clang tree serves both the sanitizer run and the fuzzers: the library is compiled once with
+# ASan + UBSan, and the libFuzzer targets link against it.
+build_asan() {
+    build build-asan -DCMAKE_CXX_COMPILER=clang++ -DGENLAB_SANITIZE=ON -DGENLAB_DEMOS=OFF -DGENLAB_FUZZ=ON
+}
+
 FUZZ_SECONDS=20
 
 run_tests() {
     install_deps "${PACKAGES[@]}" || exit 1
     install_deps "${TEST_PACKAGES[@]}" ||
         log "warning: ${TEST_PACKAGES[*]} could not be installed; the browser or cluster tests will be skipped"
-    log "building (optimised) in build/"
+    # The sanitizer tree (build_asan) builds in the background at the lowest priority, in the time
+    # the optimised build and tests leave a core idle (links, the cluster tests' waits on SLURM).
+    # It stays in this session (with setsid, Linux's autogroups would share the cores between
+    # the two sessions evenly, nice or not) but in a process group of its own (set -m), which is
+    # stopped if this run ends first.
+    log "building (optimised) in build/, and with AddressSanitizer + UndefinedBehaviorSanitizer (clang) in build-asan/ behind it"
+    mkdir -p build-asan
+    local asan_log="$ROOT/build-asan/build.log"
+    set -m
+    nice -n 19 bash "$ROOT/genlab.sh" build-asan >"$asan_log" 2>&1 &
+    local asan_pid=$!
+    set +m
+    trap "kill -- -$asan_pid 2>/dev/null || true" EXIT
     build build
     log "running tests (optimised build)"
     (cd build && ctest --output-on-failure -j"$JOBS" --timeout 900)
-    # One clang tree serves both the sanitizer run and the fuzzers: the library is compiled once
-    # with ASan + UBSan, and the libFuzzer targets link against it.
-    log "building with AddressSanitizer + UndefinedBehaviorSanitizer (clang) in build-asan/"
-    build build-asan -DCMAKE_CXX_COMPILER=clang++ -DGENLAB_SANITIZE=ON -DGENLAB_DEMOS=OFF -DGENLAB_FUZZ=ON
+    log "waiting for the ASan/UBSan build"
+    if ! wait "$asan_pid"; then
+        tail -n 40 "$asan_log" >&2
+        log "error: the ASan/UBSan build failed (all of its output: $asan_log)"
+        exit 1
+    fi
+    trap - EXIT
+    log "ASan/UBSan build done (its output: $asan_log)"
     # The sanitizer tree runs each test executable in shards, without the demos' end-to-end tests
     # (it builds no executables) and the full-size benchmarks (tests/CMakeLists.txt). genlab
     # handles a failed allocation (an error naming the tensor), so ASan returns null instead of
@@ -114,5 +136,6 @@ case "${1:-}" in
     demo) run_demo ;;
     test) run_tests ;;
     build) install_deps "${PACKAGES[@]}" || exit 1; build build ;;
-    *) echo "usage: ./genlab.sh demo | test | build" >&2; exit 2 ;;
+    build-asan) install_deps "${PACKAGES[@]}" || exit 1; build_asan ;;
+    *) echo "usage: ./genlab.sh demo | test | build | build-asan" >&2; exit 2 ;;
 esac
