@@ -180,6 +180,10 @@ std::string collect_script(const SweepPlan& plan, const SlurmOptions& o, const s
            "/collect.out\n"
            "#SBATCH --open-mode=append\n"
            "export OMP_NUM_THREADS=1\n"
+           "# A task requeued at its time limit can release this job (afterany) before it has run again:\n"
+           "# given the array's job id, wait while any of its tasks is still queued or running.\n"
+           "array=${1:-}\n"
+           "while [[ -n $array && -n $(squeue -h -j \"$array\" -o %i 2>/dev/null) ]]; do sleep 5; done\n"
            "exec " +
            shell_word(ablate_path) + " collect --out " + shell_word(absolute(plan.opt.out)) + "\n";
 }
@@ -199,7 +203,8 @@ SlurmSubmission submit_to_slurm(const SweepPlan& plan, const SlurmOptions& o) {
 
     const std::vector<std::string> array = {"sbatch", "--parsable", s.tasks_script};
     auto collect = [&](const std::string& after) {
-        return std::vector<std::string>{"sbatch", "--parsable", "--dependency=afterany:" + after, s.collect_script};
+        return std::vector<std::string>{"sbatch", "--parsable", "--dependency=afterany:" + after, s.collect_script,
+                                        after};
     };
     s.commands = {command_line(array), command_line(collect("<tasks job>"))};
     if (o.dry_run) return s;
