@@ -95,11 +95,13 @@ FolderKind folder_kind(const fs::path& dir) {
     return FolderKind::Unknown;
 }
 
-// A run folder given to the page: its experiment and config.json's "config" and "run" objects.
+// A run folder given to the page: its experiment, config.json's "config" and "run" objects, and
+// its metrics.json when it has one.
 struct RunFolder {
     fs::path dir;
     const ExperimentDef* def;
     nlohmann::json cfg, run;
+    std::optional<nlohmann::ordered_json> metrics;
 
     std::string title() const { return run_title(*def, cfg); }
     std::string steps_and_seed() const {
@@ -121,7 +123,10 @@ RunFolder read_run_folder(const std::string& d) {
     return {.dir = dir,
             .def = &find_experiment(config["experiment"].get<std::string>()),
             .cfg = object("config"),
-            .run = object("run")};
+            .run = object("run"),
+            .metrics = is_regular(dir / "metrics.json")
+                           ? std::optional<nlohmann::ordered_json>(read_json_object(dir / "metrics.json"))
+                           : std::nullopt};
 }
 
 std::string run_section(const RunFolder& r, const fs::path& page_dir) {
@@ -131,8 +136,8 @@ std::string run_section(const RunFolder& r, const fs::path& page_dir) {
     std::string h = "<h2>" + html_escape(r.title()) + "</h2>\n<p class=\"meta\">" + html_escape(def.program()) + ", " +
                     r.steps_and_seed() + ". Folder: <a href=\"" + html_escape(rel) + "/\">" + html_escape(rel) +
                     "</a></p>\n";
-    if (is_regular(dir / "metrics.json")) {
-        const nlohmann::ordered_json m = read_json_object(dir / "metrics.json");
+    if (r.metrics) {
+        const nlohmann::ordered_json& m = *r.metrics;
         HtmlTable t({"metric", "value", "note"});
         std::vector<std::string> quality;
         for (const QualityMetric& q : quality_metrics(m)) {
@@ -225,8 +230,8 @@ std::string side_by_side(const std::vector<RunFolder>& runs, const fs::path& pag
                     html_escape(def.program()) + " runs</h2>\n<div class=\"side\">\n";
     for (const RunFolder& r : runs) {
         std::string caption = r.steps_and_seed();
-        if (is_regular(r.dir / "metrics.json")) {
-            const nlohmann::ordered_json m = read_json_object(r.dir / "metrics.json");
+        if (r.metrics) {
+            const nlohmann::ordered_json& m = *r.metrics;
             for (const QualityMetric& q : quality_metrics(m))
                 if (q.value) caption += ", " + q.name + " " + metric_text(*q.value);
             if (m.contains("elapsed_s") && m["elapsed_s"].is_number())
