@@ -114,13 +114,14 @@ GemmBenchRow measure(const Product& p, int threads, double rep_ms) {
     r.name = p.name;
     r.op = p.op;
     r.m = p.m, r.n = p.n, r.k = p.k;
+    r.tb = p.tb;
     r.threads = threads;
     r.eigen_gflops = on(GemmBackend::Eigen);
     if (openblas_linked()) r.openblas_gflops = on(GemmBackend::OpenBlas);
     r.genlab_gflops = gflops([&] {
         gemm(p.ta, p.tb, p.m, p.n, p.k, a.data(), lda, b.data(), ldb, 1.f, c.data(), p.n);
     });
-    r.used = gemm_backend_for(p.m, p.n, p.k) == GemmBackend::OpenBlas ? "openblas" : "eigen";
+    r.used = gemm_kernel_for(p.tb, p.m, p.n, p.k);
     return r;
 }
 

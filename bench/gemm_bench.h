@@ -8,17 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "core/gemm.h"
+
 namespace genlab::experiments {
 
 struct GemmBenchRow {
     std::string name;          // "gpt fc forward"
     std::string op;            // "x·Wᵀ", "dout·W" or "doutᵀ·x"
     long m = 0, n = 0, k = 0;  // C (m, n) = op(A) (m, k) · op(B) (k, n)
+    Trans tb = Trans::No;      // B as stored: (k, n), or (n, k) transposed
     int threads = 0;
     double eigen_gflops = 0;
     double openblas_gflops = 0;  // 0 when this build has no OpenBLAS
     double genlab_gflops = 0;    // through gemm() as the ops call it: its backend, split over the threads
-    std::string used;            // the backend the ops use for this product here: "eigen" or "openblas"
+    std::string used;            // what the ops run this product on here: "short-k", "openblas" or "eigen"
 };
 
 // Each figure is the best of 5 repetitions of calls filling rep_ms milliseconds.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/gemm_short_k.h"
 #include "core/parallel.h"
 #include "genlab_build_options.h"
 
@@ -134,6 +135,11 @@ GemmBackend gemm_backend_for(long m, long n, long k) {
     return gemm_backend();
 }
 
+const char* gemm_kernel_for(Trans tb, long m, long n, long k) {
+    if (short_k_pays(tb, m, n, k)) return "short-k";
+    return gemm_backend_for(m, n, k) == GemmBackend::OpenBlas ? "openblas" : "eigen";
+}
+
 namespace {
 
 // A product below kSmallGemm on several threads, split by genlab: C's rows (or, when it has fewer
@@ -141,7 +147,9 @@ namespace {
 // single-threaded call (inside a parallel region OpenBLAS does not thread). OpenBLAS's own split
 // of these was slower on 2 threads (gemm.h). Every element is still one call's sum over all of
 // k, so the result does not depend on the split.
-void gemm_in_bands(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
+// product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) is one thread's call.
+template <class Product>
+void gemm_in_bands(const Product& product, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
                    const float* b, long ldb, float beta, float* c, long ldc, int threads) {
     const bool by_rows = m >= n;
     const long extent = by_rows ? m : n;
@@ -151,10 +159,9 @@ void gemm_in_bands(GemmBackend backend, Trans ta, Trans tb, long m, long n, long
         const long lo = t * band, len = std::min(extent, lo + band) - lo;
         if (len <= 0) continue;
         if (by_rows)  // rows lo.. of op(A) and of C
-            gemm(backend, ta, tb, len, n, k, ta == Trans::No ? a + lo * lda : a + lo, lda, b, ldb, beta, c + lo * ldc,
-                 ldc);
+            product(ta, tb, len, n, k, ta == Trans::No ? a + lo * lda : a + lo, lda, b, ldb, beta, c + lo * ldc, ldc);
         else  // columns lo.. of op(B) and of C
-            gemm(backend, ta, tb, m, len, k, a, lda, tb == Trans::No ? b + lo : b + lo * ldb, ldb, beta, c + lo, ldc);
+            product(ta, tb, m, len, k, a, lda, tb == Trans::No ? b + lo : b + lo * ldb, ldb, beta, c + lo, ldc);
     }
 }
 
@@ -164,7 +171,8 @@ void gemm_in_bands(GemmBackend backend, Trans ta, Trans tb, long m, long n, long
 // leave each thread a sliver of C and the whole of op(B) to pack again.
 bool split_k_pays(long m, long n, long k) { return std::max(m, n) <= kSplitKMaxSide && k >= 16 * std::max(m, n); }
 
-void gemm_split_k(GemmBackend backend, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
+template <class Product>
+void gemm_split_k(const Product& product, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
                   const float* b, long ldb, float beta, float* c, long ldc, int threads) {
     static thread_local std::vector<float> partials;  // (threads - 1) partial Cs of m·n; kept between calls
     partials.resize(static_cast<size_t>((threads - 1) * m * n));
@@ -176,8 +184,8 @@ void gemm_split_k(GemmBackend backend, Trans ta, Trans tb, long m, long n, long 
         float* out = t == 0 ? c : scratch + (t - 1) * m * n;
         const long ld = t == 0 ? ldc : n;
         // op(A)'s columns lo.. are A's columns (No) or rows (Yes); op(B)'s rows lo.. B's rows or columns.
-        gemm(backend, ta, tb, m, n, len, ta == Trans::No ? a + lo : a + lo * lda, lda,
-             tb == Trans::No ? b + lo * ldb : b + lo, ldb, t == 0 ? beta : 0.f, out, ld);
+        product(ta, tb, m, n, len, ta == Trans::No ? a + lo : a + lo * lda, lda,
+                tb == Trans::No ? b + lo * ldb : b + lo, ldb, t == 0 ? beta : 0.f, out, ld);
     }
     for (int t = 1; t < threads; ++t)
         for (long i = 0; i < m; ++i) {
@@ -196,16 +204,29 @@ void gemm(Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, 
           float* c, long ldc) {
     g_flops.fetch_add(2 * static_cast<uint64_t>(m) * static_cast<uint64_t>(n) * static_cast<uint64_t>(k),
                       std::memory_order_relaxed);
-    const GemmBackend backend = gemm_backend_for(m, n, k);
     const int threads = omp_in_parallel() ? 1 : num_threads();
+    if (short_k_pays(tb, m, n, k)) {  // genlab's own kernel, one band of C's columns per thread
+        const auto product = [](Trans ta, Trans, long m, long n, long k, const float* a, long lda, const float* b,
+                                long ldb, float beta, float* c,
+                                long ldc) { gemm_short_k(ta, m, n, k, a, lda, b, ldb, beta, c, ldc); };
+        if (threads > 1 && m * n * k >= kTinyGemm)
+            gemm_in_bands(product, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
+        else
+            product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    const GemmBackend backend = gemm_backend_for(m, n, k);
+    const auto product = [backend](Trans ta, Trans tb, long m, long n, long k, const float* a, long lda, const float* b,
+                                   long ldb, float beta, float* c,
+                                   long ldc) { gemm(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc); };
     const long size = m * n * k;
     if (backend == GemmBackend::OpenBlas && threads > 1 && size >= kTinyGemm && size < kSmallGemm) {
         if (split_k_pays(m, n, k))
-            gemm_split_k(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
+            gemm_split_k(product, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
         else
-            gemm_in_bands(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
+            gemm_in_bands(product, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc, threads);
     } else
-        gemm(backend, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 }  // namespace genlab

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,14 +46,20 @@ Stored stored(long rows, long cols, long pad, uint64_t seed) {
 // op(X)(i, j) of a stored matrix.
 double op_at(const Stored& x, Trans t, long i, long j) { return t == Trans::No ? x.at(i, j) : x.at(j, i); }
 
-void check_product(GemmBackend backend, Trans ta, Trans tb, float beta, long m, long n, long k) {
+// backend: one of them, or none for the entry point gemm() (whatever kernel it picks).
+void check_product(std::optional<GemmBackend> backend, Trans ta, Trans tb, float beta, long m, long n, long k) {
     const Stored a = ta == Trans::No ? stored(m, k, 3, 1) : stored(k, m, 2, 1);
     const Stored b = tb == Trans::No ? stored(k, n, 1, 2) : stored(n, k, 4, 2);
     Stored c = stored(m, n, 5, 3);
     const Stored c0 = c;
-    gemm(backend, ta, tb, m, n, k, a.data.data(), a.ld, b.data.data(), b.ld, beta, c.data.data(), c.ld);
-    const std::string what = std::string(backend == GemmBackend::Eigen ? "eigen" : "openblas") +
-                             (ta == Trans::Yes ? " Aᵀ" : " A") + (tb == Trans::Yes ? "·Bᵀ" : "·B") + " beta " +
+    if (backend)
+        gemm(*backend, ta, tb, m, n, k, a.data.data(), a.ld, b.data.data(), b.ld, beta, c.data.data(), c.ld);
+    else
+        gemm(ta, tb, m, n, k, a.data.data(), a.ld, b.data.data(), b.ld, beta, c.data.data(), c.ld);
+    const std::string name = !backend                         ? gemm_kernel_for(tb, m, n, k)
+                             : *backend == GemmBackend::Eigen ? "eigen"
+                                                              : "openblas";
+    const std::string what = name + (ta == Trans::Yes ? " Aᵀ" : " A") + (tb == Trans::Yes ? "·Bᵀ" : "·B") + " beta " +
                              std::to_string(beta) + " " + std::to_string(m) + "x" + std::to_string(n) + "x" +
                              std::to_string(k);
     double worst = 0;
@@ -75,6 +82,47 @@ TEST(Gemm, EveryBackendAndTransposeMatchesADoubleProduct) {
                     check_product(backend, ta, tb, beta, 7, 5, 3);
                     check_product(backend, ta, tb, beta, 67, 45, 130);  // past the kernels' register blocks
                 }
+}
+
+// genlab's short-k kernel (core/gemm_short_k.h) on every row count up to past two register blocks,
+// inner dimensions from 1 to its limit, and column counts that end in a partial strip and a
+// partial vector, through the entry point on one and two threads.
+TEST(Gemm, ShortInnerDimensionKernelMatchesADoubleProduct) {
+    const testing::ThreadCountRestorer restore;
+    for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        for (long m : {1L, 3L, 8L, 17L, 64L})
+            for (long k : {1L, 5L, 16L, 64L})
+                for (Trans ta : {Trans::No, Trans::Yes})
+                    for (float beta : {0.f, 1.f}) {
+                        const long n = m == 17 ? 1000 : 563;  // 563 = 11 strips of 48, 2 vectors of 16 and 3 (AVX-512)
+                        ASSERT_STREQ(gemm_kernel_for(Trans::No, m, n, k), "short-k");
+                        check_product(std::nullopt, ta, Trans::No, beta, m, n, k);
+                    }
+    }
+}
+
+TEST(Gemm, ShortInnerDimensionKernelTakesOnlyItsShapes) {
+    EXPECT_STREQ(gemm_kernel_for(Trans::No, 32, 12544, 16), "short-k");   // D's first convolution
+    EXPECT_STRNE(gemm_kernel_for(Trans::Yes, 32, 12544, 16), "short-k");  // B transposed
+    EXPECT_STRNE(gemm_kernel_for(Trans::No, 65, 12544, 16), "short-k");   // too many rows
+    EXPECT_STRNE(gemm_kernel_for(Trans::No, 32, 12544, 65), "short-k");   // k too long
+    EXPECT_STRNE(gemm_kernel_for(Trans::No, 32, 511, 16), "short-k");     // C too short
+}
+
+// Every element of C is one sum over k in one order whatever band it falls in, so the kernel's
+// result does not depend on the thread count.
+TEST(Gemm, ShortInnerDimensionKernelIsTheSameOnOneAndTwoThreads) {
+    const testing::ThreadCountRestorer restore;
+    const long m = 32, n = 12544 / 4 + 5, k = 16;
+    const std::vector<float> a = random_floats(static_cast<size_t>(m * k), 11),
+                             b = random_floats(static_cast<size_t>(k * n), 12);
+    std::vector<float> c1(static_cast<size_t>(m * n)), c2(c1.size());
+    set_num_threads(1);
+    gemm(Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, 0.f, c1.data(), n);
+    set_num_threads(2);
+    gemm(Trans::No, Trans::No, m, n, k, a.data(), k, b.data(), n, 0.f, c2.data(), n);
+    for (size_t i = 0; i < c1.size(); ++i) ASSERT_EQ(c1[i], c2[i]) << "row " << i / n << " column " << i % n;
 }
 
 TEST(Gemm, EmptyInnerDimensionOverwritesOrKeeps) {

@@ -25,7 +25,7 @@ TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
         EXPECT_GT(r.eigen_gflops, 0) << r.name;
         EXPECT_GT(r.genlab_gflops, 0) << r.name;
         EXPECT_EQ(r.openblas_gflops > 0, openblas_linked()) << r.name;
-        EXPECT_EQ(r.used, gemm_backend_for(r.m, r.n, r.k) == GemmBackend::OpenBlas ? "openblas" : "eigen") << r.name;
+        EXPECT_EQ(r.used, gemm_kernel_for(r.tb, r.m, r.n, r.k)) << r.name;
         const nlohmann::json j = nlohmann::json::parse(gemm_bench_json(r));
         EXPECT_EQ(j["m"].get<long>(), r.m);
         EXPECT_EQ(j["threads"].get<int>(), 1);
@@ -50,6 +50,12 @@ TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
     EXPECT_EQ(conv->k, 512);
     // G's last transposed convolution's weight gradient, the thinnest: X' (64, 64·14²) · dcolsᵀ (.., 1·4²).
     EXPECT_TRUE(names.count("dcgan G up 64-1 14-28 dW"));
+    // D's first convolution, from one channel: W (32, 1·4²) · cols runs on genlab's short-k kernel.
+    const auto first = std::find_if(rows.begin(), rows.end(),
+                                    [](auto& r) { return r.name == "dcgan D conv 1-32 28-14 forward"; });
+    ASSERT_NE(first, rows.end());
+    EXPECT_EQ(first->used, "short-k");
+    EXPECT_EQ(conv->used, openblas_linked() ? "openblas" : "eigen");
 }
 
 }  // namespace
