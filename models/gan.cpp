@@ -16,7 +16,7 @@ const ConfigSpec<GanConfig>& gan_config_spec() {
         ConfigSpec<GanConfig>()
             .derived("data_dim", &GanConfig::data_dim, in_range(1, 1 << 24))
             .field("latent", &GanConfig::latent, "Latent size Z", in_range(1, 65536))
-            .field("arch", &GanConfig::arch, "Networks: mlp, or conv (DCGAN: strided convolutions, batch norm in G)",
+            .field("arch", &GanConfig::arch, "Networks: mlp, or conv (DCGAN: strided convolutions, batch norm)",
                    one_of(arch_names()))
             .field("g_hidden", &GanConfig::g_hidden, "mlp: generator hidden widths", widths(1, 1, 65536))
             .field("d_hidden", &GanConfig::d_hidden, "mlp: discriminator hidden widths", widths(1, 1, 65536))
