@@ -63,7 +63,7 @@ build_asan() {
     build build-asan -DCMAKE_CXX_COMPILER=clang++ -DGENLAB_SANITIZE=ON -DGENLAB_DEMOS=OFF -DGENLAB_FUZZ=ON
 }
 
-FUZZ_SECONDS=20
+FUZZ_SECONDS=10
 
 run_tests() {
     install_deps "${PACKAGES[@]}" || exit 1
