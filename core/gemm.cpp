@@ -142,12 +142,12 @@ const char* gemm_kernel_for(Trans tb, long m, long n, long k) {
 
 namespace {
 
-// A product below kSmallGemm on several threads, split by genlab: C's rows (or, when it has fewer
-// rows than columns, its columns) in one contiguous band per thread, each band one
-// single-threaded call (inside a parallel region OpenBLAS does not thread). OpenBLAS's own split
-// of these was slower on 2 threads (gemm.h). Every element is still one call's sum over all of
-// k, so the result does not depend on the split.
-// product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) is one thread's call.
+// A product on several threads, split by genlab: C's rows (or, when it has fewer rows than
+// columns, its columns) in one contiguous band per thread, each band one single-threaded call
+// product(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc): the short-k kernel, or a backend
+// (inside a parallel region OpenBLAS does not thread) for a product below kSmallGemm, where
+// OpenBLAS's own split was slower on 2 threads (gemm.h). Every element is still one call's sum
+// over all of k, so the result does not depend on the split.
 template <class Product>
 void gemm_in_bands(const Product& product, Trans ta, Trans tb, long m, long n, long k, const float* a, long lda,
                    const float* b, long ldb, float beta, float* c, long ldc, int threads) {
