@@ -2,7 +2,9 @@
 #include "core/ops/im2col.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "core/ops/common.h"
 
@@ -10,66 +12,109 @@ namespace genlab::ops_detail {
 
 namespace {
 
-// The window positions o in [lo, hi) of [0, count) whose tap at offset k reads inside the image:
-// 0 <= o·stride − pad + k < size. The others read padding.
-struct Span {
-    int lo, hi;
-};
-Span inside_positions(int k, int size, int stride, int pad, int count) {
-    const int lo = std::min(count, pad - k <= 0 ? 0 : (pad - k + stride - 1) / stride);
-    const int last = size - 1 + pad - k;  // o·stride <= last
-    const int hi = last < 0 ? 0 : std::min(count, last / stride + 1);
-    return {lo, std::max(lo, hi)};
+// Both transforms work in units of one channel of a block of consecutive images. A unit reads
+// its images' planes of that channel (kUnitFloats floats at most, unless one plane is larger, so
+// they stay in cache across the kh·kw taps) and owns the matching stretch of each of the
+// channel's kh·kw column rows. The blocks depend on the geometry only, so col2im adds each pixel's
+// terms in one order for any thread count.
+constexpr long kUnitFloats = 8192;
+
+template <class F>
+void for_units(const ConvGeometry& g, F&& f) {  // f(channel, first image, end image)
+    const long plane = static_cast<long>(g.h) * g.w, per_image = static_cast<long>(g.oh) * g.ow;
+    const long block = std::clamp(kUnitFloats / std::max(1L, plane), 1L, static_cast<long>(g.n));
+    const long blocks = (g.n + block - 1) / block;
+    for_rows(static_cast<size_t>(g.c * blocks), static_cast<size_t>(g.rows() * per_image * block), [&](size_t unit) {
+        const long ch = static_cast<long>(unit) / blocks, b0 = static_cast<long>(unit) % blocks * block;
+        f(ch, b0, std::min(b0 + block, static_cast<long>(g.n)));
+    });
 }
 
-// f(plane, i, j, row, ys, xs) for every (image, channel) plane and window offset (i, j): `row` is
-// the offset of that plane's part of column row (c·kh + i)·kw + j, ys and xs the window positions
-// whose tap reads inside the image.
-template <class F>
-void for_each_tap(const ConvGeometry& g, F&& f) {
-    const long per_image = static_cast<long>(g.oh) * g.ow;
-    for_rows(static_cast<size_t>(g.n) * g.c, static_cast<size_t>(g.rows() * per_image), [&](size_t plane) {
-        const long b = static_cast<long>(plane) / g.c, ch = static_cast<long>(plane) % g.c;
-        for (int i = 0; i < g.kh; ++i) {
-            const Span ys = inside_positions(i, g.h, g.stride, g.pad, g.oh);
-            for (int j = 0; j < g.kw; ++j) {
-                const Span xs = inside_positions(j, g.w, g.stride, g.pad, g.ow);
-                const long row = ((ch * g.kh + i) * g.kw + j) * g.cols() + b * per_image;
-                f(plane, i, j, row, ys, xs);
+// Index tables of one geometry, so that both transforms are gathers with contiguous writes (which
+// the compiler vectorises) rather than strided loops of a few elements around the padding. They
+// live in per-thread buffers that only grow, so a steady-state step does not allocate.
+long padded_width(const ConvGeometry& g) { return g.w + 2L * g.pad; }
+
+// (kh·kw, OH·OW): where window position e of tap (i, j) reads in the image padded with `pad`
+// zeros on every side, a (H + 2·pad) × padded_width(g) plane.
+const int* tap_table(const ConvGeometry& g) {
+    thread_local std::vector<int> t;
+    const long wp = padded_width(g), per_image = static_cast<long>(g.oh) * g.ow;
+    if ((g.h + 2L * g.pad) * wp > std::numeric_limits<int>::max())
+        fail("im2col: image plane ", g.h, "x", g.w, " is too large");
+    t.resize(static_cast<size_t>(g.kh * g.kw * per_image));
+    for (int i = 0, k = 0; i < g.kh; ++i)
+        for (int j = 0; j < g.kw; ++j, ++k)
+            for (long oy = 0; oy < g.oh; ++oy)
+                for (long ox = 0; ox < g.ow; ++ox)
+                    t[static_cast<size_t>(k * per_image + oy * g.ow + ox)] = static_cast<int>((oy * g.stride + i) * wp +
+                                                                                              ox * g.stride + j);
+    return t.data();
+}
+
+// A pixel is read by at most ⌈kh/stride⌉·⌈kw/stride⌉ taps.
+int most_hits(const ConvGeometry& g) { return ((g.kh + g.stride - 1) / g.stride) * ((g.kw + g.stride - 1) / g.stride); }
+
+// (most_hits, H·W): the column entries that read each pixel, as offsets from the entry of its
+// image in its channel's first column row, in tap order; -1 after the last.
+const long* pixel_table(const ConvGeometry& g) {
+    thread_local std::vector<long> t;
+    const long image = static_cast<long>(g.h) * g.w;
+    t.assign(static_cast<size_t>(most_hits(g) * image), -1);
+    for (long y = 0; y < g.h; ++y)
+        for (long x = 0; x < g.w; ++x) {
+            long* hit = t.data() + y * g.w + x;
+            for (int i = 0; i < g.kh; ++i) {
+                const long ys = y + g.pad - i, oy = ys / g.stride;
+                if (ys < 0 || ys % g.stride || oy >= g.oh) continue;
+                for (int j = 0; j < g.kw; ++j) {
+                    const long xs = x + g.pad - j, ox = xs / g.stride;
+                    if (xs < 0 || xs % g.stride || ox >= g.ow) continue;
+                    *hit = (i * g.kw + j) * g.cols() + oy * g.ow + ox;
+                    hit += image;
+                }
             }
         }
-    });
+    return t.data();
+}
+
+void gather(float* __restrict dst, const float* __restrict src, const int* __restrict at, long n) {
+    for (long e = 0; e < n; ++e) dst[e] = src[at[e]];
+}
+
+void gather_add(float* __restrict dst, const float* __restrict src, const long* __restrict at, long n) {
+    for (long e = 0; e < n; ++e) dst[e] += at[e] >= 0 ? src[at[e]] : 0.f;
 }
 
 }  // namespace
 
 void im2col(const ConvGeometry& g, const float* x, float* cols) {
-    const long s = g.stride, image = static_cast<long>(g.h) * g.w;
-    for_each_tap(g, [&](size_t plane, int i, int j, long row, Span ys, Span xs) {
-        const float* xp = x + static_cast<long>(plane) * image;
-        float* dst = cols + row;
-        std::fill(dst, dst + static_cast<long>(ys.lo) * g.ow, 0.f);
-        for (int oy = ys.lo; oy < ys.hi; ++oy) {
-            const float* xr = xp + (oy * s - g.pad + i) * g.w;
-            float* d = dst + static_cast<long>(oy) * g.ow;
-            std::fill(d, d + xs.lo, 0.f);
-            for (long ox = xs.lo; ox < xs.hi; ++ox) d[ox] = xr[ox * s - g.pad + j];
-            std::fill(d + xs.hi, d + g.ow, 0.f);
+    const int* tap = tap_table(g);
+    const long image = static_cast<long>(g.h) * g.w, per_image = static_cast<long>(g.oh) * g.ow;
+    const long taps = static_cast<long>(g.kh) * g.kw, wp = padded_width(g);
+    for_units(g, [&](long ch, long b0, long b1) {
+        thread_local std::vector<float> plane;
+        plane.assign(static_cast<size_t>((g.h + 2L * g.pad) * wp), 0.f);  // the border stays 0
+        for (long b = b0; b < b1; ++b) {
+            const float* xp = x + (b * g.c + ch) * image;
+            for (long y = 0; y < g.h; ++y)
+                std::copy(xp + y * g.w, xp + (y + 1) * g.w, plane.data() + (y + g.pad) * wp + g.pad);
+            for (long k = 0; k < taps; ++k)
+                gather(cols + (ch * taps + k) * g.cols() + b * per_image, plane.data(), tap + k * per_image, per_image);
         }
-        std::fill(dst + static_cast<long>(ys.hi) * g.ow, dst + static_cast<long>(g.oh) * g.ow, 0.f);
     });
 }
 
 void col2im_add(const ConvGeometry& g, const float* cols, float* x) {
-    const long s = g.stride, image = static_cast<long>(g.h) * g.w;
-    for_each_tap(g, [&](size_t plane, int i, int j, long row, Span ys, Span xs) {
-        float* xp = x + static_cast<long>(plane) * image;
-        const float* src = cols + row;
-        for (int oy = ys.lo; oy < ys.hi; ++oy) {
-            float* xr = xp + (oy * s - g.pad + i) * g.w;
-            const float* c = src + static_cast<long>(oy) * g.ow;
-            for (long ox = xs.lo; ox < xs.hi; ++ox) xr[ox * s - g.pad + j] += c[ox];
-        }
+    const long* pixel = pixel_table(g);
+    const long image = static_cast<long>(g.h) * g.w, per_image = static_cast<long>(g.oh) * g.ow;
+    const long taps = static_cast<long>(g.kh) * g.kw;
+    const int hits = most_hits(g);
+    for_units(g, [&](long ch, long b0, long b1) {
+        for (long b = b0; b < b1; ++b)
+            for (int m = 0; m < hits; ++m)
+                gather_add(x + (b * g.c + ch) * image, cols + ch * taps * g.cols() + b * per_image, pixel + m * image,
+                           image);
     });
 }
 

@@ -83,8 +83,8 @@ void BM_Conv2d(benchmark::State& state) {
 }
 BENCHMARK(BM_Conv2d)
     ->ArgNames({"c", "cout", "h"})
-    ->Args({1, 64, 28})    // D's first convolution
-    ->Args({64, 128, 14})  // D's second
+    ->Args({1, 32, 28})   // D's first convolution
+    ->Args({32, 64, 14})  // D's second
     ->Unit(benchmark::kMicrosecond);
 
 void BM_ConvTranspose2d(benchmark::State& state) {
