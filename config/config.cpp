@@ -319,24 +319,41 @@ void ConfigSchema::from_json(const nlohmann::json& j, void* c, const std::string
         if (!has_key(it.key())) fail(what, ": stored config has an unknown field '", it.key().substr(0, 60), "'");
 }
 
-std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, const std::vector<std::string>& ignore) {
-    if (a.is_object() && b.is_object()) {
-        for (auto it = a.begin(); it != a.end(); ++it) {
-            if (std::find(ignore.begin(), ignore.end(), it.key()) != ignore.end()) continue;
-            auto jt = b.find(it.key());
-            if (jt == b.end()) return flag_name(it.key()) + " (absent on one side)";
-            if (it->is_object() && jt->is_object()) {
-                if (std::string d = first_difference(*it, *jt, ignore); !d.empty()) return d;
-            } else if (*it != *jt) {
-                return flag_name(it.key()) + " " + it->dump() + " vs " + jt->dump();
-            }
-        }
-        for (auto jt = b.begin(); jt != b.end(); ++jt)
-            if (!a.contains(jt.key()) && std::find(ignore.begin(), ignore.end(), jt.key()) == ignore.end())
-                return flag_name(jt.key()) + " (absent on one side)";
-        return {};
+namespace {
+
+void collect_differences(const nlohmann::json& a, const nlohmann::json& b, const std::vector<std::string>& ignore,
+                         std::vector<std::string>& out) {
+    if (!a.is_object() || !b.is_object()) {
+        if (a != b) out.push_back("config " + a.dump().substr(0, 40) + " vs " + b.dump().substr(0, 40));
+        return;
     }
-    return a == b ? std::string() : "config " + a.dump().substr(0, 40) + " vs " + b.dump().substr(0, 40);
+    auto ignored = [&](const std::string& key) { return std::find(ignore.begin(), ignore.end(), key) != ignore.end(); };
+    for (auto it = a.begin(); it != a.end(); ++it) {
+        if (ignored(it.key())) continue;
+        auto jt = b.find(it.key());
+        if (jt == b.end())
+            out.push_back(flag_name(it.key()) + " (absent on one side)");
+        else if (it->is_object() && jt->is_object())
+            collect_differences(*it, *jt, ignore, out);
+        else if (*it != *jt)
+            out.push_back(flag_name(it.key()) + " " + it->dump() + " vs " + jt->dump());
+    }
+    for (auto jt = b.begin(); jt != b.end(); ++jt)
+        if (!a.contains(jt.key()) && !ignored(jt.key())) out.push_back(flag_name(jt.key()) + " (absent on one side)");
+}
+
+}  // namespace
+
+std::vector<std::string> config_differences(const nlohmann::json& a, const nlohmann::json& b,
+                                            const std::vector<std::string>& ignore) {
+    std::vector<std::string> out;
+    collect_differences(a, b, ignore, out);
+    return out;
+}
+
+std::string first_difference(const nlohmann::json& a, const nlohmann::json& b, const std::vector<std::string>& ignore) {
+    const std::vector<std::string> d = config_differences(a, b, ignore);
+    return d.empty() ? std::string() : d.front();
 }
 
 }  // namespace genlab

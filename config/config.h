@@ -187,8 +187,11 @@ private:
     ConfigSchema schema_;
 };
 
-// The first leaf where two stored configs differ, as "--flag a vs b" (for "resume with the flags
-// of the run that wrote it"); "" when they agree. Keys in `ignore` are skipped at any depth.
+// Every leaf where two stored configs differ, in key order, as "--flag a vs b" (for "resume with
+// the flags of the run that wrote it"); none when they agree. Keys in `ignore` are skipped at any
+// depth. first_difference is the first of them, "" when they agree.
+std::vector<std::string> config_differences(const nlohmann::json& a, const nlohmann::json& b,
+                                            const std::vector<std::string>& ignore = {});
 std::string first_difference(const nlohmann::json& a, const nlohmann::json& b,
                              const std::vector<std::string>& ignore = {});
 

@@ -309,9 +309,12 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
         // The checkpoint must come from this very experiment: another config would load weights
         // of the wrong shape, or silently continue a different run.
         const LoadedRun& prev = *resumed;
-        if (const std::string d = first_difference(prev.config, nlohmann::json(config)); !d.empty())
+        std::string differences;
+        for (const std::string& d : config_differences(prev.config, nlohmann::json(config)))
+            differences += (differences.empty() ? "" : ", ") + d;
+        if (!differences.empty())
             usage_fail("--resume ", run.resume,
-                       ": the run was trained with other flags (the checkpoint's vs these: ", d,
+                       ": the run was trained with other flags (the checkpoint's vs these: ", differences,
                        "); resume with the flags of the run that wrote it");
         if (prev.run.value("seed", uint64_t{0}) != run.seed)
             usage_fail("--resume ", run.resume, ": the run was trained with --seed ",

@@ -169,5 +169,17 @@ TEST(ConfigSpec, FirstDifferenceNamesTheFlag) {
     EXPECT_EQ(first_difference(outer_spec().to_json(a), outer_spec().to_json(a)), "");
 }
 
+TEST(ConfigSpec, DifferencesNameEveryFlagThatDiffersAtAnyDepth) {
+    TopConfig a, b;
+    b.model.latent = 8;
+    b.lr = 0.5f;
+    const std::vector<std::string> d = config_differences(outer_spec().to_json(a), outer_spec().to_json(b));
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0], "--lr 0.0002 vs 0.5");
+    EXPECT_EQ(d[1], "--latent 32 vs 8");
+    EXPECT_EQ(config_differences(outer_spec().to_json(a), outer_spec().to_json(b), {"lr"}).size(), 1u);
+    EXPECT_TRUE(config_differences(outer_spec().to_json(a), outer_spec().to_json(a)).empty());
+}
+
 }  // namespace
 }  // namespace genlab
