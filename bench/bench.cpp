@@ -37,7 +37,7 @@ const std::vector<Workload>& workload_table() {
              return std::map<std::string, std::string>{{"fd_samples", "0"}};
          },
          {{"D", "d_loss"}, {"G", "g_loss"}}},
-        // DCGAN (models/conv_nets.h) at its defaults: the same loop, optimizer and batch as gan.
+        // DCGAN (models/conv_nets.h) at its defaults: the same loop and batch as gan, Adam at kDcganLr.
         {"dcgan",
          "gan",
          [](const BenchOptions&) {

@@ -31,7 +31,7 @@ const ConfigSpec<GanExpConfig>& gan_spec() {
                    elementwise_activation())
             .field("loss", &C::loss, "ns (non-saturating), minimax, lsgan", one_of(models::gan_loss_names()))
             .field("batch", &C::batch, str("Batch size (", kToyBatch, " for 2-D data)"), in_range(1, 1 << 20))
-            .field("lr", &C::lr, "Adam learning rate", learning_rate())
+            .field("lr", &C::lr, str("Adam learning rate (--arch conv without it: ", kDcganLr, ")"), learning_rate())
             .field("beta1", &C::beta1, "Adam beta1", in_range(0.f, 0.9999f))
             .field("beta2", &C::beta2, "Adam beta2", in_range(0.f, 0.99999f))
             .field("d_steps", &C::d_steps, "D updates per G update", in_range(1, 100))
@@ -57,6 +57,7 @@ void resolve_gan(GanExpConfig& c, const Given& given) {
     if (!given("g_act")) c.model.g_act = conv && !given("act") ? kDcganGAct : c.act;
     if (!given("d_act")) c.model.d_act = c.act;
     if (conv && !given("init")) c.model.init = "gpt2";
+    if (conv && !given("lr")) c.lr = kDcganLr;
     gan_data_kind(c.data).resolve(c, given);
 }
 

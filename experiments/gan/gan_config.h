@@ -13,6 +13,9 @@ namespace genlab::experiments {
 
 // --arch conv's generator activation when neither --act nor --g-act is given (DCGAN's).
 inline constexpr const char* kDcganGAct = "relu";
+// --arch conv's Adam learning rate when --lr is not given: at DCGAN's 2e-4 and batch 64 the nets
+// are still learning at 3,000 steps (docs/gan.md measures both).
+inline constexpr float kDcganLr = 4e-4f;
 
 struct GanExpConfig {
     std::string data = "fashion-mnist";  // an image set or a 2-D toy (data::toy2d_names())
@@ -22,7 +25,7 @@ struct GanExpConfig {
     std::string act = "leaky_relu:0.2";  // hidden activation of both networks (--g-act / --d-act override)
     std::string loss = "ns";             // ns (non-saturating), minimax, lsgan
     int batch = 64;                      // B real (and B fake) samples per D update
-    float lr = 2e-4f;                    // Adam learning rate of both networks
+    float lr = 2e-4f;                    // Adam learning rate of both networks (--arch conv: kDcganLr)
     float beta1 = 0.5f;                  // Adam beta1 (DCGAN's 0.5)
     float beta2 = 0.999f;                // Adam beta2
     int d_steps = 1;                     // D updates per G update, each on a fresh real batch

@@ -77,6 +77,7 @@ TEST_F(ConvArchTest, DcganTrainsResumesBitIdenticallyAndSamples) {
     EXPECT_EQ(config["config"]["model"]["g_act"], "relu");  // DCGAN's defaults where no flag says otherwise
     EXPECT_EQ(config["config"]["model"]["d_act"], "leaky_relu:0.2");
     EXPECT_EQ(config["config"]["model"]["init"], "gpt2");
+    EXPECT_FLOAT_EQ(config["config"]["lr"].get<float>(), 4e-4f);  // kDcganLr
     int w = 0, h = 0;
     ASSERT_TRUE(png_size("full/samples.png", &w, &h));
     EXPECT_EQ(w, 8 * (28 * 3 + 2) + 2);

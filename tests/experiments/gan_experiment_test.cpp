@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 
 #include "data/toy2d.h"
+#include "experiments/gan/gan_config.h"
 #include "tests/experiments/experiment_cases.h"
 #include "tests/test_util.h"
 
@@ -21,6 +23,29 @@ std::unique_ptr<Experiment> ring8(std::vector<std::pair<std::string, std::string
     run.steps = 10;
     run.log_every = 1;
     return gan_experiment().create(*testing::case_config(c), run);
+}
+
+// --arch conv takes DCGAN's settings for the keys no flag gives, and its own learning rate; the
+// MLP keeps the common defaults, and a given flag always wins.
+TEST(GanExperiment, ConvArchResolvesItsDefaultsForTheKeysNotGiven) {
+    auto resolved = [](std::vector<std::pair<std::string, std::string>> flags) {
+        std::unique_ptr<ConfigBox> c = gan_experiment().new_config();
+        for (const auto& [k, v] : flags) c->set(k, v);
+        c->resolve([&](const std::string& key) {
+            return std::any_of(flags.begin(), flags.end(), [&](const auto& f) { return f.first == key; });
+        });
+        return c->to_json();
+    };
+    const nlohmann::ordered_json conv = resolved({{"arch", "conv"}});
+    EXPECT_FLOAT_EQ(conv["lr"].get<float>(), kDcganLr);
+    EXPECT_EQ(conv["model"]["g_act"], kDcganGAct);
+    EXPECT_EQ(conv["model"]["init"], "gpt2");
+    const nlohmann::ordered_json given = resolved({{"arch", "conv"}, {"lr", "0.001"}, {"act", "elu"}});
+    EXPECT_FLOAT_EQ(given["lr"].get<float>(), 1e-3f);
+    EXPECT_EQ(given["model"]["g_act"], "elu");
+    const nlohmann::ordered_json mlp = resolved({});
+    EXPECT_FLOAT_EQ(mlp["lr"].get<float>(), GanExpConfig{}.lr);
+    EXPECT_EQ(mlp["model"]["init"], "torch");
 }
 
 TEST(GanExperiment, StepReportsTheDocumentedMetrics) {

@@ -20,7 +20,7 @@ The workloads (fp32, CPU):
           BatchNorm, ReLU -> ConvT 64->1 28x28, tanh.
        D: Conv 1->32 14x14, LeakyReLU(0.2) -> Conv 32->64 7x7 (no bias), BatchNorm, LeakyReLU(0.2)
           -> Linear 3136 -> 1.
-       Weights N(0, 0.02), batch 64, Adam lr 2e-4 betas (0.5, 0.999); the gan workload's step.
+       Weights N(0, 0.02), batch 64, Adam lr 4e-4 betas (0.5, 0.999); the gan workload's step.
   ae   MLP autoencoder on Fashion-MNIST scaled to [0, 1].
        784 -> 512 -> 128 -> 32 -> 128 -> 512 -> 784, exact (erf) GELU between layers,
        sigmoid out, mean binary cross-entropy. batch 128, Adam lr 1e-3.
@@ -218,8 +218,9 @@ class DcganWorkload(GanWorkload):
                 nn.init.normal_(m.weight, 0.0, 0.02)  # DCGAN's init (genlab's --init gpt2)
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
-        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=2e-4, betas=(0.5, 0.999))
-        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        # genlab-gan --arch conv's learning rate (kDcganLr, experiments/gan/gan_config.h)
+        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=4e-4, betas=(0.5, 0.999))
+        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=4e-4, betas=(0.5, 0.999))
 
 
 # -----------------------------------------------------------------------------
