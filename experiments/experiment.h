@@ -14,6 +14,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "core/memory.h"
 #include "core/nn/module.h"
 #include "core/tensor.h"
+#include "core/train/folder_lock.h"
 #include "core/train/trainer.h"
 #include "experiments/sweep_facts.h"
 
@@ -178,12 +180,26 @@ struct LoadedRun {
 };
 
 // Shared by every `sample`: the model's parameters from the run's "model." state (Error naming
-// the checkpoint when they do not fit), and the output folder (default
-// outputs/<experiment>-sample/<stamp>) created with a config.json naming the checkpoint, its
-// step, the seed and the sample flags. Returns the folder.
+// the checkpoint when they do not fit).
 void load_model_state(const LoadedRun& run, Module& model);
-std::string sample_output(const std::string& experiment, const LoadedRun& run, const SampleOptions& opt,
-                          const nlohmann::ordered_json& flags);
+
+// The output folder of a `sample`: --out, or a new outputs/<experiment>-sample/<stamp>, locked
+// from before it is judged until the samples are written (one writer per folder, folder_lock.h),
+// and given a config.json naming the checkpoint, its step, the seed and the sample flags. A
+// folder that is not empty and holds no earlier sample of this experiment is refused (exit 2).
+//
+//     const SampleFolder out("gan", run, opt, gan_sample_spec().to_json(s));
+//     write_pngs(out.dir(), ...);   // the lock is released when `out` goes
+class SampleFolder {
+public:
+    SampleFolder(const std::string& experiment, const LoadedRun& run, const SampleOptions& opt,
+                 const nlohmann::ordered_json& flags);
+    const std::string& dir() const { return dir_; }
+
+private:
+    std::optional<FolderLock> lock_;
+    std::string dir_;
+};
 
 // A file a run writes and what it shows: the caption a page puts under it.
 struct OutputDoc {

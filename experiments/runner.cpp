@@ -148,19 +148,23 @@ void load_model_state(const LoadedRun& run, Module& model) {
     }
 }
 
-std::string sample_output(const std::string& experiment, const LoadedRun& run, const SampleOptions& opt,
-                          const nlohmann::ordered_json& flags) {
-    const std::string out = opt.out.empty() ? default_out_dir(experiment + "-sample") : opt.out;
-    // Samples go into a new or empty folder, or over an earlier sample of the same model: never
-    // into a training run's folder (its config.json and pictures are the run's record).
-    if (!opt.out.empty())
-        if (const std::optional<nlohmann::json> held = out_folder_config(out)) {
+SampleFolder::SampleFolder(const std::string& experiment, const LoadedRun& run, const SampleOptions& opt,
+                           const nlohmann::ordered_json& flags) {
+    if (opt.out.empty()) {
+        dir_ = lock_new_out_dir(experiment + "-sample", lock_);
+    } else {
+        dir_ = opt.out;
+        lock_.emplace(dir_, "--out");
+        // Samples go into a new or empty folder, or over an earlier sample of the same model:
+        // never into a training run's folder (its config.json and pictures are the run's record).
+        if (const std::optional<nlohmann::json> held = out_folder_config(dir_)) {
             const bool earlier_sample = held->is_object() && held->value("command", "") == "sample" &&
                                         held->value("experiment", "") == experiment;
             if (!earlier_sample)
-                usage_fail("--out ", out, ": a folder that is not empty and holds no earlier ", experiment,
+                usage_fail("--out ", dir_, ": a folder that is not empty and holds no earlier ", experiment,
                            " sample (a training run's folder, or other files); choose a new or empty folder");
         }
+    }
     nlohmann::ordered_json cj;
     cj["experiment"] = experiment;
     cj["command"] = "sample";
@@ -168,8 +172,7 @@ std::string sample_output(const std::string& experiment, const LoadedRun& run, c
     cj["step"] = run.step;
     cj["seed"] = opt.seed;
     cj["sample"] = flags;
-    write_config_json(out, cj.dump());
-    return out;
+    write_config_json(dir_, cj.dump());
 }
 
 void write_loss_plot(const std::string& dir, const std::string& title, const std::vector<PlotPanel>& panels) {
@@ -281,16 +284,7 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
     // this --out is refused instead of interleaving metrics.csv rows with this one.
     std::optional<FolderLock> lock;
     if (out_given && !claimed) lock.emplace(run.out, "--out");
-    for (int tries = 0; !lock && !claimed; ++tries) {
-        // Two runs started in the same second pick the same default folder; the one that finds
-        // it taken moves on to the next name (default_out_dir skips folders that exist).
-        run.out = default_out_dir(def.name);
-        try {
-            lock.emplace(run.out, "--out");
-        } catch (const UsageError&) {
-            if (tries == 8) throw;
-        }
-    }
+    if (!out_given && !claimed) run.out = lock_new_out_dir(def.name, lock);
     const bool replacing = out_given && check_out_folder(def, run);  // before the data loads: a wrong --out fails fast
     set_num_threads(run.threads);
     std::optional<LoadedRun> resumed;  // a missing or wrong-kind file fails before the data loads

@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "core/io/atomic_file.h"
 #include "core/number_text.h"
+#include "core/train/run_dir.h"
 
 namespace genlab {
 
@@ -182,6 +183,18 @@ void FolderLock::remove_created() {
     for (fs::path q = dir_;; q = q.parent_path()) {
         if (!fs::is_directory(q, ec) || !fs::is_empty(q, ec) || !fs::remove(q, ec)) break;
         if (q.string() == created_ || q.empty()) break;
+    }
+}
+
+std::string lock_new_out_dir(const std::string& name, std::optional<FolderLock>& lock) {
+    for (int tries = 0;; ++tries) {
+        const std::string dir = default_out_dir(name);
+        try {
+            lock.emplace(dir, "--out");
+            return dir;
+        } catch (const FolderInUse&) {
+            if (tries == 8) throw;
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 // never judged from here. The file is the whole protocol, so a cluster task runner can use it too.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -56,6 +57,11 @@ private:
     std::string dir_, path_, content_;
     std::string created_;  // the topmost folder the constructor created; "" when it existed
 };
+
+// Locks a new default output folder, default_out_dir(name) (run_dir.h), into `lock` and returns
+// it. Two processes started in the same second pick the same name; the one that finds it taken
+// moves on to the next (default_out_dir skips folders that exist).
+std::string lock_new_out_dir(const std::string& name, std::optional<FolderLock>& lock);
 
 // Whether `dir` holds nothing, or nothing but its lock file (a folder this process just locked).
 bool folder_is_empty(const std::string& dir);

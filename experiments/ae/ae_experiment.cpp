@@ -273,7 +273,8 @@ void sample_ae(const LoadedRun& run, const SampleOptions& opt, const ConfigBox& 
     Rng rng(0);
     Autoencoder model(cfg.model, rng);
     load_model_state(run, model);
-    const std::string out = sample_output("ae", run, opt, ae_sample_spec().to_json(s));
+    const SampleFolder folder("ae", run, opt, ae_sample_spec().to_json(s));
+    const std::string& out = folder.dir();
     write_pictures(model, test, opt.seed, out);
     nlohmann::ordered_json mj;
     mj["step"] = run.step;

@@ -203,10 +203,10 @@ void sample_gan(const LoadedRun& run, const SampleOptions& opt, const ConfigBox&
     Rng init(0);
     Gan gan(cfg.model, init);
     load_model_state(run, gan);
-    const std::string out = sample_output("gan", run, opt, gan_sample_spec().to_json(s));
+    const SampleFolder out("gan", run, opt, gan_sample_spec().to_json(s));
     Rng rng(stream_seed(opt.seed, "samples"));
-    gan_data_kind(cfg.data).write_samples(out, gan, cfg, s, rng);
-    std::cout << "genlab-gan: wrote " << out << "\n";
+    gan_data_kind(cfg.data).write_samples(out.dir(), gan, cfg, s, rng);
+    std::cout << "genlab-gan: wrote " << out.dir() << "\n";
 }
 
 }  // namespace

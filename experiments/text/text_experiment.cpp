@@ -473,8 +473,8 @@ void sample_text(const LoadedRun& run, const SampleOptions& opt, const ConfigBox
     if (!opt.out.empty()) {  // the terminal is the default destination; --out also keeps them
         std::string text;
         for (const std::string& t : out.texts) text += t + (lines ? "\n" : "\n\n");
-        const std::string dir = sample_output("text", run, opt, text_sample_spec().to_json(s));
-        write_file_atomic((std::filesystem::path(dir) / "samples.txt").string(), text);
+        const SampleFolder out("text", run, opt, text_sample_spec().to_json(s));
+        write_file_atomic((std::filesystem::path(out.dir()) / "samples.txt").string(), text);
     }
 }
 

@@ -54,6 +54,32 @@ TEST(RunFolder, TheLockIsReleasedWhenTheRunEnds) {
     train(gan_experiment(), *testing::case_config(kRing8), again);  // free for the next run
 }
 
+// A sample writes its folder under the same lock as a run: a second writer on that --out is
+// refused, naming the holder, before anything is written, and the lock goes when the sample ends.
+TEST(RunFolder, ASampleLocksItsFolderAndIsRefusedWhenItIsInUse) {
+    testing::TempDir tmp;
+    const std::string trained = tmp.file("run"), out = tmp.file("s");
+    train(gan_experiment(), *testing::case_config(kRing8), tiny_run(trained));
+    const LoadedRun run = load_run(trained + "/checkpoint.safetensors", "gan");
+    const SampleOptions opt{.checkpoint = trained + "/checkpoint.safetensors", .threads = 1, .out = out};
+    const std::unique_ptr<ConfigBox> flags = gan_experiment().new_sample_config();
+    {
+        const FolderLock other(out, "--out");  // as another sample or training on this --out holds it
+        try {
+            gan_experiment().sample(run, opt, *flags);
+            ADD_FAILURE() << "the sample into a folder in use was not refused";
+        } catch (const FolderInUse& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find("pid " + std::to_string(::getpid())), std::string::npos) << msg;
+        }
+        EXPECT_TRUE(folder_is_empty(out)) << "nothing written beside the holder's files";
+    }
+    gan_experiment().sample(run, opt, *flags);
+    EXPECT_TRUE(fs::exists(out + "/config.json"));
+    EXPECT_TRUE(fs::exists(out + "/scatter.png"));
+    EXPECT_FALSE(fs::exists(out + "/" + kFolderLockName));
+}
+
 // Without --out a run picks outputs/<experiment>/<stamp>; a second run started in the same
 // second finds that folder locked and takes the next name instead of being refused.
 TEST(RunFolder, ADefaultFolderInUseMovesOnToTheNextName) {
