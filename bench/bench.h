@@ -22,8 +22,8 @@ struct BenchOptions {
     int threads = 2;               // OpenMP threads
     int block = 10;                // steps per timing block
     uint64_t seed = 1337;
-    std::string corpus;  // gpt: a corpus name or file; "": shakespeare (data/corpora/)
-    bool gemm = false;   // time the GEMM backends instead (bench/gemm_bench.h)
+    std::string corpus{};  // gpt: a corpus name or file; "": shakespeare (data/corpora/)
+    bool gemm = false;     // time the GEMM backends instead (bench/gemm_bench.h)
 };
 const ConfigSpec<BenchOptions>& bench_options_spec();
 

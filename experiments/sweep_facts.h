@@ -63,9 +63,9 @@ struct SweepFacts {
     // UsageError naming --depths for a depth the model cannot take. Empty: the model has no
     // such networks.
     std::function<std::vector<std::pair<std::string, std::string>>(const nlohmann::json& config, int depth)>
-        depth_settings;
+        depth_settings{};
     // --outs: the config key of the output activation a sweep may swap ("g_out"); "": none.
-    std::string out_key;
+    std::string out_key{};
     // The named sweeps this model offers; --preset without --model takes the first registered
     // model that offers the name.
     std::vector<SweepPreset> presets;
@@ -75,15 +75,15 @@ struct SweepFacts {
     // The data that config trains on, for a sweep's one-line title: "ring8", "Fashion-MNIST".
     std::function<std::string(const nlohmann::json& config)> data_name;
     // The traits of a model built from that config.
-    std::function<std::vector<Trait>(const nlohmann::json& config)> traits;
+    std::function<std::vector<Trait>(const nlohmann::json& config)> traits{};
     // The model flags that give a trait, for a claim's "sweep ... to test it": {Transformer,
     // "--arch transformer"}. A trait listed here with "" is the model's own.
-    std::vector<std::pair<Trait, std::string>> trait_flags;
+    std::vector<std::pair<Trait, std::string>> trait_flags{};
     // A clause on how a set of runs of that config did beyond the quality metric, from their final
     // metrics: ", 2 of 3 seeds cover >= 6 of 8 modes". Empty: nothing to add.
     std::function<std::string(const nlohmann::json& config,
                               const std::vector<const std::map<std::string, double>*>& runs)>
-        runs_note;
+        runs_note{};
 
     bool has(Trait t, const nlohmann::json& config) const;
     const SweepPreset* preset(const std::string& name) const;  // nullptr when it offers none of that name

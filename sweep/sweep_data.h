@@ -38,7 +38,7 @@ struct SweepRun {
     bool diverged = false;
     int diverged_step = 0;
     std::map<std::string, double> final;  // its results.csv row's numbers: wall_s, ms_per_step, metrics
-    std::string dir;                      // runs/<arm>/seed<k> inside the sweep folder
+    std::string dir{};                    // runs/<arm>/seed<k> inside the sweep folder
 };
 
 struct SweepArm {

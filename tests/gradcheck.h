@@ -19,11 +19,11 @@ namespace genlab::testing {
 using BuildFn = std::function<Var(Tape&, const std::vector<Var>&)>;
 
 struct GradCheckOptions {
-    double h = 1e-3;          // central-difference step
-    double tol = 2e-2;        // max relative error
-    double floor = 1e-2;      // denominator floor: tiny gradients compare absolutely
-    uint64_t seed = 7;        // for r
-    std::vector<bool> check;  // which inputs to check (default: all)
+    double h = 1e-3;            // central-difference step
+    double tol = 2e-2;          // max relative error
+    double floor = 1e-2;        // denominator floor: tiny gradients compare absolutely
+    uint64_t seed = 7;          // for r
+    std::vector<bool> check{};  // which inputs to check (default: all)
 };
 
 inline double weighted_output(Tape& t, const BuildFn& build, std::vector<Parameter>& params, const Tensor& r) {

@@ -111,9 +111,10 @@ TEST(KillDuringSaves, EveryKillLeavesALoadableCheckpointAndResumeContinues) {
         // Most rounds kill after the run's first new save, at a random moment of the saves that
         // follow; every fourth kills at once, before anything is saved. What a kill lands on
         // depends on the machine's speed, never what the test expects.
-        if (round % 4 != 3)
+        if (round % 4 != 3) {
             ASSERT_TRUE(wait_for_a_save(pid, out / "checkpoint.safetensors", before))
                 << "round " << round << ": the run ended before it saved";
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 200));
         ::kill(pid, SIGKILL);
         int status = 0;

@@ -191,10 +191,12 @@ TEST(AddedExperiment, IsSweptAndReportedFromItsDefinitionAlone) {
     for (const char* text : {"curve on sin(3x)", "fit.txt", "ReLU units die", "test_mse"})
         EXPECT_NE(html.str().find(text), std::string::npos) << text;
     for (const Claim& c : sweep_claims(s)) {
-        if (c.claim == "ReLU units die" || c.claim == "sigmoid and tanh saturate")
+        if (c.claim == "ReLU units die" || c.claim == "sigmoid and tanh saturate") {
             EXPECT_NE(c.verdict, Verdict::NotTested) << c.claim << ": " << c.evidence;
-        if (c.claim == "Leaky ReLU keeps GAN training alive")
+        }
+        if (c.claim == "Leaky ReLU keeps GAN training alive") {
             EXPECT_NE(c.evidence.find("this sweep trains the curve model"), std::string::npos) << c.evidence;
+        }
     }
 
     // Its preset and --where are read from its definition too.
