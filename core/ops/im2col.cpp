@@ -30,9 +30,10 @@ void for_units(const ConvGeometry& g, F&& f) {  // f(channel, first image, end i
     });
 }
 
-// Index tables of one geometry, so that both transforms are gathers with contiguous writes (which
-// the compiler vectorises) rather than strided loops of a few elements around the padding. They
-// live in per-thread buffers that only grow, so a steady-state step does not allocate.
+// The index table of one geometry, so that im2col is a gather with contiguous writes and col2im
+// a scatter with contiguous reads, rather than strided loops of a few elements around the
+// padding. It lives in a per-thread buffer that only grows, so a steady-state step does not
+// allocate.
 long padded_width(const ConvGeometry& g) { return g.w + 2L * g.pad; }
 
 // (kh·kw, OH·OW): where window position e of tap (i, j) reads in the image padded with `pad`
@@ -52,38 +53,13 @@ const int* tap_table(const ConvGeometry& g) {
     return t.data();
 }
 
-// A pixel is read by at most ⌈kh/stride⌉·⌈kw/stride⌉ taps.
-int most_hits(const ConvGeometry& g) { return ((g.kh + g.stride - 1) / g.stride) * ((g.kw + g.stride - 1) / g.stride); }
-
-// (most_hits, H·W): the column entries that read each pixel, as offsets from the entry of its
-// image in its channel's first column row, in tap order; -1 after the last.
-const long* pixel_table(const ConvGeometry& g) {
-    thread_local std::vector<long> t;
-    const long image = static_cast<long>(g.h) * g.w;
-    t.assign(static_cast<size_t>(most_hits(g) * image), -1);
-    for (long y = 0; y < g.h; ++y)
-        for (long x = 0; x < g.w; ++x) {
-            long* hit = t.data() + y * g.w + x;
-            for (int i = 0; i < g.kh; ++i) {
-                const long ys = y + g.pad - i, oy = ys / g.stride;
-                if (ys < 0 || ys % g.stride || oy >= g.oh) continue;
-                for (int j = 0; j < g.kw; ++j) {
-                    const long xs = x + g.pad - j, ox = xs / g.stride;
-                    if (xs < 0 || xs % g.stride || ox >= g.ow) continue;
-                    *hit = (i * g.kw + j) * g.cols() + oy * g.ow + ox;
-                    hit += image;
-                }
-            }
-        }
-    return t.data();
-}
-
 void gather(float* __restrict dst, const float* __restrict src, const int* __restrict at, long n) {
     for (long e = 0; e < n; ++e) dst[e] = src[at[e]];
 }
 
-void gather_add(float* __restrict dst, const float* __restrict src, const long* __restrict at, long n) {
-    for (long e = 0; e < n; ++e) dst[e] += at[e] >= 0 ? src[at[e]] : 0.f;
+// The positions of one tap read distinct pixels, so its adds do not depend on each other.
+void scatter_add(float* __restrict dst, const float* __restrict src, const int* __restrict at, long n) {
+    for (long e = 0; e < n; ++e) dst[at[e]] += src[e];
 }
 
 }  // namespace
@@ -106,15 +82,27 @@ void im2col(const ConvGeometry& g, const float* x, float* cols) {
 }
 
 void col2im_add(const ConvGeometry& g, const float* cols, float* x) {
-    const long* pixel = pixel_table(g);
+    const int* tap = tap_table(g);
     const long image = static_cast<long>(g.h) * g.w, per_image = static_cast<long>(g.oh) * g.ow;
-    const long taps = static_cast<long>(g.kh) * g.kw;
-    const int hits = most_hits(g);
+    const long taps = static_cast<long>(g.kh) * g.kw, wp = padded_width(g);
     for_units(g, [&](long ch, long b0, long b1) {
-        for (long b = b0; b < b1; ++b)
-            for (int m = 0; m < hits; ++m)
-                gather_add(x + (b * g.c + ch) * image, cols + ch * taps * g.cols() + b * per_image, pixel + m * image,
-                           image);
+        // Each plane of x is copied into a padded plane, each tap's column row is added onto it
+        // (a contiguous read, adds in L1), and the interior is copied back: each pixel gets its
+        // terms in tap order after its own value, as the loop formula adds them.
+        thread_local std::vector<float> plane;
+        plane.assign(static_cast<size_t>((g.h + 2L * g.pad) * wp), 0.f);
+        for (long b = b0; b < b1; ++b) {
+            float* xp = x + (b * g.c + ch) * image;
+            for (long y = 0; y < g.h; ++y)
+                std::copy(xp + y * g.w, xp + (y + 1) * g.w, plane.data() + (y + g.pad) * wp + g.pad);
+            for (long k = 0; k < taps; ++k)
+                scatter_add(plane.data(), cols + (ch * taps + k) * g.cols() + b * per_image, tap + k * per_image,
+                            per_image);
+            for (long y = 0; y < g.h; ++y) {
+                const float* row = plane.data() + (y + g.pad) * wp + g.pad;
+                std::copy(row, row + g.w, xp + y * g.w);
+            }
+        }
     });
 }
 

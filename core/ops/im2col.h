@@ -10,9 +10,11 @@
 //
 // (0 where that falls in the padding). A convolution is then one GEMM, W (Cout, C·kh·kw) · cols.
 // col2im is im2col's adjoint: it adds every column entry back onto the pixel it was read from,
-// so overlapping windows sum. Both run as gathers through index tables of the geometry, over
-// units of one channel of a block of images, in parallel when large; each unit is one thread's
-// and adds each pixel's terms in one order, so results do not depend on threads.
+// so overlapping windows sum. Both go through one index table of the geometry (where each window
+// position of each tap lies in the padded image), im2col gathering from a padded copy of a plane
+// and col2im adding onto one, over units of one channel of a block of images, in parallel when
+// large; each unit is one thread's and adds each pixel's terms in tap order, so results do not
+// depend on threads.
 #pragma once
 #include "core/tensor.h"
 
