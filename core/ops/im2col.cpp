@@ -53,6 +53,27 @@ const int* tap_table(const ConvGeometry& g) {
     return t.data();
 }
 
+// One thread's (H + 2·pad) × padded_width(g) plane, zeroed: the plane both transforms index
+// through tap_table, each image's (H, W) plane copied into its interior.
+float* padded_plane(const ConvGeometry& g) {
+    thread_local std::vector<float> plane;
+    plane.assign(static_cast<size_t>((g.h + 2L * g.pad) * padded_width(g)), 0.f);
+    return plane.data();
+}
+
+// The interior of a padded plane from an (H, W) plane (pad), or back into it (unpad).
+void pad(const ConvGeometry& g, const float* xp, float* plane) {
+    const long wp = padded_width(g);
+    for (long y = 0; y < g.h; ++y) std::copy(xp + y * g.w, xp + (y + 1) * g.w, plane + (y + g.pad) * wp + g.pad);
+}
+void unpad(const ConvGeometry& g, const float* plane, float* xp) {
+    const long wp = padded_width(g);
+    for (long y = 0; y < g.h; ++y) {
+        const float* row = plane + (y + g.pad) * wp + g.pad;
+        std::copy(row, row + g.w, xp + y * g.w);
+    }
+}
+
 void gather(float* __restrict dst, const float* __restrict src, const int* __restrict at, long n) {
     for (long e = 0; e < n; ++e) dst[e] = src[at[e]];
 }
@@ -67,16 +88,13 @@ void scatter_add(float* __restrict dst, const float* __restrict src, const int* 
 void im2col(const ConvGeometry& g, const float* x, float* cols) {
     const int* tap = tap_table(g);
     const long image = static_cast<long>(g.h) * g.w, per_image = static_cast<long>(g.oh) * g.ow;
-    const long taps = static_cast<long>(g.kh) * g.kw, wp = padded_width(g);
+    const long taps = static_cast<long>(g.kh) * g.kw;
     for_units(g, [&](long ch, long b0, long b1) {
-        thread_local std::vector<float> plane;
-        plane.assign(static_cast<size_t>((g.h + 2L * g.pad) * wp), 0.f);  // the border stays 0
+        float* plane = padded_plane(g);  // the border stays 0
         for (long b = b0; b < b1; ++b) {
-            const float* xp = x + (b * g.c + ch) * image;
-            for (long y = 0; y < g.h; ++y)
-                std::copy(xp + y * g.w, xp + (y + 1) * g.w, plane.data() + (y + g.pad) * wp + g.pad);
+            pad(g, x + (b * g.c + ch) * image, plane);
             for (long k = 0; k < taps; ++k)
-                gather(cols + (ch * taps + k) * g.cols() + b * per_image, plane.data(), tap + k * per_image, per_image);
+                gather(cols + (ch * taps + k) * g.cols() + b * per_image, plane, tap + k * per_image, per_image);
         }
     });
 }
@@ -84,24 +102,19 @@ void im2col(const ConvGeometry& g, const float* x, float* cols) {
 void col2im_add(const ConvGeometry& g, const float* cols, float* x) {
     const int* tap = tap_table(g);
     const long image = static_cast<long>(g.h) * g.w, per_image = static_cast<long>(g.oh) * g.ow;
-    const long taps = static_cast<long>(g.kh) * g.kw, wp = padded_width(g);
+    const long taps = static_cast<long>(g.kh) * g.kw;
     for_units(g, [&](long ch, long b0, long b1) {
-        // Each plane of x is copied into a padded plane, each tap's column row is added onto it
-        // (a contiguous read, adds in L1), and the interior is copied back: each pixel gets its
-        // terms in tap order after its own value, as the loop formula adds them.
-        thread_local std::vector<float> plane;
-        plane.assign(static_cast<size_t>((g.h + 2L * g.pad) * wp), 0.f);
+        // Each plane of x goes into the padded plane, each tap's column row is added onto it (a
+        // contiguous read, adds in L1), and the interior comes back: each pixel gets its terms in
+        // tap order after its own value, as the loop formula adds them. What lands on the border
+        // (the padding's share) is dropped.
+        float* plane = padded_plane(g);
         for (long b = b0; b < b1; ++b) {
             float* xp = x + (b * g.c + ch) * image;
-            for (long y = 0; y < g.h; ++y)
-                std::copy(xp + y * g.w, xp + (y + 1) * g.w, plane.data() + (y + g.pad) * wp + g.pad);
+            pad(g, xp, plane);
             for (long k = 0; k < taps; ++k)
-                scatter_add(plane.data(), cols + (ch * taps + k) * g.cols() + b * per_image, tap + k * per_image,
-                            per_image);
-            for (long y = 0; y < g.h; ++y) {
-                const float* row = plane.data() + (y + g.pad) * wp + g.pad;
-                std::copy(row, row + g.w, xp + y * g.w);
-            }
+                scatter_add(plane, cols + (ch * taps + k) * g.cols() + b * per_image, tap + k * per_image, per_image);
+            unpad(g, plane, xp);
         }
     });
 }
