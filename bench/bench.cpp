@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/gemm.h"
+#include "core/io/json_text.h"
 #include "core/parallel.h"
 #include "experiments/experiment.h"
 
@@ -162,7 +163,7 @@ std::vector<std::string> bench_args(const BenchOptions& opt, const std::string& 
             continue;
         }
         args.push_back(flag_name(key));
-        args.push_back(value.is_string() ? value.get<std::string>() : value.dump());
+        args.push_back(value.is_string() ? value.get<std::string>() : json_text(value));
     }
     return args;
 }
@@ -196,7 +197,7 @@ std::string bench_json(const BenchResult& r) {
     j["peak_rss_mb"] = std::round(r.peak_rss_mb * 10) / 10;
     j["gemm"] = gemm_backend_description(gemm_backend());
     j["gemm_gflop_per_step"] = round4(r.gemm_gflop_per_step);
-    return j.dump();
+    return json_text(j);
 }
 
 }  // namespace genlab::experiments

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/gemm.h"
+#include "core/io/json_text.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "models/conv_nets.h"
@@ -169,7 +170,7 @@ std::string gemm_bench_json(const GemmBenchRow& r) {
     if (r.openblas_gflops > 0) j["openblas_gflops"] = round1(r.openblas_gflops);
     j["genlab_gflops"] = round1(r.genlab_gflops);
     j["used"] = r.used;
-    return j.dump();
+    return json_text(j);
 }
 
 }  // namespace genlab::experiments

@@ -8,6 +8,7 @@
 #include <climits>
 
 #include "core/activations.h"
+#include "core/io/json_text.h"
 #include "core/number_text.h"
 
 namespace genlab {
@@ -312,8 +313,7 @@ void ConfigSchema::from_json(const nlohmann::json& j, void* c, const std::string
                 break;
             case FieldKind::Nested: f.nested->from_json(e, v, what); break;
         }
-        if (!ok)
-            fail(what, ": stored config field '", f.key, "' is not ", kind_what(f.kind), ": ", e.dump().substr(0, 60));
+        if (!ok) fail(what, ": stored config field '", f.key, "' is not ", kind_what(f.kind), ": ", json_excerpt(e));
     }
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!has_key(it.key())) fail(what, ": stored config has an unknown field '", it.key().substr(0, 60), "'");
@@ -324,7 +324,7 @@ namespace {
 void collect_differences(const nlohmann::json& a, const nlohmann::json& b, const std::vector<std::string>& ignore,
                          std::vector<std::string>& out) {
     if (!a.is_object() || !b.is_object()) {
-        if (a != b) out.push_back("config " + a.dump().substr(0, 40) + " vs " + b.dump().substr(0, 40));
+        if (a != b) out.push_back("config " + json_excerpt(a, 40) + " vs " + json_excerpt(b, 40));
         return;
     }
     auto ignored = [&](const std::string& key) { return std::find(ignore.begin(), ignore.end(), key) != ignore.end(); };

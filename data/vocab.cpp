@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/io/json_text.h"
 #include "data/utf8.h"
 
 namespace genlab::data {
@@ -94,12 +95,12 @@ std::string Vocab::to_string() const {
     j["eos"] = eos_;
     std::vector<uint32_t> codes(symbols_.begin(), symbols_.end());
     j["symbols"] = codes;
-    return j.dump();
+    return json_text(j);
 }
 
 static Vocab parse_vocab(const std::string& text, const std::string& what) {
     const std::string where = what + ": vocabulary";
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json j = parse_json(text);
     if (j.is_discarded() || !j.is_object()) fail(where, " is not a JSON object (corrupt checkpoint metadata?)");
     auto field = [&](const char* key) -> const nlohmann::json& {
         auto it = j.find(key);
@@ -107,9 +108,11 @@ static Vocab parse_vocab(const std::string& text, const std::string& what) {
         return *it;
     };
     if (field("format") != "genlab-vocab") fail(where, ": 'format' is not \"genlab-vocab\"");
-    if (field("version") != 1) fail(where, ": unsupported version ", field("version").dump(), " (this build reads 1)");
+    if (field("version") != 1)
+        fail(where, ": unsupported version ", json_excerpt(field("version")), " (this build reads 1)");
     const nlohmann::json& enc = field("encoding");
-    if (enc != "utf-8" && enc != "bytes") fail(where, ": 'encoding' must be \"utf-8\" or \"bytes\", got ", enc.dump());
+    if (enc != "utf-8" && enc != "bytes")
+        fail(where, ": 'encoding' must be \"utf-8\" or \"bytes\", got ", json_excerpt(enc));
     const nlohmann::json& eos = field("eos");
     if (!eos.is_boolean()) fail(where, ": 'eos' must be true or false");
     const nlohmann::json& syms = field("symbols");
@@ -119,7 +122,7 @@ static Vocab parse_vocab(const std::string& text, const std::string& what) {
     symbols.reserve(syms.size());
     for (const nlohmann::json& s : syms) {
         if (!s.is_number_unsigned() || s.get<uint64_t>() > 0x10FFFF)
-            fail(where, ": symbol ", s.dump(), " is not a code point");
+            fail(where, ": symbol ", json_excerpt(s), " is not a code point");
         symbols.push_back(static_cast<char32_t>(s.get<uint64_t>()));
     }
     try {

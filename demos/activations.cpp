@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "core/io/atomic_file.h"
 #include "core/io/input_file.h"
+#include "core/io/json_text.h"
 #include "core/parallel.h"
 #include "core/train/run_dir.h"
 #include "experiments/cli.h"
@@ -125,7 +126,7 @@ int run(const Options& o) {
     cfg["out"] = out;
     cfg["acts"] = nlohmann::json::array();
     for (const Activation& a : acts) cfg["acts"].push_back(a.spec);
-    write_config_json(out, cfg.dump());
+    write_config_json(out, json_text(cfg));
 
     // f and f' per panel, through the autodiff op.
     Figure fig{.title = "Activation functions f(x) and derivatives f'(x) on [" + o.range + "]",

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/io/input_file.h"
+#include "core/io/json_text.h"
 #include "core/io/safetensors.h"
 #include "core/parallel.h"
 #include "core/train/folder_lock.h"
@@ -131,7 +132,7 @@ LoadedRun load_run(const std::string& path, const std::string& kind, const std::
 }
 
 StoredConfig parse_stored_config(const std::string& text, const ExperimentDef& def, const std::string& what) {
-    nlohmann::json full = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json full = parse_json(text);
     if (!full.is_object() || !full.contains("config") || !full.contains("run") || !full["config"].is_object() ||
         !full["run"].is_object())
         fail(what, ": metadata 'config' is not a genlab run config (written by another version?)");
@@ -172,7 +173,7 @@ SampleFolder::SampleFolder(const std::string& experiment, const LoadedRun& run, 
     cj["step"] = run.step;
     cj["seed"] = opt.seed;
     cj["sample"] = flags;
-    write_config_json(dir_, cj.dump());
+    write_config_json(dir_, json_text(cj));
 }
 
 void write_loss_plot(const std::string& dir, const std::string& title, const std::vector<PlotPanel>& panels) {
@@ -326,7 +327,7 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
     full["config"] = config;
     // Resuming in place, the folder's config.json describes its checkpoint until the Trainer
     // saves a new one (and config.json with it): a failure before that leaves the two agreeing.
-    if (!resumed || !fs::exists(fs::path(out) / "config.json")) write_config_json(out, full.dump());
+    if (!resumed || !fs::exists(fs::path(out) / "config.json")) write_config_json(out, json_text(full));
 
     nlohmann::ordered_json summary;
     summary["experiment"] = def.name;
@@ -339,9 +340,9 @@ TrainResult train(const ExperimentDef& def, const ConfigBox& cfg, RunOptions run
                      .save_every = run.save_every,
                      .out_dir = out,
                      .resume = run.resume,
-                     .config_json = full.dump(),
+                     .config_json = json_text(full),
                      .kind = def.name,
-                     .summary_json = summary.dump(),
+                     .summary_json = json_text(summary),
                      .quiet = run.quiet,
                      .on_failure = [&](int step) { exp->roll_back(out, step); }});
     exp->track(trainer);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/io/json_text.h"
 #include "core/io/safetensors.h"
 #include "core/number_text.h"
 #include "core/ops.h"
@@ -41,7 +42,7 @@ std::string config_json(const ClassifierConfig& c) {
     j["batch"] = c.batch;
     j["lr"] = c.lr;
     j["seed"] = c.seed;
-    return j.dump();
+    return json_text(j);
 }
 
 // What a cached classifier must match: the dataset's name, test size and image size.

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "core/io/atomic_file.h"
+#include "core/io/json_text.h"
 #include "sweep/arm_cost.h"
 #include "sweep/report.h"
 
@@ -47,7 +48,7 @@ SweepStatus collect_sweep(const SweepPlan& plan) {
                                            results);
     nlohmann::ordered_json summary = sweep_summary(sweep);
     if (!status.complete()) summary["partial"] = partial_of(plan, status).json();
-    write_file_atomic((fs::path(plan.opt.out) / "summary.json").string(), summary.dump(2) + "\n");
+    write_file_atomic((fs::path(plan.opt.out) / "summary.json").string(), json_text(summary, 2) + "\n");
     write_sweep_report(plan.opt.out);
     if (!plan.opt.quiet) print_collected(plan, status, summary);
     if (!status.complete())  // quiet or not: unfinished runs are never left unsaid

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/input_file.h"
+#include "core/io/json_text.h"
 #include "sweep/run_status.h"
 
 namespace genlab::experiments {
@@ -29,7 +30,7 @@ std::string plan_json(const SweepPlan& plan) {
     j["options"] = ablation_options_spec().to_json(stored);
     j["model"] = nlohmann::ordered_json::object();
     for (const auto& [key, value] : plan.settings.values) j["model"][key] = value;
-    return j.dump(2) + "\n";
+    return json_text(j, 2) + "\n";
 }
 
 std::string tasks_text(const SweepPlan& plan) {

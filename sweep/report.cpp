@@ -14,6 +14,7 @@
 #include "bench/activation_properties.h"
 #include "core/error.h"
 #include "core/io/input_file.h"
+#include "core/io/json_text.h"
 #include "core/number_text.h"
 #include "sweep/claims.h"
 #include "sweep/convergence.h"
@@ -269,7 +270,7 @@ void flatten(const nlohmann::json& j, const std::string& prefix, HtmlTable& t) {
         if (v.is_object())
             flatten(v, prefix + key + ".", t);
         else
-            t.row({prefix + key, v.is_string() ? v.get<std::string>() : v.dump()});
+            t.row({prefix + key, v.is_string() ? v.get<std::string>() : json_text(v)});
     }
 }
 
@@ -457,7 +458,7 @@ std::string header_html(const SweepData& s) {
     HtmlTable settings({"setting", "value"});
     for (const char* key : {"steps", "eval_every", "diag_every", "where"})
         if (s.sweep.contains(key))
-            settings.row({key, s.sweep[key].is_string() ? s.sweep[key].get<std::string>() : s.sweep[key].dump()});
+            settings.row({key, s.sweep[key].is_string() ? s.sweep[key].get<std::string>() : json_text(s.sweep[key])});
     flatten(s.config(), "", settings);
     return b +
            "<details><summary>Every setting of the sweep (the model's config; an arm changes its activation, init or "

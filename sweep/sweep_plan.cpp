@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/io/atomic_file.h"
 #include "core/io/input_file.h"
+#include "core/io/json_text.h"
 #include "core/train/folder_lock.h"
 #include "core/train/run_dir.h"
 
@@ -135,7 +136,7 @@ void prepare_sweep_folder(const SweepPlan& p) {
     j["sweep"] = p.identity;
     for (const QualityMetric& q : p.quality)
         j["quality"].push_back({{"metric", q.name}, {"better", better_name(q.better)}});
-    write_file_atomic(meta.string(), j.dump(2) + "\n");
+    write_file_atomic(meta.string(), json_text(j, 2) + "\n");
 }
 
 }  // namespace genlab::experiments

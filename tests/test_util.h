@@ -1,5 +1,5 @@
 // Small helpers shared by the test files: seeded random tensors, "the message this throws", a
-// temporary folder removed on destruction, whole-file reads and running a demo binary.
+// temporary folder removed on destruction, whole-file and JSON reads and running a demo binary.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "core/error.h"
+#include "core/io/json_text.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "core/tensor.h"
@@ -107,6 +108,16 @@ inline std::string read_file(const std::string& path) {
     ss << in.rdbuf();
     return ss.str();
 }
+
+// text as JSON (parse_json, core/io/json_text.h); text that does not parse throws, naming what.
+inline nlohmann::json json_of(const std::string& text, const std::string& what = "text") {
+    nlohmann::json j = parse_json(text);
+    if (j.is_discarded()) throw std::runtime_error(what + " is not valid JSON: " + text.substr(0, 200));
+    return j;
+}
+
+// A JSON file the code under test wrote (metrics.json, summary.json), parsed.
+inline nlohmann::json read_json(const std::string& path) { return json_of(read_file(path), path); }
 
 // Writes `text` as the whole file.
 inline void write_file(const std::string& path, const std::string& text) {

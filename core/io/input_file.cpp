@@ -147,8 +147,9 @@ std::string read_file_part(const std::string& path, FilePart part, uint64_t max_
 nlohmann::ordered_json read_json_file(const std::string& path, uint64_t max_bytes, const std::string& what,
                                       Links links) {
     const std::string text = read_whole_file(path, max_bytes, what, "", links);
-    if (json_depth(text) > 16) fail(what, " '", path, "' is nested deeper than 16 levels - not a file genlab wrote");
-    return nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (json_depth(text) > kMaxJsonDepth)
+        fail(what, " '", path, "' is nested deeper than ", kMaxJsonDepth, " levels - not a file genlab wrote");
+    return parse_ordered_json(text);
 }
 
 }  // namespace genlab

@@ -1,9 +1,22 @@
-// Bounds on untrusted JSON text (see json_text.h).
+// JSON text in and out, and bounds on untrusted JSON text (see json_text.h).
 #include "core/io/json_text.h"
 
 #include <algorithm>
 
 namespace genlab {
+
+nlohmann::json parse_json(std::string_view text) {
+    if (json_depth(text) > kMaxJsonDepth) return nlohmann::json(nlohmann::json::value_t::discarded);
+    return nlohmann::json::parse(text.data(), text.data() + text.size(), nullptr, /*allow_exceptions=*/false);
+}
+
+nlohmann::ordered_json parse_ordered_json(std::string_view text) {
+    if (json_depth(text) > kMaxJsonDepth) return nlohmann::ordered_json(nlohmann::ordered_json::value_t::discarded);
+    return nlohmann::ordered_json::parse(text.data(), text.data() + text.size(), nullptr, /*allow_exceptions=*/false);
+}
+
+std::string json_text(const nlohmann::json& v, int indent) { return v.dump(indent); }
+std::string json_text(const nlohmann::ordered_json& v, int indent) { return v.dump(indent); }
 
 int json_depth(std::string_view text) {
     int depth = 0, deepest = 0;

@@ -58,7 +58,7 @@ void save_safetensors(const std::string& path, const StateDict& sd) {
     }
     std::string text;
     try {
-        text = header.dump();
+        text = json_text(header);
     } catch (const nlohmann::json::exception& e) {
         fail(path, ": cannot encode the header (a name or metadata value is not valid UTF-8?): ", e.what());
     }
@@ -215,7 +215,7 @@ StateDict load_safetensors(const std::string& path) {
     if (!nlohmann::json::sax_parse(text, &keys)) damaged_fail(path, ": header is not valid JSON (corrupted file?)");
     const std::string& duplicate = keys.duplicate;
     const std::vector<std::string>& order = keys.order;
-    const nlohmann::json header = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    const nlohmann::json header = parse_json(text);
     if (header.is_discarded()) damaged_fail(path, ": header is not valid JSON (corrupted file?)");
     if (!header.is_object()) damaged_fail(path, ": header must be a JSON object, got ", header.type_name());
     if (!duplicate.empty())

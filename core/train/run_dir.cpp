@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
+#include "core/io/json_text.h"
 
 namespace genlab {
 
@@ -32,10 +33,10 @@ void make_out_dir(const std::string& dir) {
 }
 
 void write_config_json(const std::string& out_dir, const std::string& config_json) {
-    nlohmann::ordered_json j = nlohmann::ordered_json::parse(config_json, nullptr, /*allow_exceptions=*/false);
+    nlohmann::ordered_json j = parse_ordered_json(config_json);
     if (j.is_discarded()) fail("config.json: the run config is not valid JSON: ", config_json.substr(0, 120));
     make_out_dir(out_dir);
-    write_file_atomic((std::filesystem::path(out_dir) / "config.json").string(), j.dump(2) + "\n");
+    write_file_atomic((std::filesystem::path(out_dir) / "config.json").string(), json_text(j, 2) + "\n");
 }
 
 }  // namespace genlab

@@ -20,6 +20,7 @@
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
+#include "core/io/json_text.h"
 #include "core/io/safetensors.h"
 #include "core/number_text.h"
 #include "core/train/metrics_csv.h"
@@ -335,15 +336,14 @@ Metrics Trainer::run(const StepFn& step_fn, const EvalFn& eval_fn) {
     merged.insert(merged.end(), last_eval.begin(), last_eval.end());
     if (files) {
         const double elapsed = progress.elapsed();
-        nlohmann::ordered_json j = nlohmann::ordered_json::parse(opt_.summary_json, nullptr,
-                                                                 /*allow_exceptions=*/false);
+        nlohmann::ordered_json j = parse_ordered_json(opt_.summary_json);
         if (!j.is_object()) fail("Trainer: summary_json is not a JSON object: ", opt_.summary_json.substr(0, 80));
         j["steps"] = opt_.steps;
         j["start_step"] = start_step_;
         j["elapsed_s"] = elapsed;
         j["steps_per_s"] = progress.rate(opt_.steps);
         for (const auto& [name, v] : merged) j[name] = v;
-        write_file_atomic((out / "metrics.json").string(), j.dump(2) + "\n");
+        write_file_atomic((out / "metrics.json").string(), json_text(j, 2) + "\n");
     }
     return merged;
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "core/io/atomic_file.h"
+#include "core/io/json_text.h"
 #include "core/optim/optimizer.h"
 #include "core/train/run_dir.h"
 #include "data/batch_sampler.h"
@@ -279,7 +280,7 @@ void sample_ae(const LoadedRun& run, const SampleOptions& opt, const ConfigBox& 
     nlohmann::ordered_json mj;
     mj["step"] = run.step;
     for (const auto& [name, v] : test_metrics(model, test)) mj[name] = v;
-    write_file_atomic(out + "/metrics.json", mj.dump(2) + "\n");
+    write_file_atomic(out + "/metrics.json", json_text(mj, 2) + "\n");
     std::cout << "genlab-ae: wrote " << out << "\n";
     for (const auto& [name, v] : mj.items()) std::cout << "  " << name << " " << v << "\n";
 }

@@ -124,7 +124,7 @@ TEST(ConfigSpec, JsonRoundTripsNestedAndShortFloats) {
     o.model.size = 7;
     o.model.hidden = {};
     const nlohmann::ordered_json j = outer_spec().to_json(o);
-    EXPECT_EQ(j.dump(),
+    EXPECT_EQ(json_text(j),
               R"({"lr":0.0002,"seed":1,"act":"gelu","fast":false,"model":{"latent":32,"hidden":[],"size":7}})");
     const TopConfig back = outer_spec().from_json(j, "x.json");
     EXPECT_EQ(back.lr, o.lr);  // the same float, bit for bit

@@ -23,5 +23,28 @@ TEST(JsonText, ExcerptsAreShortAndMarkedWhenCut) {
         << "invalid UTF-8 is replaced, not thrown";
 }
 
+TEST(JsonText, ParsesValidTextAndDiscardsTheRestWithoutThrowing) {
+    EXPECT_EQ(parse_json(R"({"a": [1, 2]})")["a"][1], 2);
+    EXPECT_EQ(parse_ordered_json(R"({"b": 1, "a": 2})").begin().key(), "b") << "file order kept";
+    EXPECT_TRUE(parse_json("{\"a\": ").is_discarded());
+    EXPECT_TRUE(parse_ordered_json("").is_discarded());
+    // Valid JSON nested deeper than any file genlab writes is refused before it is parsed: a
+    // message quoting it or a comparison would otherwise recurse 100,000 frames deep.
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    EXPECT_TRUE(parse_json(deep).is_discarded());
+    EXPECT_TRUE(parse_ordered_json(deep).is_discarded());
+    const std::string limit = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+    EXPECT_TRUE(parse_json(limit).is_array()) << "kMaxJsonDepth itself is allowed";
+}
+
+TEST(JsonText, TextIsDumpWithItsIndent) {
+    const nlohmann::ordered_json v = {{"b", 1}, {"a", {true, nullptr}}};
+    EXPECT_EQ(json_text(v), R"({"b":1,"a":[true,null]})");
+    EXPECT_EQ(json_text(v, 2), v.dump(2));
+    EXPECT_EQ(parse_ordered_json(json_text(v, 2)), v);
+    EXPECT_THROW(json_text(nlohmann::json(std::string("\xff"))), nlohmann::json::type_error)
+        << "invalid UTF-8 is an error when writing a file";
+}
+
 }  // namespace
 }  // namespace genlab

@@ -248,7 +248,7 @@ TEST_F(TrainerTest, MetricsCsvHasHeaderAndOneRowPerLoggedStep) {
     EXPECT_EQ(lines[4].substr(0, 3), "10,");
     EXPECT_NE(lines[4].back(), ',') << "eval at the last step";
 
-    nlohmann::json j = nlohmann::json::parse(read_file(path("m/metrics.json")));
+    nlohmann::json j = testing::read_json(path("m/metrics.json"));
     EXPECT_EQ(j["steps"], 10);
     EXPECT_TRUE(j["elapsed_s"].is_number());
     EXPECT_GT(j["steps_per_s"].get<double>(), 0.0);
@@ -508,7 +508,7 @@ TEST_F(TrainerTest, DefaultOutDirIsTimestampedAndUnique) {
     const std::string d2 = default_out_dir("gan", path("outputs"));
     EXPECT_NE(d, d2);
     write_config_json(d, "{\"lr\":0.001,\"act\":\"gelu\"}");
-    nlohmann::json j = nlohmann::json::parse(read_file(d + "/config.json"));
+    nlohmann::json j = testing::read_json(d + "/config.json");
     EXPECT_EQ(j["act"], "gelu");
     EXPECT_THROW(write_config_json(d, "{oops"), Error);
 }

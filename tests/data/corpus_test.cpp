@@ -354,8 +354,11 @@ TEST(Vocab, SerialisesForCheckpointMetadata) {
 TEST(Vocab, FromStringRejectsCorruptMetadata) {
     const std::string good = R"({"format":"genlab-vocab","version":1,"encoding":"utf-8","eos":true,"symbols":[97,98]})";
     EXPECT_EQ(Vocab::from_string(good, "c").size(), 3);
+    // A value nested 100,000 deep, which quoting it in the message would recurse through.
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
     const std::vector<std::pair<std::string, std::string>> bad = {
         {"not json", "not a JSON object"},
+        {R"({"format":"genlab-vocab","version":)" + deep + "}", "not a JSON object"},
         {R"({"format":"x","version":1,"encoding":"utf-8","eos":true,"symbols":[]})", "format"},
         {R"({"format":"genlab-vocab","version":2,"encoding":"utf-8","eos":true,"symbols":[]})", "version 2"},
         {R"({"format":"genlab-vocab","version":1,"encoding":"latin1","eos":true,"symbols":[]})", "encoding"},

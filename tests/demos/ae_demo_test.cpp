@@ -77,7 +77,7 @@ protected:
     std::string out(const std::string& name) const { return tmp_.file(name); }
     std::string stderr_text() const { return read(tmp_.file("stderr.txt")); }
     static std::string read(const std::string& path) { return testing::read_file(path); }
-    static nlohmann::json metrics(const std::string& dir) { return nlohmann::json::parse(read(dir + "/metrics.json")); }
+    static nlohmann::json metrics(const std::string& dir) { return testing::json_of(read(dir + "/metrics.json")); }
 
     TempDir data_, tmp_;
 };

@@ -23,14 +23,14 @@ protected:
     BenchDemoTest() : ProgramTest("genlab-bench") {}
     nlohmann::json line(const std::string& args) {
         EXPECT_EQ(run(args + " --steps 4 --warmup 1 --block 2 --threads 1"), 0) << read("stderr.txt");
-        return nlohmann::json::parse(read("stdout.txt"));
+        return testing::json_of(read("stdout.txt"));
     }
 };
 
 void expect_keys(const nlohmann::json& j) {
     for (const char* key : {"workload", "threads", "steps", "ms_per_step", "steps_per_s", "final_loss", "n_params",
                             "peak_rss_mb", "gemm_gflop_per_step"})
-        EXPECT_TRUE(j.contains(key)) << key << " in " << j.dump();
+        EXPECT_TRUE(j.contains(key)) << key << " in " << json_text(j);
     EXPECT_GT(j["ms_per_step"].get<double>(), 0.0);
     EXPECT_NEAR(j["steps_per_s"].get<double>(), 1000.0 / j["ms_per_step"].get<double>(), 0.01);
     EXPECT_GT(j["peak_rss_mb"].get<double>(), 1.0);
@@ -40,7 +40,7 @@ void expect_keys(const nlohmann::json& j) {
 TEST_F(BenchDemoTest, GemmBackendCanBeChosenAndABadChoiceIsAnError) {
     ::setenv("GENLAB_GEMM", "eigen", 1);
     const nlohmann::json j = line("--workload gpt --corpus " + kBenchCorpus);
-    EXPECT_EQ(j["gemm"].get<std::string>().rfind("Eigen ", 0), 0u) << j.dump();
+    EXPECT_EQ(j["gemm"].get<std::string>().rfind("Eigen ", 0), 0u) << json_text(j);
     ::setenv("GENLAB_GEMM", "mkl", 1);
     EXPECT_EQ(run("--workload gpt --steps 2 --corpus " + kBenchCorpus), 2) << "a usage error, as GENLAB_MEMORY_LIMIT's";
     ::unsetenv("GENLAB_GEMM");
@@ -82,7 +82,7 @@ TEST_F(BenchDemoTest, AllRunsEachWorkloadInItsOwnProcess) {
         << read("stderr.txt");
     std::istringstream out(read("stdout.txt"));
     std::vector<std::string> workloads;
-    for (std::string l; std::getline(out, l);) workloads.push_back(nlohmann::json::parse(l)["workload"]);
+    for (std::string l; std::getline(out, l);) workloads.push_back(testing::json_of(l)["workload"]);
     EXPECT_EQ(workloads, (std::vector<std::string>{"gan", "dcgan", "ae", "gpt"}));
 }
 

@@ -72,7 +72,7 @@ TEST_F(ConvArchTest, DcganTrainsResumesBitIdenticallyAndSamples) {
     ASSERT_EQ(run(kDcgan + "--steps 6 --out " + path("part") + " --resume " + path("part/checkpoint.safetensors")), 0)
         << read("stderr.txt");
     expect_same_checkpoints("full", "part");
-    const nlohmann::json config = nlohmann::json::parse(read("full/config.json"));
+    const nlohmann::json config = testing::json_of(read("full/config.json"));
     EXPECT_EQ(config["config"]["model"]["arch"], "conv");
     EXPECT_EQ(config["config"]["model"]["g_act"], "relu");  // DCGAN's defaults where no flag says otherwise
     EXPECT_EQ(config["config"]["model"]["d_act"], "leaky_relu:0.2");
@@ -122,8 +122,8 @@ TEST_F(ConvAeTest, ConvAutoencoderTrainsResumesAndSamples) {
     ASSERT_EQ(run(vae + "--steps 8 --out " + path("part") + " --resume " + path("part/checkpoint.safetensors")), 0)
         << read("stderr.txt");
     expect_same_checkpoints("full", "part");
-    const nlohmann::json m = nlohmann::json::parse(read("full/metrics.json"));
-    EXPECT_EQ(m["test_loss"], nlohmann::json::parse(read("part/metrics.json"))["test_loss"]);
+    const nlohmann::json m = testing::json_of(read("full/metrics.json"));
+    EXPECT_EQ(m["test_loss"], testing::json_of(read("part/metrics.json"))["test_loss"]);
     for (const char* png : {"reconstructions.png", "interpolation.png", "samples.png"})
         EXPECT_TRUE(fs::exists(path(std::string("full/") + png))) << png;
 
@@ -131,7 +131,7 @@ TEST_F(ConvAeTest, ConvAutoencoderTrainsResumesAndSamples) {
                   path("s")),
               0)
         << read("stderr.txt");
-    EXPECT_EQ(nlohmann::json::parse(read("s/metrics.json"))["test_loss"], m["test_loss"]) << "eval mode both times";
+    EXPECT_EQ(testing::json_of(read("s/metrics.json"))["test_loss"], m["test_loss"]) << "eval mode both times";
     EXPECT_EQ(run(kConvAe + "--channels 4,4,4 --steps 1 --out " + path("bad")), 2);
     EXPECT_NE(read("stderr.txt").find("--arch conv"), std::string::npos) << read("stderr.txt");
     EXPECT_FALSE(fs::exists(path("bad")));

@@ -31,7 +31,7 @@ class GanDemoTest : public testing::ProgramTest {
 protected:
     GanDemoTest() : ProgramTest("genlab-gan") {}
     int run(const std::string& args) { return ProgramTest::run(args + " --threads 1"); }
-    nlohmann::json metrics(const std::string& run) const { return nlohmann::json::parse(read(run + "/metrics.json")); }
+    nlohmann::json metrics(const std::string& run) const { return testing::json_of(read(run + "/metrics.json")); }
 
     // Decodes a PNG; returns false when it does not decode.
     bool png_size(const std::string& name, int* w, int* h) const {
@@ -283,9 +283,9 @@ TEST_F(GanDemoTest, AStoredConfigThatDoesNotMatchTheWeightsIsRefused) {
     ASSERT_EQ(run("train --data ring8 --g-hidden 16,16 --d-hidden 16,16 --steps 2 --quiet --out " + out), 0)
         << read("stderr.txt");
     StateDict sd = load_safetensors(out + "/checkpoint.safetensors");
-    nlohmann::json full = nlohmann::json::parse(sd.metadata.at("config"));
+    nlohmann::json full = testing::json_of(sd.metadata.at("config"));
     full["config"]["model"]["g_hidden"] = {65536, 65536};
-    sd.metadata["config"] = full.dump();
+    sd.metadata["config"] = json_text(full);
     const std::string edited = path("edited.safetensors");
     save_safetensors(edited, sd);
     EXPECT_EQ(run("sample --checkpoint " + edited + " --out " + path("s")), 1);
@@ -293,6 +293,28 @@ TEST_F(GanDemoTest, AStoredConfigThatDoesNotMatchTheWeightsIsRefused) {
     for (const char* want :
          {"edited.safetensors", "describes a model of", "parameters but the file holds", "do not belong together"})
         EXPECT_NE(err.find(want), std::string::npos) << want << " in: " << err;
+    EXPECT_FALSE(fs::exists(path("s")));
+}
+
+// A stored config with a field nested 200,000 deep (the whole header is still small) is refused
+// with a message, where quoting or comparing that value would have overflowed the stack.
+TEST_F(GanDemoTest, AStoredConfigNestedDeeplyIsRefusedNotRecursedInto) {
+    const std::string out = path("run");
+    ASSERT_EQ(run("train --data ring8 --g-hidden 16,16 --d-hidden 16,16 --steps 2 --quiet --out " + out), 0)
+        << read("stderr.txt");
+    StateDict sd = load_safetensors(out + "/checkpoint.safetensors");
+    std::string config = sd.metadata.at("config");
+    const std::string field = "\"data\":\"ring8\"";  // a text field, quoted when its value is not text
+    const size_t at = config.find(field);
+    ASSERT_NE(at, std::string::npos) << config;
+    config.replace(at, field.size(), "\"data\":" + std::string(200000, '[') + std::string(200000, ']'));
+    sd.metadata["config"] = config;
+    const std::string edited = path("deep.safetensors");
+    save_safetensors(edited, sd);
+    EXPECT_EQ(run("sample --checkpoint " + edited + " --out " + path("s")), 1);
+    EXPECT_NE(read("stderr.txt").find("deep.safetensors: metadata 'config' is not a genlab run config"),
+              std::string::npos)
+        << read("stderr.txt");
     EXPECT_FALSE(fs::exists(path("s")));
 }
 

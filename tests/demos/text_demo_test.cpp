@@ -27,7 +27,7 @@ protected:
         std::ofstream f(path(name), std::ios::binary);
         f << text;
     }
-    nlohmann::json metrics(const std::string& run) const { return nlohmann::json::parse(read(run + "/metrics.json")); }
+    nlohmann::json metrics(const std::string& run) const { return testing::json_of(read(run + "/metrics.json")); }
 };
 
 constexpr const char* kTinyGpt =

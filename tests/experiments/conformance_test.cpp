@@ -55,13 +55,13 @@ TEST_P(Conformance, SavedRunLoadsBackAndEvaluatesTheSame) {
     const std::vector<QualityMetric> quality = def().quality(*cfg);
     ASSERT_FALSE(quality.empty());
     for (const QualityMetric& q : quality) EXPECT_TRUE(std::isfinite(metric(r.metrics, q.name))) << q.name;
-    const nlohmann::json mj = nlohmann::json::parse(testing::read_file(r.out_dir + "/metrics.json"));
+    const nlohmann::json mj = testing::read_json(r.out_dir + "/metrics.json");
     EXPECT_EQ(mj.at("quality").at(0).at("metric"), quality[0].name);
     EXPECT_TRUE(std::filesystem::exists(r.out_dir + "/loss.png"));
 
     const LoadedRun loaded = load_run(ckpt("a"), def().name);
     EXPECT_EQ(loaded.step, 6);
-    const nlohmann::json written = nlohmann::json::parse(testing::read_file(r.out_dir + "/config.json"));
+    const nlohmann::json written = testing::read_json(r.out_dir + "/config.json");
     EXPECT_EQ(loaded.config, written.at("config"));  // config.json and the checkpoint agree
     std::unique_ptr<ConfigBox> again = def().new_config();
     again->from_json(loaded.config, loaded.path);
@@ -249,7 +249,7 @@ TEST(Experiments, EveryModelTakesTheHiddenActivationFromAct) {
         std::unique_ptr<ConfigBox> c = d->new_config();
         c->set("act", "elu:0.5");
         c->resolve([](const std::string& key) { return key == "act"; });
-        const std::string json = c->to_json().dump();
+        const std::string json = json_text(c->to_json());
         EXPECT_NE(json.find("elu:0.5"), std::string::npos) << d->name << ": " << json;
         c->set("act", "relu:3");  // relu takes no parameter
         EXPECT_THROW(c->resolve([](const std::string& key) { return key == "act"; }), UsageError) << d->name;

@@ -26,7 +26,7 @@ TEST(GemmBench, CoversEveryWorkloadLayerWithEachBackend) {
         EXPECT_GT(r.genlab_gflops, 0) << r.name;
         EXPECT_EQ(r.openblas_gflops > 0, openblas_linked()) << r.name;
         EXPECT_EQ(r.used, gemm_kernel_for(r.tb, r.m, r.n, r.k)) << r.name;
-        const nlohmann::json j = nlohmann::json::parse(gemm_bench_json(r));
+        const nlohmann::json j = testing::json_of(gemm_bench_json(r));
         EXPECT_EQ(j["m"].get<long>(), r.m);
         EXPECT_EQ(j["threads"].get<int>(), 1);
         EXPECT_EQ(j.contains("openblas_gflops"), openblas_linked());

@@ -9,6 +9,7 @@
 
 #include "tests/fuzz/fuzz_target.h"
 #include "core/error.h"
+#include "core/io/json_text.h"
 #include "experiments/experiment.h"
 #include "experiments/runner.h"
 
@@ -24,7 +25,7 @@ GENLAB_FUZZ_TARGET(run_config) {
             (void)m.training_bytes();
             (void)m.inference_bytes();
             (void)def->quality(*s.box);
-            (void)s.box->to_json().dump();
+            (void)json_text(s.box->to_json());
         } catch (const Error&) {
         }
     }

@@ -67,7 +67,7 @@ TEST(Ablation, ATinySweepWritesEveryRunSummaryAndDiagnostics) {
     ASSERT_LT(status, header.size());
     for (const auto& row : rows) EXPECT_EQ(row[status], "done");
 
-    const nlohmann::json s = nlohmann::json::parse(read_file(out + "/summary.json"));
+    const nlohmann::json s = testing::read_json(out + "/summary.json");
     ASSERT_EQ(s["arms"].size(), 2u);
     EXPECT_EQ(s["arms"][0]["arm"], "relu");
     EXPECT_EQ(s["arms"][1]["arm"], "leaky_relu:0.2");
@@ -183,7 +183,7 @@ TEST(Ablation, ADivergedRunIsARowAndTheSweepGoesOn) {
         EXPECT_GE(std::stoi(cell(results, row, "diverged_step")), 1);
         EXPECT_LE(std::stoi(cell(results, row, "diverged_step")), 20);
     }
-    const nlohmann::json s = nlohmann::json::parse(read_file(dir.file("sweep") + "/summary.json"));
+    const nlohmann::json s = testing::read_json(dir.file("sweep") + "/summary.json");
     EXPECT_EQ(s["arms"][0]["diverged_seeds"], nlohmann::json::array({1}));
     EXPECT_FALSE(s.contains("ranking")) << "no arm finished a run";
     // The report still renders: the arms unranked, marked as diverged.
@@ -303,7 +303,7 @@ TEST(Ablation, TheLrColumnIsTheArmsRateNotTheScheduledRateAtTheEnd) {
     EXPECT_EQ(cell(t, t.rows[0], "lr"), "0.001");
     EXPECT_EQ(cell(t, t.rows[1], "lr"), "0.003");
     EXPECT_NE(cell(t, t.rows[0], "final_lr"), "<no column final_lr>") << "the schedule's last rate, under its own name";
-    const nlohmann::json s = nlohmann::json::parse(read_file(out + "/summary.json"));
+    const nlohmann::json s = testing::read_json(out + "/summary.json");
     EXPECT_EQ(s["arms"][1]["lr"], "0.003");
 }
 

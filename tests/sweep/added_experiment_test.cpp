@@ -179,7 +179,7 @@ TEST(AddedExperiment, IsSweptAndReportedFromItsDefinitionAlone) {
     }
     EXPECT_EQ(s.arms[0].stats("test_mse").n(), 2u);
     // summary.json is the loaded sweep's: the same ranks and means.
-    const nlohmann::json summary = nlohmann::json::parse(std::ifstream(out + "/summary.json"));
+    const nlohmann::json summary = testing::read_json(out + "/summary.json");
     for (size_t a = 0; a < s.arms.size(); ++a) {
         EXPECT_EQ(summary["arms"][a]["rank"], s.arms[a].rank);
         EXPECT_EQ(summary["arms"][a]["metrics"]["test_mse"]["mean"].get<double>(), s.arms[a].stats("test_mse").mean);

@@ -37,7 +37,7 @@ TEST(ArmCost, EveryArmIsTimedAloneOnceAndReported) {
     const SweepData s = load_sweep(out);
     ASSERT_TRUE(s.arms[0].cost.has_value());
     EXPECT_EQ(s.arms[0].cost->step_ms, costs.at("relu").step_ms);
-    const nlohmann::json summary = nlohmann::json::parse(std::ifstream(out + "/summary.json"));
+    const nlohmann::json summary = testing::read_json(out + "/summary.json");
     EXPECT_EQ(summary["arms"][1]["cost"]["step_ms_alone"].get<double>(), costs.at("tanh").step_ms);
 
     // A rerun with one more arm measures only that one.

@@ -195,7 +195,7 @@ TEST(ConvergenceOf, ASweepOfATinyGanRecordsItsCurvesInEveryFile) {
     for (const auto& row : results.rows)
         EXPECT_EQ(row[static_cast<size_t>(at("loss_spikes"))], "0") << "3 logged values: all warm-up";
 
-    const nlohmann::json s = nlohmann::json::parse(read_file(out + "/summary.json"));
+    const nlohmann::json s = testing::read_json(out + "/summary.json");
     int reached = 0;
     for (const auto& arm : s["arms"]) {
         EXPECT_EQ(arm["steps_to_target"]["values"].size(), 2u);

@@ -174,7 +174,7 @@ TEST(SweepSteps, CollectingAPartialSweepListsTheUnfinishedRunsAndSaysSo) {
     EXPECT_EQ(s.finished(), 1u);
     EXPECT_EQ(read_csv(m.out + "/results.csv").rows.size(), 1u);
     EXPECT_FALSE(fs::exists(m.out + "/cost.csv")) << "costs wait for every run";
-    const nlohmann::json summary = nlohmann::json::parse(read_file(m.out + "/summary.json"));
+    const nlohmann::json summary = testing::read_json(m.out + "/summary.json");
     const nlohmann::json& partial = summary["partial"];
     EXPECT_EQ(partial["done"], 1);
     EXPECT_EQ(partial["runs"], 4);
@@ -198,7 +198,7 @@ TEST(SweepSteps, CollectingAPartialSweepListsTheUnfinishedRunsAndSaysSo) {
     m.running.reset();
     for (size_t k = 1; k < 4; ++k) EXPECT_EQ(run_task(m.plan, k, 1).result, TaskResult::Trained) << k;
     EXPECT_TRUE(collect_into(m.out).complete());
-    EXPECT_FALSE(nlohmann::json::parse(read_file(m.out + "/summary.json")).contains("partial"));
+    EXPECT_FALSE(testing::read_json(m.out + "/summary.json").contains("partial"));
     EXPECT_EQ(read_file(m.out + "/report.html").find("partial:"), std::string::npos);
     EXPECT_TRUE(fs::exists(m.out + "/cost.csv"));
 }
